@@ -1,0 +1,165 @@
+import Foundation
+
+/// A workspace: the tenant that owns people, integrations and content.
+public struct Workspace: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var icon: String?
+    public var plan: Plan
+    public var createdAt: Date
+
+    public init(id: String, name: String, icon: String? = nil, plan: Plan, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.icon = icon
+        self.plan = plan
+        self.createdAt = createdAt
+    }
+}
+
+/// A person in a workspace. The password hash is bcrypt and never leaves the store layer's callers.
+public struct Person: Sendable, Equatable {
+    public var id: String
+    public var workspaceID: String
+    public var name: String
+    public var email: String
+    public var role: Role
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public init(
+        id: String, workspaceID: String, name: String, email: String, role: Role, passwordHash: String, createdAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.name = name
+        self.email = email
+        self.role = role
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+}
+
+/// Whether an integration is one workspace's own (API key) or installed through OAuth.
+public enum IntegrationKind: String, Sendable, Codable {
+    case `internal`
+    case `public`
+}
+
+/// An integration ("connection") with its bot user, the identity its tokens act as.
+public struct Integration: Sendable, Equatable {
+    public var id: String
+    public var workspaceID: String
+    public var name: String
+    public var kind: IntegrationKind
+    public var capabilities: Capabilities
+    /// The id of the integration's bot user, returned by `/v1/users/me`.
+    public var botID: String
+    public var createdAt: Date
+
+    public init(
+        id: String, workspaceID: String, name: String, kind: IntegrationKind, capabilities: Capabilities,
+        botID: String, createdAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.name = name
+        self.kind = kind
+        self.capabilities = capabilities
+        self.botID = botID
+        self.createdAt = createdAt
+    }
+}
+
+/// A database: a container of pages that can be shared with an integration as a whole.
+public struct DatabaseRecord: Sendable, Equatable {
+    public var id: String
+    public var workspaceID: String
+    public var title: String
+    /// The page the database lives in, if any (otherwise it sits at the workspace's top level).
+    public var parentPageID: String?
+    public var createdAt: Date
+    public var lastEditedAt: Date
+
+    public init(
+        id: String, workspaceID: String, title: String, parentPageID: String? = nil, createdAt: Date,
+        lastEditedAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.title = title
+        self.parentPageID = parentPageID
+        self.createdAt = createdAt
+        self.lastEditedAt = lastEditedAt
+    }
+}
+
+/// Where a page sits: at the top of its workspace, in a database, or under another page.
+public enum PageParent: Sendable, Equatable {
+    case workspace
+    case database(String)
+    case page(String)
+}
+
+/// A page: a titled document, possibly a row of a database or a child of another page.
+public struct PageRecord: Sendable, Equatable {
+    public var id: String
+    public var workspaceID: String
+    public var title: String
+    public var parent: PageParent
+    public var archived: Bool
+    /// Who created and last edited the page: a person's or a bot's user id.
+    public var createdBy: String
+    public var lastEditedBy: String
+    public var createdAt: Date
+    public var lastEditedAt: Date
+
+    public init(
+        id: String, workspaceID: String, title: String, parent: PageParent, archived: Bool = false,
+        createdBy: String, lastEditedBy: String, createdAt: Date, lastEditedAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.title = title
+        self.parent = parent
+        self.archived = archived
+        self.createdBy = createdBy
+        self.lastEditedBy = lastEditedBy
+        self.createdAt = createdAt
+        self.lastEditedAt = lastEditedAt
+    }
+}
+
+/// A stored credential: never the token itself, only its digest and a display hint.
+public struct TokenRecord: Sendable, Equatable {
+    public var id: String
+    public var integrationID: String
+    public var kind: TokenKind
+    public var digest: TokenDigest
+    /// Prefix and last four characters (`secret_…a1B2`), safe to show and log.
+    public var displayHint: String
+    public var createdAt: Date
+    public var expiresAt: Date?
+    public var revokedAt: Date?
+    public var rotatedFromID: String?
+
+    public init(
+        id: String, integrationID: String, kind: TokenKind, digest: TokenDigest, displayHint: String,
+        createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil, rotatedFromID: String? = nil
+    ) {
+        self.id = id
+        self.integrationID = integrationID
+        self.kind = kind
+        self.digest = digest
+        self.displayHint = displayHint
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.rotatedFromID = rotatedFromID
+    }
+
+    /// Whether the token may be used at `now`.
+    public func isActive(at now: Date) -> Bool {
+        revokedAt == nil && (expiresAt.map { $0 > now } ?? true)
+    }
+}

@@ -1,0 +1,79 @@
+/// Removes credentials from text before it is logged.
+///
+/// Two rules: anything shaped like a token (`secret_`, `ntn_`, `bot_`, `nap_`, `nrt_` followed by
+/// 8 or more base62 characters) becomes its display hint, `secret_…a1B2` style but with the last
+/// four characters hidden too; and the value after `Bearer ` or `Basic ` is dropped. Metadata keys
+/// that name a secret (``isSensitiveKey(_:)``) are dropped whole by the log handler.
+public enum SecretRedactor {
+    static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_"].map { Array($0.utf8) }
+    static let schemes: [[UInt8]] = ["bearer ", "basic "].map { Array($0.utf8) }
+
+    /// The text with every credential replaced by a redaction marker.
+    public static func redact(_ text: String) -> String {
+        guard mightContainSecret(text) else { return text }
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if let end = tokenEnd(in: bytes, at: index) {
+                let prefixEnd = bytes[index...].firstIndex(of: UInt8(ascii: "_"))!
+                output += bytes[index...prefixEnd]
+                output += Array("[REDACTED]".utf8)
+                index = end
+            } else if let (schemeEnd, end) = credentialAfterScheme(in: bytes, at: index) {
+                output += bytes[index..<schemeEnd]
+                output += Array("[REDACTED]".utf8)
+                index = end
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Whether a metadata key or form field name denotes a secret whose value must never be logged.
+    public static func isSensitiveKey(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        if ["code", "key", "api_key", "authorization", "cookie", "set-cookie", "code_verifier"].contains(lowered) {
+            return true
+        }
+        return ["token", "secret", "password", "credential"].contains { lowered.contains($0) }
+    }
+
+    private static func mightContainSecret(_ text: String) -> Bool {
+        text.utf8.contains(UInt8(ascii: "_")) || text.utf8.contains(UInt8(ascii: " "))
+    }
+
+    /// The end of a token that starts at `index` (at a word boundary), if one does.
+    private static func tokenEnd(in bytes: [UInt8], at index: Int) -> Int? {
+        if index > 0, Base62.isDigit(bytes[index - 1]) { return nil }
+        for prefix in prefixes where bytes.count - index > prefix.count && bytes[index..<(index + prefix.count)].elementsEqual(prefix) {
+            var end = index + prefix.count
+            while end < bytes.count, Base62.isDigit(bytes[end]) { end += 1 }
+            return end - (index + prefix.count) >= 8 ? end : nil
+        }
+        return nil
+    }
+
+    /// Where the scheme `Bearer ` / `Basic ` that starts at `index` ends, and where the credential
+    /// after it ends, if there is one.
+    private static func credentialAfterScheme(in bytes: [UInt8], at index: Int) -> (Int, Int)? {
+        if index > 0, Base62.isDigit(bytes[index - 1]) { return nil }
+        for scheme in schemes where bytes.count - index > scheme.count {
+            let candidate = bytes[index..<(index + scheme.count)].map { $0 | 0x20 }
+            guard candidate.elementsEqual(scheme.map { $0 | 0x20 }) else { continue }
+            var end = index + scheme.count
+            let start = end
+            while end < bytes.count, bytes[end] != UInt8(ascii: " "), bytes[end] != UInt8(ascii: "\""),
+                bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: "\n")
+            {
+                end += 1
+            }
+            guard end > start else { return nil }
+            return (start, end)
+        }
+        return nil
+    }
+}

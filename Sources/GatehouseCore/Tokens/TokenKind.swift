@@ -1,0 +1,17 @@
+/// The kinds of bearer credential Gatehouse issues, told apart by their prefix.
+public enum TokenKind: String, Sendable, CaseIterable, Codable {
+    /// `secret_`: an internal integration's API key, long-lived until rotated or revoked.
+    case internalKey = "secret"
+    /// `bot_`: a public integration's OAuth bot token (non-expiring mode).
+    case oauthBot = "bot"
+    /// `nap_`: a short-lived OAuth access token (expiring mode).
+    case oauthAccess = "nap"
+    /// `nrt_`: an OAuth refresh token, rotated on every use.
+    case oauthRefresh = "nrt"
+
+    /// The prefix, underscore included (`secret_`).
+    public var prefix: String { rawValue + "_" }
+
+    /// Whether a token of this kind may be sent as `Authorization: Bearer` to the `/v1` API.
+    public var isBearer: Bool { self != .oauthRefresh }
+}

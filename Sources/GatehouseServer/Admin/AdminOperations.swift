@@ -1,0 +1,234 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import HummingbirdBcrypt
+import NIOPosix
+
+/// The administrative operations behind the CLI (and later the console): each validates its
+/// input, generates what must be random, and writes through the store.
+///
+/// Secrets are generated here and returned once; only their hashes reach the store.
+public struct AdminOperations: Sendable {
+    public let store: any Store
+    public let clock: any WallClock
+    /// bcrypt cost for new passwords (12 in production; tests may lower it).
+    public let bcryptCost: UInt8
+    /// Told of revocations made through these operations, so this process's cache forgets them at
+    /// once instead of waiting for the change feed.
+    public let onRevocation: @Sendable ([StoreChange]) -> Void
+
+    public init(
+        store: any Store, clock: any WallClock = SystemClock(), bcryptCost: UInt8 = 12,
+        onRevocation: @escaping @Sendable ([StoreChange]) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.clock = clock
+        self.bcryptCost = bcryptCost
+        self.onRevocation = onRevocation
+    }
+
+    // MARK: Workspaces and people
+
+    public func createWorkspace(name: String, plan: Plan, icon: String? = nil) async throws -> Workspace {
+        let workspace = Workspace(
+            id: UUIDv4.string(), name: try Self.nonEmpty(name, "workspace name"), icon: icon, plan: plan,
+            createdAt: clock.now())
+        try await store.createWorkspace(workspace)
+        return workspace
+    }
+
+    public func workspace(_ id: String) async throws -> Workspace {
+        guard let canonical = ResourceID.canonical(id), let workspace = try await store.workspace(id: canonical) else {
+            throw AdminError("no workspace with id '\(id.prefix(64))' (list them with the id printed by 'workspace create')")
+        }
+        return workspace
+    }
+
+    /// Creates a person; the password is hashed with bcrypt on a thread pool, off the event loops.
+    public func createUser(workspaceID: String, email: String, name: String, role: Role, password: String)
+        async throws -> Person
+    {
+        let workspace = try await workspace(workspaceID)
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard Self.looksLikeEmail(email) else { throw AdminError("'\(email.prefix(200))' is not an email address") }
+        guard password.count >= 8 else { throw AdminError("the password must have at least 8 characters") }
+        guard password.utf8.count <= 72 else { throw AdminError("the password must be at most 72 bytes (a bcrypt limit)") }
+        if try await store.person(email: email) != nil {
+            throw AdminError("a user with email \(email) already exists")
+        }
+        let hash = try await Self.bcrypt(password, cost: bcryptCost)
+        let person = Person(
+            id: UUIDv4.string(), workspaceID: workspace.id, name: try Self.nonEmpty(name, "user name"), email: email,
+            role: role, passwordHash: hash, createdAt: clock.now())
+        do {
+            try await store.createPerson(person)
+        } catch let error as StoreError where error.code == .duplicate {
+            throw AdminError("a user with email \(email) already exists")
+        }
+        return person
+    }
+
+    /// Whether `password` is the person's; bcrypt runs off the event loops.
+    public func verifyPassword(_ password: String, of person: Person) async throws -> Bool {
+        let hash = person.passwordHash
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    static func bcrypt(_ password: String, cost: UInt8) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    // MARK: Integrations and tokens
+
+    /// A new internal integration and its first `secret_` token, returned once.
+    public func createInternalIntegration(workspaceID: String, name: String, capabilities: Capabilities)
+        async throws -> (Integration, token: String)
+    {
+        let workspace = try await workspace(workspaceID)
+        let now = clock.now()
+        let integration = Integration(
+            id: UUIDv4.string(), workspaceID: workspace.id, name: try Self.nonEmpty(name, "integration name"),
+            kind: .internal, capabilities: capabilities, botID: UUIDv4.string(), createdAt: now)
+        let token = TokenFormat.generate(.internalKey)
+        let record = TokenRecord(
+            id: UUIDv4.string(), integrationID: integration.id, kind: .internalKey, digest: TokenDigest(of: token),
+            displayHint: TokenFormat.displayHint(token), createdAt: now)
+        try await store.createIntegration(integration, token: record)
+        return (integration, token)
+    }
+
+    public func integration(_ id: String) async throws -> Integration {
+        guard let canonical = ResourceID.canonical(id), let integration = try await store.integration(id: canonical) else {
+            throw AdminError("no integration with id '\(id.prefix(64))'")
+        }
+        return integration
+    }
+
+    /// Deletes an integration: its tokens fail at once, everywhere, and cannot be recovered.
+    public func deleteIntegration(_ id: String) async throws {
+        let integration = try await integration(id)
+        _ = try await store.deleteIntegration(id: integration.id)
+        onRevocation([
+            StoreChange(sequence: 0, kind: .integrationChanged, workspaceID: integration.workspaceID, integrationID: integration.id)
+        ])
+    }
+
+    public func tokens(integrationID: String) async throws -> [TokenRecord] {
+        try await store.tokens(integrationID: try await integration(integrationID).id)
+    }
+
+    /// Revokes every live token of the integration; returns those revoked.
+    public func revokeTokens(integrationID: String) async throws -> [TokenRecord] {
+        let live = try await tokens(integrationID: integrationID).filter { $0.revokedAt == nil }
+        return try await revoke(live.map(\.id))
+    }
+
+    /// Revokes one token by id.
+    public func revokeToken(id: String) async throws -> [TokenRecord] {
+        guard let canonical = ResourceID.canonical(id), let token = try await store.token(id: canonical) else {
+            throw AdminError("no token with id '\(id.prefix(64))'")
+        }
+        guard token.revokedAt == nil else { throw AdminError("token \(token.id) (\(token.displayHint)) is already revoked") }
+        return try await revoke([token.id])
+    }
+
+    /// Revokes the token given in full (read from standard input, never from arguments).
+    public func revokeToken(secret: String) async throws -> [TokenRecord] {
+        let secret = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard TokenFormat.validate(secret) != nil, let token = try await store.token(digest: TokenDigest(of: secret)) else {
+            throw AdminError("that token is not one this store issued (checksum or lookup failed)")
+        }
+        guard token.revokedAt == nil else { throw AdminError("token \(token.displayHint) is already revoked") }
+        return try await revoke([token.id])
+    }
+
+    private func revoke(_ ids: [String]) async throws -> [TokenRecord] {
+        let revoked = try await store.revokeTokens(ids: ids, at: clock.now())
+        onRevocation(
+            revoked.map {
+                StoreChange(sequence: 0, kind: .tokenRevoked, integrationID: $0.integrationID, tokenDigest: $0.digest)
+            })
+        return revoked
+    }
+
+    // MARK: Content and sharing
+
+    public func createDatabase(workspaceID: String, title: String, parentPageID: String? = nil) async throws
+        -> DatabaseRecord
+    {
+        let workspace = try await workspace(workspaceID)
+        let now = clock.now()
+        let database = DatabaseRecord(
+            id: UUIDv4.string(), workspaceID: workspace.id, title: try Self.nonEmpty(title, "title"),
+            parentPageID: parentPageID, createdAt: now, lastEditedAt: now)
+        try await store.createDatabase(database)
+        return database
+    }
+
+    public func createPage(workspaceID: String, title: String, databaseID: String?, createdBy: String? = nil)
+        async throws -> PageRecord
+    {
+        let workspace = try await workspace(workspaceID)
+        var parent = PageParent.workspace
+        if let databaseID {
+            guard let id = ResourceID.canonical(databaseID), let database = try await store.database(id: id),
+                database.workspaceID == workspace.id
+            else { throw AdminError("no database with id '\(databaseID.prefix(64))' in workspace \(workspace.id)") }
+            parent = .database(database.id)
+        }
+        var author = createdBy ?? workspace.id
+        if createdBy == nil, let firstPerson = try await store.people(workspaceID: workspace.id).first {
+            author = firstPerson.id
+        }
+        let now = clock.now()
+        let page = PageRecord(
+            id: UUIDv4.string(), workspaceID: workspace.id, title: try Self.nonEmpty(title, "title"), parent: parent,
+            createdBy: author, lastEditedBy: author, createdAt: now, lastEditedAt: now)
+        try await store.createPage(page)
+        return page
+    }
+
+    /// What a share names: a database or a page of the integration's own workspace.
+    public enum ShareTarget: Sendable {
+        case database(String)
+        case page(String)
+    }
+
+    /// Shares a database or page with an integration, or withdraws the share.
+    public func share(integrationID: String, target: ShareTarget, remove: Bool) async throws -> (type: String, id: String) {
+        let integration = try await integration(integrationID)
+        let (type, id): (String, String)
+        switch target {
+        case .database(let raw):
+            guard let canonical = ResourceID.canonical(raw), let database = try await store.database(id: canonical),
+                database.workspaceID == integration.workspaceID
+            else { throw AdminError("no database with id '\(raw.prefix(64))' in the integration's workspace") }
+            (type, id) = ("database", database.id)
+        case .page(let raw):
+            guard let canonical = ResourceID.canonical(raw), let page = try await store.page(id: canonical),
+                page.workspaceID == integration.workspaceID
+            else { throw AdminError("no page with id '\(raw.prefix(64))' in the integration's workspace") }
+            (type, id) = ("page", page.id)
+        }
+        try await store.setShare(integrationID: integration.id, resourceID: id, resourceType: type, remove: remove, at: clock.now())
+        onRevocation([
+            StoreChange(sequence: 0, kind: .integrationChanged, workspaceID: integration.workspaceID, integrationID: integration.id)
+        ])
+        return (type, id)
+    }
+
+    // MARK: Validation
+
+    static func nonEmpty(_ value: String, _ what: String) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw AdminError("the \(what) must not be empty") }
+        guard trimmed.count <= 200 else { throw AdminError("the \(what) must be at most 200 characters") }
+        return trimmed
+    }
+
+    static func looksLikeEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".") && email.count <= 200 && !email.contains(where: \.isWhitespace)
+    }
+}

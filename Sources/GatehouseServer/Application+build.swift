@@ -1,0 +1,55 @@
+import GatehouseCore
+import GatehouseStore
+import Hummingbird
+import Logging
+
+/// The routes of the `/v1` API and the limits they share.
+enum APIRoutes {
+    /// The largest request body accepted; more gets 413 in the error format.
+    static let maxBodyBytes = 512 * 1024
+}
+
+/// Builds the whole server: middleware, routes and background services, wired in one place.
+///
+/// Request flow: request id and error mapping → `Notion-Version` → bearer authentication (memory,
+/// store on a miss) → controller → capability and sharing check (core) → store → JSON response.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    store: any Store,
+    authenticator: Authenticator,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, store: store, authenticator: authenticator, logger: logger)
+    let listener = RevocationListener(
+        follower: ChangeFeedFollower(store: store, interval: configuration.changeFeedInterval, logger: logger),
+        authenticator: authenticator,
+        startSequence: try await store.latestChangeSequence())
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
+        services: [listener],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}
+
+/// The router alone, for tests that drive it without a socket.
+public func buildRouter(
+    configuration: ServerConfiguration, store: any Store, authenticator: Authenticator, logger: Logger
+) -> Router<GatehouseRequestContext> {
+    let router = Router(context: GatehouseRequestContext.self)
+    router.add(middleware: RequestMiddleware(logger: logger))
+    router.get("healthz") { _, context in
+        JSONResponse.ok(["status": "ok"], requestID: context.requestID)
+    }
+    let api = router.group("v1")
+        .add(middleware: NotionVersionMiddleware())
+        .add(middleware: BearerAuthMiddleware(authenticator: authenticator))
+    let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
+    UsersController(store: store).addRoutes(to: api)
+    SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
+    DatabasesController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
+    PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
+    return router
+}

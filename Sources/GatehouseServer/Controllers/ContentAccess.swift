@@ -1,0 +1,74 @@
+import GatehouseCore
+import GatehouseStore
+
+/// Finds databases and pages for a principal, applying the sharing rules of ``AccessPolicy``.
+struct ContentAccess: Sendable {
+    let store: any Store
+    let policy: AccessPolicy
+
+    /// The database, if the principal may see it; otherwise the policy's 403 or 404.
+    func database(_ id: String, for principal: Principal) async throws -> DatabaseRecord {
+        let record = try await store.database(id: id)
+        var lineage = [id]
+        if let record { lineage = try await store.lineage(ofDatabase: record) }
+        try await check(record?.workspaceID, lineage: lineage, kind: "database", id: id, principal: principal)
+        return record!
+    }
+
+    /// The page, if the principal may see it; otherwise the policy's 403 or 404.
+    func page(_ id: String, for principal: Principal) async throws -> PageRecord {
+        let record = try await store.page(id: id)
+        var lineage = [id]
+        if let record { lineage = try await store.lineage(ofPage: record) }
+        try await check(record?.workspaceID, lineage: lineage, kind: "page", id: id, principal: principal)
+        return record!
+    }
+
+    private func check(
+        _ workspaceID: String?, lineage: [String], kind: String, id: String, principal: Principal
+    ) async throws {
+        let shares = try await store.shares(integrationID: principal.integrationID)
+        let decision = policy.decide(
+            workspaceID: principal.workspaceID, resourceWorkspaceID: workspaceID, lineage: lineage, shares: shares)
+        if let error = policy.error(for: decision, kind: kind, id: id, principal: principal) { throw error }
+    }
+
+    /// Every database and page of the principal's workspace that it may see (archived pages left
+    /// out), computed in memory from one read of each table.
+    func visibleContent(for principal: Principal) async throws -> (databases: [DatabaseRecord], pages: [PageRecord]) {
+        let shares = try await store.shares(integrationID: principal.integrationID)
+        guard !shares.isEmpty else { return ([], []) }
+        let databases = try await store.databases(workspaceID: principal.workspaceID)
+        let pages = try await store.pages(workspaceID: principal.workspaceID)
+        let graph = ContentGraph(databases: databases, pages: pages)
+        let visibleDatabases = databases.filter { graph.lineage(of: $0.id).contains(where: shares.contains) }
+        let visiblePages = pages.filter { !$0.archived && graph.lineage(of: $0.id).contains(where: shares.contains) }
+        return (visibleDatabases, visiblePages)
+    }
+}
+
+/// Parent links of a workspace's content, for computing many lineages without the store.
+struct ContentGraph {
+    private var parents: [String: String] = [:]
+
+    init(databases: [DatabaseRecord], pages: [PageRecord]) {
+        for database in databases { parents[database.id] = database.parentPageID }
+        for page in pages {
+            switch page.parent {
+            case .workspace: break
+            case .database(let id), .page(let id): parents[page.id] = id
+            }
+        }
+    }
+
+    /// The id and every ancestor's id, nearest first (at most 64, which also stops a cycle).
+    func lineage(of id: String) -> [String] {
+        var lineage = [id]
+        var current = id
+        while lineage.count < 64, let parent = parents[current] {
+            lineage.append(parent)
+            current = parent
+        }
+        return lineage
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Builds the API's JSON responses, every one with `request_id` in the body.
+enum JSONResponse {
+    static let contentType = "application/json; charset=utf-8"
+
+    /// A success body: `object`'s members followed by `request_id`.
+    static func ok(_ object: JSONValue, requestID: String, status: HTTPResponse.Status = .ok) -> Response {
+        var members: [(String, JSONValue)] = []
+        if case .object(let existing) = object { members = existing }
+        members.append(("request_id", .string(requestID)))
+        return raw(JSONValue.object(members).serialized(), status: status)
+    }
+
+    /// The error object for `error`.
+    static func error(_ error: APIError, requestID: String) -> Response {
+        var members: [(String, JSONValue)] = [
+            ("object", "error"), ("status", .number(Double(error.status))), ("code", .string(error.code)),
+            ("message", .string(error.message)),
+        ]
+        if !error.additionalData.isEmpty {
+            members.append(
+                ("additional_data", .object(error.additionalData.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        members.append(("request_id", .string(requestID)))
+        return raw(JSONValue.object(members).serialized(), status: HTTPResponse.Status(code: error.status))
+    }
+
+    /// A response with an already serialized JSON body.
+    static func raw(_ body: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

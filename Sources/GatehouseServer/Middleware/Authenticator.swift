@@ -1,0 +1,76 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import Logging
+
+/// Turns a bearer token into a principal: format and checksum first (no I/O), then the in-memory
+/// cache, and the store only on a miss.
+///
+/// The cache learns of revocations through ``apply(_:)``, fed by the change feed (other
+/// processes) and directly by this process's own admin operations.
+public final class Authenticator: Sendable {
+    let store: any Store
+    let cache: CredentialCache
+    let clock: any WallClock
+
+    public init(store: any Store, cache: CredentialCache = CredentialCache(), clock: any WallClock = SystemClock()) {
+        self.store = store
+        self.cache = cache
+        self.clock = clock
+    }
+
+    /// The principal for the value of an `Authorization` header; 401 `unauthorized` for anything
+    /// missing, malformed, unknown, expired or revoked.
+    public func authenticate(authorization: String?) async throws(APIError) -> Principal {
+        guard let authorization, let token = Self.bearerToken(in: authorization) else { throw .unauthorized }
+        return try await authenticate(token: token)
+    }
+
+    /// The principal for a bare token.
+    public func authenticate(token: Substring) async throws(APIError) -> Principal {
+        guard let kind = TokenFormat.validate(token), kind.isBearer else { throw .unauthorized }
+        let digest = TokenDigest(of: token)
+        let now = clock.now()
+        if let principal = cache.principal(for: digest) {
+            if let expiresAt = principal.expiresAt, expiresAt <= now { throw .unauthorized }
+            return principal
+        }
+        let generation = cache.generation
+        let found: (TokenRecord, Principal)?
+        do {
+            found = try await store.principal(digest: digest)
+        } catch {
+            throw .serviceUnavailable
+        }
+        guard let (record, principal) = found, record.isActive(at: now) else { throw .unauthorized }
+        cache.insert(principal, for: digest, ifGeneration: generation)
+        return principal
+    }
+
+    /// Evicts what a batch of feed entries invalidates.
+    public func apply(_ changes: [StoreChange]) {
+        for change in changes {
+            switch change.kind {
+            case .tokenRevoked:
+                if let digest = change.tokenDigest { cache.evict(digest: digest) }
+                if let integrationID = change.integrationID, change.tokenDigest == nil {
+                    cache.evict(integrationID: integrationID)
+                }
+            case .integrationChanged:
+                if let integrationID = change.integrationID { cache.evict(integrationID: integrationID) }
+            case .workspaceChanged:
+                if let workspaceID = change.workspaceID { cache.evict(workspaceID: workspaceID) }
+            }
+        }
+    }
+
+    /// The token in `Bearer <token>` (scheme case-insensitive), or `nil`.
+    static func bearerToken(in header: String) -> Substring? {
+        let utf8 = header.utf8
+        guard utf8.count > 7 else { return nil }
+        let scheme = header.prefix(7)
+        guard scheme.lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).drop { $0 == " " }
+        return token.isEmpty ? nil : token
+    }
+}

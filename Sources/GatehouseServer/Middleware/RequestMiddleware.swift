@@ -1,0 +1,69 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The outermost middleware: gives each request its id, turns every error into the API's error
+/// object (never HTML, never a stack trace), stamps `x-notion-request-id`, and logs one line per
+/// request with the path redacted.
+struct RequestMiddleware: RouterMiddleware {
+    typealias Context = GatehouseRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let requestID = context.requestID
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = JSONResponse.error(Self.apiError(for: error, logger: logger, requestID: requestID), requestID: requestID)
+        }
+        response.headers[.notionRequestID] = requestID
+        let elapsed = ContinuousClock.now - start
+        logger.info(
+            "request",
+            metadata: [
+                "request_id": .string(requestID),
+                "method": .string(request.method.rawValue),
+                "path": .string(SecretRedactor.redact(request.uri.path)),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            ])
+        return response
+    }
+
+    /// The API error to report for anything a handler threw.
+    static func apiError(for error: any Error, logger: Logger, requestID: String) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case is NIOTooManyBytesError:
+            return .bodyTooLarge(limit: APIRoutes.maxBodyBytes)
+        case let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed:
+            return .invalidRequestURL
+        case let error as HTTPError where error.status == .contentTooLarge:
+            return .bodyTooLarge(limit: APIRoutes.maxBodyBytes)
+        case let error as HTTPError where (400..<500).contains(error.status.code):
+            return .validation(error.body.map(SecretRedactor.redact) ?? "Invalid request.")
+        case let error as StoreError where error.code == .unavailable:
+            logger.error("store unavailable", metadata: ["request_id": .string(requestID)])
+            return .serviceUnavailable
+        default:
+            logger.error(
+                "unexpected error",
+                metadata: ["request_id": .string(requestID), "error": .string(SecretRedactor.redact(String(describing: error)))])
+            return .internalError
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let notionRequestID = HTTPField.Name("x-notion-request-id")!
+    static let notionVersion = HTTPField.Name("Notion-Version")!
+}

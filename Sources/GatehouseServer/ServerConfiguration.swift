@@ -1,0 +1,22 @@
+import GatehouseCore
+import GatehouseStore
+
+/// How `gatehouse serve` runs; read from flags, the environment and `.env` by the executable.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// How unshared resources of the integration's own workspace are answered (403 or 404).
+    public var unsharedResponse: UnsharedResourceResponse
+    /// How often the change feed is read for revocations made by other processes.
+    public var changeFeedInterval: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, unsharedResponse: UnsharedResourceResponse = .restricted,
+        changeFeedInterval: Duration = .milliseconds(100)
+    ) {
+        self.host = host
+        self.port = port
+        self.unsharedResponse = unsharedResponse
+        self.changeFeedInterval = changeFeedInterval
+    }
+}

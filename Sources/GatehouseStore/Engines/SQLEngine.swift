@@ -1,0 +1,26 @@
+import Logging
+import SQLKit
+
+/// What differs between SQLite and PostgreSQL, and nothing else: connections, the statement that
+/// opens a write transaction, the migration lock, the auto-increment column and error mapping.
+protocol SQLEngine: Sendable {
+    /// SQL for an auto-incrementing 64-bit primary key column type.
+    var autoIncrementPrimaryKey: String { get }
+    /// The statement that opens a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    var beginWriteTransaction: String { get }
+
+    /// Runs `body` on one connection taken from the pool.
+    func withConnection<Result: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result
+
+    /// Takes the cluster-wide migration lock inside the current transaction (a no-op on SQLite,
+    /// whose `BEGIN IMMEDIATE` already excludes other writers).
+    func lockForMigration(_ database: any SQLDatabase) async throws
+
+    /// Whether `error` is a unique-constraint violation.
+    func isUniqueViolation(_ error: any Error) -> Bool
+
+    /// Closes every connection.
+    func shutdown() async
+}

@@ -1,0 +1,92 @@
+import Logging
+import NIOPosix
+import SQLKit
+import SQLiteKit
+
+/// SQLite: a small pool of connections to one file, in WAL mode with foreign keys on.
+final class SQLiteEngine: SQLEngine {
+    let autoIncrementPrimaryKey = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    let beginWriteTransaction = "BEGIN IMMEDIATE"
+    private let pool: SQLiteConnectionPool
+
+    /// Opens `path`, failing with a clear message if the file cannot be created or opened.
+    init(path: String, connections: Int = 4, logger: Logger) async throws {
+        self.pool = try await SQLiteConnectionPool.open(path: path, size: connections, logger: logger)
+    }
+
+    func withConnection<Result: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await pool.acquire()
+        do {
+            let result = try await body(connection.sql(queryLogLevel: nil))
+            await pool.release(connection)
+            return result
+        } catch {
+            await pool.release(connection)
+            throw error
+        }
+    }
+
+    func lockForMigration(_ database: any SQLDatabase) async throws {}
+
+    func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
+    }
+
+    func shutdown() async {
+        await pool.closeAll()
+    }
+}
+
+/// A fixed set of SQLite connections handed out one caller at a time.
+actor SQLiteConnectionPool {
+    private var idle: [SQLiteConnection]
+    private var all: [SQLiteConnection]
+    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+
+    private init(connections: [SQLiteConnection]) {
+        self.idle = connections
+        self.all = connections
+    }
+
+    static func open(path: String, size: Int, logger: Logger) async throws -> SQLiteConnectionPool {
+        var connections: [SQLiteConnection] = []
+        for index in 0..<max(1, size) {
+            let connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: .singleton, logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
+            let sql = connection.sql(queryLogLevel: nil)
+            // busy_timeout replaces SQLiteNIO's spinning busy handler with one that sleeps.
+            try await sql.raw("PRAGMA busy_timeout = 10000").run()
+            if index == 0 {
+                try await sql.raw("PRAGMA journal_mode = WAL").run()
+            }
+            try await sql.raw("PRAGMA foreign_keys = ON").run()
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            connections.append(connection)
+        }
+        return SQLiteConnectionPool(connections: connections)
+    }
+
+    func acquire() async throws -> SQLiteConnection {
+        if let connection = idle.popLast() { return connection }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release(_ connection: SQLiteConnection) {
+        if waiters.isEmpty {
+            idle.append(connection)
+        } else {
+            waiters.removeFirst().resume(returning: connection)
+        }
+    }
+
+    func closeAll() async {
+        for connection in all {
+            try? await connection.close()
+        }
+        idle = []
+    }
+}

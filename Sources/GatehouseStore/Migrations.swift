@@ -1,0 +1,78 @@
+import SQLKit
+
+/// One versioned schema change, applied once, in order, inside a transaction.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    /// The statements, given the engine's spelling of an auto-increment key.
+    let statements: @Sendable (_ autoIncrementPrimaryKey: String) -> [String]
+}
+
+/// Every migration, oldest first. Append only: never edit one that has shipped.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "foundation") { autoIncrement in
+            [
+                """
+                CREATE TABLE workspaces (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, icon TEXT, plan TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX users_email ON users(email)",
+                "CREATE INDEX users_workspace ON users(workspace_id)",
+                """
+                CREATE TABLE integrations (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, kind TEXT NOT NULL, capabilities TEXT NOT NULL, bot_id TEXT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX integrations_workspace ON integrations(workspace_id)",
+                """
+                CREATE TABLE databases (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    title TEXT NOT NULL, parent_page_id TEXT,
+                    created_at BIGINT NOT NULL, last_edited_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX databases_workspace ON databases(workspace_id)",
+                """
+                CREATE TABLE pages (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    title TEXT NOT NULL, parent_type TEXT NOT NULL, parent_id TEXT, archived_at BIGINT,
+                    created_by TEXT NOT NULL, last_edited_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, last_edited_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX pages_workspace ON pages(workspace_id)",
+                "CREATE INDEX pages_parent ON pages(parent_id)",
+                """
+                CREATE TABLE shares (
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    resource_id TEXT NOT NULL, resource_type TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (integration_id, resource_id))
+                """,
+                """
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY,
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, display_hint TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, rotated_from TEXT)
+                """,
+                "CREATE INDEX tokens_integration ON tokens(integration_id)",
+                """
+                CREATE TABLE changes (
+                    seq \(autoIncrement), kind TEXT NOT NULL, workspace_id TEXT, integration_id TEXT,
+                    token_hash TEXT, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX changes_created ON changes(created_at)",
+            ]
+        }
+    ]
+}

@@ -1,0 +1,578 @@
+import Foundation
+import GatehouseCore
+import Logging
+import SQLKit
+
+/// The one ``Store`` implementation, in SQL that SQLite and PostgreSQL both run.
+///
+/// Times are BIGINT epoch milliseconds made in Swift, ids TEXT, no SQL-side defaults; what differs
+/// between engines lives in ``SQLEngine``.
+public final class SQLStore: Store {
+    let engine: any SQLEngine
+    private let logger: Logger
+
+    private init(engine: any SQLEngine, logger: Logger) {
+        self.engine = engine
+        self.logger = logger
+    }
+
+    /// Opens the store at `url` and applies pending migrations.
+    ///
+    /// Throws ``StoreError/Code/unavailable`` with a one-line reason when it cannot be opened.
+    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLStore {
+        let engine: any SQLEngine
+        switch url {
+        case .sqlite(let path):
+            do {
+                engine = try await SQLiteEngine(path: path, logger: logger)
+            } catch {
+                throw StoreError(.unavailable, "cannot open SQLite database at '\(path)': \(String(describing: error))")
+            }
+        case .postgres(let address):
+            do {
+                engine = try await PostgresEngine(url: address, logger: logger)
+            } catch {
+                throw StoreError(
+                    .unavailable,
+                    "cannot connect to PostgreSQL at \(url.redacted): \(String(reflecting: error).prefix(300))")
+            }
+        }
+        let store = SQLStore(engine: engine, logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            await engine.shutdown()
+            throw StoreError(.unavailable, "cannot migrate the store at \(url.redacted): \(error)")
+        }
+        return store
+    }
+
+    public func shutdown() async {
+        await engine.shutdown()
+    }
+
+    // MARK: Transactions and migrations
+
+    /// Runs `body` in a write transaction on one connection; rolls back if it throws.
+    func transaction<Result: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        let begin = engine.beginWriteTransaction
+        return try await engine.withConnection { database in
+            try await database.raw("\(unsafeRaw: begin)").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a connection outside any explicit transaction (for reads).
+    func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await engine.withConnection(body)
+    }
+
+    /// The versions of the applied migrations.
+    public func appliedMigrations() async throws -> [Int] {
+        try await read { database in
+            try await database.raw("SELECT version FROM gatehouse_migrations ORDER BY version").all()
+                .map { try $0.decode(column: "version", as: Int.self) }
+        }
+    }
+
+    private func migrate() async throws {
+        let engine = self.engine
+        let logger = self.logger
+        try await read { database in
+            try await database.raw(
+                "CREATE TABLE IF NOT EXISTS gatehouse_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
+        }
+        try await transaction { database in
+            try await engine.lockForMigration(database)
+            let applied = Set(
+                try await database.raw("SELECT version FROM gatehouse_migrations").all()
+                    .map { try $0.decode(column: "version", as: Int.self) })
+            for migration in Migrations.all where !applied.contains(migration.version) {
+                for statement in migration.statements(engine.autoIncrementPrimaryKey) {
+                    try await database.raw("\(unsafeRaw: statement)").run()
+                }
+                try await database.raw(
+                    "INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMilliseconds))"
+                ).run()
+                logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+        }
+    }
+
+    private func mapUnique<Result>(_ what: String, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch where engine.isUniqueViolation(error) {
+            throw StoreError(.duplicate, "\(what) already exists")
+        }
+    }
+
+    private static func recordChange(
+        _ database: any SQLDatabase, _ kind: StoreChange.Kind, workspaceID: String?, integrationID: String?,
+        tokenDigest: TokenDigest? = nil, at time: Date
+    ) async throws {
+        try await database.raw(
+            """
+            INSERT INTO changes (kind, workspace_id, integration_id, token_hash, created_at)
+            VALUES (\(bind: kind.rawValue), \(bind: workspaceID), \(bind: integrationID), \(bind: tokenDigest?.hex), \(bind: time.epochMilliseconds))
+            """
+        ).run()
+    }
+
+    // MARK: Workspaces and people
+
+    public func createWorkspace(_ workspace: Workspace) async throws {
+        try await mapUnique("workspace \(workspace.id)") {
+            try await read { database in
+                try await database.raw(
+                    """
+                    INSERT INTO workspaces (id, name, icon, plan, created_at)
+                    VALUES (\(bind: workspace.id), \(bind: workspace.name), \(bind: workspace.icon), \(bind: workspace.plan.rawValue), \(bind: workspace.createdAt.epochMilliseconds))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func workspace(id: String) async throws -> Workspace? {
+        try await read { database in
+            try await database.raw("SELECT * FROM workspaces WHERE id = \(bind: id)").first().map(Self.workspace)
+        }
+    }
+
+    public func workspaces() async throws -> [Workspace] {
+        try await read { database in
+            try await database.raw("SELECT * FROM workspaces ORDER BY created_at, id").all().map(Self.workspace)
+        }
+    }
+
+    public func createPerson(_ person: Person) async throws {
+        try await mapUnique("a user with email \(person.email)") {
+            try await read { database in
+                try await database.raw(
+                    """
+                    INSERT INTO users (id, workspace_id, name, email, role, password_hash, created_at)
+                    VALUES (\(bind: person.id), \(bind: person.workspaceID), \(bind: person.name), \(bind: person.email), \(bind: person.role.rawValue), \(bind: person.passwordHash), \(bind: person.createdAt.epochMilliseconds))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func person(id: String) async throws -> Person? {
+        try await read { database in
+            try await database.raw("SELECT * FROM users WHERE id = \(bind: id)").first().map(Self.person)
+        }
+    }
+
+    public func person(email: String) async throws -> Person? {
+        try await read { database in
+            try await database.raw("SELECT * FROM users WHERE email = \(bind: email)").first().map(Self.person)
+        }
+    }
+
+    public func people(workspaceID: String) async throws -> [Person] {
+        try await read { database in
+            try await database.raw("SELECT * FROM users WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id")
+                .all().map(Self.person)
+        }
+    }
+
+    // MARK: Integrations and tokens
+
+    public func createIntegration(_ integration: Integration, token: TokenRecord) async throws {
+        try await mapUnique("integration \(integration.id)") {
+            try await transaction { database in
+                try await database.raw(
+                    """
+                    INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at)
+                    VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names.joined(separator: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds))
+                    """
+                ).run()
+                try await Self.insertToken(token, into: database)
+            }
+        }
+    }
+
+    static func insertToken(_ token: TokenRecord, into database: any SQLDatabase) async throws {
+        try await database.raw(
+            """
+            INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from)
+            VALUES (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID))
+            """
+        ).run()
+    }
+
+    public func integration(id: String) async throws -> Integration? {
+        try await read { database in
+            try await database.raw("SELECT * FROM integrations WHERE id = \(bind: id)").first().map(Self.integration)
+        }
+    }
+
+    public func integration(botID: String) async throws -> Integration? {
+        try await read { database in
+            try await database.raw("SELECT * FROM integrations WHERE bot_id = \(bind: botID)").first()
+                .map(Self.integration)
+        }
+    }
+
+    public func integrations(workspaceID: String) async throws -> [Integration] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM integrations WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            ).all().map(Self.integration)
+        }
+    }
+
+    public func deleteIntegration(id: String) async throws -> Bool {
+        try await transaction { database in
+            guard
+                let row = try await database.raw("SELECT workspace_id FROM integrations WHERE id = \(bind: id)").first()
+            else { return false }
+            let workspaceID = try row.decode(column: "workspace_id", as: String.self)
+            try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: id)").run()
+            try await database.raw("DELETE FROM tokens WHERE integration_id = \(bind: id)").run()
+            try await database.raw("DELETE FROM integrations WHERE id = \(bind: id)").run()
+            try await Self.recordChange(
+                database, .integrationChanged, workspaceID: workspaceID, integrationID: id, at: Date())
+            return true
+        }
+    }
+
+    public func tokens(integrationID: String) async throws -> [TokenRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM tokens WHERE integration_id = \(bind: integrationID) ORDER BY created_at, id"
+            ).all().map(Self.token)
+        }
+    }
+
+    public func token(id: String) async throws -> TokenRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM tokens WHERE id = \(bind: id)").first().map(Self.token)
+        }
+    }
+
+    public func token(digest: TokenDigest) async throws -> TokenRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM tokens WHERE hash = \(bind: digest.hex)").first().map(Self.token)
+        }
+    }
+
+    public func revokeTokens(ids: [String], at time: Date) async throws -> [TokenRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await transaction { database in
+            var revoked: [TokenRecord] = []
+            for id in ids {
+                // Compare-and-set: only the caller that flips revoked_at records the change.
+                guard
+                    let row = try await database.raw(
+                        "UPDATE tokens SET revoked_at = \(bind: time.epochMilliseconds) WHERE id = \(bind: id) AND revoked_at IS NULL RETURNING *"
+                    ).first()
+                else { continue }
+                let token = try Self.token(row)
+                try await Self.recordChange(
+                    database, .tokenRevoked, workspaceID: nil, integrationID: token.integrationID,
+                    tokenDigest: token.digest, at: time)
+                revoked.append(token)
+            }
+            return revoked
+        }
+    }
+
+    public func principal(digest: TokenDigest) async throws -> (TokenRecord, Principal)? {
+        try await read { database in
+            guard
+                let row = try await database.raw(
+                    """
+                    SELECT t.*, i.name AS integration_name, i.kind AS integration_kind, i.capabilities, i.bot_id,
+                           i.workspace_id, w.name AS workspace_name, w.icon AS workspace_icon, w.plan
+                    FROM tokens t JOIN integrations i ON i.id = t.integration_id JOIN workspaces w ON w.id = i.workspace_id
+                    WHERE t.hash = \(bind: digest.hex)
+                    """
+                ).first()
+            else { return nil }
+            let token = try Self.token(row)
+            let principal = Principal(
+                tokenID: token.id,
+                tokenKind: token.kind,
+                expiresAt: token.expiresAt,
+                integrationID: token.integrationID,
+                integrationName: try row.decode(column: "integration_name", as: String.self),
+                integrationKind: try Self.enumValue(row, "integration_kind"),
+                botID: try row.decode(column: "bot_id", as: String.self),
+                capabilities: try Self.capabilities(row),
+                workspaceID: try row.decode(column: "workspace_id", as: String.self),
+                workspaceName: try row.decode(column: "workspace_name", as: String.self),
+                workspaceIcon: try row.decode(column: "workspace_icon", as: String?.self),
+                plan: try Self.enumValue(row, "plan")
+            )
+            return (token, principal)
+        }
+    }
+
+    // MARK: Content and sharing
+
+    public func createDatabase(_ record: DatabaseRecord) async throws {
+        try await mapUnique("database \(record.id)") {
+            try await read { database in
+                try await database.raw(
+                    """
+                    INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at)
+                    VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: record.parentPageID), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func database(id: String) async throws -> DatabaseRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM databases WHERE id = \(bind: id)").first().map(Self.databaseRecord)
+        }
+    }
+
+    public func databases(workspaceID: String) async throws -> [DatabaseRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM databases WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            ).all().map(Self.databaseRecord)
+        }
+    }
+
+    public func createPage(_ page: PageRecord) async throws {
+        let (parentType, parentID) = Self.columns(of: page.parent)
+        try await mapUnique("page \(page.id)") {
+            try await read { database in
+                try await database.raw(
+                    """
+                    INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at)
+                    VALUES (\(bind: page.id), \(bind: page.workspaceID), \(bind: page.title), \(bind: parentType), \(bind: parentID), \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil), \(bind: page.createdBy), \(bind: page.lastEditedBy), \(bind: page.createdAt.epochMilliseconds), \(bind: page.lastEditedAt.epochMilliseconds))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func page(id: String) async throws -> PageRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM pages WHERE id = \(bind: id)").first().map(Self.page)
+        }
+    }
+
+    public func updatePage(_ page: PageRecord) async throws {
+        try await read { database in
+            try await database.raw(
+                """
+                UPDATE pages SET title = \(bind: page.title), archived_at = \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil),
+                    last_edited_by = \(bind: page.lastEditedBy), last_edited_at = \(bind: page.lastEditedAt.epochMilliseconds)
+                WHERE id = \(bind: page.id)
+                """
+            ).run()
+        }
+    }
+
+    public func pages(workspaceID: String) async throws -> [PageRecord] {
+        try await read { database in
+            try await database.raw("SELECT * FROM pages WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id")
+                .all().map(Self.page)
+        }
+    }
+
+    public func pages(databaseID: String) async throws -> [PageRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: databaseID) ORDER BY created_at, id"
+            ).all().map(Self.page)
+        }
+    }
+
+    public func setShare(
+        integrationID: String, resourceID: String, resourceType: String, remove: Bool, at time: Date
+    ) async throws {
+        try await transaction { database in
+            guard
+                let row = try await database.raw(
+                    "SELECT workspace_id FROM integrations WHERE id = \(bind: integrationID)"
+                ).first()
+            else { throw StoreError(.notFound, "no integration with id \(integrationID)") }
+            let workspaceID = try row.decode(column: "workspace_id", as: String.self)
+            if remove {
+                try await database.raw(
+                    "DELETE FROM shares WHERE integration_id = \(bind: integrationID) AND resource_id = \(bind: resourceID)"
+                ).run()
+            } else {
+                let existing = try await database.raw(
+                    "SELECT 1 AS present FROM shares WHERE integration_id = \(bind: integrationID) AND resource_id = \(bind: resourceID)"
+                ).first()
+                if existing == nil {
+                    try await database.raw(
+                        """
+                        INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
+                        VALUES (\(bind: integrationID), \(bind: resourceID), \(bind: resourceType), \(bind: time.epochMilliseconds))
+                        """
+                    ).run()
+                }
+            }
+            try await Self.recordChange(
+                database, .integrationChanged, workspaceID: workspaceID, integrationID: integrationID, at: time)
+        }
+    }
+
+    public func shares(integrationID: String) async throws -> Set<String> {
+        try await read { database in
+            Set(
+                try await database.raw("SELECT resource_id FROM shares WHERE integration_id = \(bind: integrationID)")
+                    .all().map { try $0.decode(column: "resource_id", as: String.self) })
+        }
+    }
+
+    // MARK: Change feed
+
+    public func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM changes WHERE seq > \(bind: sequence) ORDER BY seq LIMIT \(bind: limit)"
+            ).all().map { row in
+                StoreChange(
+                    sequence: try row.decode(column: "seq", as: Int64.self),
+                    kind: try Self.enumValue(row, "kind"),
+                    workspaceID: try row.decode(column: "workspace_id", as: String?.self),
+                    integrationID: try row.decode(column: "integration_id", as: String?.self),
+                    tokenDigest: try row.decode(column: "token_hash", as: String?.self).flatMap(TokenDigest.init(hex:))
+                )
+            }
+        }
+    }
+
+    public func latestChangeSequence() async throws -> Int64 {
+        try await read { database in
+            try await database.raw("SELECT MAX(seq) AS latest FROM changes").first()?
+                .decode(column: "latest", as: Int64?.self) ?? 0
+        }
+    }
+
+    public func pruneChanges(before time: Date) async throws {
+        try await read { database in
+            try await database.raw("DELETE FROM changes WHERE created_at < \(bind: time.epochMilliseconds)").run()
+        }
+    }
+
+    // MARK: Row decoding
+
+    private static func date(_ row: any SQLRow, _ column: String) throws -> Date {
+        Date(epochMilliseconds: try row.decode(column: column, as: Int64.self))
+    }
+
+    private static func optionalDate(_ row: any SQLRow, _ column: String) throws -> Date? {
+        try row.decode(column: column, as: Int64?.self).map(Date.init(epochMilliseconds:))
+    }
+
+    private static func enumValue<Value: RawRepresentable>(_ row: any SQLRow, _ column: String) throws -> Value
+    where Value.RawValue == String {
+        let raw = try row.decode(column: column, as: String.self)
+        guard let value = Value(rawValue: raw) else {
+            throw StoreError(.notFound, "unexpected value '\(raw)' in column \(column)")
+        }
+        return value
+    }
+
+    private static func capabilities(_ row: any SQLRow) throws -> Capabilities {
+        let names = try row.decode(column: "capabilities", as: String.self).split(separator: ",").map(String.init)
+        return try Capabilities(names: names)
+    }
+
+    private static func columns(of parent: PageParent) -> (String, String?) {
+        switch parent {
+        case .workspace: ("workspace", nil)
+        case .database(let id): ("database", id)
+        case .page(let id): ("page", id)
+        }
+    }
+
+    private static func workspace(_ row: any SQLRow) throws -> Workspace {
+        Workspace(
+            id: try row.decode(column: "id", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            icon: try row.decode(column: "icon", as: String?.self),
+            plan: try enumValue(row, "plan"),
+            createdAt: try date(row, "created_at"))
+    }
+
+    private static func person(_ row: any SQLRow) throws -> Person {
+        Person(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            email: try row.decode(column: "email", as: String.self),
+            role: try enumValue(row, "role"),
+            passwordHash: try row.decode(column: "password_hash", as: String.self),
+            createdAt: try date(row, "created_at"))
+    }
+
+    private static func integration(_ row: any SQLRow) throws -> Integration {
+        Integration(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            kind: try enumValue(row, "kind"),
+            capabilities: try capabilities(row),
+            botID: try row.decode(column: "bot_id", as: String.self),
+            createdAt: try date(row, "created_at"))
+    }
+
+    private static func token(_ row: any SQLRow) throws -> TokenRecord {
+        let hex = try row.decode(column: "hash", as: String.self)
+        guard let digest = TokenDigest(hex: hex) else { throw StoreError(.notFound, "malformed token hash in store") }
+        return TokenRecord(
+            id: try row.decode(column: "id", as: String.self),
+            integrationID: try row.decode(column: "integration_id", as: String.self),
+            kind: try enumValue(row, "kind"),
+            digest: digest,
+            displayHint: try row.decode(column: "display_hint", as: String.self),
+            createdAt: try date(row, "created_at"),
+            expiresAt: try optionalDate(row, "expires_at"),
+            revokedAt: try optionalDate(row, "revoked_at"),
+            rotatedFromID: try row.decode(column: "rotated_from", as: String?.self))
+    }
+
+    private static func databaseRecord(_ row: any SQLRow) throws -> DatabaseRecord {
+        DatabaseRecord(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            title: try row.decode(column: "title", as: String.self),
+            parentPageID: try row.decode(column: "parent_page_id", as: String?.self),
+            createdAt: try date(row, "created_at"),
+            lastEditedAt: try date(row, "last_edited_at"))
+    }
+
+    private static func page(_ row: any SQLRow) throws -> PageRecord {
+        let parentID = try row.decode(column: "parent_id", as: String?.self)
+        let parent: PageParent
+        switch (try row.decode(column: "parent_type", as: String.self), parentID) {
+        case ("database", .some(let id)): parent = .database(id)
+        case ("page", .some(let id)): parent = .page(id)
+        default: parent = .workspace
+        }
+        return PageRecord(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            title: try row.decode(column: "title", as: String.self),
+            parent: parent,
+            archived: try row.decode(column: "archived_at", as: Int64?.self) != nil,
+            createdBy: try row.decode(column: "created_by", as: String.self),
+            lastEditedBy: try row.decode(column: "last_edited_by", as: String.self),
+            createdAt: try date(row, "created_at"),
+            lastEditedAt: try date(row, "last_edited_at"))
+    }
+}

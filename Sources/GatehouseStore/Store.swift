@@ -1,0 +1,96 @@
+import Foundation
+import GatehouseCore
+
+/// Everything Gatehouse keeps: one protocol, implemented once in SQL (``SQLStore``) for both engines.
+///
+/// Methods that change who may do what (revocations, deletions, shares) also append to the change
+/// feed in the same transaction.
+public protocol Store: Sendable {
+    // MARK: Workspaces and people
+    func createWorkspace(_ workspace: Workspace) async throws
+    func workspace(id: String) async throws -> Workspace?
+    func workspaces() async throws -> [Workspace]
+    /// Throws ``StoreError/Code/duplicate`` when the email is taken.
+    func createPerson(_ person: Person) async throws
+    func person(id: String) async throws -> Person?
+    func person(email: String) async throws -> Person?
+    func people(workspaceID: String) async throws -> [Person]
+
+    // MARK: Integrations and tokens
+    /// Creates the integration with its first token, atomically.
+    func createIntegration(_ integration: Integration, token: TokenRecord) async throws
+    func integration(id: String) async throws -> Integration?
+    func integration(botID: String) async throws -> Integration?
+    func integrations(workspaceID: String) async throws -> [Integration]
+    /// Deletes the integration, its tokens and shares. Returns whether it existed.
+    func deleteIntegration(id: String) async throws -> Bool
+    func tokens(integrationID: String) async throws -> [TokenRecord]
+    func token(id: String) async throws -> TokenRecord?
+    func token(digest: TokenDigest) async throws -> TokenRecord?
+    /// Revokes the tokens with these ids that are not yet revoked; returns those it revoked.
+    func revokeTokens(ids: [String], at time: Date) async throws -> [TokenRecord]
+    /// The principal a token acts as, if the token exists (active or not; the caller checks).
+    func principal(digest: TokenDigest) async throws -> (TokenRecord, Principal)?
+
+    // MARK: Content and sharing
+    func createDatabase(_ database: DatabaseRecord) async throws
+    func database(id: String) async throws -> DatabaseRecord?
+    func databases(workspaceID: String) async throws -> [DatabaseRecord]
+    func createPage(_ page: PageRecord) async throws
+    func page(id: String) async throws -> PageRecord?
+    func updatePage(_ page: PageRecord) async throws
+    func pages(workspaceID: String) async throws -> [PageRecord]
+    func pages(databaseID: String) async throws -> [PageRecord]
+    /// Grants or, with `remove`, withdraws an integration's access to a database or page.
+    func setShare(integrationID: String, resourceID: String, resourceType: String, remove: Bool, at time: Date)
+        async throws
+    /// The ids of the databases and pages shared with the integration.
+    func shares(integrationID: String) async throws -> Set<String>
+
+    // MARK: Change feed
+    /// Entries after `sequence`, oldest first, at most `limit`.
+    func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange]
+    /// The newest feed position (0 when empty).
+    func latestChangeSequence() async throws -> Int64
+    /// Deletes feed entries older than `time`.
+    func pruneChanges(before time: Date) async throws
+
+    /// Closes every connection.
+    func shutdown() async
+}
+
+extension Store {
+    /// The ids of the resource and every page or database above it, nearest first (at most 64
+    /// levels, which also stops a cycle).
+    public func lineage(ofPage page: PageRecord) async throws -> [String] {
+        var lineage = [page.id]
+        var parent = page.parent
+        while lineage.count < 64 {
+            switch parent {
+            case .workspace:
+                return lineage
+            case .database(let id):
+                lineage.append(id)
+                guard let database = try await database(id: id), let above = database.parentPageID else {
+                    return lineage
+                }
+                guard let next = try await self.page(id: above) else { return lineage }
+                lineage.append(next.id)
+                parent = next.parent
+            case .page(let id):
+                guard let next = try await self.page(id: id) else { return lineage }
+                lineage.append(next.id)
+                parent = next.parent
+            }
+        }
+        return lineage
+    }
+
+    /// The ids of the database and every page above it, nearest first.
+    public func lineage(ofDatabase database: DatabaseRecord) async throws -> [String] {
+        guard let parentID = database.parentPageID, let parent = try await page(id: parentID) else {
+            return [database.id]
+        }
+        return [database.id] + (try await lineage(ofPage: parent))
+    }
+}

@@ -1,0 +1,21 @@
+/// A store failure a caller can act on. Messages name the problem, never a secret.
+public struct StoreError: Error, Equatable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        /// A unique value (an email, say) is taken.
+        case duplicate
+        /// A referenced record does not exist.
+        case notFound
+        /// The store cannot be opened or reached.
+        case unavailable
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+
+/// `gatehouse integration create|list|show|delete`
+struct IntegrationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "integration", abstract: "Manage integrations.",
+        subcommands: [Create.self, List.self, Show.self, Delete.self])
+
+    static func json(_ integration: Integration) -> [(String, JSONValue)] {
+        [
+            ("id", .string(integration.id)), ("workspace_id", .string(integration.workspaceID)),
+            ("name", .string(integration.name)), ("kind", .string(integration.kind.rawValue)),
+            ("bot_id", .string(integration.botID)),
+            ("capabilities", .array(integration.capabilities.names.map(JSONValue.string))),
+            ("created_at", Output.time(integration.createdAt)),
+        ]
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an internal integration and print its API key once.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The workspace id.") var workspace: String
+        @Option(help: "The integration's name.") var name: String
+        @Option(help: "Comma-separated: \(Capabilities.allNames.joined(separator: ",")). Default: all, with email.")
+        var capabilities: String?
+
+        func run() async throws {
+            let parsed: Capabilities
+            do {
+                parsed = try capabilities.map { try Capabilities(names: $0.split(separator: ",").map(String.init)) } ?? .all
+            } catch {
+                throw CLIError(String(describing: error))
+            }
+            let (integration, token) = try await global.withAdmin {
+                try await $0.createInternalIntegration(workspaceID: workspace, name: name, capabilities: parsed)
+            }
+            Output.emit(
+                ["id": .string(integration.id), "bot_id": .string(integration.botID), "token": .string(token)],
+                text: """
+                    Created integration \(integration.name): \(integration.id)
+                    bot id: \(integration.botID)
+                    capabilities: \(integration.capabilities.names.joined(separator: ", "))
+                    API key (shown once, stored only as a hash): \(token)
+                    """,
+                asJSON: global.json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a workspace's integrations.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The workspace id.") var workspace: String
+
+        func run() async throws {
+            let integrations = try await global.withAdmin { admin in
+                try await admin.store.integrations(workspaceID: try await admin.workspace(workspace).id)
+            }
+            Output.emit(
+                .array(integrations.map { .object(IntegrationCommand.json($0)) }),
+                text: integrations.isEmpty
+                    ? "No integrations."
+                    : integrations.map { "\($0.id)  \($0.kind.rawValue)  \($0.name)" }.joined(separator: "\n"),
+                asJSON: global.json)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an integration, its tokens and its shares.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+
+        func run() async throws {
+            let (record, tokens, shares) = try await global.withAdmin { admin in
+                let record = try await admin.integration(integration)
+                return (record, try await admin.store.tokens(integrationID: record.id), try await admin.store.shares(integrationID: record.id))
+            }
+            var json = IntegrationCommand.json(record)
+            json.append(("tokens", .array(tokens.map(TokenCommand.json))))
+            json.append(("shared_resource_ids", .array(shares.sorted().map(JSONValue.string))))
+            let text = """
+                \(record.name) (\(record.kind.rawValue)): \(record.id)
+                workspace: \(record.workspaceID)
+                bot id: \(record.botID)
+                capabilities: \(record.capabilities.names.joined(separator: ", "))
+                tokens: \(tokens.map { "\($0.displayHint) [\(TokenCommand.status($0))]" }.joined(separator: ", "))
+                shared: \(shares.isEmpty ? "nothing" : shares.sorted().joined(separator: ", "))
+                """
+            Output.emit(.object(json), text: text, asJSON: global.json)
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete an integration: all its calls fail at once, and it cannot be recovered.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+
+        func run() async throws {
+            try await global.withAdmin { try await $0.deleteIntegration(integration) }
+            Output.emit(
+                ["id": .string(integration), "deleted": true],
+                text: "Deleted integration \(integration); its tokens no longer work.", asJSON: global.json)
+        }
+    }
+}
+
+/// `gatehouse token revoke|list`
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [Revoke.self, List.self])
+
+    static func status(_ token: TokenRecord) -> String {
+        if token.revokedAt != nil { return "revoked" }
+        if let expiresAt = token.expiresAt, expiresAt <= Date() { return "expired" }
+        return "active"
+    }
+
+    static func json(_ token: TokenRecord) -> JSONValue {
+        [
+            "id": .string(token.id), "kind": .string(token.kind.prefix), "hint": .string(token.displayHint),
+            "status": .string(status(token)), "created_at": Output.time(token.createdAt),
+            "expires_at": Output.time(token.expiresAt), "revoked_at": Output.time(token.revokedAt),
+        ]
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke tokens: every live token of an integration, one by id, or one read from standard input.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Revoke every live token of this integration.") var integration: String?
+        @Option(name: .customLong("token-id"), help: "Revoke the token with this id.") var tokenID: String?
+        @Flag(name: .customLong("token-stdin"), help: "Read the token itself from standard input.") var tokenStdin = false
+
+        func validate() throws {
+            let given = [integration != nil, tokenID != nil, tokenStdin].filter { $0 }.count
+            guard given == 1 else { throw ValidationError("give exactly one of --integration, --token-id and --token-stdin") }
+        }
+
+        func run() async throws {
+            var secret: String?
+            if tokenStdin {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                    throw CLIError("no token on standard input")
+                }
+                secret = line
+            }
+            let revoked = try await global.withAdmin { admin in
+                if let integration { return try await admin.revokeTokens(integrationID: integration) }
+                if let tokenID { return try await admin.revokeToken(id: tokenID) }
+                return try await admin.revokeToken(secret: secret!)
+            }
+            Output.emit(
+                ["revoked": .array(revoked.map { .string($0.id) })],
+                text: revoked.isEmpty
+                    ? "No live token to revoke."
+                    : "Revoked \(revoked.map(\.displayHint).joined(separator: ", ")); calls with it now fail.",
+                asJSON: global.json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an integration's tokens (hints only).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+
+        func run() async throws {
+            let tokens = try await global.withAdmin { try await $0.tokens(integrationID: integration) }
+            Output.emit(
+                .array(tokens.map(TokenCommand.json)),
+                text: tokens.map { "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))" }
+                    .joined(separator: "\n"),
+                asJSON: global.json)
+        }
+    }
+}
