@@ -42,7 +42,7 @@ public final class SQLStore: Store {
             try await store.migrate()
         } catch {
             await engine.shutdown()
-            throw StoreError(.unavailable, "cannot migrate the store at \(url.redacted): \(error)")
+            throw StoreError(.unavailable, "cannot migrate the store at \(url.redacted): \(String(reflecting: error).prefix(300))")
         }
         return store
     }
@@ -85,15 +85,19 @@ public final class SQLStore: Store {
     }
 
     private func migrate() async throws {
+        try await engine.retryingMigration { try await applyPendingMigrations() }
+    }
+
+    /// One transaction, under the engine's migration lock: create the bookkeeping table if need be,
+    /// then apply every migration not yet recorded, in order.
+    private func applyPendingMigrations() async throws {
         let engine = self.engine
         let logger = self.logger
-        try await read { database in
+        try await transaction { database in
+            try await engine.lockForMigration(database)
             try await database.raw(
                 "CREATE TABLE IF NOT EXISTS gatehouse_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             ).run()
-        }
-        try await transaction { database in
-            try await engine.lockForMigration(database)
             let applied = Set(
                 try await database.raw("SELECT version FROM gatehouse_migrations").all()
                     .map { try $0.decode(column: "version", as: Int.self) })

@@ -2,7 +2,7 @@
 ///
 /// Two rules: anything shaped like a token (`secret_`, `ntn_`, `bot_`, `nap_`, `nrt_` followed by
 /// 8 or more base62 characters) becomes its display hint, `secret_…a1B2` style but with the last
-/// four characters hidden too; and the value after `Bearer ` or `Basic ` is dropped. Metadata keys
+/// four characters hidden too; and the value after `Bearer ` or `Basic ` (six characters or more) is dropped. Metadata keys
 /// that name a secret (``isSensitiveKey(_:)``) are dropped whole by the log handler.
 public enum SecretRedactor {
     static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_"].map { Array($0.utf8) }
@@ -71,7 +71,8 @@ public enum SecretRedactor {
             {
                 end += 1
             }
-            guard end > start else { return nil }
+            // Six characters at least: shorter words after "basic" are prose, not credentials.
+            guard end - start >= 6 else { return nil }
             return (start, end)
         }
         return nil

@@ -59,6 +59,10 @@ final class PostgresEngine: SQLEngine {
         try await database.raw("SELECT pg_advisory_xact_lock(7412023001)").run()
     }
 
+    func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await body()
+    }
+
     func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.serverInfo?[.sqlState] == "23505"

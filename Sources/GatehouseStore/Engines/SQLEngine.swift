@@ -18,6 +18,9 @@ protocol SQLEngine: Sendable {
     /// whose `BEGIN IMMEDIATE` already excludes other writers).
     func lockForMigration(_ database: any SQLDatabase) async throws
 
+    /// Runs the migration step `body`, retrying where the engine can fail transiently at first open.
+    func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result
+
     /// Whether `error` is a unique-constraint violation.
     func isUniqueViolation(_ error: any Error) -> Bool
 

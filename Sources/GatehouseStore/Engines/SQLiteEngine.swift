@@ -8,10 +8,21 @@ final class SQLiteEngine: SQLEngine {
     let autoIncrementPrimaryKey = "INTEGER PRIMARY KEY AUTOINCREMENT"
     let beginWriteTransaction = "BEGIN IMMEDIATE"
     private let pool: SQLiteConnectionPool
+    /// One thread per connection: a connection waiting on SQLite's busy timeout blocks its thread,
+    /// and with a shared pool it could block the very transaction it waits for.
+    private let threads: NIOThreadPool
 
     /// Opens `path`, failing with a clear message if the file cannot be created or opened.
     init(path: String, connections: Int = 4, logger: Logger) async throws {
-        self.pool = try await SQLiteConnectionPool.open(path: path, size: connections, logger: logger)
+        let threads = NIOThreadPool(numberOfThreads: connections)
+        threads.start()
+        do {
+            self.pool = try await SQLiteConnectionPool.open(path: path, size: connections, threads: threads, logger: logger)
+        } catch {
+            try? await threads.shutdownGracefully()
+            throw error
+        }
+        self.threads = threads
     }
 
     func withConnection<Result: Sendable>(
@@ -30,6 +41,10 @@ final class SQLiteEngine: SQLEngine {
 
     func lockForMigration(_ database: any SQLDatabase) async throws {}
 
+    func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result {
+        try await retryingWhileBusy(body)
+    }
+
     func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }
         return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
@@ -37,6 +52,27 @@ final class SQLiteEngine: SQLEngine {
 
     func shutdown() async {
         await pool.closeAll()
+        try? await threads.shutdownGracefully()
+    }
+}
+
+/// Runs `body` again (up to 50 times, 20 ms apart) while SQLite answers that the file is busy.
+func retryingWhileBusy<Result>(_ body: () async throws -> Result) async throws -> Result {
+    var attempt = 0
+    while true {
+        do {
+            return try await body()
+        } catch let error as SQLiteError where attempt < 50 && isBusy(error) {
+            attempt += 1
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+private func isBusy(_ error: SQLiteError) -> Bool {
+    switch error.reason {
+    case .busy, .locked, .busyTimeout, .busyInSnapshot, .busyInRecovery: true
+    default: false
     }
 }
 
@@ -51,21 +87,28 @@ actor SQLiteConnectionPool {
         self.all = connections
     }
 
-    static func open(path: String, size: Int, logger: Logger) async throws -> SQLiteConnectionPool {
+    static func open(path: String, size: Int, threads: NIOThreadPool, logger: Logger) async throws -> SQLiteConnectionPool {
         var connections: [SQLiteConnection] = []
-        for index in 0..<max(1, size) {
-            let connection = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: .singleton, logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton.any())
-            let sql = connection.sql(queryLogLevel: nil)
-            // busy_timeout replaces SQLiteNIO's spinning busy handler with one that sleeps.
-            try await sql.raw("PRAGMA busy_timeout = 10000").run()
-            if index == 0 {
-                try await sql.raw("PRAGMA journal_mode = WAL").run()
+        do {
+            for index in 0..<max(1, size) {
+                let connection = try await SQLiteConnection.open(
+                    storage: .file(path: path), threadPool: threads, logger: logger,
+                    on: MultiThreadedEventLoopGroup.singleton.any())
+                connections.append(connection)
+                let sql = connection.sql(queryLogLevel: nil)
+                // busy_timeout replaces SQLiteNIO's spinning busy handler with one that sleeps.
+                try await sql.raw("PRAGMA busy_timeout = 10000").run()
+                if index == 0 {
+                    // Switching a new file to WAL can fail with SQLITE_BUSY at once (without the
+                    // busy handler) while another process does the same: retry briefly.
+                    try await retryingWhileBusy { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+                }
+                try await sql.raw("PRAGMA foreign_keys = ON").run()
+                try await sql.raw("PRAGMA synchronous = NORMAL").run()
             }
-            try await sql.raw("PRAGMA foreign_keys = ON").run()
-            try await sql.raw("PRAGMA synchronous = NORMAL").run()
-            connections.append(connection)
+        } catch {
+            for connection in connections { try? await connection.close() }
+            throw error
         }
         return SQLiteConnectionPool(connections: connections)
     }

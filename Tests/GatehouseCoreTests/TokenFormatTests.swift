@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import GatehouseCore
+
+/// A deterministic generator, so a test can make the same token twice.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state
+    }
+}
+
+@Suite struct TokenFormatTests {
+    @Test func crc32MatchesTheStandardCheckValue() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([UInt8]()) == 0)
+    }
+
+    @Test func base62RoundTrips() {
+        for value: UInt64 in [0, 1, 61, 62, 3_843, 4_294_967_295] {
+            let encoded = Base62.encode(value, width: 6)
+            #expect(encoded.count == 6)
+            #expect(Base62.decode(encoded) == value)
+        }
+        #expect(Base62.decode(Array("ab-".utf8)) == nil)
+    }
+
+    @Test(arguments: TokenKind.allCases)
+    func generatedTokensValidateAsTheirKind(kind: TokenKind) {
+        let token = TokenFormat.generate(kind)
+        #expect(token.hasPrefix(kind.prefix))
+        #expect(token.count == kind.prefix.count + TokenFormat.bodyLength + TokenFormat.checksumLength)
+        #expect(TokenFormat.validate(token) == kind)
+    }
+
+    @Test func everySingleCharacterChangeIsRejected() {
+        var generator = SeededGenerator(state: 42)
+        let token = Array(TokenFormat.generate(.internalKey, using: &generator))
+        for index in token.indices {
+            var changed = token
+            changed[index] = changed[index] == "a" ? "b" : "a"
+            #expect(TokenFormat.validate(String(changed)) == nil, "changed position \(index)")
+        }
+    }
+
+    @Test func lookAlikesAreRejected() {
+        let token = TokenFormat.generate(.internalKey)
+        #expect(TokenFormat.validate(token.dropLast()) == nil)
+        #expect(TokenFormat.validate(token + "0") == nil)
+        #expect(TokenFormat.validate("ntn_" + token.dropFirst(7)) == nil)
+        #expect(TokenFormat.validate("secret_abc123def456ghi789") == nil)
+        #expect(TokenFormat.validate("") == nil)
+        #expect(TokenFormat.validate("secret_" + String(repeating: "é", count: 46)) == nil)
+    }
+
+    @Test func generationIsRandom() {
+        let tokens = Set((0..<200).map { _ in TokenFormat.generate(.internalKey) })
+        #expect(tokens.count == 200)
+    }
+
+    @Test func displayHintShowsPrefixAndLastFour() {
+        var generator = SeededGenerator(state: 7)
+        let token = TokenFormat.generate(.oauthBot, using: &generator)
+        #expect(TokenFormat.displayHint(token) == "bot_…" + token.suffix(4))
+    }
+
+    @Test func digestMatchesSHA256AndRoundTripsThroughHex() {
+        let token = TokenFormat.generate(.internalKey)
+        let digest = TokenDigest(of: token)
+        let expected = SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(digest.hex == expected)
+        #expect(TokenDigest(hex: digest.hex) == digest)
+        #expect(TokenDigest(hex: "zz") == nil)
+        #expect(TokenDigest(of: token + "x") != digest)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GatehouseCore
+import Logging
+import Logging
+import Testing
+
+@testable import GatehouseStore
+
+/// The engines every store test runs on: SQLite always, PostgreSQL when
+/// `GATEHOUSE_TEST_POSTGRES_URL` names a server (CI sets it).
+enum StoreEngine: String, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    static var available: [StoreEngine] {
+        ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    var testDescription: String { rawValue }
+
+    /// A store on a SQLite file (a new one unless `path` names one), or on the shared test
+    /// PostgreSQL database.
+    func open(sqlitePath path: String = StoreEngine.temporarySQLitePath()) async throws -> SQLStore {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        switch self {
+        case .sqlite:
+            return try await SQLStore.open(.sqlite(path: path), logger: logger)
+        case .postgres:
+            let url = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]!
+            return try await SQLStore.open(try DatabaseURL(parsing: url), logger: logger)
+        }
+    }
+
+    static func temporarySQLitePath() -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-tests", isDirectory: true)
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
+    }
+}
+
+/// Records made with fresh ids, so tests can share a PostgreSQL database without colliding.
+enum Fixtures {
+    static let now = Date(epochMilliseconds: Date().epochMilliseconds)
+
+    static func id() -> String { UUID().uuidString.lowercased() }
+
+    static func workspace(plan: Plan = .free) -> Workspace {
+        Workspace(id: id(), name: "Acme \(id().prefix(6))", plan: plan, createdAt: now)
+    }
+
+    static func integration(in workspace: Workspace, capabilities: Capabilities = .all) -> Integration {
+        Integration(
+            id: id(), workspaceID: workspace.id, name: "Bot", kind: .internal, capabilities: capabilities, botID: id(),
+            createdAt: now)
+    }
+
+    static func token(for integration: Integration) -> (String, TokenRecord) {
+        let token = TokenFormat.generate(.internalKey)
+        return (
+            token,
+            TokenRecord(
+                id: id(), integrationID: integration.id, kind: .internalKey, digest: TokenDigest(of: token),
+                displayHint: TokenFormat.displayHint(token), createdAt: now)
+        )
+    }
+
+    static func person(in workspace: Workspace) -> Person {
+        Person(
+            id: id(), workspaceID: workspace.id, name: "Ada", email: "\(id())@example.com", role: .owner,
+            passwordHash: "$2b$04$not-a-real-hash", createdAt: now)
+    }
+}
