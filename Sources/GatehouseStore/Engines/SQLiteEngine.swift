@@ -80,7 +80,8 @@ private func isBusy(_ error: SQLiteError) -> Bool {
 actor SQLiteConnectionPool {
     private var idle: [SQLiteConnection]
     private var all: [SQLiteConnection]
-    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    private var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+    private var closed = false
 
     private init(connections: [SQLiteConnection]) {
         self.idle = connections
@@ -114,11 +115,13 @@ actor SQLiteConnectionPool {
     }
 
     func acquire() async throws -> SQLiteConnection {
+        guard !closed else { throw StoreError(.unavailable, "the SQLite store is closed") }
         if let connection = idle.popLast() { return connection }
-        return await withCheckedContinuation { waiters.append($0) }
+        return try await withCheckedThrowingContinuation { waiters.append($0) }
     }
 
     func release(_ connection: SQLiteConnection) {
+        if closed { return }
         if waiters.isEmpty {
             idle.append(connection)
         } else {
@@ -126,10 +129,16 @@ actor SQLiteConnectionPool {
         }
     }
 
+    /// Closes every connection; later calls do nothing.
     func closeAll() async {
-        for connection in all {
+        closed = true
+        for waiter in waiters { waiter.resume(throwing: StoreError(.unavailable, "the SQLite store is closed")) }
+        waiters = []
+        let connections = all
+        all = []
+        idle = []
+        for connection in connections {
             try? await connection.close()
         }
-        idle = []
     }
 }
