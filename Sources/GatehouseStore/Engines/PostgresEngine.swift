@@ -1,4 +1,6 @@
 import Foundation
+import NIOPosix
+import NIOSSL
 import Logging
 import PostgresKit
 import SQLKit
@@ -17,19 +19,35 @@ final class PostgresEngine: SQLEngine {
             ["sslmode", "tlsmode", "tls", "ssl"].contains($0.name)
         }?.value ?? "prefer"
         let tls: PostgresClient.Configuration.TLS
+        let probeTLS: PostgresConnection.Configuration.TLS
         switch mode {
-        case "disable", "false": tls = .disable
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: tls = .prefer(.makeClientConfiguration())
+        case "disable", "false":
+            tls = .disable
+            probeTLS = .disable
+        case "require", "verify-ca", "verify-full":
+            tls = .require(.makeClientConfiguration())
+            probeTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default:
+            tls = .prefer(.makeClientConfiguration())
+            probeTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
+        let host = url.host ?? "localhost"
+        let port = url.port ?? 5432
+        let username = url.user?.removingPercentEncoding ?? ""
+        let password = url.password?.removingPercentEncoding
+        let database = url.path.isEmpty ? nil : String(url.path.dropFirst())
+
+        // The pool retries unreachable servers for a minute; one direct connection fails at once
+        // with the real reason (refused, bad password, no such database).
+        var probeConfiguration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: probeTLS)
+        probeConfiguration.options.connectTimeout = .seconds(5)
+        let probe = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: probeConfiguration, id: 0, logger: logger)
+        try? await probe.close()
+
         var configuration = PostgresClient.Configuration(
-            host: url.host ?? "localhost",
-            port: url.port ?? 5432,
-            username: url.user?.removingPercentEncoding ?? "",
-            password: url.password?.removingPercentEncoding,
-            database: url.path.isEmpty ? nil : String(url.path.dropFirst()),
-            tls: tls
-        )
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = 16
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(2))) struct AdminCommandTests {
+    /// Every admin command of the contract, with `--json`, against one new store.
+    @Test func theAdminContractRoundTrips() throws {
+        let db = ["--database-url", CLI.temporaryDatabaseURL()]
+        let workspace = try CLI.run(["workspace", "create", "--name", "Acme", "--plan", "team", "--json"] + db)
+        #expect(workspace.status == 0, "\(workspace.stderr)")
+        let workspaceID = try #require(workspace.json["id"] as? String)
+
+        let user = try CLI.run(
+            ["user", "create", "--workspace", workspaceID, "--email", "ada@acme.test", "--name", "Ada", "--role", "owner",
+             "--password-stdin", "--json"] + db,
+            input: "correct horse battery\n")
+        #expect(user.status == 0, "\(user.stderr)")
+        #expect(user.json["id"] is String)
+        #expect(!user.stdout.contains("correct horse"))
+
+        let integration = try CLI.run(
+            ["integration", "create", "--workspace", workspaceID, "--name", "Robot", "--capabilities",
+             "read_content,insert_content", "--json"] + db)
+        #expect(integration.status == 0, "\(integration.stderr)")
+        let integrationID = try #require(integration.json["id"] as? String)
+        let token = try #require(integration.json["token"] as? String)
+        #expect(token.hasPrefix("secret_") && token.count == 53)
+        #expect(integration.json["bot_id"] is String)
+
+        let database = try CLI.run(["database", "create", "--workspace", workspaceID, "--title", "Tasks", "--json"] + db)
+        let databaseID = try #require(database.json["id"] as? String)
+        let page = try CLI.run(
+            ["page", "create", "--workspace", workspaceID, "--title", "First", "--database", databaseID, "--json"] + db)
+        #expect(page.json["id"] is String)
+        let share = try CLI.run(["share", "--integration", integrationID, "--database", databaseID, "--json"] + db)
+        #expect(share.status == 0, "\(share.stderr)")
+        #expect(share.json["shared"] as? Bool == true)
+
+        let list = try CLI.run(["integration", "list", "--workspace", workspaceID, "--json"] + db)
+        let listed = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [[String: Any]]
+        #expect(listed?.compactMap { $0["id"] as? String } == [integrationID])
+
+        let show = try CLI.run(["integration", "show", "--integration", integrationID, "--json"] + db)
+        #expect(show.json["shared_resource_ids"] as? [String] == [databaseID])
+        #expect(show.json["capabilities"] as? [String] == ["read_content", "insert_content", "no_user_info"])
+
+        let tokens = try CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
+        #expect(tokens.status == 0)
+        #expect(!tokens.stdout.contains(token))
+        #expect(tokens.stdout.contains("secret_…" + token.suffix(4)))
+
+        let revoke = try CLI.run(["token", "revoke", "--token-stdin", "--json"] + db, input: token + "\n")
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        #expect((revoke.json["revoked"] as? [String])?.count == 1)
+        let again = try CLI.run(["token", "revoke", "--token-stdin"] + db, input: token + "\n")
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already revoked"))
+        let status = try CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
+        #expect(status.stdout.contains("\"revoked\""))
+
+        let delete = try CLI.run(["integration", "delete", "--integration", integrationID, "--json"] + db)
+        #expect(delete.status == 0)
+        let gone = try CLI.run(["integration", "show", "--integration", integrationID] + db)
+        #expect(gone.status != 0)
+        #expect(gone.stderr.contains("no integration with id"))
+    }
+
+    @Test func badInputGetsAOneLineErrorAndANonZeroExit() throws {
+        let db = ["--database-url", CLI.temporaryDatabaseURL()]
+        let workspaceID = try #require(try CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String)
+        let create = ["user", "create", "--workspace", workspaceID, "--name", "A", "--password-stdin"]
+        #expect(try CLI.run(create + ["--email", "a@b.test"] + db, input: "longenough\n").status == 0)
+
+        let cases: [(arguments: [String], input: String?, says: String)] = [
+            (create + ["--email", "a@b.test"] + db, "longenough\n", "already exists"),
+            (create + ["--email", "not-an-email"] + db, "longenough\n", "not an email address"),
+            (create + ["--email", "c@b.test"] + db, "short\n", "at least 8 characters"),
+            (["user", "create", "--workspace", workspaceID, "--name", "A", "--email", "d@b.test"] + db, nil, "--password-stdin"),
+            (["integration", "create", "--workspace", UUID().uuidString, "--name", "X"] + db, nil, "no workspace"),
+            (["integration", "create", "--workspace", workspaceID, "--name", "X", "--capabilities", "read_content,fly"] + db, nil,
+             "unknown capability 'fly'"),
+            (["workspace", "create", "--name", "X", "--plan", "gold"] + db, nil, "gold"),
+            (["workspace", "create", "--name", "X", "--database-url", "mysql://root:hunter2@db/x"], nil, "invalid database URL"),
+            (["workspace", "create", "--name", "X", "--database-url", "postgres://u:hunter2@127.0.0.1:1/x?sslmode=disable"], nil,
+             "cannot connect to PostgreSQL"),
+            (["workspace", "create", "--name", "X", "--database-url", "sqlite:/nonexistent-dir/x.sqlite"], nil,
+             "cannot open SQLite database"),
+            (["share", "--integration", UUID().uuidString, "--database", UUID().uuidString] + db, nil, "no integration"),
+            (["share", "--integration", UUID().uuidString] + db, nil, "exactly one of --database and --page"),
+            (["token", "revoke", "--token-id", UUID().uuidString] + db, nil, "no token with id"),
+            (["token", "revoke", "--token-stdin"] + db, "secret_notarealtoken\n", "not one this store issued"),
+            (["page", "create", "--workspace", workspaceID, "--title", "P", "--database", UUID().uuidString] + db, nil,
+             "no database with id"),
+        ]
+        for testCase in cases {
+            let result = try CLI.run(testCase.arguments, input: testCase.input)
+            #expect(result.status != 0, "\(testCase.arguments)")
+            #expect(result.stderr.contains(testCase.says), "\(testCase.arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("hunter2"))
+            #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrac"))
+            #expect(result.stdout.isEmpty || result.stdout.contains("USAGE"), "\(result.stdout)")
+        }
+    }
+}

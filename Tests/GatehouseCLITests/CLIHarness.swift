@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Runs the real `gatehouse` binary (built by `swift test` beside the test bundle) as a child process.
+enum CLI {
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["GATEHOUSE_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gatehouse")
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        /// The standard output parsed as a JSON object.
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Runs `gatehouse <arguments>` to completion, feeding `input` on standard input.
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// A new SQLite database URL in a temporary directory.
+    static func temporaryDatabaseURL() -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-cli-tests", isDirectory: true)
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return "sqlite:" + directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
+    }
+}
+
+/// A `gatehouse serve` child process whose output is collected as it arrives.
+final class ServerProcess: Sendable {
+    /// Text a reader thread appends to while tests read it.
+    final class Buffer: Sendable {
+        private let text = Mutex("")
+        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        var value: String { text.withLock { $0 } }
+    }
+
+    let process: Process
+    private let output = Buffer()
+    private let errors = Buffer()
+
+    init(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        self.process = process
+        for (pipe, buffer) in [(stdout, output), (stderr, errors)] {
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread {
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    buffer.append(data)
+                }
+            }
+        }
+        try process.run()
+    }
+
+    var stdout: String { output.value }
+    var stderr: String { errors.value }
+
+    /// Waits until standard output contains `text`, or fails after `timeout`.
+    func waitForOutput(containing text: String, timeout: Duration = .seconds(30)) async throws {
+        let start = ContinuousClock.now
+        while !stdout.contains(text) {
+            guard process.isRunning, ContinuousClock.now - start < timeout else {
+                throw ServerProcessError(message: "no '\(text)' in output; stdout: \(stdout) stderr: \(stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The base URL printed in the banner (`Gatehouse listening on http://…`).
+    var baseURL: String? {
+        stdout.split(separator: "\n").first { $0.hasPrefix("Gatehouse listening on ") }
+            .flatMap { $0.split(separator: " ").dropFirst(3).first.map(String.init) }
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns the exit status.
+    func terminate() async -> Int32 {
+        if process.isRunning { process.terminate() }
+        let start = ContinuousClock.now
+        while process.isRunning, ContinuousClock.now - start < .seconds(10) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+struct ServerProcessError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Real HTTP through curl, as the README tells people to call the server.
+enum HTTP {
+    struct Response {
+        let status: Int
+        let body: [String: Any]
+    }
+
+    static func get(_ url: String, token: String, version: String = "2022-06-28") throws -> Response {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = [
+            "-s", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)", "-H", "Notion-Version: \(version)", url,
+        ]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.last ?? "") ?? 0
+        let body = lines.dropLast().joined(separator: "\n")
+        return Response(
+            status: status, body: (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
+    }
+}

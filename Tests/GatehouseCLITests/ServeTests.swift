@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(2))) struct ServeTests {
+    /// The README's promise: `serve` on a new store seeds a sandbox, prints a demo key and a curl
+    /// line that works as printed; a second start on the same store seeds nothing.
+    @Test func serveSeedsASandboxWhoseCurlLineWorksAsPrinted() async throws {
+        let db = CLI.temporaryDatabaseURL()
+        let server = try ServerProcess(arguments: ["--database-url", db])
+        try await server.waitForOutput(containing: "curl ")
+        let curlLine = try #require(server.stdout.split(separator: "\n").first { $0.contains("curl ") })
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", String(curlLine) + " -s"]
+        let out = Pipe()
+        shell.standardOutput = out
+        try shell.run()
+        let body = out.fileHandleForReading.readDataToEndOfFile()
+        shell.waitUntilExit()
+        let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(json["object"] as? String == "user")
+        #expect(json["type"] as? String == "bot")
+        #expect(json["name"] as? String == "Demo integration")
+
+        let key = try #require(curlLine.split(separator: " ").first { $0.hasPrefix("secret_") }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
+        let base = try #require(server.baseURL)
+        let databases = try HTTP.get(base + "/v1/databases", token: key)
+        #expect((databases.body["results"] as? [Any])?.count == 2)
+        #expect(!server.stderr.contains(key.dropFirst(7).prefix(12)), "the key reached the log")
+        #expect(await server.terminate() == 0)
+
+        let again = try ServerProcess(arguments: ["--database-url", db])
+        try await again.waitForOutput(containing: "Gatehouse listening on")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!again.stdout.contains("secret_"))
+        #expect(try HTTP.get(try #require(again.baseURL) + "/v1/users/me", token: key).status == 200)
+        #expect(await again.terminate() == 0)
+    }
+
+    /// A revocation or deletion made by the CLI, a separate process, while `serve` runs makes the
+    /// token fail within a second.
+    @Test func cliRevocationAndDeletionReachARunningServerWithinASecond() async throws {
+        let db = CLI.temporaryDatabaseURL()
+        let server = try ServerProcess(arguments: ["--database-url", db])
+        try await server.waitForOutput(containing: "curl ")
+        let base = try #require(server.baseURL)
+        let workspace = try #require(
+            server.stdout.split(separator: "\n").first { $0.contains("Seeded a sandbox") }
+                .flatMap { $0.split(separator: "(").last?.split(separator: ")").first.map(String.init) })
+
+        for action in ["revoke", "delete"] {
+            let created = try CLI.run(
+                ["integration", "create", "--workspace", workspace, "--name", action, "--json", "--database-url", db])
+            let integrationID = try #require(created.json["id"] as? String)
+            let token = try #require(created.json["token"] as? String)
+            #expect(try HTTP.get(base + "/v1/users/me", token: token).status == 200)
+
+            let arguments =
+                action == "revoke"
+                ? ["token", "revoke", "--integration", integrationID] : ["integration", "delete", "--integration", integrationID]
+            let done = try CLI.run(arguments + ["--database-url", db])
+            #expect(done.status == 0, "\(done.stderr)")
+            let start = ContinuousClock.now
+            var status = 200
+            while status == 200, ContinuousClock.now - start < .seconds(3) {
+                status = try HTTP.get(base + "/v1/users/me", token: token).status
+            }
+            let elapsed = ContinuousClock.now - start
+            print("CLI \(action) took effect on the running server after \(elapsed)")
+            #expect(status == 401)
+            #expect(elapsed < .seconds(1))
+        }
+        #expect(await server.terminate() == 0)
+    }
+
+    @Test func badServeConfigurationFailsWithOneLine() async throws {
+        for (arguments, says) in [
+            (["serve", "--database-url", "nope"], "invalid database URL"),
+            (["serve", "--unshared-status", "418", "--database-url", CLI.temporaryDatabaseURL()], "403 or 404"),
+            (["serve", "--port", "99999", "--database-url", CLI.temporaryDatabaseURL()], "between 0 and 65535"),
+            (["serve", "--log-level", "loud", "--database-url", CLI.temporaryDatabaseURL()], "log level"),
+        ] {
+            let result = try CLI.run(arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(says), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count <= 2, "\(result.stderr)")
+        }
+        let result = try CLI.run(["serve", "--port", "0"], environment: ["GATEHOUSE_DATABASE_URL": "mysql://x"])
+        #expect(result.stderr.contains("invalid database URL"))
+    }
+}
