@@ -24,7 +24,8 @@ public func buildApplication(
     let listener = RevocationListener(
         follower: ChangeFeedFollower(store: store, interval: configuration.changeFeedInterval, logger: logger),
         authenticator: authenticator,
-        startSequence: try await store.latestChangeSequence())
+        startSequence: try await store.latestChangeSequence()
+    )
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
@@ -36,7 +37,10 @@ public func buildApplication(
 
 /// The router alone, for tests that drive it without a socket.
 public func buildRouter(
-    configuration: ServerConfiguration, store: any Store, authenticator: Authenticator, logger: Logger
+    configuration: ServerConfiguration,
+    store: any Store,
+    authenticator: Authenticator,
+    logger: Logger
 ) -> Router<GatehouseRequestContext> {
     let router = Router(context: GatehouseRequestContext.self)
     router.add(middleware: RequestMiddleware(logger: logger))

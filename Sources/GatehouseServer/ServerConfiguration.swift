@@ -11,7 +11,9 @@ public struct ServerConfiguration: Sendable {
     public var changeFeedInterval: Duration
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, unsharedResponse: UnsharedResourceResponse = .restricted,
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        unsharedResponse: UnsharedResourceResponse = .restricted,
         changeFeedInterval: Duration = .milliseconds(100)
     ) {
         self.host = host

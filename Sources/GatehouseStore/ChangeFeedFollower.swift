@@ -13,7 +13,12 @@ public struct ChangeFeedFollower: Sendable {
     public let gapTolerance: Duration
     public let logger: Logger
 
-    public init(store: any Store, interval: Duration = .milliseconds(100), gapTolerance: Duration = .seconds(2), logger: Logger) {
+    public init(
+        store: any Store,
+        interval: Duration = .milliseconds(100),
+        gapTolerance: Duration = .seconds(2),
+        logger: Logger
+    ) {
         self.store = store
         self.interval = interval
         self.gapTolerance = gapTolerance

@@ -25,7 +25,9 @@ public enum DatabaseURL: Sendable, Equatable {
             self = .postgres(url)
         } else {
             throw DatabaseURLError(
-                text: text, reason: "use sqlite:PATH (e.g. sqlite:gatehouse.sqlite) or postgres://user:password@host:port/database")
+                text: text,
+                reason: "use sqlite:PATH (e.g. sqlite:gatehouse.sqlite) or postgres://user:password@host:port/database"
+            )
         }
     }
 

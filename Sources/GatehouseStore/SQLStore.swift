@@ -34,7 +34,8 @@ public final class SQLStore: Store {
             } catch {
                 throw StoreError(
                     .unavailable,
-                    "cannot connect to PostgreSQL at \(url.redacted): \(String(reflecting: error).prefix(300))")
+                    "cannot connect to PostgreSQL at \(url.redacted): \(String(reflecting: error).prefix(300))"
+                )
             }
         }
         let store = SQLStore(engine: engine, logger: logger)
@@ -42,7 +43,10 @@ public final class SQLStore: Store {
             try await store.migrate()
         } catch {
             await engine.shutdown()
-            throw StoreError(.unavailable, "cannot migrate the store at \(url.redacted): \(String(reflecting: error).prefix(300))")
+            throw StoreError(
+                .unavailable,
+                "cannot migrate the store at \(url.redacted): \(String(reflecting: error).prefix(300))"
+            )
         }
         return store
     }
@@ -100,7 +104,8 @@ public final class SQLStore: Store {
             ).run()
             let applied = Set(
                 try await database.raw("SELECT version FROM gatehouse_migrations").all()
-                    .map { try $0.decode(column: "version", as: Int.self) })
+                    .map { try $0.decode(column: "version", as: Int.self) }
+            )
             for migration in Migrations.all where !applied.contains(migration.version) {
                 for statement in migration.statements(engine.autoIncrementPrimaryKey) {
                     try await database.raw("\(unsafeRaw: statement)").run()
@@ -108,7 +113,10 @@ public final class SQLStore: Store {
                 try await database.raw(
                     "INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMilliseconds))"
                 ).run()
-                logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                logger.info(
+                    "applied migration",
+                    metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]
+                )
             }
         }
     }
@@ -116,14 +124,18 @@ public final class SQLStore: Store {
     private func mapUnique<Result>(_ what: String, _ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
-        } catch where engine.isUniqueViolation(error) {
+        } catch  where engine.isUniqueViolation(error) {
             throw StoreError(.duplicate, "\(what) already exists")
         }
     }
 
     private static func recordChange(
-        _ database: any SQLDatabase, _ kind: StoreChange.Kind, workspaceID: String?, integrationID: String?,
-        tokenDigest: TokenDigest? = nil, at time: Date
+        _ database: any SQLDatabase,
+        _ kind: StoreChange.Kind,
+        workspaceID: String?,
+        integrationID: String?,
+        tokenDigest: TokenDigest? = nil,
+        at time: Date
     ) async throws {
         try await database.raw(
             """
@@ -187,8 +199,10 @@ public final class SQLStore: Store {
 
     public func people(workspaceID: String) async throws -> [Person] {
         try await read { database in
-            try await database.raw("SELECT * FROM users WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id")
-                .all().map(Self.person)
+            try await database.raw(
+                "SELECT * FROM users WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            )
+            .all().map(Self.person)
         }
     }
 
@@ -248,7 +262,12 @@ public final class SQLStore: Store {
             try await database.raw("DELETE FROM tokens WHERE integration_id = \(bind: id)").run()
             try await database.raw("DELETE FROM integrations WHERE id = \(bind: id)").run()
             try await Self.recordChange(
-                database, .integrationChanged, workspaceID: workspaceID, integrationID: id, at: Date())
+                database,
+                .integrationChanged,
+                workspaceID: workspaceID,
+                integrationID: id,
+                at: Date()
+            )
             return true
         }
     }
@@ -286,8 +305,13 @@ public final class SQLStore: Store {
                 else { continue }
                 let token = try Self.token(row)
                 try await Self.recordChange(
-                    database, .tokenRevoked, workspaceID: nil, integrationID: token.integrationID,
-                    tokenDigest: token.digest, at: time)
+                    database,
+                    .tokenRevoked,
+                    workspaceID: nil,
+                    integrationID: token.integrationID,
+                    tokenDigest: token.digest,
+                    at: time
+                )
                 revoked.append(token)
             }
             return revoked
@@ -388,8 +412,10 @@ public final class SQLStore: Store {
 
     public func pages(workspaceID: String) async throws -> [PageRecord] {
         try await read { database in
-            try await database.raw("SELECT * FROM pages WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id")
-                .all().map(Self.page)
+            try await database.raw(
+                "SELECT * FROM pages WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            )
+            .all().map(Self.page)
         }
     }
 
@@ -402,7 +428,11 @@ public final class SQLStore: Store {
     }
 
     public func setShare(
-        integrationID: String, resourceID: String, resourceType: String, remove: Bool, at time: Date
+        integrationID: String,
+        resourceID: String,
+        resourceType: String,
+        remove: Bool,
+        at time: Date
     ) async throws {
         try await transaction { database in
             guard
@@ -429,7 +459,12 @@ public final class SQLStore: Store {
                 }
             }
             try await Self.recordChange(
-                database, .integrationChanged, workspaceID: workspaceID, integrationID: integrationID, at: time)
+                database,
+                .integrationChanged,
+                workspaceID: workspaceID,
+                integrationID: integrationID,
+                at: time
+            )
         }
     }
 
@@ -437,7 +472,8 @@ public final class SQLStore: Store {
         try await read { database in
             Set(
                 try await database.raw("SELECT resource_id FROM shares WHERE integration_id = \(bind: integrationID)")
-                    .all().map { try $0.decode(column: "resource_id", as: String.self) })
+                    .all().map { try $0.decode(column: "resource_id", as: String.self) }
+            )
         }
     }
 
@@ -510,7 +546,8 @@ public final class SQLStore: Store {
             name: try row.decode(column: "name", as: String.self),
             icon: try row.decode(column: "icon", as: String?.self),
             plan: try enumValue(row, "plan"),
-            createdAt: try date(row, "created_at"))
+            createdAt: try date(row, "created_at")
+        )
     }
 
     private static func person(_ row: any SQLRow) throws -> Person {
@@ -521,7 +558,8 @@ public final class SQLStore: Store {
             email: try row.decode(column: "email", as: String.self),
             role: try enumValue(row, "role"),
             passwordHash: try row.decode(column: "password_hash", as: String.self),
-            createdAt: try date(row, "created_at"))
+            createdAt: try date(row, "created_at")
+        )
     }
 
     private static func integration(_ row: any SQLRow) throws -> Integration {
@@ -532,7 +570,8 @@ public final class SQLStore: Store {
             kind: try enumValue(row, "kind"),
             capabilities: try capabilities(row),
             botID: try row.decode(column: "bot_id", as: String.self),
-            createdAt: try date(row, "created_at"))
+            createdAt: try date(row, "created_at")
+        )
     }
 
     private static func token(_ row: any SQLRow) throws -> TokenRecord {
@@ -547,7 +586,8 @@ public final class SQLStore: Store {
             createdAt: try date(row, "created_at"),
             expiresAt: try optionalDate(row, "expires_at"),
             revokedAt: try optionalDate(row, "revoked_at"),
-            rotatedFromID: try row.decode(column: "rotated_from", as: String?.self))
+            rotatedFromID: try row.decode(column: "rotated_from", as: String?.self)
+        )
     }
 
     private static func databaseRecord(_ row: any SQLRow) throws -> DatabaseRecord {
@@ -557,7 +597,8 @@ public final class SQLStore: Store {
             title: try row.decode(column: "title", as: String.self),
             parentPageID: try row.decode(column: "parent_page_id", as: String?.self),
             createdAt: try date(row, "created_at"),
-            lastEditedAt: try date(row, "last_edited_at"))
+            lastEditedAt: try date(row, "last_edited_at")
+        )
     }
 
     private static func page(_ row: any SQLRow) throws -> PageRecord {
@@ -577,6 +618,7 @@ public final class SQLStore: Store {
             createdBy: try row.decode(column: "created_by", as: String.self),
             lastEditedBy: try row.decode(column: "last_edited_by", as: String.self),
             createdAt: try date(row, "created_at"),
-            lastEditedAt: try date(row, "last_edited_at"))
+            lastEditedAt: try date(row, "last_edited_at")
+        )
     }
 }

@@ -42,7 +42,13 @@ public protocol Store: Sendable {
     func pages(workspaceID: String) async throws -> [PageRecord]
     func pages(databaseID: String) async throws -> [PageRecord]
     /// Grants or, with `remove`, withdraws an integration's access to a database or page.
-    func setShare(integrationID: String, resourceID: String, resourceType: String, remove: Bool, at time: Date)
+    func setShare(
+        integrationID: String,
+        resourceID: String,
+        resourceType: String,
+        remove: Bool,
+        at time: Date
+    )
         async throws
     /// The ids of the databases and pages shared with the integration.
     func shares(integrationID: String) async throws -> Set<String>

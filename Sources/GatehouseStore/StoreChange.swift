@@ -23,7 +23,10 @@ public struct StoreChange: Sendable, Equatable {
     public var tokenDigest: TokenDigest?
 
     public init(
-        sequence: Int64, kind: Kind, workspaceID: String? = nil, integrationID: String? = nil,
+        sequence: Int64,
+        kind: Kind,
+        workspaceID: String? = nil,
+        integrationID: String? = nil,
         tokenDigest: TokenDigest? = nil
     ) {
         self.sequence = sequence

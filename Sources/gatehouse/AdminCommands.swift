@@ -10,7 +10,10 @@ extension Role: ExpressibleByArgument {}
 /// `gatehouse workspace create --name N [--plan P]`
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "workspace", abstract: "Manage workspaces.", subcommands: [Create.self])
+        commandName: "workspace",
+        abstract: "Manage workspaces.",
+        subcommands: [Create.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a workspace.")
@@ -21,8 +24,13 @@ struct WorkspaceCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await global.withAdmin { try await $0.createWorkspace(name: name, plan: plan) }
             Output.emit(
-                ["id": .string(workspace.id), "name": .string(workspace.name), "plan": .string(workspace.plan.rawValue)],
-                text: "Created workspace \(workspace.name) (\(workspace.plan.rawValue)): \(workspace.id)", asJSON: global.json)
+                [
+                    "id": .string(workspace.id), "name": .string(workspace.name),
+                    "plan": .string(workspace.plan.rawValue),
+                ],
+                text: "Created workspace \(workspace.name) (\(workspace.plan.rawValue)): \(workspace.id)",
+                asJSON: global.json
+            )
         }
     }
 }
@@ -30,11 +38,15 @@ struct WorkspaceCommand: AsyncParsableCommand {
 /// `gatehouse user create --workspace W --email E --name N [--role R] --password-stdin`
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage people.", subcommands: [Create.self])
+        commandName: "user",
+        abstract: "Manage people.",
+        subcommands: [Create.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a person. The password is read from standard input, never from arguments.")
+            abstract: "Create a person. The password is read from standard input, never from arguments."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(help: "The workspace id.") var workspace: String
         @Option(help: "The sign-in email (unique).") var email: String
@@ -45,7 +57,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard passwordStdin else {
-                throw ValidationError("give --password-stdin and pipe the password in; passwords are never taken as arguments")
+                throw ValidationError(
+                    "give --password-stdin and pipe the password in; passwords are never taken as arguments"
+                )
             }
         }
 
@@ -58,7 +72,9 @@ struct UserCommand: AsyncParsableCommand {
             }
             Output.emit(
                 ["id": .string(person.id), "email": .string(person.email), "role": .string(person.role.rawValue)],
-                text: "Created \(person.role.rawValue) \(person.email): \(person.id)", asJSON: global.json)
+                text: "Created \(person.role.rawValue) \(person.email): \(person.id)",
+                asJSON: global.json
+            )
         }
     }
 }
@@ -66,7 +82,10 @@ struct UserCommand: AsyncParsableCommand {
 /// `gatehouse database create --workspace W --title T`
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "database", abstract: "Manage databases (API resources).", subcommands: [Create.self])
+        commandName: "database",
+        abstract: "Manage databases (API resources).",
+        subcommands: [Create.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a database.")
@@ -75,10 +94,14 @@ struct DatabaseCommand: AsyncParsableCommand {
         @Option(help: "The database's title.") var title: String
 
         func run() async throws {
-            let database = try await global.withAdmin { try await $0.createDatabase(workspaceID: workspace, title: title) }
+            let database = try await global.withAdmin {
+                try await $0.createDatabase(workspaceID: workspace, title: title)
+            }
             Output.emit(
                 ["id": .string(database.id), "title": .string(database.title)],
-                text: "Created database \(database.title): \(database.id)", asJSON: global.json)
+                text: "Created database \(database.title): \(database.id)",
+                asJSON: global.json
+            )
         }
     }
 }
@@ -86,7 +109,10 @@ struct DatabaseCommand: AsyncParsableCommand {
 /// `gatehouse page create --workspace W --title T [--database D]`
 struct PageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "page", abstract: "Manage pages (API resources).", subcommands: [Create.self])
+        commandName: "page",
+        abstract: "Manage pages (API resources).",
+        subcommands: [Create.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a page, at the top level or in a database.")
@@ -101,7 +127,9 @@ struct PageCommand: AsyncParsableCommand {
             }
             Output.emit(
                 ["id": .string(page.id), "title": .string(page.title)],
-                text: "Created page \(page.title): \(page.id)", asJSON: global.json)
+                text: "Created page \(page.title): \(page.id)",
+                asJSON: global.json
+            )
         }
     }
 }
@@ -109,7 +137,9 @@ struct PageCommand: AsyncParsableCommand {
 /// `gatehouse share --integration I (--database D | --page P) [--remove]`
 struct ShareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "share", abstract: "Share a database or page with an integration, or remove the share.")
+        commandName: "share",
+        abstract: "Share a database or page with an integration, or remove the share."
+    )
     @OptionGroup var global: GlobalOptions
     @Option(help: "The integration id.") var integration: String
     @Option(help: "A database id.") var database: String?
@@ -117,7 +147,9 @@ struct ShareCommand: AsyncParsableCommand {
     @Flag(help: "Withdraw the share instead.") var remove = false
 
     func validate() throws {
-        guard (database == nil) != (page == nil) else { throw ValidationError("give exactly one of --database and --page") }
+        guard (database == nil) != (page == nil) else {
+            throw ValidationError("give exactly one of --database and --page")
+        }
     }
 
     func run() async throws {
@@ -126,8 +158,13 @@ struct ShareCommand: AsyncParsableCommand {
             try await $0.share(integrationID: integration, target: target, remove: remove)
         }
         Output.emit(
-            ["integration_id": .string(integration), "resource_type": .string(type), "resource_id": .string(id), "shared": .bool(!remove)],
-            text: remove ? "Removed the share of \(type) \(id)" : "Shared \(type) \(id) with integration \(integration)",
-            asJSON: global.json)
+            [
+                "integration_id": .string(integration), "resource_type": .string(type), "resource_id": .string(id),
+                "shared": .bool(!remove),
+            ],
+            text: remove
+                ? "Removed the share of \(type) \(id)" : "Shared \(type) \(id) with integration \(integration)",
+            asJSON: global.json
+        )
     }
 }

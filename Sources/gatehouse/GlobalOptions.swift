@@ -6,7 +6,11 @@ import Logging
 
 /// Options every command takes: where the store is, and whether to print JSON.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "sqlite:PATH or postgres://user:pass@host:port/db (env GATEHOUSE_DATABASE_URL; default sqlite:gatehouse.sqlite)")
+    @Option(
+        name: .customLong("database-url"),
+        help:
+            "sqlite:PATH or postgres://user:pass@host:port/db (env GATEHOUSE_DATABASE_URL; default sqlite:gatehouse.sqlite)"
+    )
     var databaseURL: String?
 
     @Flag(name: .customLong("json"), help: "Print machine-readable JSON.")
@@ -23,7 +27,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the store, turning any failure into a one-line error.
-    func openStore(_ settings: Settings, logger: Logger = Logger(label: "gatehouse.cli", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> any Store {
+    func openStore(
+        _ settings: Settings,
+        logger: Logger = Logger(label: "gatehouse.cli", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> any Store {
         let url = try resolvedDatabaseURL(settings)
         do {
             return try await SQLStore.open(url, logger: logger)

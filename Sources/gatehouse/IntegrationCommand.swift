@@ -7,8 +7,10 @@ import GatehouseStore
 /// `gatehouse integration create|list|show|delete`
 struct IntegrationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "integration", abstract: "Manage integrations.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self])
+        commandName: "integration",
+        abstract: "Manage integrations.",
+        subcommands: [Create.self, List.self, Show.self, Delete.self]
+    )
 
     static func json(_ integration: Integration) -> [(String, JSONValue)] {
         [
@@ -22,7 +24,8 @@ struct IntegrationCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an internal integration and print its API key once.")
+            abstract: "Create an internal integration and print its API key once."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(help: "The workspace id.") var workspace: String
         @Option(help: "The integration's name.") var name: String
@@ -32,7 +35,8 @@ struct IntegrationCommand: AsyncParsableCommand {
         func run() async throws {
             let parsed: Capabilities
             do {
-                parsed = try capabilities.map { try Capabilities(names: $0.split(separator: ",").map(String.init)) } ?? .all
+                parsed =
+                    try capabilities.map { try Capabilities(names: $0.split(separator: ",").map(String.init)) } ?? .all
             } catch {
                 throw CLIError(String(describing: error))
             }
@@ -47,7 +51,8 @@ struct IntegrationCommand: AsyncParsableCommand {
                     capabilities: \(integration.capabilities.names.joined(separator: ", "))
                     API key (shown once, stored only as a hash): \(token)
                     """,
-                asJSON: global.json)
+                asJSON: global.json
+            )
         }
     }
 
@@ -65,7 +70,8 @@ struct IntegrationCommand: AsyncParsableCommand {
                 text: integrations.isEmpty
                     ? "No integrations."
                     : integrations.map { "\($0.id)  \($0.kind.rawValue)  \($0.name)" }.joined(separator: "\n"),
-                asJSON: global.json)
+                asJSON: global.json
+            )
         }
     }
 
@@ -77,7 +83,10 @@ struct IntegrationCommand: AsyncParsableCommand {
         func run() async throws {
             let (record, tokens, shares) = try await global.withAdmin { admin in
                 let record = try await admin.integration(integration)
-                return (record, try await admin.store.tokens(integrationID: record.id), try await admin.store.shares(integrationID: record.id))
+                return (
+                    record, try await admin.store.tokens(integrationID: record.id),
+                    try await admin.store.shares(integrationID: record.id)
+                )
             }
             var json = IntegrationCommand.json(record)
             json.append(("tokens", .array(tokens.map(TokenCommand.json))))
@@ -96,7 +105,8 @@ struct IntegrationCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete an integration: all its calls fail at once, and it cannot be recovered.")
+            abstract: "Delete an integration: all its calls fail at once, and it cannot be recovered."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(help: "The integration id.") var integration: String
 
@@ -104,7 +114,9 @@ struct IntegrationCommand: AsyncParsableCommand {
             try await global.withAdmin { try await $0.deleteIntegration(integration) }
             Output.emit(
                 ["id": .string(integration), "deleted": true],
-                text: "Deleted integration \(integration); its tokens no longer work.", asJSON: global.json)
+                text: "Deleted integration \(integration); its tokens no longer work.",
+                asJSON: global.json
+            )
         }
     }
 }
@@ -112,7 +124,10 @@ struct IntegrationCommand: AsyncParsableCommand {
 /// `gatehouse token revoke|list`
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Manage API tokens.", subcommands: [Revoke.self, List.self])
+        commandName: "token",
+        abstract: "Manage API tokens.",
+        subcommands: [Revoke.self, List.self]
+    )
 
     static func status(_ token: TokenRecord) -> String {
         if token.revokedAt != nil { return "revoked" }
@@ -130,15 +145,19 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke tokens: every live token of an integration, one by id, or one read from standard input.")
+            abstract: "Revoke tokens: every live token of an integration, one by id, or one read from standard input."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(help: "Revoke every live token of this integration.") var integration: String?
         @Option(name: .customLong("token-id"), help: "Revoke the token with this id.") var tokenID: String?
-        @Flag(name: .customLong("token-stdin"), help: "Read the token itself from standard input.") var tokenStdin = false
+        @Flag(name: .customLong("token-stdin"), help: "Read the token itself from standard input.") var tokenStdin =
+            false
 
         func validate() throws {
             let given = [integration != nil, tokenID != nil, tokenStdin].filter { $0 }.count
-            guard given == 1 else { throw ValidationError("give exactly one of --integration, --token-id and --token-stdin") }
+            guard given == 1 else {
+                throw ValidationError("give exactly one of --integration, --token-id and --token-stdin")
+            }
         }
 
         func run() async throws {
@@ -159,7 +178,8 @@ struct TokenCommand: AsyncParsableCommand {
                 text: revoked.isEmpty
                     ? "No live token to revoke."
                     : "Revoked \(revoked.map(\.displayHint).joined(separator: ", ")); calls with it now fail.",
-                asJSON: global.json)
+                asJSON: global.json
+            )
         }
     }
 
@@ -172,9 +192,12 @@ struct TokenCommand: AsyncParsableCommand {
             let tokens = try await global.withAdmin { try await $0.tokens(integrationID: integration) }
             Output.emit(
                 .array(tokens.map(TokenCommand.json)),
-                text: tokens.map { "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))" }
-                    .joined(separator: "\n"),
-                asJSON: global.json)
+                text: tokens.map {
+                    "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))"
+                }
+                .joined(separator: "\n"),
+                asJSON: global.json
+            )
         }
     }
 }

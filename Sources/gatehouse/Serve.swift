@@ -9,16 +9,22 @@ import Logging
 /// `gatehouse serve`: runs the HTTP server; on a new store, seeds a sandbox and prints its demo key once.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the server. On a new store, seed a sandbox workspace and print its demo key once.")
+        abstract: "Run the server. On a new store, seed a sandbox workspace and print its demo key once."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Address to listen on (env GATEHOUSE_HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on, 0 for any free one (env GATEHOUSE_PORT; default 8080).") var port: Int?
     @Option(
         name: .customLong("unshared-status"),
-        help: "Status for an unshared resource of the integration's own workspace: 403 (the seed's) or 404 (Notion's). Env GATEHOUSE_UNSHARED_STATUS.")
+        help:
+            "Status for an unshared resource of the integration's own workspace: 403 (the seed's) or 404 (Notion's). Env GATEHOUSE_UNSHARED_STATUS."
+    )
     var unsharedStatus: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env GATEHOUSE_LOG_LEVEL; default info).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error (env GATEHOUSE_LOG_LEVEL; default info)."
+    )
     var logLevel: String?
     @Flag(name: .customLong("no-seed"), help: "Do not seed a sandbox into a new store.") var noSeed = false
 
@@ -42,10 +48,14 @@ struct Serve: AsyncParsableCommand {
         }
         let host = configuration.host
         let app = try await buildApplication(
-            configuration: configuration, store: store, authenticator: authenticator, logger: logger,
+            configuration: configuration,
+            store: store,
+            authenticator: authenticator,
+            logger: logger,
             onServerRunning: { port in
                 Output.write(Self.banner(host: host, port: port, databaseURL: databaseURL, sandbox: sandbox))
-            })
+            }
+        )
         do {
             try await app.runService()
         } catch {
@@ -61,7 +71,9 @@ struct Serve: AsyncParsableCommand {
         if let port {
             configuration.port = port
         } else if let text = settings["GATEHOUSE_PORT"] {
-            guard let value = Int(text) else { throw CLIError("GATEHOUSE_PORT must be a port number, not '\(text.prefix(20))'") }
+            guard let value = Int(text) else {
+                throw CLIError("GATEHOUSE_PORT must be a port number, not '\(text.prefix(20))'")
+            }
             configuration.port = value
         }
         guard (0...65535).contains(configuration.port) else {
@@ -79,7 +91,9 @@ struct Serve: AsyncParsableCommand {
     private func resolvedLogLevel(_ settings: Settings) throws -> Logger.Level {
         let text = logLevel ?? settings["GATEHOUSE_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: text) else {
-            throw CLIError("the log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text.prefix(20))'")
+            throw CLIError(
+                "the log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text.prefix(20))'"
+            )
         }
         return level
     }

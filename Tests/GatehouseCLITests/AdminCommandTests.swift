@@ -10,26 +10,36 @@ import Testing
         let workspaceID = try #require(workspace.json["id"] as? String)
 
         let user = try CLI.run(
-            ["user", "create", "--workspace", workspaceID, "--email", "ada@acme.test", "--name", "Ada", "--role", "owner",
-             "--password-stdin", "--json"] + db,
-            input: "correct horse battery\n")
+            [
+                "user", "create", "--workspace", workspaceID, "--email", "ada@acme.test", "--name", "Ada", "--role",
+                "owner",
+                "--password-stdin", "--json",
+            ] + db,
+            input: "correct horse battery\n"
+        )
         #expect(user.status == 0, "\(user.stderr)")
         #expect(user.json["id"] is String)
         #expect(!user.stdout.contains("correct horse"))
 
         let integration = try CLI.run(
-            ["integration", "create", "--workspace", workspaceID, "--name", "Robot", "--capabilities",
-             "read_content,insert_content", "--json"] + db)
+            [
+                "integration", "create", "--workspace", workspaceID, "--name", "Robot", "--capabilities",
+                "read_content,insert_content", "--json",
+            ] + db
+        )
         #expect(integration.status == 0, "\(integration.stderr)")
         let integrationID = try #require(integration.json["id"] as? String)
         let token = try #require(integration.json["token"] as? String)
         #expect(token.hasPrefix("secret_") && token.count == 53)
         #expect(integration.json["bot_id"] is String)
 
-        let database = try CLI.run(["database", "create", "--workspace", workspaceID, "--title", "Tasks", "--json"] + db)
+        let database = try CLI.run(
+            ["database", "create", "--workspace", workspaceID, "--title", "Tasks", "--json"] + db
+        )
         let databaseID = try #require(database.json["id"] as? String)
         let page = try CLI.run(
-            ["page", "create", "--workspace", workspaceID, "--title", "First", "--database", databaseID, "--json"] + db)
+            ["page", "create", "--workspace", workspaceID, "--title", "First", "--database", databaseID, "--json"] + db
+        )
         #expect(page.json["id"] is String)
         let share = try CLI.run(["share", "--integration", integrationID, "--database", databaseID, "--json"] + db)
         #expect(share.status == 0, "\(share.stderr)")
@@ -66,7 +76,9 @@ import Testing
 
     @Test func badInputGetsAOneLineErrorAndANonZeroExit() throws {
         let db = ["--database-url", CLI.temporaryDatabaseURL()]
-        let workspaceID = try #require(try CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String)
+        let workspaceID = try #require(
+            try CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String
+        )
         let create = ["user", "create", "--workspace", workspaceID, "--name", "A", "--password-stdin"]
         #expect(try CLI.run(create + ["--email", "a@b.test"] + db, input: "longenough\n").status == 0)
 
@@ -74,22 +86,46 @@ import Testing
             (create + ["--email", "a@b.test"] + db, "longenough\n", "already exists"),
             (create + ["--email", "not-an-email"] + db, "longenough\n", "not an email address"),
             (create + ["--email", "c@b.test"] + db, "short\n", "at least 8 characters"),
-            (["user", "create", "--workspace", workspaceID, "--name", "A", "--email", "d@b.test"] + db, nil, "--password-stdin"),
+            (
+                ["user", "create", "--workspace", workspaceID, "--name", "A", "--email", "d@b.test"] + db, nil,
+                "--password-stdin"
+            ),
             (["integration", "create", "--workspace", UUID().uuidString, "--name", "X"] + db, nil, "no workspace"),
-            (["integration", "create", "--workspace", workspaceID, "--name", "X", "--capabilities", "read_content,fly"] + db, nil,
-             "unknown capability 'fly'"),
+            (
+                [
+                    "integration", "create", "--workspace", workspaceID, "--name", "X", "--capabilities",
+                    "read_content,fly",
+                ] + db, nil,
+                "unknown capability 'fly'"
+            ),
             (["workspace", "create", "--name", "X", "--plan", "gold"] + db, nil, "gold"),
-            (["workspace", "create", "--name", "X", "--database-url", "mysql://root:hunter2@db/x"], nil, "invalid database URL"),
-            (["workspace", "create", "--name", "X", "--database-url", "postgres://u:hunter2@127.0.0.1:1/x?sslmode=disable"], nil,
-             "cannot connect to PostgreSQL"),
-            (["workspace", "create", "--name", "X", "--database-url", "sqlite:/nonexistent-dir/x.sqlite"], nil,
-             "cannot open SQLite database"),
-            (["share", "--integration", UUID().uuidString, "--database", UUID().uuidString] + db, nil, "no integration"),
+            (
+                ["workspace", "create", "--name", "X", "--database-url", "mysql://root:hunter2@db/x"], nil,
+                "invalid database URL"
+            ),
+            (
+                [
+                    "workspace", "create", "--name", "X", "--database-url",
+                    "postgres://u:hunter2@127.0.0.1:1/x?sslmode=disable",
+                ], nil,
+                "cannot connect to PostgreSQL"
+            ),
+            (
+                ["workspace", "create", "--name", "X", "--database-url", "sqlite:/nonexistent-dir/x.sqlite"], nil,
+                "cannot open SQLite database"
+            ),
+            (
+                ["share", "--integration", UUID().uuidString, "--database", UUID().uuidString] + db, nil,
+                "no integration"
+            ),
             (["share", "--integration", UUID().uuidString] + db, nil, "exactly one of --database and --page"),
             (["token", "revoke", "--token-id", UUID().uuidString] + db, nil, "no token with id"),
             (["token", "revoke", "--token-stdin"] + db, "secret_notarealtoken\n", "not one this store issued"),
-            (["page", "create", "--workspace", workspaceID, "--title", "P", "--database", UUID().uuidString] + db, nil,
-             "no database with id"),
+            (
+                ["page", "create", "--workspace", workspaceID, "--title", "P", "--database", UUID().uuidString] + db,
+                nil,
+                "no database with id"
+            ),
         ]
         for testCase in cases {
             let result = try CLI.run(testCase.arguments, input: testCase.input)

@@ -6,7 +6,9 @@ import Testing
 enum CLI {
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["GATEHOUSE_BINARY"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gatehouse")
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "gatehouse"
+        )
     }
 
     struct Result {
@@ -39,13 +41,18 @@ enum CLI {
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+            status: process.terminationStatus,
+            stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self)
+        )
     }
 
     /// A new SQLite database URL in a temporary directory.
     static func temporaryDatabaseURL() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-cli-tests", isDirectory: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gatehouse-cli-tests",
+            isDirectory: true
+        )
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return "sqlite:" + directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
     }
@@ -135,7 +142,8 @@ enum HTTP {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = [
-            "-s", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)", "-H", "Notion-Version: \(version)", url,
+            "-s", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)", "-H", "Notion-Version: \(version)",
+            url,
         ]
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -147,6 +155,8 @@ enum HTTP {
         let status = Int(lines.last ?? "") ?? 0
         let body = lines.dropLast().joined(separator: "\n")
         return Response(
-            status: status, body: (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
+            status: status,
+            body: (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        )
     }
 }

@@ -22,7 +22,11 @@ import Testing
         #expect(json["type"] as? String == "bot")
         #expect(json["name"] as? String == "Demo integration")
 
-        let key = try #require(curlLine.split(separator: " ").first { $0.hasPrefix("secret_") }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
+        let key = try #require(
+            curlLine.split(separator: " ").first { $0.hasPrefix("secret_") }.map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        )
         let base = try #require(server.baseURL)
         let databases = try HTTP.get(base + "/v1/databases", token: key)
         #expect((databases.body["results"] as? [Any])?.count == 2)
@@ -46,7 +50,8 @@ import Testing
         let base = try #require(server.baseURL)
         let workspace = try #require(
             server.stdout.split(separator: "\n").first { $0.contains("Seeded a sandbox") }
-                .flatMap { $0.split(separator: "(").last?.split(separator: ")").first.map(String.init) })
+                .flatMap { $0.split(separator: "(").last?.split(separator: ")").first.map(String.init) }
+        )
 
         for action in ["revoke", "delete"] {
             let created = try CLI.run(
@@ -57,7 +62,8 @@ import Testing
 
             let arguments =
                 action == "revoke"
-                ? ["token", "revoke", "--integration", integrationID] : ["integration", "delete", "--integration", integrationID]
+                ? ["token", "revoke", "--integration", integrationID]
+                : ["integration", "delete", "--integration", integrationID]
             let done = try CLI.run(arguments + ["--database-url", db])
             #expect(done.status == 0, "\(done.stderr)")
             let start = ContinuousClock.now

@@ -4,9 +4,19 @@ import Testing
 
 func makePrincipal(workspaceID: String = "w1", content: Capabilities.Content = [.readContent]) -> Principal {
     Principal(
-        tokenID: "t1", tokenKind: .internalKey, expiresAt: nil, integrationID: "i1", integrationName: "Demo",
-        integrationKind: .internal, botID: "b1", capabilities: Capabilities(content: content, userInfo: .none),
-        workspaceID: workspaceID, workspaceName: "W", workspaceIcon: nil, plan: .free)
+        tokenID: "t1",
+        tokenKind: .internalKey,
+        expiresAt: nil,
+        integrationID: "i1",
+        integrationName: "Demo",
+        integrationKind: .internal,
+        botID: "b1",
+        capabilities: Capabilities(content: content, userInfo: .none),
+        workspaceID: workspaceID,
+        workspaceName: "W",
+        workspaceIcon: nil,
+        plan: .free
+    )
 }
 
 @Suite struct AccessPolicyTests {
@@ -14,7 +24,11 @@ func makePrincipal(workspaceID: String = "w1", content: Capabilities.Content = [
 
     @Test func aShareOfADatabaseCoversItsPages() {
         let decision = policy.decide(
-            workspaceID: "w1", resourceWorkspaceID: "w1", lineage: ["page", "database"], shares: ["database"])
+            workspaceID: "w1",
+            resourceWorkspaceID: "w1",
+            lineage: ["page", "database"],
+            shares: ["database"]
+        )
         #expect(decision == .allowed)
     }
 

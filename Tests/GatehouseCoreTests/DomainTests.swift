@@ -45,8 +45,13 @@ import Testing
     @Test func tokenRecordsAreActiveUntilRevokedOrExpired() {
         let now = Date(timeIntervalSince1970: 1_000_000)
         var record = TokenRecord(
-            id: "t", integrationID: "i", kind: .internalKey, digest: TokenDigest(of: "x"), displayHint: "h",
-            createdAt: now)
+            id: "t",
+            integrationID: "i",
+            kind: .internalKey,
+            digest: TokenDigest(of: "x"),
+            displayHint: "h",
+            createdAt: now
+        )
         #expect(record.isActive(at: now))
         record.expiresAt = now.addingTimeInterval(10)
         #expect(record.isActive(at: now))

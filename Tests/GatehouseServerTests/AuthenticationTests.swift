@@ -94,7 +94,12 @@ import Testing
     @Test func theBearerSchemeIsCaseInsensitive() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
-            let result = try await client.call(.get, "/v1/users/me", token: nil, headers: [.authorization: "bearer \(world.token)"])
+            let result = try await client.call(
+                .get,
+                "/v1/users/me",
+                token: nil,
+                headers: [.authorization: "bearer \(world.token)"]
+            )
             #expect(result.status == 200)
         }
     }

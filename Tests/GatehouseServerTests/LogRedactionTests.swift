@@ -17,7 +17,8 @@ import Testing
             metadata: [
                 "password": "correct horse battery", "authorization": "Bearer \(token)", "note": "key \(token) leaked",
                 "client_secret": "s3cr3t-value", "status": "200",
-            ])
+            ]
+        )
         let line = capture.all.joined(separator: "\n")
         #expect(!line.contains(token))
         #expect(!line.contains(token.dropFirst(7).prefix(12)))

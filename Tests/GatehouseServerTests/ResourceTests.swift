@@ -51,7 +51,10 @@ import Testing
                 #expect(result.status == 404)
                 #expect(result.code == "object_not_found")
                 #expect(result.message?.contains("Could not find database with ID: \(id)") == true)
-                #expect((result.json["additional_data"] as? [String: Any])?["integration_id"] as? String == world.integration.botID)
+                #expect(
+                    (result.json["additional_data"] as? [String: Any])?["integration_id"] as? String
+                        == world.integration.botID
+                )
             }
         }
     }
@@ -74,7 +77,10 @@ import Testing
             #expect(((page.json["parent"] as? [String: Any])?["database_id"] as? String) == world.sharedDatabase.id)
             #expect(try await client.call(.get, "/v1/pages/\(world.unsharedPage.id)", token: world.token).status == 403)
             _ = try await world.admin.share(
-                integrationID: world.integration.id, target: .database(world.sharedDatabase.id), remove: true)
+                integrationID: world.integration.id,
+                target: .database(world.sharedDatabase.id),
+                remove: true
+            )
             #expect(try await client.call(.get, "/v1/pages/\(world.sharedPage.id)", token: world.token).status == 403)
         }
     }
@@ -95,8 +101,12 @@ import Testing
             #expect(byTitle.results.compactMap { $0["id"] as? String } == [world.sharedPage.id])
 
             let pagesOnly = try await client.call(
-                .post, "/v1/search", token: world.token, version: "2025-09-03",
-                body: #"{"filter":{"property":"object","value":"page"}}"#)
+                .post,
+                "/v1/search",
+                token: world.token,
+                version: "2025-09-03",
+                body: #"{"filter":{"property":"object","value":"page"}}"#
+            )
             #expect(pagesOnly.results.allSatisfy { $0["object"] as? String == "page" })
             #expect(pagesOnly.json["type"] as? String == "page_or_data_source")
 
@@ -105,7 +115,11 @@ import Testing
             #expect(firstPage.json["has_more"] as? Bool == true)
             let cursor = try #require(firstPage.json["next_cursor"] as? String)
             let secondPage = try await client.call(
-                .post, "/v1/search", token: world.token, body: #"{"page_size":1,"start_cursor":"\#(cursor)"}"#)
+                .post,
+                "/v1/search",
+                token: world.token,
+                body: #"{"page_size":1,"start_cursor":"\#(cursor)"}"#
+            )
             #expect(secondPage.results.count == 1)
             #expect(secondPage.json["has_more"] as? Bool == false)
             #expect(secondPage.results.first?["id"] as? String != firstPage.results.first?["id"] as? String)
@@ -131,10 +145,19 @@ import Testing
     @Test func aDatabaseQueryListsItsPages() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
-            let result = try await client.call(.post, "/v1/databases/\(world.sharedDatabase.id)/query", token: world.token)
+            let result = try await client.call(
+                .post,
+                "/v1/databases/\(world.sharedDatabase.id)/query",
+                token: world.token
+            )
             #expect(result.status == 200)
             #expect(result.results.compactMap { $0["id"] as? String } == [world.sharedPage.id])
-            let unshared = try await client.call(.post, "/v1/databases/\(world.unsharedDatabase.id)/query", token: world.token, body: "{}")
+            let unshared = try await client.call(
+                .post,
+                "/v1/databases/\(world.unsharedDatabase.id)/query",
+                token: world.token,
+                body: "{}"
+            )
             #expect(unshared.status == 403)
         }
     }
@@ -142,30 +165,50 @@ import Testing
     @Test func pagesCanBeCreatedRenamedAndArchivedInSharedDatabasesOnly() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
-            let body = #"{"parent":{"database_id":"\#(world.sharedDatabase.id)"},"properties":{"Name":{"title":[{"text":{"content":"From the API"}}]}}}"#
+            let body =
+                #"{"parent":{"database_id":"\#(world.sharedDatabase.id)"},"properties":{"Name":{"title":[{"text":{"content":"From the API"}}]}}}"#
             let created = try await client.call(.post, "/v1/pages", token: world.token, body: body)
             #expect(created.status == 200)
             let id = try #require(created.json["id"] as? String)
-            #expect(created.json["created_by"].flatMap { ($0 as? [String: Any])?["id"] as? String } == world.integration.botID)
+            #expect(
+                created.json["created_by"].flatMap { ($0 as? [String: Any])?["id"] as? String }
+                    == world.integration.botID
+            )
 
             let fetched = try await client.call(.get, "/v1/pages/\(id)", token: world.token)
-            let title = ((fetched.json["properties"] as? [String: Any])?["Name"] as? [String: Any])?["title"] as? [[String: Any]]
+            let title =
+                ((fetched.json["properties"] as? [String: Any])?["Name"] as? [String: Any])?["title"]
+                as? [[String: Any]]
             #expect(title?.first?["plain_text"] as? String == "From the API")
 
             let renamed = try await client.call(
-                .patch, "/v1/pages/\(id)", token: world.token,
-                body: #"{"properties":{"Name":{"title":[{"text":{"content":"Renamed"}}]}},"archived":true}"#)
+                .patch,
+                "/v1/pages/\(id)",
+                token: world.token,
+                body: #"{"properties":{"Name":{"title":[{"text":{"content":"Renamed"}}]}},"archived":true}"#
+            )
             #expect(renamed.status == 200)
             #expect(renamed.json["archived"] as? Bool == true)
-            let query = try await client.call(.post, "/v1/databases/\(world.sharedDatabase.id)/query", token: world.token)
+            let query = try await client.call(
+                .post,
+                "/v1/databases/\(world.sharedDatabase.id)/query",
+                token: world.token
+            )
             #expect(!query.results.contains { $0["id"] as? String == id })
 
             let intoUnshared = body.replacingOccurrences(of: world.sharedDatabase.id, with: world.unsharedDatabase.id)
             #expect(try await client.call(.post, "/v1/pages", token: world.token, body: intoUnshared).status == 403)
             let noParent = try await client.call(.post, "/v1/pages", token: world.token, body: #"{"properties":{}}"#)
             #expect(noParent.status == 400)
-            #expect(noParent.message == "body failed validation: body.parent should be defined, instead was `undefined`.")
-            let badFlag = try await client.call(.patch, "/v1/pages/\(id)", token: world.token, body: #"{"archived":"yes"}"#)
+            #expect(
+                noParent.message == "body failed validation: body.parent should be defined, instead was `undefined`."
+            )
+            let badFlag = try await client.call(
+                .patch,
+                "/v1/pages/\(id)",
+                token: world.token,
+                body: #"{"archived":"yes"}"#
+            )
             #expect(badFlag.code == "validation_error")
             // The failed requests left the stored page as it was.
             let after = try await world.store.page(id: id)
@@ -178,7 +221,8 @@ import Testing
         let (_, reader) = try await world.otherIntegration(capabilities: try Capabilities(names: ["read_content"]))
         let (_, blind) = try await world.otherIntegration(capabilities: try Capabilities(names: ["insert_content"]))
         let (_, noEmail) = try await world.otherIntegration(
-            capabilities: try Capabilities(names: ["read_content", "user_info_without_email"]))
+            capabilities: try Capabilities(names: ["read_content", "user_info_without_email"])
+        )
         try await world.test(.router) { client in
             let search = try await client.call(.post, "/v1/search", token: blind)
             #expect(search.status == 403)
@@ -189,7 +233,10 @@ import Testing
             #expect(try await client.call(.get, "/v1/users/me", token: reader).status == 200)
             let body = #"{"parent":{"database_id":"\#(world.sharedDatabase.id)"}}"#
             #expect(try await client.call(.post, "/v1/pages", token: reader, body: body).code == "restricted_resource")
-            #expect(try await client.call(.patch, "/v1/pages/\(world.sharedPage.id)", token: reader, body: "{}").status == 403)
+            #expect(
+                try await client.call(.patch, "/v1/pages/\(world.sharedPage.id)", token: reader, body: "{}").status
+                    == 403
+            )
 
             let people = try await client.call(.get, "/v1/users", token: noEmail)
             #expect(people.status == 200)

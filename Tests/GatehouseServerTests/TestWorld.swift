@@ -28,7 +28,10 @@ struct TestWorld {
     static let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static func make(capabilities: Capabilities = .all) async throws -> TestWorld {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-tests", isDirectory: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gatehouse-tests",
+            isDirectory: true
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.open(.sqlite(path: path), logger: quietLogger)
@@ -36,29 +39,60 @@ struct TestWorld {
         let admin = AdminOperations(store: store, bcryptCost: 4, onRevocation: { authenticator.apply($0) })
         let workspace = try await admin.createWorkspace(name: "Acme", plan: .pro)
         let owner = try await admin.createUser(
-            workspaceID: workspace.id, email: "\(UUID().uuidString.prefix(8))@acme.test", name: "Ada", role: .owner,
-            password: "correct horse")
+            workspaceID: workspace.id,
+            email: "\(UUID().uuidString.prefix(8))@acme.test",
+            name: "Ada",
+            role: .owner,
+            password: "correct horse"
+        )
         let (integration, token) = try await admin.createInternalIntegration(
-            workspaceID: workspace.id, name: "Robot", capabilities: capabilities)
+            workspaceID: workspace.id,
+            name: "Robot",
+            capabilities: capabilities
+        )
         let shared = try await admin.createDatabase(workspaceID: workspace.id, title: "Tasks")
-        let sharedPage = try await admin.createPage(workspaceID: workspace.id, title: "Write tests", databaseID: shared.id)
+        let sharedPage = try await admin.createPage(
+            workspaceID: workspace.id,
+            title: "Write tests",
+            databaseID: shared.id
+        )
         _ = try await admin.share(integrationID: integration.id, target: .database(shared.id), remove: false)
         let unshared = try await admin.createDatabase(workspaceID: workspace.id, title: "Private")
-        let unsharedPage = try await admin.createPage(workspaceID: workspace.id, title: "Salaries", databaseID: unshared.id)
+        let unsharedPage = try await admin.createPage(
+            workspaceID: workspace.id,
+            title: "Salaries",
+            databaseID: unshared.id
+        )
         return TestWorld(
-            path: path, store: store, admin: admin, authenticator: authenticator, workspace: workspace,
-            integration: integration, token: token, sharedDatabase: shared, sharedPage: sharedPage,
-            unsharedDatabase: unshared, unsharedPage: unsharedPage, owner: owner)
+            path: path,
+            store: store,
+            admin: admin,
+            authenticator: authenticator,
+            workspace: workspace,
+            integration: integration,
+            token: token,
+            sharedDatabase: shared,
+            sharedPage: sharedPage,
+            unsharedDatabase: unshared,
+            unsharedPage: unsharedPage,
+            owner: owner
+        )
     }
 
     /// Another integration in the same workspace, with its own token.
     func otherIntegration(capabilities: Capabilities) async throws -> (Integration, String) {
-        try await admin.createInternalIntegration(workspaceID: workspace.id, name: "Limited", capabilities: capabilities)
+        try await admin.createInternalIntegration(
+            workspaceID: workspace.id,
+            name: "Limited",
+            capabilities: capabilities
+        )
     }
 
     /// Runs `body` against the server, then closes the store whatever happened.
     func test<Value: Sendable>(
-        _ setup: TestingSetup, unshared: UnsharedResourceResponse = .restricted, logger: Logger = TestWorld.quietLogger,
+        _ setup: TestingSetup,
+        unshared: UnsharedResourceResponse = .restricted,
+        logger: Logger = TestWorld.quietLogger,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         do {
@@ -72,12 +106,17 @@ struct TestWorld {
     }
 
     func application(
-        unshared: UnsharedResourceResponse = .restricted, logger: Logger = TestWorld.quietLogger
+        unshared: UnsharedResourceResponse = .restricted,
+        logger: Logger = TestWorld.quietLogger
     ) async throws -> some ApplicationProtocol {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, unsharedResponse: unshared)
         configuration.changeFeedInterval = .milliseconds(20)
         return try await buildApplication(
-            configuration: configuration, store: store, authenticator: authenticator, logger: logger)
+            configuration: configuration,
+            store: store,
+            authenticator: authenticator,
+            logger: logger
+        )
     }
 }
 
@@ -96,14 +135,19 @@ struct APIResult {
 extension TestClientProtocol {
     /// Sends an API request with the usual headers (override or drop them with `headers`).
     func call(
-        _ method: HTTPRequest.Method, _ path: String, token: String?, version: String? = "2022-06-28",
-        body: String? = nil, headers extra: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        token: String?,
+        version: String? = "2022-06-28",
+        body: String? = nil,
+        headers extra: HTTPFields = [:]
     ) async throws -> APIResult {
         var headers = extra
         if let token { headers.append(HTTPField(name: .authorization, value: "Bearer \(token)")) }
         if let version { headers.append(HTTPField(name: HTTPField.Name("Notion-Version")!, value: version)) }
         if body != nil { headers[.contentType] = "application/json" }
-        return try await execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+        return try await execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        {
             response in
             let text = String(buffer: response.body)
             let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]

@@ -1,7 +1,6 @@
 import Foundation
 import GatehouseCore
 import Logging
-import Logging
 import Testing
 
 @testable import GatehouseStore
@@ -31,7 +30,10 @@ enum StoreEngine: String, CustomTestStringConvertible, Sendable {
     }
 
     static func temporarySQLitePath() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-tests", isDirectory: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gatehouse-tests",
+            isDirectory: true
+        )
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
     }
@@ -49,8 +51,14 @@ enum Fixtures {
 
     static func integration(in workspace: Workspace, capabilities: Capabilities = .all) -> Integration {
         Integration(
-            id: id(), workspaceID: workspace.id, name: "Bot", kind: .internal, capabilities: capabilities, botID: id(),
-            createdAt: now)
+            id: id(),
+            workspaceID: workspace.id,
+            name: "Bot",
+            kind: .internal,
+            capabilities: capabilities,
+            botID: id(),
+            createdAt: now
+        )
     }
 
     static func token(for integration: Integration) -> (String, TokenRecord) {
@@ -58,14 +66,25 @@ enum Fixtures {
         return (
             token,
             TokenRecord(
-                id: id(), integrationID: integration.id, kind: .internalKey, digest: TokenDigest(of: token),
-                displayHint: TokenFormat.displayHint(token), createdAt: now)
+                id: id(),
+                integrationID: integration.id,
+                kind: .internalKey,
+                digest: TokenDigest(of: token),
+                displayHint: TokenFormat.displayHint(token),
+                createdAt: now
+            )
         )
     }
 
     static func person(in workspace: Workspace) -> Person {
         Person(
-            id: id(), workspaceID: workspace.id, name: "Ada", email: "\(id())@example.com", role: .owner,
-            passwordHash: "$2b$04$not-a-real-hash", createdAt: now)
+            id: id(),
+            workspaceID: workspace.id,
+            name: "Ada",
+            email: "\(id())@example.com",
+            role: .owner,
+            passwordHash: "$2b$04$not-a-real-hash",
+            createdAt: now
+        )
     }
 }

@@ -131,10 +131,20 @@ import Testing
         let (secret, record) = Fixtures.token(for: integration)
         try await store.createIntegration(integration, token: record)
         let database = DatabaseRecord(
-            id: Fixtures.id(), workspaceID: workspace.id, title: "Tasks", createdAt: Fixtures.now, lastEditedAt: Fixtures.now)
+            id: Fixtures.id(),
+            workspaceID: workspace.id,
+            title: "Tasks",
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
         try await store.createDatabase(database)
         try await store.setShare(
-            integrationID: integration.id, resourceID: database.id, resourceType: "database", remove: false, at: Fixtures.now)
+            integrationID: integration.id,
+            resourceID: database.id,
+            resourceType: "database",
+            remove: false,
+            at: Fixtures.now
+        )
         #expect(try await store.shares(integrationID: integration.id) == [database.id])
         let before = try await store.latestChangeSequence()
 
@@ -158,15 +168,30 @@ import Testing
         let pageID = Fixtures.id()
         for _ in 0..<2 {
             try await store.setShare(
-                integrationID: integration.id, resourceID: pageID, resourceType: "page", remove: false, at: Fixtures.now)
+                integrationID: integration.id,
+                resourceID: pageID,
+                resourceType: "page",
+                remove: false,
+                at: Fixtures.now
+            )
         }
         #expect(try await store.shares(integrationID: integration.id) == [pageID])
         try await store.setShare(
-            integrationID: integration.id, resourceID: pageID, resourceType: "page", remove: true, at: Fixtures.now)
+            integrationID: integration.id,
+            resourceID: pageID,
+            resourceType: "page",
+            remove: true,
+            at: Fixtures.now
+        )
         #expect(try await store.shares(integrationID: integration.id).isEmpty)
         await #expect(throws: StoreError.self) {
             try await store.setShare(
-                integrationID: Fixtures.id(), resourceID: pageID, resourceType: "page", remove: false, at: Fixtures.now)
+                integrationID: Fixtures.id(),
+                resourceID: pageID,
+                resourceType: "page",
+                remove: false,
+                at: Fixtures.now
+            )
         }
         await store.shutdown()
     }
@@ -178,14 +203,26 @@ import Testing
         try await store.createWorkspace(workspace)
         func page(_ parent: PageParent) -> PageRecord {
             PageRecord(
-                id: Fixtures.id(), workspaceID: workspace.id, title: "P", parent: parent, createdBy: "u", lastEditedBy: "u",
-                createdAt: Fixtures.now, lastEditedAt: Fixtures.now)
+                id: Fixtures.id(),
+                workspaceID: workspace.id,
+                title: "P",
+                parent: parent,
+                createdBy: "u",
+                lastEditedBy: "u",
+                createdAt: Fixtures.now,
+                lastEditedAt: Fixtures.now
+            )
         }
         let top = page(.workspace)
         try await store.createPage(top)
         let database = DatabaseRecord(
-            id: Fixtures.id(), workspaceID: workspace.id, title: "D", parentPageID: top.id, createdAt: Fixtures.now,
-            lastEditedAt: Fixtures.now)
+            id: Fixtures.id(),
+            workspaceID: workspace.id,
+            title: "D",
+            parentPageID: top.id,
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
         try await store.createDatabase(database)
         let row = page(.database(database.id))
         try await store.createPage(row)
@@ -232,9 +269,16 @@ import Testing
 
         let received = AsyncStream<StoreChange>.makeStream()
         let follower = ChangeFeedFollower(
-            store: reader, interval: .milliseconds(20), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            store: reader,
+            interval: .milliseconds(20),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
         let task = Task {
-            await follower.run(from: start, onChanges: { for change in $0 { received.continuation.yield(change) } }, onGap: {})
+            await follower.run(
+                from: start,
+                onChanges: { for change in $0 { received.continuation.yield(change) } },
+                onGap: {}
+            )
         }
         _ = try await writer.revokeTokens(ids: [record.id], at: Fixtures.now)
         var delivered: StoreChange?

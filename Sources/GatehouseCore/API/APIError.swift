@@ -45,11 +45,17 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// 403: the integration lacks a capability the endpoint needs.
     public static let missingCapability = APIError(
-        status: 403, code: "restricted_resource", message: "Insufficient permissions for this endpoint.")
+        status: 403,
+        code: "restricted_resource",
+        message: "Insufficient permissions for this endpoint."
+    )
 
     /// 403: a resource of the integration's own workspace that is not shared with it (the seed's answer).
     public static let notShared = APIError(
-        status: 403, code: "restricted_resource", message: "Integration does not have access to this resource.")
+        status: 403,
+        code: "restricted_resource",
+        message: "Integration does not have access to this resource."
+    )
 
     /// 404: no such object, or one the integration may not know exists.
     public static func notFound(_ kind: String, id: String, integrationName: String, botID: String) -> APIError {
@@ -64,7 +70,10 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// 400: a path the API does not serve.
     public static let invalidRequestURL = APIError(
-        status: 400, code: "invalid_request_url", message: "Invalid request URL.")
+        status: 400,
+        code: "invalid_request_url",
+        message: "Invalid request URL."
+    )
 
     /// 400: a body that is not JSON.
     public static let invalidJSON = APIError(status: 400, code: "invalid_json", message: "Error parsing JSON body.")
@@ -77,15 +86,23 @@ public struct APIError: Error, Sendable, Equatable {
     /// 413: a body over the server's size limit.
     public static func bodyTooLarge(limit: Int) -> APIError {
         APIError(
-            status: 413, code: "validation_error",
-            message: "Request body too large: the limit is \(limit) bytes.")
+            status: 413,
+            code: "validation_error",
+            message: "Request body too large: the limit is \(limit) bytes."
+        )
     }
 
     /// 500: a fault of the server's own, never of the request.
     public static let internalError = APIError(
-        status: 500, code: "internal_server_error", message: "Unexpected error occurred.")
+        status: 500,
+        code: "internal_server_error",
+        message: "Unexpected error occurred."
+    )
 
     /// 503: the store cannot be reached; retry later.
     public static let serviceUnavailable = APIError(
-        status: 503, code: "service_unavailable", message: "Gatehouse is unavailable, please try again later.")
+        status: 503,
+        code: "service_unavailable",
+        message: "Gatehouse is unavailable, please try again later."
+    )
 }

@@ -30,7 +30,10 @@ public struct AccessPolicy: Sendable {
     ///   - lineage: the resource's id followed by the ids of every page and database above it; a
     ///     share of any of them covers the resource (a database's share covers its pages).
     public func decide(
-        workspaceID: String, resourceWorkspaceID: String?, lineage: [String], shares: Set<String>
+        workspaceID: String,
+        resourceWorkspaceID: String?,
+        lineage: [String],
+        shares: Set<String>
     ) -> AccessDecision {
         guard let resourceWorkspaceID, resourceWorkspaceID == workspaceID else { return .notFound }
         return lineage.contains(where: shares.contains) ? .allowed : .notShared
@@ -38,7 +41,10 @@ public struct AccessPolicy: Sendable {
 
     /// The error for a decision that is not `.allowed`, honouring ``unsharedResponse``.
     public func error(
-        for decision: AccessDecision, kind: String, id: String, principal: Principal
+        for decision: AccessDecision,
+        kind: String,
+        id: String,
+        principal: Principal
     ) -> APIError? {
         switch decision {
         case .allowed:

@@ -19,9 +19,18 @@ public struct Principal: Sendable, Equatable {
     public var plan: Plan
 
     public init(
-        tokenID: String, tokenKind: TokenKind, expiresAt: Date?, integrationID: String, integrationName: String,
-        integrationKind: IntegrationKind, botID: String, capabilities: Capabilities, workspaceID: String,
-        workspaceName: String, workspaceIcon: String?, plan: Plan
+        tokenID: String,
+        tokenKind: TokenKind,
+        expiresAt: Date?,
+        integrationID: String,
+        integrationName: String,
+        integrationKind: IntegrationKind,
+        botID: String,
+        capabilities: Capabilities,
+        workspaceID: String,
+        workspaceName: String,
+        workspaceIcon: String?,
+        plan: Plan
     ) {
         self.tokenID = tokenID
         self.tokenKind = tokenKind

@@ -28,7 +28,13 @@ public struct Person: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        id: String, workspaceID: String, name: String, email: String, role: Role, passwordHash: String, createdAt: Date
+        id: String,
+        workspaceID: String,
+        name: String,
+        email: String,
+        role: Role,
+        passwordHash: String,
+        createdAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -58,8 +64,13 @@ public struct Integration: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        id: String, workspaceID: String, name: String, kind: IntegrationKind, capabilities: Capabilities,
-        botID: String, createdAt: Date
+        id: String,
+        workspaceID: String,
+        name: String,
+        kind: IntegrationKind,
+        capabilities: Capabilities,
+        botID: String,
+        createdAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -82,7 +93,11 @@ public struct DatabaseRecord: Sendable, Equatable {
     public var lastEditedAt: Date
 
     public init(
-        id: String, workspaceID: String, title: String, parentPageID: String? = nil, createdAt: Date,
+        id: String,
+        workspaceID: String,
+        title: String,
+        parentPageID: String? = nil,
+        createdAt: Date,
         lastEditedAt: Date
     ) {
         self.id = id
@@ -115,8 +130,15 @@ public struct PageRecord: Sendable, Equatable {
     public var lastEditedAt: Date
 
     public init(
-        id: String, workspaceID: String, title: String, parent: PageParent, archived: Bool = false,
-        createdBy: String, lastEditedBy: String, createdAt: Date, lastEditedAt: Date
+        id: String,
+        workspaceID: String,
+        title: String,
+        parent: PageParent,
+        archived: Bool = false,
+        createdBy: String,
+        lastEditedBy: String,
+        createdAt: Date,
+        lastEditedAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -144,8 +166,15 @@ public struct TokenRecord: Sendable, Equatable {
     public var rotatedFromID: String?
 
     public init(
-        id: String, integrationID: String, kind: TokenKind, digest: TokenDigest, displayHint: String,
-        createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil, rotatedFromID: String? = nil
+        id: String,
+        integrationID: String,
+        kind: TokenKind,
+        digest: TokenDigest,
+        displayHint: String,
+        createdAt: Date,
+        expiresAt: Date? = nil,
+        revokedAt: Date? = nil,
+        rotatedFromID: String? = nil
     ) {
         self.id = id
         self.integrationID = integrationID

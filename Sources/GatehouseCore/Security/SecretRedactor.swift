@@ -49,7 +49,8 @@ public enum SecretRedactor {
     /// The end of a token that starts at `index` (at a word boundary), if one does.
     private static func tokenEnd(in bytes: [UInt8], at index: Int) -> Int? {
         if index > 0, Base62.isDigit(bytes[index - 1]) { return nil }
-        for prefix in prefixes where bytes.count - index > prefix.count && bytes[index..<(index + prefix.count)].elementsEqual(prefix) {
+        for prefix in prefixes
+        where bytes.count - index > prefix.count && bytes[index..<(index + prefix.count)].elementsEqual(prefix) {
             var end = index + prefix.count
             while end < bytes.count, Base62.isDigit(bytes[end]) { end += 1 }
             return end - (index + prefix.count) >= 8 ? end : nil

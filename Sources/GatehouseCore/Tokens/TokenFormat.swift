@@ -27,10 +27,11 @@ public enum TokenFormat {
     ///
     /// Costs no allocation and no store access: this is the first gate of authentication.
     public static func validate(_ token: some StringProtocol) -> TokenKind? {
-        token.utf8.withContiguousStorageIfAvailable { validate(bytes: $0) } ?? {
-            var copy = String(token)
-            return copy.withUTF8 { validate(bytes: $0) }
-        }()
+        token.utf8.withContiguousStorageIfAvailable { validate(bytes: $0) }
+            ?? {
+                var copy = String(token)
+                return copy.withUTF8 { validate(bytes: $0) }
+            }()
     }
 
     static func validate(bytes: UnsafeBufferPointer<UInt8>) -> TokenKind? {

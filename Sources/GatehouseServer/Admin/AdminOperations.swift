@@ -18,7 +18,9 @@ public struct AdminOperations: Sendable {
     public let onRevocation: @Sendable ([StoreChange]) -> Void
 
     public init(
-        store: any Store, clock: any WallClock = SystemClock(), bcryptCost: UInt8 = 12,
+        store: any Store,
+        clock: any WallClock = SystemClock(),
+        bcryptCost: UInt8 = 12,
         onRevocation: @escaping @Sendable ([StoreChange]) -> Void = { _ in }
     ) {
         self.store = store
@@ -31,35 +33,55 @@ public struct AdminOperations: Sendable {
 
     public func createWorkspace(name: String, plan: Plan, icon: String? = nil) async throws -> Workspace {
         let workspace = Workspace(
-            id: UUIDv4.string(), name: try Self.nonEmpty(name, "workspace name"), icon: icon, plan: plan,
-            createdAt: clock.now())
+            id: UUIDv4.string(),
+            name: try Self.nonEmpty(name, "workspace name"),
+            icon: icon,
+            plan: plan,
+            createdAt: clock.now()
+        )
         try await store.createWorkspace(workspace)
         return workspace
     }
 
     public func workspace(_ id: String) async throws -> Workspace {
         guard let canonical = ResourceID.canonical(id), let workspace = try await store.workspace(id: canonical) else {
-            throw AdminError("no workspace with id '\(id.prefix(64))' (list them with the id printed by 'workspace create')")
+            throw AdminError(
+                "no workspace with id '\(id.prefix(64))' (list them with the id printed by 'workspace create')"
+            )
         }
         return workspace
     }
 
     /// Creates a person; the password is hashed with bcrypt on a thread pool, off the event loops.
-    public func createUser(workspaceID: String, email: String, name: String, role: Role, password: String)
+    public func createUser(
+        workspaceID: String,
+        email: String,
+        name: String,
+        role: Role,
+        password: String
+    )
         async throws -> Person
     {
         let workspace = try await workspace(workspaceID)
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard Self.looksLikeEmail(email) else { throw AdminError("'\(email.prefix(200))' is not an email address") }
         guard password.count >= 8 else { throw AdminError("the password must have at least 8 characters") }
-        guard password.utf8.count <= 72 else { throw AdminError("the password must be at most 72 bytes (a bcrypt limit)") }
+        guard password.utf8.count <= 72 else {
+            throw AdminError("the password must be at most 72 bytes (a bcrypt limit)")
+        }
         if try await store.person(email: email) != nil {
             throw AdminError("a user with email \(email) already exists")
         }
         let hash = try await Self.bcrypt(password, cost: bcryptCost)
         let person = Person(
-            id: UUIDv4.string(), workspaceID: workspace.id, name: try Self.nonEmpty(name, "user name"), email: email,
-            role: role, passwordHash: hash, createdAt: clock.now())
+            id: UUIDv4.string(),
+            workspaceID: workspace.id,
+            name: try Self.nonEmpty(name, "user name"),
+            email: email,
+            role: role,
+            passwordHash: hash,
+            createdAt: clock.now()
+        )
         do {
             try await store.createPerson(person)
         } catch let error as StoreError where error.code == .duplicate {
@@ -81,24 +103,40 @@ public struct AdminOperations: Sendable {
     // MARK: Integrations and tokens
 
     /// A new internal integration and its first `secret_` token, returned once.
-    public func createInternalIntegration(workspaceID: String, name: String, capabilities: Capabilities)
+    public func createInternalIntegration(
+        workspaceID: String,
+        name: String,
+        capabilities: Capabilities
+    )
         async throws -> (Integration, token: String)
     {
         let workspace = try await workspace(workspaceID)
         let now = clock.now()
         let integration = Integration(
-            id: UUIDv4.string(), workspaceID: workspace.id, name: try Self.nonEmpty(name, "integration name"),
-            kind: .internal, capabilities: capabilities, botID: UUIDv4.string(), createdAt: now)
+            id: UUIDv4.string(),
+            workspaceID: workspace.id,
+            name: try Self.nonEmpty(name, "integration name"),
+            kind: .internal,
+            capabilities: capabilities,
+            botID: UUIDv4.string(),
+            createdAt: now
+        )
         let token = TokenFormat.generate(.internalKey)
         let record = TokenRecord(
-            id: UUIDv4.string(), integrationID: integration.id, kind: .internalKey, digest: TokenDigest(of: token),
-            displayHint: TokenFormat.displayHint(token), createdAt: now)
+            id: UUIDv4.string(),
+            integrationID: integration.id,
+            kind: .internalKey,
+            digest: TokenDigest(of: token),
+            displayHint: TokenFormat.displayHint(token),
+            createdAt: now
+        )
         try await store.createIntegration(integration, token: record)
         return (integration, token)
     }
 
     public func integration(_ id: String) async throws -> Integration {
-        guard let canonical = ResourceID.canonical(id), let integration = try await store.integration(id: canonical) else {
+        guard let canonical = ResourceID.canonical(id), let integration = try await store.integration(id: canonical)
+        else {
             throw AdminError("no integration with id '\(id.prefix(64))'")
         }
         return integration
@@ -109,7 +147,12 @@ public struct AdminOperations: Sendable {
         let integration = try await integration(id)
         _ = try await store.deleteIntegration(id: integration.id)
         onRevocation([
-            StoreChange(sequence: 0, kind: .integrationChanged, workspaceID: integration.workspaceID, integrationID: integration.id)
+            StoreChange(
+                sequence: 0,
+                kind: .integrationChanged,
+                workspaceID: integration.workspaceID,
+                integrationID: integration.id
+            )
         ])
     }
 
@@ -128,14 +171,17 @@ public struct AdminOperations: Sendable {
         guard let canonical = ResourceID.canonical(id), let token = try await store.token(id: canonical) else {
             throw AdminError("no token with id '\(id.prefix(64))'")
         }
-        guard token.revokedAt == nil else { throw AdminError("token \(token.id) (\(token.displayHint)) is already revoked") }
+        guard token.revokedAt == nil else {
+            throw AdminError("token \(token.id) (\(token.displayHint)) is already revoked")
+        }
         return try await revoke([token.id])
     }
 
     /// Revokes the token given in full (read from standard input, never from arguments).
     public func revokeToken(secret: String) async throws -> [TokenRecord] {
         let secret = secret.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard TokenFormat.validate(secret) != nil, let token = try await store.token(digest: TokenDigest(of: secret)) else {
+        guard TokenFormat.validate(secret) != nil, let token = try await store.token(digest: TokenDigest(of: secret))
+        else {
             throw AdminError("that token is not one this store issued (checksum or lookup failed)")
         }
         guard token.revokedAt == nil else { throw AdminError("token \(token.displayHint) is already revoked") }
@@ -147,25 +193,40 @@ public struct AdminOperations: Sendable {
         onRevocation(
             revoked.map {
                 StoreChange(sequence: 0, kind: .tokenRevoked, integrationID: $0.integrationID, tokenDigest: $0.digest)
-            })
+            }
+        )
         return revoked
     }
 
     // MARK: Content and sharing
 
-    public func createDatabase(workspaceID: String, title: String, parentPageID: String? = nil) async throws
+    public func createDatabase(
+        workspaceID: String,
+        title: String,
+        parentPageID: String? = nil
+    ) async throws
         -> DatabaseRecord
     {
         let workspace = try await workspace(workspaceID)
         let now = clock.now()
         let database = DatabaseRecord(
-            id: UUIDv4.string(), workspaceID: workspace.id, title: try Self.nonEmpty(title, "title"),
-            parentPageID: parentPageID, createdAt: now, lastEditedAt: now)
+            id: UUIDv4.string(),
+            workspaceID: workspace.id,
+            title: try Self.nonEmpty(title, "title"),
+            parentPageID: parentPageID,
+            createdAt: now,
+            lastEditedAt: now
+        )
         try await store.createDatabase(database)
         return database
     }
 
-    public func createPage(workspaceID: String, title: String, databaseID: String?, createdBy: String? = nil)
+    public func createPage(
+        workspaceID: String,
+        title: String,
+        databaseID: String?,
+        createdBy: String? = nil
+    )
         async throws -> PageRecord
     {
         let workspace = try await workspace(workspaceID)
@@ -182,8 +243,15 @@ public struct AdminOperations: Sendable {
         }
         let now = clock.now()
         let page = PageRecord(
-            id: UUIDv4.string(), workspaceID: workspace.id, title: try Self.nonEmpty(title, "title"), parent: parent,
-            createdBy: author, lastEditedBy: author, createdAt: now, lastEditedAt: now)
+            id: UUIDv4.string(),
+            workspaceID: workspace.id,
+            title: try Self.nonEmpty(title, "title"),
+            parent: parent,
+            createdBy: author,
+            lastEditedBy: author,
+            createdAt: now,
+            lastEditedAt: now
+        )
         try await store.createPage(page)
         return page
     }
@@ -195,7 +263,11 @@ public struct AdminOperations: Sendable {
     }
 
     /// Shares a database or page with an integration, or withdraws the share.
-    public func share(integrationID: String, target: ShareTarget, remove: Bool) async throws -> (type: String, id: String) {
+    public func share(
+        integrationID: String,
+        target: ShareTarget,
+        remove: Bool
+    ) async throws -> (type: String, id: String) {
         let integration = try await integration(integrationID)
         let (type, id): (String, String)
         switch target {
@@ -210,9 +282,20 @@ public struct AdminOperations: Sendable {
             else { throw AdminError("no page with id '\(raw.prefix(64))' in the integration's workspace") }
             (type, id) = ("page", page.id)
         }
-        try await store.setShare(integrationID: integration.id, resourceID: id, resourceType: type, remove: remove, at: clock.now())
+        try await store.setShare(
+            integrationID: integration.id,
+            resourceID: id,
+            resourceType: type,
+            remove: remove,
+            at: clock.now()
+        )
         onRevocation([
-            StoreChange(sequence: 0, kind: .integrationChanged, workspaceID: integration.workspaceID, integrationID: integration.id)
+            StoreChange(
+                sequence: 0,
+                kind: .integrationChanged,
+                workspaceID: integration.workspaceID,
+                integrationID: integration.id
+            )
         ])
         return (type, id)
     }

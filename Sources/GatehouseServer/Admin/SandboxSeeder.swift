@@ -28,23 +28,48 @@ public struct SandboxSeeder: Sendable {
         let workspace = try await admin.createWorkspace(name: "Sandbox", plan: .pro)
         let password = TokenFormat.generate(.internalKey).dropFirst("secret_".count).prefix(20)
         let owner = try await admin.createUser(
-            workspaceID: workspace.id, email: "owner@sandbox.test", name: "Sandbox Owner", role: .owner,
-            password: String(password))
+            workspaceID: workspace.id,
+            email: "owner@sandbox.test",
+            name: "Sandbox Owner",
+            role: .owner,
+            password: String(password)
+        )
         let (integration, key) = try await admin.createInternalIntegration(
-            workspaceID: workspace.id, name: "Demo integration", capabilities: .all)
+            workspaceID: workspace.id,
+            name: "Demo integration",
+            capabilities: .all
+        )
         var shared: [DatabaseRecord] = []
-        for (title, pages) in [("Tasks", ["Write the launch plan", "Review API keys"]), ("Notes", ["Meeting notes", "Ideas"])] {
+        for (title, pages) in [
+            ("Tasks", ["Write the launch plan", "Review API keys"]), ("Notes", ["Meeting notes", "Ideas"]),
+        ] {
             let database = try await admin.createDatabase(workspaceID: workspace.id, title: title)
             for page in pages {
-                _ = try await admin.createPage(workspaceID: workspace.id, title: page, databaseID: database.id, createdBy: owner.id)
+                _ = try await admin.createPage(
+                    workspaceID: workspace.id,
+                    title: page,
+                    databaseID: database.id,
+                    createdBy: owner.id
+                )
             }
             _ = try await admin.share(integrationID: integration.id, target: .database(database.id), remove: false)
             shared.append(database)
         }
         let unshared = try await admin.createDatabase(workspaceID: workspace.id, title: "Private")
-        _ = try await admin.createPage(workspaceID: workspace.id, title: "Salaries", databaseID: unshared.id, createdBy: owner.id)
+        _ = try await admin.createPage(
+            workspaceID: workspace.id,
+            title: "Salaries",
+            databaseID: unshared.id,
+            createdBy: owner.id
+        )
         return Sandbox(
-            workspace: workspace, ownerEmail: owner.email, ownerPassword: String(password), integration: integration,
-            demoKey: key, sharedDatabases: shared, unsharedDatabase: unshared)
+            workspace: workspace,
+            ownerEmail: owner.email,
+            ownerPassword: String(password),
+            integration: integration,
+            demoKey: key,
+            sharedDatabases: shared,
+            unsharedDatabase: unshared
+        )
     }
 }

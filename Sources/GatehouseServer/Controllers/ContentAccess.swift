@@ -25,11 +25,19 @@ struct ContentAccess: Sendable {
     }
 
     private func check(
-        _ workspaceID: String?, lineage: [String], kind: String, id: String, principal: Principal
+        _ workspaceID: String?,
+        lineage: [String],
+        kind: String,
+        id: String,
+        principal: Principal
     ) async throws {
         let shares = try await store.shares(integrationID: principal.integrationID)
         let decision = policy.decide(
-            workspaceID: principal.workspaceID, resourceWorkspaceID: workspaceID, lineage: lineage, shares: shares)
+            workspaceID: principal.workspaceID,
+            resourceWorkspaceID: workspaceID,
+            lineage: lineage,
+            shares: shares
+        )
         if let error = policy.error(for: decision, kind: kind, id: id, principal: principal) { throw error }
     }
 

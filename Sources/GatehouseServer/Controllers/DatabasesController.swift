@@ -25,7 +25,10 @@ struct DatabasesController {
         }
         let (results, next) = try page.slice(databases) { $0.id }
         let json = results.map { NotionObjects.database($0, createdBy: principal.botID, version: context.version) }
-        return JSONResponse.ok(NotionObjects.list(json, nextCursor: next, type: "database"), requestID: context.requestID)
+        return JSONResponse.ok(
+            NotionObjects.list(json, nextCursor: next, type: "database"),
+            requestID: context.requestID
+        )
     }
 
     @Sendable func retrieve(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
@@ -35,7 +38,8 @@ struct DatabasesController {
         let database = try await access.database(id, for: principal)
         return JSONResponse.ok(
             NotionObjects.database(database, createdBy: principal.botID, version: context.version),
-            requestID: context.requestID)
+            requestID: context.requestID
+        )
     }
 
     @Sendable func query(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
@@ -48,7 +52,12 @@ struct DatabasesController {
         let pages = try await access.store.pages(databaseID: database.id).filter { !$0.archived }
         let (results, next) = try page.slice(pages) { $0.id }
         return JSONResponse.ok(
-            NotionObjects.list(results.map { NotionObjects.page($0, version: context.version) }, nextCursor: next, type: "page_or_database"),
-            requestID: context.requestID)
+            NotionObjects.list(
+                results.map { NotionObjects.page($0, version: context.version) },
+                nextCursor: next,
+                type: "page_or_database"
+            ),
+            requestID: context.requestID
+        )
     }
 }

@@ -33,12 +33,20 @@ struct PagesController {
         switch parent {
         case .database(let id): _ = try await access.database(id, for: principal)
         case .page(let id): _ = try await access.page(id, for: principal)
-        case .workspace: throw APIError.validation("body failed validation: body.parent should be a database or a page.")
+        case .workspace:
+            throw APIError.validation("body failed validation: body.parent should be a database or a page.")
         }
         let now = clock.now()
         let page = PageRecord(
-            id: UUIDv4.string(), workspaceID: principal.workspaceID, title: title, parent: parent,
-            createdBy: principal.botID, lastEditedBy: principal.botID, createdAt: now, lastEditedAt: now)
+            id: UUIDv4.string(),
+            workspaceID: principal.workspaceID,
+            title: title,
+            parent: parent,
+            createdBy: principal.botID,
+            lastEditedBy: principal.botID,
+            createdAt: now,
+            lastEditedAt: now
+        )
         try await access.store.createPage(page)
         return JSONResponse.ok(NotionObjects.page(page, version: context.version), requestID: context.requestID)
     }
@@ -64,7 +72,9 @@ struct PagesController {
         guard let parent = body["parent"], case .object = parent else {
             throw .validation("body failed validation: body.parent should be defined, instead was `undefined`.")
         }
-        for (key, make) in [("database_id", PageParent.database), ("data_source_id", PageParent.database), ("page_id", PageParent.page)] {
+        for (key, make) in [
+            ("database_id", PageParent.database), ("data_source_id", PageParent.database), ("page_id", PageParent.page),
+        ] {
             guard let value = parent[key] else { continue }
             guard let raw = value.stringValue, let id = ResourceID.canonical(raw) else {
                 throw .validation("body failed validation: body.parent.\(key) should be a valid uuid.")
@@ -78,7 +88,9 @@ struct PagesController {
     private static func title(_ body: JSONValue) throws(APIError) -> String? {
         guard let properties = body["properties"], !properties.isNull else { return nil }
         guard case .object(let members) = properties else {
-            throw .validation("body failed validation: body.properties should be an object, instead was `\(properties.typeName)`.")
+            throw .validation(
+                "body failed validation: body.properties should be an object, instead was `\(properties.typeName)`."
+            )
         }
         for (name, property) in members {
             guard let titleValue = property["title"] else { continue }
@@ -86,11 +98,16 @@ struct PagesController {
                 throw .validation("body failed validation: body.properties.\(name).title should be an array.")
             }
             guard parts.count <= 100 else {
-                throw .validation("body failed validation: body.properties.\(name).title.length should be ≤ `100`, instead was `\(parts.count)`.")
+                throw .validation(
+                    "body failed validation: body.properties.\(name).title.length should be ≤ `100`, instead was `\(parts.count)`."
+                )
             }
-            let text = parts.compactMap { $0["text"]?["content"]?.stringValue ?? $0["plain_text"]?.stringValue }.joined()
+            let text = parts.compactMap { $0["text"]?["content"]?.stringValue ?? $0["plain_text"]?.stringValue }
+                .joined()
             guard text.count <= 2000 else {
-                throw .validation("body failed validation: body.properties.\(name).title[0].text.content.length should be ≤ `2000`, instead was `\(text.count)`.")
+                throw .validation(
+                    "body failed validation: body.properties.\(name).title[0].text.content.length should be ≤ `2000`, instead was `\(text.count)`."
+                )
             }
             return text
         }
@@ -101,7 +118,10 @@ struct PagesController {
         switch body[key] {
         case nil, .null?: return nil
         case .bool(let value)?: return value
-        case let other?: throw .validation("body failed validation: body.\(key) should be a boolean, instead was `\(other.typeName)`.")
+        case let other?:
+            throw .validation(
+                "body failed validation: body.\(key) should be a boolean, instead was `\(other.typeName)`."
+            )
         }
     }
 }

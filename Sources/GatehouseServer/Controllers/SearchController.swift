@@ -25,11 +25,16 @@ struct SearchController {
         var items: [(id: String, edited: Date, title: String, json: JSONValue)] = []
         if objectFilter != "page" {
             items += content.databases.map {
-                ($0.id, $0.lastEditedAt, $0.title, NotionObjects.database($0, createdBy: principal.botID, version: context.version))
+                (
+                    $0.id, $0.lastEditedAt, $0.title,
+                    NotionObjects.database($0, createdBy: principal.botID, version: context.version)
+                )
             }
         }
         if objectFilter != "database" {
-            items += content.pages.map { ($0.id, $0.lastEditedAt, $0.title, NotionObjects.page($0, version: context.version)) }
+            items += content.pages.map {
+                ($0.id, $0.lastEditedAt, $0.title, NotionObjects.page($0, version: context.version))
+            }
         }
         if let query, !query.isEmpty {
             items = items.filter { $0.title.localizedCaseInsensitiveContains(query) }
@@ -37,7 +42,10 @@ struct SearchController {
         items.sort { descending ? ($0.edited, $0.id) > ($1.edited, $1.id) : ($0.edited, $0.id) < ($1.edited, $1.id) }
         let (results, next) = try page.slice(items) { $0.id }
         let type = context.version.usesDataSources ? "page_or_data_source" : "page_or_database"
-        return JSONResponse.ok(NotionObjects.list(results.map(\.json), nextCursor: next, type: type), requestID: context.requestID)
+        return JSONResponse.ok(
+            NotionObjects.list(results.map(\.json), nextCursor: next, type: type),
+            requestID: context.requestID
+        )
     }
 
     private static func query(_ body: JSONValue) throws(APIError) -> String? {
@@ -56,7 +64,8 @@ struct SearchController {
             ["page", "database", "data_source"].contains(value)
         else {
             throw .validation(
-                "body failed validation: body.filter should be `{\"property\": \"object\", \"value\": \"page\" | \"data_source\"}`.")
+                "body failed validation: body.filter should be `{\"property\": \"object\", \"value\": \"page\" | \"data_source\"}`."
+            )
         }
         return value == "page" ? "page" : "database"
     }
@@ -65,7 +74,8 @@ struct SearchController {
         guard let sort = body["sort"], !sort.isNull else { return true }
         guard let direction = sort["direction"]?.stringValue, ["ascending", "descending"].contains(direction) else {
             throw .validation(
-                "body failed validation: body.sort.direction should be \"ascending\" or \"descending\".")
+                "body failed validation: body.sort.direction should be \"ascending\" or \"descending\"."
+            )
         }
         if let timestamp = sort["timestamp"], timestamp.stringValue != "last_edited_time" {
             throw .validation("body failed validation: body.sort.timestamp should be \"last_edited_time\".")

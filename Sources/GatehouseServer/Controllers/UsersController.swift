@@ -24,7 +24,9 @@ struct UsersController {
         let users = try await workspaceUsers(of: principal)
         let (results, next) = try page.slice(users) { $0.0 }
         return JSONResponse.ok(
-            NotionObjects.list(results.map(\.1), nextCursor: next, type: "user"), requestID: context.requestID)
+            NotionObjects.list(results.map(\.1), nextCursor: next, type: "user"),
+            requestID: context.requestID
+        )
     }
 
     @Sendable func retrieve(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
@@ -49,7 +51,8 @@ struct UsersController {
         let bots = try await store.integrations(workspaceID: principal.workspaceID).map { integration in
             (
                 integration.botID,
-                integration.botID == principal.botID ? NotionObjects.bot(of: principal) : NotionObjects.otherBot(integration)
+                integration.botID == principal.botID
+                    ? NotionObjects.bot(of: principal) : NotionObjects.otherBot(integration)
             )
         }
         return people + bots

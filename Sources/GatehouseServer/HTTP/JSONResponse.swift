@@ -24,7 +24,11 @@ enum JSONResponse {
         ]
         if !error.additionalData.isEmpty {
             members.append(
-                ("additional_data", .object(error.additionalData.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+                (
+                    "additional_data",
+                    .object(error.additionalData.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                )
+            )
         }
         members.append(("request_id", .string(requestID)))
         return raw(JSONValue.object(members).serialized(), status: HTTPResponse.Status(code: error.status))
@@ -35,6 +39,7 @@ enum JSONResponse {
         Response(
             status: status,
             headers: [.contentType: contentType],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+        )
     }
 }

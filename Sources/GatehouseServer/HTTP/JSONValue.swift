@@ -100,7 +100,11 @@ extension JSONValue: Codable {
             try container.encode(value)
         case .number(let value):
             var container = encoder.singleValueContainer()
-            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .string(let value):
             var container = encoder.singleValueContainer()
             try container.encode(value)

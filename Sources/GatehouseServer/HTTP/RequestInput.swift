@@ -20,7 +20,9 @@ enum RequestInput {
             throw APIError.invalidJSON
         }
         guard case .object = value else {
-            throw APIError.validation("body failed validation: body should be an object, instead was `\(value.typeName)`.")
+            throw APIError.validation(
+                "body failed validation: body should be an object, instead was `\(value.typeName)`."
+            )
         }
         return value
     }
@@ -30,7 +32,8 @@ enum RequestInput {
         let raw = context.parameters.get(name) ?? ""
         guard let id = ResourceID.canonical(raw) else {
             throw .validation(
-                "path failed validation: path.\(name) should be a valid uuid, instead was `\"\(raw.prefix(64))\"`.")
+                "path failed validation: path.\(name) should be a valid uuid, instead was `\"\(raw.prefix(64))\"`."
+            )
         }
         return id
     }
@@ -52,7 +55,9 @@ enum RequestInput {
             }
             if let size = request.uri.queryParameters.get("page_size") {
                 guard let value = Int(size) else {
-                    throw .validation("query failed validation: query.page_size should be a number, instead was `\"\(size.prefix(32))\"`.")
+                    throw .validation(
+                        "query failed validation: query.page_size should be a number, instead was `\"\(size.prefix(32))\"`."
+                    )
                 }
                 page.pageSize = try checkedSize(value, path: "query.page_size")
             }
@@ -65,14 +70,18 @@ enum RequestInput {
             case nil, .null?: break
             case .string(let cursor)?: page.startCursor = try cursorID(cursor, path: "body.start_cursor")
             case let other?:
-                throw .validation("body failed validation: body.start_cursor should be a string, instead was `\(other.typeName)`.")
+                throw .validation(
+                    "body failed validation: body.start_cursor should be a string, instead was `\(other.typeName)`."
+                )
             }
             switch body["page_size"] {
             case nil, .null?: break
             case .number(let size)? where size.rounded() == size && abs(size) < 1e9:
                 page.pageSize = try checkedSize(Int(size), path: "body.page_size")
             case let other?:
-                throw .validation("body failed validation: body.page_size should be an integer, instead was `\(other.typeName)`.")
+                throw .validation(
+                    "body failed validation: body.page_size should be an integer, instead was `\(other.typeName)`."
+                )
             }
             return page
         }

@@ -13,7 +13,11 @@ public struct RedactingLogHandler: LogHandler {
     private let label: String
     private let sink: @Sendable (String) -> Void
 
-    public init(label: String, level: Logger.Level = .info, sink: @escaping @Sendable (String) -> Void = RedactingLogHandler.standardError) {
+    public init(
+        label: String,
+        level: Logger.Level = .info,
+        sink: @escaping @Sendable (String) -> Void = RedactingLogHandler.standardError
+    ) {
         self.label = label
         self.logLevel = level
         self.sink = sink
@@ -25,7 +29,8 @@ public struct RedactingLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "ts=\(Date().formatted(.iso8601)) level=\(event.level) label=\(label) msg=\(Self.quoted(SecretRedactor.redact(event.message.description)))"
+        var line =
+            "ts=\(Date().formatted(.iso8601)) level=\(event.level) label=\(label) msg=\(Self.quoted(SecretRedactor.redact(event.message.description)))"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             let shown = SecretRedactor.isSensitiveKey(key) ? "[REDACTED]" : SecretRedactor.redact(value.description)
@@ -37,7 +42,8 @@ public struct RedactingLogHandler: LogHandler {
     static func quoted(_ text: String) -> String {
         let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:[]…".contains($0) }
         if safe && !text.isEmpty { return text }
-        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\""
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 

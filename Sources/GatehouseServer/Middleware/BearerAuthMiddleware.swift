@@ -6,7 +6,11 @@ struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let authenticator: Authenticator
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let values = request.headers[values: .authorization]

@@ -8,7 +8,11 @@ import Hummingbird
 struct NotionVersionMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let values = request.headers[values: .notionVersion]

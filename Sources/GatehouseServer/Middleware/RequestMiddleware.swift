@@ -13,7 +13,11 @@ struct RequestMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let start = ContinuousClock.now
@@ -22,7 +26,10 @@ struct RequestMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = JSONResponse.error(Self.apiError(for: error, logger: logger, requestID: requestID), requestID: requestID)
+            response = JSONResponse.error(
+                Self.apiError(for: error, logger: logger, requestID: requestID),
+                requestID: requestID
+            )
         }
         response.headers[.notionRequestID] = requestID
         let elapsed = ContinuousClock.now - start
@@ -33,8 +40,14 @@ struct RequestMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "path": .string(SecretRedactor.redact(request.uri.path)),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
-            ])
+                "duration_ms": .string(
+                    String(
+                        format: "%.3f",
+                        Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                    )
+                ),
+            ]
+        )
         return response
     }
 
@@ -57,7 +70,11 @@ struct RequestMiddleware: RouterMiddleware {
         default:
             logger.error(
                 "unexpected error",
-                metadata: ["request_id": .string(requestID), "error": .string(SecretRedactor.redact(String(describing: error)))])
+                metadata: [
+                    "request_id": .string(requestID),
+                    "error": .string(SecretRedactor.redact(String(describing: error))),
+                ]
+            )
             return .internalError
         }
     }

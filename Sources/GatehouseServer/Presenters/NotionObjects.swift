@@ -5,7 +5,11 @@ import GatehouseCore
 enum NotionObjects {
     /// ISO 8601 with milliseconds in UTC, as Notion writes times.
     static func timestamp(_ date: Date) -> JSONValue {
-        .string(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        .string(
+            date.formatted(
+                .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+            )
+        )
     }
 
     static func richText(_ text: String) -> JSONValue {
@@ -93,7 +97,9 @@ enum NotionObjects {
             let dataSource: JSONValue = ["id": .string(database.id), "name": .string(database.title)]
             members.append(("data_sources", .array([dataSource])))
         } else {
-            let properties: JSONValue = ["Name": ["id": "title", "name": "Name", "type": "title", "title": .object([])]]
+            let properties: JSONValue = [
+                "Name": ["id": "title", "name": "Name", "type": "title", "title": .object([])]
+            ]
             members.append(("properties", properties))
         }
         return .object(members)

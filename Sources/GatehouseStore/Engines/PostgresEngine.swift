@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import NIOPosix
 import NIOSSL
-import Logging
 import PostgresKit
 import SQLKit
 
@@ -15,9 +15,10 @@ final class PostgresEngine: SQLEngine {
     /// Connects to `url`; `?sslmode=disable|prefer|require` chooses TLS (default: prefer).
     init(url: URL, logger: Logger) async throws {
         let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        let mode = components?.queryItems?.first {
-            ["sslmode", "tlsmode", "tls", "ssl"].contains($0.name)
-        }?.value ?? "prefer"
+        let mode =
+            components?.queryItems?.first {
+                ["sslmode", "tlsmode", "tls", "ssl"].contains($0.name)
+            }?.value ?? "prefer"
         let tls: PostgresClient.Configuration.TLS
         let probeTLS: PostgresConnection.Configuration.TLS
         switch mode {
@@ -40,14 +41,30 @@ final class PostgresEngine: SQLEngine {
         // The pool retries unreachable servers for a minute; one direct connection fails at once
         // with the real reason (refused, bad password, no such database).
         var probeConfiguration = PostgresConnection.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: probeTLS)
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: probeTLS
+        )
         probeConfiguration.options.connectTimeout = .seconds(5)
         let probe = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: probeConfiguration, id: 0, logger: logger)
+            on: MultiThreadedEventLoopGroup.singleton.any(),
+            configuration: probeConfiguration,
+            id: 0,
+            logger: logger
+        )
         try? await probe.close()
 
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: tls)
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
         configuration.options.maximumConnections = 16
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)

@@ -17,7 +17,12 @@ final class SQLiteEngine: SQLEngine {
         let threads = NIOThreadPool(numberOfThreads: connections)
         threads.start()
         do {
-            self.pool = try await SQLiteConnectionPool.open(path: path, size: connections, threads: threads, logger: logger)
+            self.pool = try await SQLiteConnectionPool.open(
+                path: path,
+                size: connections,
+                threads: threads,
+                logger: logger
+            )
         } catch {
             try? await threads.shutdownGracefully()
             throw error
@@ -88,13 +93,21 @@ actor SQLiteConnectionPool {
         self.all = connections
     }
 
-    static func open(path: String, size: Int, threads: NIOThreadPool, logger: Logger) async throws -> SQLiteConnectionPool {
+    static func open(
+        path: String,
+        size: Int,
+        threads: NIOThreadPool,
+        logger: Logger
+    ) async throws -> SQLiteConnectionPool {
         var connections: [SQLiteConnection] = []
         do {
             for index in 0..<max(1, size) {
                 let connection = try await SQLiteConnection.open(
-                    storage: .file(path: path), threadPool: threads, logger: logger,
-                    on: MultiThreadedEventLoopGroup.singleton.any())
+                    storage: .file(path: path),
+                    threadPool: threads,
+                    logger: logger,
+                    on: MultiThreadedEventLoopGroup.singleton.any()
+                )
                 connections.append(connection)
                 let sql = connection.sql(queryLogLevel: nil)
                 // busy_timeout replaces SQLiteNIO's spinning busy handler with one that sleeps.

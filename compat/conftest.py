@@ -1,0 +1,56 @@
+"""Starts the built `gatehouse serve` on a new SQLite store for the compatibility suite."""
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+import pytest
+
+BINARY = os.environ.get("GATEHOUSE_BINARY", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "gatehouse"))
+
+
+@dataclass
+class Sandbox:
+    base_url: str
+    key: str
+    workspace_id: str
+    database_url: str
+
+    def cli(self, *args: str) -> dict:
+        """Runs an admin command against the same store and returns its JSON output."""
+        out = subprocess.run(
+            [BINARY, *args, "--json", "--database-url", self.database_url],
+            check=True, capture_output=True, text=True, timeout=60,
+        )
+        return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    directory = tempfile.mkdtemp(prefix="gatehouse-compat-")
+    database_url = f"sqlite:{directory}/gatehouse.sqlite"
+    process = subprocess.Popen(
+        [BINARY, "serve", "--port", "0", "--database-url", database_url],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "curl " in line:
+            break
+    banner = "".join(lines)
+    base = re.search(r"listening on (http://\S+)", banner)
+    key = re.search(r"demo key:\s+(secret_\w+)", banner)
+    workspace = re.search(r"Seeded a sandbox workspace \"[^\"]*\" \(([0-9a-f-]+)\)", banner)
+    assert base and key and workspace, f"unexpected banner:\n{banner}"
+    yield Sandbox(base.group(1), key.group(1), workspace.group(1), database_url)
+    process.terminate()
+    assert process.wait(timeout=15) == 0
