@@ -7,7 +7,8 @@ struct Settings {
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment, dotEnvPath: String = ".env") {
         var values = Self.parseDotEnv(at: dotEnvPath)
-        values.merge(environment) { _, fromEnvironment in fromEnvironment }
+        // An empty environment variable counts as unset, so it does not hide a `.env` value.
+        values.merge(environment.filter { !$0.value.isEmpty }) { _, fromEnvironment in fromEnvironment }
         self.values = values
     }
 

@@ -87,4 +87,16 @@ enum Fixtures {
             createdAt: now
         )
     }
+
+    /// A new workspace with one internal integration and its token, written to `store`.
+    static func seed(
+        _ store: SQLStore, plan: Plan = .free, capabilities: Capabilities = .all
+    ) async throws -> (workspace: Workspace, integration: Integration, secret: String, token: TokenRecord) {
+        let workspace = Fixtures.workspace(plan: plan)
+        try await store.createWorkspace(workspace)
+        let integration = Fixtures.integration(in: workspace, capabilities: capabilities)
+        let (secret, token) = Fixtures.token(for: integration)
+        try await store.createIntegration(integration, token: token)
+        return (workspace, integration, secret, token)
+    }
 }

@@ -84,11 +84,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func theSecretItselfIsNeverStored(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let workspace = Fixtures.workspace()
-        try await store.createWorkspace(workspace)
-        let integration = Fixtures.integration(in: workspace)
-        let (secret, record) = Fixtures.token(for: integration)
-        try await store.createIntegration(integration, token: record)
+        let (workspace, integration, secret, record) = try await Fixtures.seed(store)
         let rows = try await store.read { database in
             try await database.raw("SELECT * FROM tokens WHERE integration_id = \(bind: integration.id)").all()
         }
@@ -103,11 +99,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func revocationIsCompareAndSetAndFeedsTheChangeFeed(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let workspace = Fixtures.workspace()
-        try await store.createWorkspace(workspace)
-        let integration = Fixtures.integration(in: workspace)
-        let (_, record) = Fixtures.token(for: integration)
-        try await store.createIntegration(integration, token: record)
+        let (workspace, integration, _, record) = try await Fixtures.seed(store)
         let before = try await store.latestChangeSequence()
 
         let revoked = try await store.revokeTokens(ids: [record.id], at: Fixtures.now)
@@ -125,11 +117,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func deletingAnIntegrationRemovesItsTokensAndShares(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let workspace = Fixtures.workspace()
-        try await store.createWorkspace(workspace)
-        let integration = Fixtures.integration(in: workspace)
-        let (secret, record) = Fixtures.token(for: integration)
-        try await store.createIntegration(integration, token: record)
+        let (workspace, integration, secret, record) = try await Fixtures.seed(store)
         let database = DatabaseRecord(
             id: Fixtures.id(),
             workspaceID: workspace.id,
@@ -260,11 +248,7 @@ import Testing
         let path = StoreEngine.temporarySQLitePath()
         let reader = try await engine.open(sqlitePath: path)
         let writer = try await engine.open(sqlitePath: path)
-        let workspace = Fixtures.workspace()
-        try await writer.createWorkspace(workspace)
-        let integration = Fixtures.integration(in: workspace)
-        let (_, record) = Fixtures.token(for: integration)
-        try await writer.createIntegration(integration, token: record)
+        let (workspace, integration, _, record) = try await Fixtures.seed(writer)
         let start = try await reader.latestChangeSequence()
 
         let received = AsyncStream<StoreChange>.makeStream()
