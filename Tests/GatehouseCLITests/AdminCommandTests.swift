@@ -139,19 +139,30 @@ import Testing
 
     /// Settings come from flags, then the environment, then `.env` in the working directory.
     @Test func theDatabaseURLComesFromFlagThenEnvironmentThenDotEnv() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString, isDirectory: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            UUID().uuidString,
+            isDirectory: true
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let fromFile = directory.appendingPathComponent("from-dotenv.sqlite").path
         let fromEnvironment = directory.appendingPathComponent("from-environment.sqlite").path
         let fromFlag = directory.appendingPathComponent("from-flag.sqlite").path
         try "# comment\nexport GATEHOUSE_DATABASE_URL=\"sqlite:\(fromFile)\"\n".write(
-            toFile: directory.appendingPathComponent(".env").path, atomically: true, encoding: .utf8)
+            toFile: directory.appendingPathComponent(".env").path,
+            atomically: true,
+            encoding: .utf8
+        )
         let clean = ["GATEHOUSE_DATABASE_URL": ""]
 
-        #expect(try CLI.run(["workspace", "create", "--name", "A"], environment: clean, directory: directory).status == 0)
+        #expect(
+            try CLI.run(["workspace", "create", "--name", "A"], environment: clean, directory: directory).status == 0
+        )
         #expect(FileManager.default.fileExists(atPath: fromFile))
         let environment = ["GATEHOUSE_DATABASE_URL": "sqlite:\(fromEnvironment)"]
-        #expect(try CLI.run(["workspace", "create", "--name", "B"], environment: environment, directory: directory).status == 0)
+        #expect(
+            try CLI.run(["workspace", "create", "--name", "B"], environment: environment, directory: directory).status
+                == 0
+        )
         #expect(FileManager.default.fileExists(atPath: fromEnvironment))
         let flag = ["workspace", "create", "--name", "C", "--database-url", "sqlite:\(fromFlag)"]
         #expect(try CLI.run(flag, environment: environment, directory: directory).status == 0)

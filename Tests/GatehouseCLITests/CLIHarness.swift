@@ -24,7 +24,9 @@ enum CLI {
 
     /// Runs `gatehouse <arguments>` to completion, feeding `input` on standard input.
     static func run(
-        _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+        _ arguments: [String],
+        input: String? = nil,
+        environment: [String: String] = [:],
         directory: URL? = nil
     ) throws -> Result {
         let process = Process()

@@ -90,7 +90,9 @@ enum Fixtures {
 
     /// A new workspace with one internal integration and its token, written to `store`.
     static func seed(
-        _ store: SQLStore, plan: Plan = .free, capabilities: Capabilities = .all
+        _ store: SQLStore,
+        plan: Plan = .free,
+        capabilities: Capabilities = .all
     ) async throws -> (workspace: Workspace, integration: Integration, secret: String, token: TokenRecord) {
         let workspace = Fixtures.workspace(plan: plan)
         try await store.createWorkspace(workspace)

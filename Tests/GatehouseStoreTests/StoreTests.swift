@@ -84,7 +84,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func theSecretItselfIsNeverStored(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let (workspace, integration, secret, record) = try await Fixtures.seed(store)
+        let (_, integration, secret, _) = try await Fixtures.seed(store)
         let rows = try await store.read { database in
             try await database.raw("SELECT * FROM tokens WHERE integration_id = \(bind: integration.id)").all()
         }
@@ -99,7 +99,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func revocationIsCompareAndSetAndFeedsTheChangeFeed(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let (workspace, integration, _, record) = try await Fixtures.seed(store)
+        let (_, integration, _, record) = try await Fixtures.seed(store)
         let before = try await store.latestChangeSequence()
 
         let revoked = try await store.revokeTokens(ids: [record.id], at: Fixtures.now)
@@ -117,7 +117,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func deletingAnIntegrationRemovesItsTokensAndShares(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let (workspace, integration, secret, record) = try await Fixtures.seed(store)
+        let (workspace, integration, secret, _) = try await Fixtures.seed(store)
         let database = DatabaseRecord(
             id: Fixtures.id(),
             workspaceID: workspace.id,
@@ -248,7 +248,7 @@ import Testing
         let path = StoreEngine.temporarySQLitePath()
         let reader = try await engine.open(sqlitePath: path)
         let writer = try await engine.open(sqlitePath: path)
-        let (workspace, integration, _, record) = try await Fixtures.seed(writer)
+        let (_, integration, _, record) = try await Fixtures.seed(writer)
         let start = try await reader.latestChangeSequence()
 
         let received = AsyncStream<StoreChange>.makeStream()
