@@ -33,8 +33,19 @@ class Sandbox:
 def sandbox():
     directory = tempfile.mkdtemp(prefix="gatehouse-compat-")
     database_url = f"sqlite:{directory}/gatehouse.sqlite"
+    # The free plan made quicker than the seed's 0.2 req/s, so the retry test takes seconds, not
+    # minutes; the sandbox's pro plan made roomy, so the other tests never meet a limit.
+    plans = os.path.join(directory, "plans.json")
+    with open(plans, "w") as file:
+        json.dump(
+            {
+                "free": {"requests_per_second": 1, "burst": 2, "daily_quota": 1000},
+                "pro": {"requests_per_second": 1000, "burst": 1000},
+            },
+            file,
+        )
     process = subprocess.Popen(
-        [BINARY, "serve", "--port", "0", "--database-url", database_url],
+        [BINARY, "serve", "--port", "0", "--database-url", database_url, "--plans-file", plans],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     lines = []

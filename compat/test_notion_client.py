@@ -142,3 +142,27 @@ def test_the_seed_version_and_the_seed_test_call_work(sandbox):
     )
     assert response.status_code == 200
     assert {d["title"][0]["plain_text"] for d in response.json()["results"]} == {"Tasks", "Notes"}
+
+
+def test_the_client_retry_gets_through_a_rate_limited_sequence(sandbox, caplog):
+    """notion-client 3.1.0 honours Retry-After: a free-plan burst followed by more calls succeeds."""
+    free = sandbox.cli("workspace", "create", "--name", "Free tier", "--plan", "free")
+    created = sandbox.cli("integration", "create", "--workspace", free["id"], "--name", "Busy")
+    raw = requests.get(
+        f"{sandbox.base_url}/v1/users/me",
+        headers={"Authorization": f"Bearer {created['token']}", "Notion-Version": "2025-09-03"},
+        timeout=10,
+    )
+    assert raw.status_code == 200
+    assert raw.headers["X-RateLimit-Limit"] == "2"
+    assert "RateLimit-Policy" in raw.headers and "RateLimit" in raw.headers
+
+    notion = client(sandbox, auth=created["token"])
+    caplog.set_level("INFO", logger="notion_client")
+    started = time.monotonic()
+    for _ in range(5):
+        assert notion.users.me()["id"] == created["bot_id"]
+    elapsed = time.monotonic() - started
+    # Six requests at 1 req/s with a burst of 2 cannot all pass at once: the client must have waited.
+    assert elapsed >= 2.5, elapsed
+    assert any("retry" in record.getMessage().lower() for record in caplog.records), [r.getMessage() for r in caplog.records]

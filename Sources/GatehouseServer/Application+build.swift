@@ -12,7 +12,7 @@ enum APIRoutes {
 /// Builds the whole server: middleware, routes and background services, wired in one place.
 ///
 /// Request flow: request id and error mapping → `Notion-Version` → bearer authentication (memory,
-/// store on a miss) → controller → capability and sharing check (core) → store → JSON response.
+/// store on a miss) → rate limit (memory) → controller → capability and sharing check (core) → store → JSON response.
 public func buildApplication(
     configuration: ServerConfiguration,
     store: any Store,
@@ -50,6 +50,13 @@ public func buildRouter(
     let api = router.group("v1")
         .add(middleware: NotionVersionMiddleware())
         .add(middleware: BearerAuthMiddleware(authenticator: authenticator))
+        .add(
+            middleware: RateLimitMiddleware(
+                limiter: RateLimiter(clock: authenticator.clock),
+                plans: configuration.ratePlans,
+                logger: logger
+            )
+        )
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)

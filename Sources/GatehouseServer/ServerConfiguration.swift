@@ -9,13 +9,17 @@ public struct ServerConfiguration: Sendable {
     public var unsharedResponse: UnsharedResourceResponse
     /// How often the change feed is read for revocations made by other processes.
     public var changeFeedInterval: Duration
+    /// The rate limits of each plan.
+    public var ratePlans: RatePlans
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         unsharedResponse: UnsharedResourceResponse = .restricted,
-        changeFeedInterval: Duration = .milliseconds(100)
+        changeFeedInterval: Duration = .milliseconds(100),
+        ratePlans: RatePlans = RatePlans()
     ) {
+        self.ratePlans = ratePlans
         self.host = host
         self.port = port
         self.unsharedResponse = unsharedResponse

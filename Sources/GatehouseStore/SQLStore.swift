@@ -172,6 +172,23 @@ public final class SQLStore: Store {
         }
     }
 
+    public func setPlan(_ plan: Plan, workspaceID: String, at time: Date) async throws -> Bool {
+        try await transaction { database in
+            let updated = try await database.raw(
+                "UPDATE workspaces SET plan = \(bind: plan.rawValue) WHERE id = \(bind: workspaceID) RETURNING id"
+            ).first()
+            guard updated != nil else { return false }
+            try await Self.recordChange(
+                database,
+                .workspaceChanged,
+                workspaceID: workspaceID,
+                integrationID: nil,
+                at: time
+            )
+            return true
+        }
+    }
+
     public func createPerson(_ person: Person) async throws {
         try await mapUnique("a user with email \(person.email)") {
             try await read { database in

@@ -10,6 +10,8 @@ public protocol Store: Sendable {
     func createWorkspace(_ workspace: Workspace) async throws
     func workspace(id: String) async throws -> Workspace?
     func workspaces() async throws -> [Workspace]
+    /// Changes a workspace's plan (and so its integrations' rate limits); returns whether it exists.
+    func setPlan(_ plan: Plan, workspaceID: String, at time: Date) async throws -> Bool
     /// Throws ``StoreError/Code/duplicate`` when the email is taken.
     func createPerson(_ person: Person) async throws
     func person(id: String) async throws -> Person?

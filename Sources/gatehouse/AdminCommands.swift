@@ -12,7 +12,7 @@ struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspace",
         abstract: "Manage workspaces.",
-        subcommands: [Create.self]
+        subcommands: [Create.self, SetPlan.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -29,6 +29,28 @@ struct WorkspaceCommand: AsyncParsableCommand {
                     "plan": .string(workspace.plan.rawValue),
                 ],
                 text: "Created workspace \(workspace.name) (\(workspace.plan.rawValue)): \(workspace.id)",
+                asJSON: global.json
+            )
+        }
+    }
+}
+
+extension WorkspaceCommand {
+    /// `gatehouse workspace set-plan --workspace W --plan P`
+    struct SetPlan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-plan",
+            abstract: "Change a workspace's plan, and so the rate limits of its integrations (at once, on every node)."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The workspace id.") var workspace: String
+        @Option(help: "free, pro, team or enterprise.") var plan: Plan
+
+        func run() async throws {
+            let updated = try await global.withAdmin { try await $0.setPlan(plan, workspaceID: workspace) }
+            Output.emit(
+                ["id": .string(updated.id), "plan": .string(updated.plan.rawValue)],
+                text: "Workspace \(updated.name) is now on the \(updated.plan.rawValue) plan.",
                 asJSON: global.json
             )
         }

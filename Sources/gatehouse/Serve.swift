@@ -27,6 +27,12 @@ struct Serve: AsyncParsableCommand {
     )
     var logLevel: String?
     @Flag(name: .customLong("no-seed"), help: "Do not seed a sandbox into a new store.") var noSeed = false
+    @Option(
+        name: .customLong("plans-file"),
+        help:
+            "JSON file overriding plan limits, e.g. {\"free\": {\"requests_per_second\": 0.5, \"burst\": 5, \"daily_quota\": 2000}} (env GATEHOUSE_PLANS_FILE)."
+    )
+    var plansFile: String?
 
     func run() async throws {
         let settings = Settings()
@@ -78,6 +84,16 @@ struct Serve: AsyncParsableCommand {
         }
         guard (0...65535).contains(configuration.port) else {
             throw CLIError("the port must be between 0 and 65535, not \(configuration.port)")
+        }
+        if let path = plansFile ?? settings["GATEHOUSE_PLANS_FILE"] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CLIError("cannot read the plans file '\(path)'")
+            }
+            do {
+                configuration.ratePlans = try RatePlans(json: data)
+            } catch {
+                throw CLIError("bad plans file '\(path)': \(error.description)")
+            }
         }
         if let text = unsharedStatus ?? settings["GATEHOUSE_UNSHARED_STATUS"] {
             guard let value = UnsharedResourceResponse(rawValue: text) else {

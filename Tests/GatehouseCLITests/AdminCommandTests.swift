@@ -9,6 +9,15 @@ import Testing
         #expect(workspace.status == 0, "\(workspace.stderr)")
         let workspaceID = try #require(workspace.json["id"] as? String)
 
+        let upgraded = try CLI.run(
+            ["workspace", "set-plan", "--workspace", workspaceID, "--plan", "enterprise", "--json"] + db
+        )
+        #expect(upgraded.status == 0, "\(upgraded.stderr)")
+        #expect(upgraded.json["plan"] as? String == "enterprise")
+        #expect(
+            try CLI.run(["workspace", "set-plan", "--workspace", UUID().uuidString, "--plan", "pro"] + db).status != 0
+        )
+
         let user = try CLI.run(
             [
                 "user", "create", "--workspace", workspaceID, "--email", "ada@acme.test", "--name", "Ada", "--role",

@@ -109,3 +109,22 @@ final class ManualClock: WallClock {
         #expect(RatePlan.defaults(for: .enterprise).dailyQuota == nil)
     }
 }
+
+@Suite struct RatePlansTests {
+    @Test func aPlansFileOverridesOnlyWhatItNames() throws {
+        let plans = try RatePlans(
+            json: Data(#"{"free": {"requests_per_second": 0.5, "daily_quota": null}, "team": {"burst": 4}}"#.utf8)
+        )
+        #expect(plans[.free] == RatePlan(requestsPerSecond: 0.5, burst: 3, dailyQuota: nil))
+        #expect(plans[.team] == RatePlan(requestsPerSecond: 2.0, burst: 4, dailyQuota: 50_000))
+        #expect(plans[.pro] == RatePlan.defaults(for: .pro))
+    }
+
+    @Test(arguments: [
+        "[]", #"{"gold": {}}"#, #"{"free": 3}"#, #"{"free": {"requests_per_second": 0}}"#,
+        #"{"free": {"burst": 0}}"#, #"{"free": {"daily_quota": -1}}"#, #"{"free": {"rps": 1}}"#, "not json",
+    ])
+    func aBadPlansFileIsRefusedWithAReason(text: String) {
+        #expect(throws: RatePlansError.self) { try RatePlans(json: Data(text.utf8)) }
+    }
+}

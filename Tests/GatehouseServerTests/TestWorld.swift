@@ -25,9 +25,14 @@ struct TestWorld {
     let unsharedPage: PageRecord
     let owner: Person
 
+    /// The seed's plans, but with enterprise roomy enough that functional tests never meet a limit.
+    static let roomyPlans = RatePlans(overrides: [
+        .enterprise: RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)
+    ])
+
     static let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func make(capabilities: Capabilities = .all) async throws -> TestWorld {
+    static func make(capabilities: Capabilities = .all, plan: Plan = .enterprise) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gatehouse-tests",
             isDirectory: true
@@ -37,7 +42,7 @@ struct TestWorld {
         let store = try await SQLStore.open(.sqlite(path: path), logger: quietLogger)
         let authenticator = Authenticator(store: store)
         let admin = AdminOperations(store: store, bcryptCost: 4, onRevocation: { authenticator.apply($0) })
-        let workspace = try await admin.createWorkspace(name: "Acme", plan: .pro)
+        let workspace = try await admin.createWorkspace(name: "Acme", plan: plan)
         let owner = try await admin.createUser(
             workspaceID: workspace.id,
             email: "\(UUID().uuidString.prefix(8))@acme.test",
@@ -93,10 +98,11 @@ struct TestWorld {
         _ setup: TestingSetup,
         unshared: UnsharedResourceResponse = .restricted,
         logger: Logger = TestWorld.quietLogger,
+        plans: RatePlans = TestWorld.roomyPlans,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         do {
-            let value = try await application(unshared: unshared, logger: logger).test(setup, body)
+            let value = try await application(unshared: unshared, logger: logger, plans: plans).test(setup, body)
             await store.shutdown()
             return value
         } catch {
@@ -107,9 +113,15 @@ struct TestWorld {
 
     func application(
         unshared: UnsharedResourceResponse = .restricted,
-        logger: Logger = TestWorld.quietLogger
+        logger: Logger = TestWorld.quietLogger,
+        plans: RatePlans = TestWorld.roomyPlans
     ) async throws -> some ApplicationProtocol {
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, unsharedResponse: unshared)
+        var configuration = ServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            unsharedResponse: unshared,
+            ratePlans: plans
+        )
         configuration.changeFeedInterval = .milliseconds(20)
         return try await buildApplication(
             configuration: configuration,

@@ -92,6 +92,18 @@ public struct APIError: Error, Sendable, Equatable {
         )
     }
 
+    /// 429: over the plan's rate or daily quota; the reason is in `additional_data`.
+    public static func rateLimited(_ reason: RateLimitReason) -> APIError {
+        APIError(
+            status: 429,
+            code: "rate_limited",
+            message: reason == .rate
+                ? "You have been rate limited. Please try again in a few minutes."
+                : "You have used this integration's daily request quota. It resets at 00:00 UTC.",
+            additionalData: ["rate_limit_reason": reason.rawValue]
+        )
+    }
+
     /// 500: a fault of the server's own, never of the request.
     public static let internalError = APIError(
         status: 500,

@@ -52,6 +52,15 @@ public struct AdminOperations: Sendable {
         return workspace
     }
 
+    /// Moves a workspace to another plan; its integrations get the new limits at once, everywhere.
+    public func setPlan(_ plan: Plan, workspaceID: String) async throws -> Workspace {
+        var workspace = try await workspace(workspaceID)
+        _ = try await store.setPlan(plan, workspaceID: workspace.id, at: clock.now())
+        onRevocation([StoreChange(sequence: 0, kind: .workspaceChanged, workspaceID: workspace.id)])
+        workspace.plan = plan
+        return workspace
+    }
+
     /// Creates a person; the password is hashed with bcrypt on a thread pool, off the event loops.
     public func createUser(
         workspaceID: String,
