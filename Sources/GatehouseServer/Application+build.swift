@@ -49,7 +49,13 @@ public func buildRouter(
     }
     let api = router.group("v1")
         .add(middleware: NotionVersionMiddleware())
-        .add(middleware: BearerAuthMiddleware(authenticator: authenticator))
+        .add(
+            middleware: BearerAuthMiddleware(
+                authenticator: authenticator,
+                failureThrottle: RateLimiter(clock: authenticator.clock),
+                failureAllowance: configuration.failedAuthenticationAllowance
+            )
+        )
         .add(
             middleware: RateLimitMiddleware(
                 limiter: RateLimiter(clock: authenticator.clock),

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var changeFeedInterval: Duration
     /// The rate limits of each plan.
     public var ratePlans: RatePlans
+    /// Failed authentications allowed per client IP: a burst, then a sustained rate.
+    public var failedAuthenticationAllowance = RatePlan(requestsPerSecond: 1, burst: 20, dailyQuota: nil)
 
     public init(
         host: String = "127.0.0.1",

@@ -94,12 +94,17 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// 429: over the plan's rate or daily quota; the reason is in `additional_data`.
     public static func rateLimited(_ reason: RateLimitReason) -> APIError {
-        APIError(
+        let message =
+            switch reason {
+            case .rate: "You have been rate limited. Please try again in a few minutes."
+            case .dailyQuota: "You have used this integration's daily request quota. It resets at 00:00 UTC."
+            case .failedAuthentication:
+                "Too many requests with invalid API tokens from this address. Please try again later."
+            }
+        return APIError(
             status: 429,
             code: "rate_limited",
-            message: reason == .rate
-                ? "You have been rate limited. Please try again in a few minutes."
-                : "You have used this integration's daily request quota. It resets at 00:00 UTC.",
+            message: message,
             additionalData: ["rate_limit_reason": reason.rawValue]
         )
     }

@@ -7,6 +7,8 @@ public enum RateLimitReason: String, Sendable {
     case rate
     /// The plan's requests for the current UTC day are used up.
     case dailyQuota = "daily_quota"
+    /// Too many failed authentications from one client address.
+    case failedAuthentication = "failed_authentication"
 }
 
 /// The outcome of one rate-limit check, with what the response headers report.

@@ -13,9 +13,13 @@ public struct GatehouseRequestContext: RequestContext {
     /// Who the bearer token acts as; set by ``BearerAuthMiddleware``.
     public var principal: Principal?
 
+    /// The peer's IP address (`unknown` when there is none, as in router tests).
+    public var clientIP: String
+
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.requestID = UUIDv4.string()
+        self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The principal, which every route behind ``BearerAuthMiddleware`` has.

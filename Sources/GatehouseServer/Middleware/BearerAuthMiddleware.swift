@@ -1,10 +1,16 @@
 import GatehouseCore
+import HTTPTypes
 import Hummingbird
 
 /// Requires `Authorization: Bearer <token>` for a live token and puts its principal in the context.
+///
+/// Failed attempts are counted per client IP: past the allowance they are answered 429 instead of
+/// 401, which slows guessing without ever refusing a valid token from the same address.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let authenticator: Authenticator
+    let failureThrottle: RateLimiter
+    let failureAllowance: RatePlan
 
     func handle(
         _ request: Request,
@@ -14,10 +20,20 @@ struct BearerAuthMiddleware: RouterMiddleware {
         -> Response
     {
         let values = request.headers[values: .authorization]
-        // Two Authorization headers are ambiguous: refuse rather than pick one.
-        guard values.count == 1 else { throw APIError.unauthorized }
         var context = context
-        context.principal = try await authenticator.authenticate(authorization: values[0])
+        do {
+            // Two Authorization headers are ambiguous: refuse rather than pick one.
+            guard values.count == 1 else { throw APIError.unauthorized }
+            context.principal = try await authenticator.authenticate(authorization: values[0])
+        } catch let error as APIError where error.status == 401 {
+            let outcome = failureThrottle.check(key: context.clientIP, plan: failureAllowance)
+            guard outcome.isAllowed else {
+                var response = JSONResponse.error(.rateLimited(.failedAuthentication), requestID: context.requestID)
+                response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
+                return response
+            }
+            throw error
+        }
         return try await next(request, context)
     }
 }
