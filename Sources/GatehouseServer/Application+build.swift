@@ -12,7 +12,7 @@ enum APIRoutes {
 /// Builds the whole server: middleware, routes and background services, wired in one place.
 ///
 /// Request flow: request id and error mapping → `Notion-Version` → bearer authentication (memory,
-/// store on a miss) → rate limit (memory) → controller → capability and sharing check (core) → store → JSON response.
+/// store on a miss) → rate limit (one store write per admission, refusals from memory) → controller → capability and sharing check (core) → store → JSON response.
 public func buildApplication(
     configuration: ServerConfiguration,
     store: any Store,
@@ -58,7 +58,7 @@ public func buildRouter(
         )
         .add(
             middleware: RateLimitMiddleware(
-                limiter: RateLimiter(clock: authenticator.clock),
+                limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
                 plans: configuration.ratePlans,
                 logger: logger
             )

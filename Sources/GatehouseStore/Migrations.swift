@@ -73,6 +73,14 @@ enum Migrations {
                 """,
                 "CREATE INDEX changes_created ON changes(created_at)",
             ]
-        }
+        },
+        Migration(version: 2, name: "shared rate limits") { _ in
+            [
+                """
+                CREATE TABLE rate_limits (
+                    key TEXT PRIMARY KEY, tat BIGINT NOT NULL, day BIGINT NOT NULL, used BIGINT NOT NULL)
+                """
+            ]
+        },
     ]
 }

@@ -494,6 +494,50 @@ public final class SQLStore: Store {
         }
     }
 
+    // MARK: Rate limits
+
+    public func admit(
+        key: String,
+        now: RateLimitInstant,
+        emissionInterval: Int64,
+        tolerance: Int64,
+        dailyQuota: Int?
+    ) async throws -> (admitted: Bool, state: RateLimitState) {
+        let quota = Int64(dailyQuota ?? Int.max)
+        let instant = now.nanoseconds
+        return try await read { database in
+            // CASE rather than GREATEST/max, which the two engines spell differently.
+            let row = try await database.raw(
+                """
+                INSERT INTO rate_limits (key, tat, day, used)
+                VALUES (\(bind: key), \(bind: instant + emissionInterval), \(bind: now.day), 1)
+                ON CONFLICT (key) DO UPDATE SET
+                    tat = (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: emissionInterval),
+                    used = (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + 1,
+                    day = \(bind: now.day)
+                WHERE (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: emissionInterval) - \(bind: instant) <= \(bind: tolerance)
+                  AND (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) < \(bind: quota)
+                RETURNING tat, day, used
+                """
+            ).first()
+            if let row { return (true, try Self.rateLimitState(row)) }
+            guard
+                let current = try await database.raw(
+                    "SELECT tat, day, used FROM rate_limits WHERE key = \(bind: key)"
+                ).first()
+            else { throw StoreError(.notFound, "rate limit state vanished for \(key)") }
+            return (false, try Self.rateLimitState(current))
+        }
+    }
+
+    private static func rateLimitState(_ row: any SQLRow) throws -> RateLimitState {
+        RateLimitState(
+            tat: try row.decode(column: "tat", as: Int64.self),
+            day: try row.decode(column: "day", as: Int64.self),
+            usedToday: Int(try row.decode(column: "used", as: Int64.self))
+        )
+    }
+
     // MARK: Change feed
 
     public func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange] {

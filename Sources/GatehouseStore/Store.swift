@@ -55,6 +55,19 @@ public protocol Store: Sendable {
     /// The ids of the databases and pages shared with the integration.
     func shares(integrationID: String) async throws -> Set<String>
 
+    // MARK: Rate limits
+
+    /// Admits one request for `key` if the GCRA (`emissionInterval`, `tolerance`, in nanoseconds)
+    /// and the daily quota allow it, in one atomic statement, so every process and node sharing
+    /// the store shares the limit. Returns whether it was admitted and the state after.
+    func admit(
+        key: String,
+        now: RateLimitInstant,
+        emissionInterval: Int64,
+        tolerance: Int64,
+        dailyQuota: Int?
+    ) async throws -> (admitted: Bool, state: RateLimitState)
+
     // MARK: Change feed
     /// Entries after `sequence`, oldest first, at most `limit`.
     func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange]

@@ -32,17 +32,85 @@ public struct RateLimitOutcome: Sendable, Equatable {
     public var isAllowed: Bool { refusal == nil }
 }
 
-/// Per-key (per-integration) limits in memory: a GCRA for the rate and a counter for the UTC day.
-///
-/// This is the single-node hot path: one locked dictionary access per request, no I/O.
-public final class RateLimiter: Sendable {
-    private struct KeyState {
-        var tat: Int64 = 0
-        var day: Int64 = 0
-        var usedToday = 0
+/// What is remembered per key: the GCRA's theoretical arrival time and the UTC day's count.
+public struct RateLimitState: Sendable, Equatable {
+    /// Nanoseconds since 1970.
+    public var tat: Int64
+    /// Days since 1970 (UTC).
+    public var day: Int64
+    public var usedToday: Int
+
+    public init(tat: Int64 = 0, day: Int64 = 0, usedToday: Int = 0) {
+        self.tat = tat
+        self.day = day
+        self.usedToday = usedToday
+    }
+}
+
+/// One instant as the limiter sees it.
+public struct RateLimitInstant: Sendable {
+    public let nanoseconds: Int64
+    public let day: Int64
+    public let secondsToMidnight: Int
+
+    public init(_ date: Date) {
+        nanoseconds = Int64((date.timeIntervalSince1970 * 1e9).rounded(.down))
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        day = second / 86_400
+        secondsToMidnight = Int((day + 1) * 86_400 - second)
+    }
+}
+
+extension RatePlan {
+    /// The plan's rate as a GCRA.
+    public var gcra: GCRA { GCRA(requestsPerSecond: requestsPerSecond, burst: burst) }
+
+    /// Whether `state` (read at any time up to `now`) already proves a request at `now` must be
+    /// refused. A stale state can only under-count, so a refusal proven from it is always right.
+    public func provenRefusal(of state: RateLimitState, at now: RateLimitInstant) -> Bool {
+        if let quota = dailyQuota, state.day == now.day, state.usedToday >= quota { return true }
+        if case .limited = gcra.decide(now: now.nanoseconds, tat: state.tat).0 { return true }
+        return false
     }
 
-    private let states = Mutex<[String: KeyState]>([:])
+    /// The outcome to report once a request at `now` was admitted or refused, given the state
+    /// after the decision.
+    public func outcome(admitted: Bool, state: RateLimitState, at now: RateLimitInstant) -> RateLimitOutcome {
+        let interval = gcra.emissionInterval
+        let tolerance = gcra.tolerance
+        let usedToday = state.day == now.day ? state.usedToday : 0
+        var outcome = RateLimitOutcome(
+            refusal: nil,
+            retryAfterSeconds: 0,
+            burst: burst,
+            burstRemaining: 0,
+            burstResetSeconds: 0,
+            burstWindowSeconds: Int((Double(burst) / requestsPerSecond).rounded(.up)),
+            dailyQuota: dailyQuota,
+            dailyRemaining: dailyQuota.map { max(0, $0 - usedToday) },
+            dailyResetSeconds: now.secondsToMidnight
+        )
+        let debt = max(0, state.tat - now.nanoseconds)
+        outcome.burstResetSeconds = RateLimiter.wholeSeconds(debt)
+        if admitted {
+            outcome.burstRemaining = Int(max(0, tolerance - debt) / interval)
+        } else if let quota = dailyQuota, usedToday >= quota {
+            outcome.refusal = .dailyQuota
+            outcome.retryAfterSeconds = max(1, now.secondsToMidnight)
+        } else {
+            outcome.refusal = .rate
+            outcome.retryAfterSeconds = max(1, RateLimiter.wholeSeconds(debt + interval - tolerance))
+        }
+        return outcome
+    }
+}
+
+/// Per-key (per-integration) limits in memory: a GCRA for the rate and a counter for the UTC day.
+///
+/// The single-process limiter (also used for failed authentications per IP): one locked
+/// dictionary access per request, no I/O.
+public final class RateLimiter: Sendable {
+    private let states = Mutex<[String: RateLimitState]>([:])
     private let clock: any WallClock
 
     public init(clock: any WallClock = SystemClock()) {
@@ -51,57 +119,25 @@ public final class RateLimiter: Sendable {
 
     /// Checks one request for `key` under `plan`, counting it if admitted.
     public func check(key: String, plan: RatePlan) -> RateLimitOutcome {
-        let now = clock.now()
-        let nanos = Int64((now.timeIntervalSince1970 * 1e9).rounded(.down))
-        let second = Int64(now.timeIntervalSince1970.rounded(.down))
-        let day = second / 86_400
-        let dailyResetSeconds = Int((day + 1) * 86_400 - second)
-        let gcra = GCRA(requestsPerSecond: plan.requestsPerSecond, burst: plan.burst)
-        let window = Int((Double(plan.burst) / plan.requestsPerSecond).rounded(.up))
-
+        let now = RateLimitInstant(clock.now())
         return states.withLock { states in
-            var state = states[key] ?? KeyState()
-            if state.day != day {
-                state.day = day
+            var state = states[key] ?? RateLimitState()
+            if state.day != now.day {
+                state.day = now.day
                 state.usedToday = 0
             }
-            var outcome = RateLimitOutcome(
-                refusal: nil,
-                retryAfterSeconds: 0,
-                burst: plan.burst,
-                burstRemaining: 0,
-                burstResetSeconds: 0,
-                burstWindowSeconds: window,
-                dailyQuota: plan.dailyQuota,
-                dailyRemaining: plan.dailyQuota.map { max(0, $0 - state.usedToday) },
-                dailyResetSeconds: dailyResetSeconds
-            )
-            if let quota = plan.dailyQuota, state.usedToday >= quota {
-                outcome.refusal = .dailyQuota
-                outcome.retryAfterSeconds = max(1, dailyResetSeconds)
-                states[key] = state
-                return outcome
+            guard !plan.provenRefusal(of: state, at: now) else {
+                return plan.outcome(admitted: false, state: state, at: now)
             }
-            let (decision, newTAT) = gcra.decide(now: nanos, tat: state.tat)
-            switch decision {
-            case .allowed(let remaining, let resetAfter):
-                state.tat = newTAT
-                state.usedToday += 1
-                outcome.burstRemaining = remaining
-                outcome.burstResetSeconds = Self.wholeSeconds(resetAfter)
-                outcome.dailyRemaining = plan.dailyQuota.map { max(0, $0 - state.usedToday) }
-            case .limited(let retryAfter):
-                outcome.refusal = .rate
-                outcome.retryAfterSeconds = max(1, Self.wholeSeconds(retryAfter))
-                outcome.burstResetSeconds = Self.wholeSeconds(state.tat - nanos)
-            }
+            state.tat = max(state.tat, now.nanoseconds) + plan.gcra.emissionInterval
+            state.usedToday += 1
             states[key] = state
-            return outcome
+            return plan.outcome(admitted: true, state: state, at: now)
         }
     }
 
     /// Nanoseconds rounded up to whole seconds, so a wait is never reported short.
-    static func wholeSeconds(_ nanoseconds: Int64) -> Int {
+    public static func wholeSeconds(_ nanoseconds: Int64) -> Int {
         nanoseconds <= 0 ? 0 : Int((nanoseconds + 999_999_999) / 1_000_000_000)
     }
 }

@@ -8,7 +8,7 @@ import Logging
 /// fields (draft-ietf-httpapi-ratelimit-headers) and the common `X-RateLimit-*` ones.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
-    let limiter: RateLimiter
+    let limiter: SharedRateLimiter
     let plans: RatePlans
     let logger: Logger
 
@@ -22,7 +22,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         let principal = try context.requirePrincipal()
         // Keyed by plan too: after a plan change the integration starts afresh on the new limits
         // instead of paying off the old plan's debt.
-        let outcome = limiter.check(
+        let outcome = await limiter.check(
             key: principal.integrationID + ":" + principal.plan.rawValue,
             plan: plans[principal.plan]
         )
