@@ -103,6 +103,9 @@ import Testing
                 )
             }
             #expect(statuses.prefix(20).allSatisfy { $0 == 401 })
+            let failed = try await client.call(.get, "/v1/users/me", token: nil)
+            #expect(failed.headers[HTTPField.Name("RateLimit-Policy")!] == #""failed_auth";q=20;w=20"#)
+            #expect(failed.headers[HTTPField.Name("X-RateLimit-Remaining")!] == "0")
             #expect(statuses.suffix(3).allSatisfy { $0 == 429 })
             let throttled = try await client.call(.get, "/v1/users/me", token: "secret_wrong")
             #expect(throttled.status == 429)

@@ -26,13 +26,17 @@ struct BearerAuthMiddleware: RouterMiddleware {
             guard values.count == 1 else { throw APIError.unauthorized }
             context.principal = try await authenticator.authenticate(authorization: values[0])
         } catch let error as APIError where error.status == 401 {
+            // Failed attempts carry the per-IP allowance in the rate-limit headers.
             let outcome = failureThrottle.check(key: context.clientIP, plan: failureAllowance)
-            guard outcome.isAllowed else {
-                var response = JSONResponse.error(.rateLimited(.failedAuthentication), requestID: context.requestID)
+            var response: Response
+            if outcome.isAllowed {
+                response = JSONResponse.error(error, requestID: context.requestID)
+            } else {
+                response = JSONResponse.error(.rateLimited(.failedAuthentication), requestID: context.requestID)
                 response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
-                return response
             }
-            throw error
+            RateLimitMiddleware.stamp(outcome, on: &response.headers, policy: "failed_auth")
+            return response
         }
         return try await next(request, context)
     }

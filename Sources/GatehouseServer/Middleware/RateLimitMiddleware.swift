@@ -42,9 +42,11 @@ struct RateLimitMiddleware: RouterMiddleware {
         return response
     }
 
-    static func stamp(_ outcome: RateLimitOutcome, on headers: inout HTTPFields) {
-        var policy = "\"burst\";q=\(outcome.burst);w=\(outcome.burstWindowSeconds)"
-        var state = "\"burst\";r=\(outcome.burstRemaining);t=\(outcome.burstResetSeconds)"
+    /// Writes the headers for `outcome`; `policy` names the burst policy (`burst` for an
+    /// integration's plan, `failed_auth` for the per-IP allowance of failed authentications).
+    static func stamp(_ outcome: RateLimitOutcome, on headers: inout HTTPFields, policy name: String = "burst") {
+        var policy = "\"\(name)\";q=\(outcome.burst);w=\(outcome.burstWindowSeconds)"
+        var state = "\"\(name)\";r=\(outcome.burstRemaining);t=\(outcome.burstResetSeconds)"
         if let quota = outcome.dailyQuota, let remaining = outcome.dailyRemaining {
             policy += ", \"daily\";q=\(quota);w=86400"
             state += ", \"daily\";r=\(remaining);t=\(outcome.dailyResetSeconds)"
