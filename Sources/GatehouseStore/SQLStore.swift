@@ -309,6 +309,45 @@ public final class SQLStore: Store {
         }
     }
 
+    public func rotate(to newToken: TokenRecord, oldTokensExpireAt: Date?, at time: Date) async throws -> [TokenRecord]
+    {
+        try await transaction { database in
+            // Touching the integration's row first serializes rotations of one integration on
+            // PostgreSQL (SQLite's BEGIN IMMEDIATE already serializes all writers).
+            guard
+                let row = try await database.raw(
+                    "UPDATE integrations SET name = name WHERE id = \(bind: newToken.integrationID) RETURNING workspace_id"
+                ).first()
+            else { throw StoreError(.notFound, "no integration with id \(newToken.integrationID)") }
+            let workspaceID = try row.decode(column: "workspace_id", as: String.self)
+            let now = time.epochMilliseconds
+            let live = try await database.raw(
+                """
+                SELECT * FROM tokens WHERE integration_id = \(bind: newToken.integrationID) AND revoked_at IS NULL
+                  AND (expires_at IS NULL OR expires_at > \(bind: now)) ORDER BY created_at, id
+                """
+            ).all().map(Self.token)
+            if let expiry = oldTokensExpireAt?.epochMilliseconds {
+                for token in live where (token.expiresAt?.epochMilliseconds ?? Int64.max) > expiry {
+                    try await database.raw(
+                        "UPDATE tokens SET expires_at = \(bind: expiry) WHERE id = \(bind: token.id)"
+                    ).run()
+                }
+            }
+            var record = newToken
+            record.rotatedFromID = live.last?.id
+            try await Self.insertToken(record, into: database)
+            try await Self.recordChange(
+                database,
+                .integrationChanged,
+                workspaceID: workspaceID,
+                integrationID: newToken.integrationID,
+                at: time
+            )
+            return live
+        }
+    }
+
     public func revokeTokens(ids: [String], at time: Date) async throws -> [TokenRecord] {
         guard !ids.isEmpty else { return [] }
         return try await transaction { database in

@@ -29,6 +29,10 @@ public protocol Store: Sendable {
     func tokens(integrationID: String) async throws -> [TokenRecord]
     func token(id: String) async throws -> TokenRecord?
     func token(digest: TokenDigest) async throws -> TokenRecord?
+    /// Issues `newToken` for its integration and schedules every other live token of the
+    /// integration to expire at `oldTokensExpireAt` (or leaves them valid until revoked when it is
+    /// `nil`); serialized per integration. Returns the tokens that were live before.
+    func rotate(to newToken: TokenRecord, oldTokensExpireAt: Date?, at time: Date) async throws -> [TokenRecord]
     /// Revokes the tokens with these ids that are not yet revoked; returns those it revoked.
     func revokeTokens(ids: [String], at time: Date) async throws -> [TokenRecord]
     /// The principal a token acts as, if the token exists (active or not; the caller checks).

@@ -126,7 +126,7 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Manage API tokens.",
-        subcommands: [Revoke.self, List.self]
+        subcommands: [Rotate.self, Revoke.self, List.self]
     )
 
     static func status(_ token: TokenRecord) -> String {
@@ -141,6 +141,39 @@ struct TokenCommand: AsyncParsableCommand {
             "status": .string(status(token)), "created_at": Output.time(token.createdAt),
             "expires_at": Output.time(token.expiresAt), "revoked_at": Output.time(token.revokedAt),
         ]
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Issue a new API key. The old one keeps working until revoked, or until the grace period ends."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+        @Option(help: "How long the old key keeps working: 90s, 15m, 24h, 7d (default: until revoked).")
+        var grace: String?
+
+        func run() async throws {
+            let rotation = try await global.withAdmin { admin in
+                try await admin.rotateToken(
+                    integrationID: integration,
+                    grace: try grace.map(AdminOperations.parseDuration)
+                )
+            }
+            let ends =
+                rotation.oldTokensExpireAt.map { "stops working at \($0.formatted(.iso8601))" } ?? "works until revoked"
+            Output.emit(
+                [
+                    "token": .string(rotation.token), "token_id": .string(rotation.record.id),
+                    "old_token_expires_at": Output.time(rotation.oldTokensExpireAt),
+                ],
+                text: """
+                    New API key (shown once, stored only as a hash): \(rotation.token)
+                    The previous key (\(rotation.previous.map(\.displayHint).joined(separator: ", "))) \(ends).
+                    """,
+                asJSON: global.json
+            )
+        }
     }
 
     struct Revoke: AsyncParsableCommand {

@@ -67,6 +67,17 @@ import Testing
         #expect(!tokens.stdout.contains(token))
         #expect(tokens.stdout.contains("secret_…" + token.suffix(4)))
 
+        let rotated = try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "7d", "--json"] + db)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        let newToken = try #require(rotated.json["token"] as? String)
+        #expect(newToken.hasPrefix("secret_") && newToken != token)
+        let expiresAt = try #require(rotated.json["old_token_expires_at"] as? String)
+        let expiry = try #require(try? Date(expiresAt, strategy: .iso8601))
+        #expect(abs(expiry.timeIntervalSinceNow - 7 * 86_400) < 120)
+        let badGrace = try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "soon"] + db)
+        #expect(badGrace.status != 0)
+        #expect(badGrace.stderr.contains("not a duration"))
+
         let revoke = try CLI.run(["token", "revoke", "--token-stdin", "--json"] + db, input: token + "\n")
         #expect(revoke.status == 0, "\(revoke.stderr)")
         #expect((revoke.json["revoked"] as? [String])?.count == 1)

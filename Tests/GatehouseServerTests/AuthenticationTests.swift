@@ -163,4 +163,23 @@ import Testing
         }
         await other.shutdown()
     }
+
+    @Test func aRotatedKeyWorksUntilItsGracePeriodEnds() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 200)
+            let rotation = try await world.admin.rotateToken(integrationID: world.integration.id, grace: .seconds(1))
+            #expect(rotation.token != world.token)
+            #expect(try await client.call(.get, "/v1/users/me", token: rotation.token).status == 200)
+            #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 200)
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 401)
+            #expect(try await client.call(.get, "/v1/users/me", token: rotation.token).status == 200)
+
+            let again = try await world.admin.rotateToken(integrationID: world.integration.id, grace: nil)
+            #expect(again.oldTokensExpireAt == nil)
+            #expect(try await client.call(.get, "/v1/users/me", token: rotation.token).status == 200)
+            #expect(try await client.call(.get, "/v1/users/me", token: again.token).status == 200)
+        }
+    }
 }

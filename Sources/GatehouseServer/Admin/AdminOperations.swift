@@ -169,6 +169,60 @@ public struct AdminOperations: Sendable {
         try await store.tokens(integrationID: try await integration(integrationID).id)
     }
 
+    /// What a rotation returns: the new token (shown once) and when the old ones stop working.
+    public struct Rotation: Sendable {
+        public let token: String
+        public let record: TokenRecord
+        /// `nil` when the old tokens stay valid until revoked.
+        public let oldTokensExpireAt: Date?
+        public let previous: [TokenRecord]
+    }
+
+    /// Issues a new token for an internal integration. The old ones keep working until revoked,
+    /// or until `grace` has passed when one is given (0 ends them at once).
+    public func rotateToken(integrationID: String, grace: Duration?) async throws -> Rotation {
+        let integration = try await integration(integrationID)
+        guard integration.kind == .internal else {
+            throw AdminError("only internal integrations have API keys to rotate")
+        }
+        let now = clock.now()
+        let token = TokenFormat.generate(.internalKey)
+        let record = TokenRecord(
+            id: UUIDv4.string(),
+            integrationID: integration.id,
+            kind: .internalKey,
+            digest: TokenDigest(of: token),
+            displayHint: TokenFormat.displayHint(token),
+            createdAt: now
+        )
+        let expiry = grace.map { now.addingTimeInterval(Double($0.components.seconds)) }
+        let previous = try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
+        onRevocation([
+            StoreChange(
+                sequence: 0,
+                kind: .integrationChanged,
+                workspaceID: integration.workspaceID,
+                integrationID: integration.id
+            )
+        ])
+        return Rotation(token: token, record: record, oldTokensExpireAt: expiry, previous: previous)
+    }
+
+    /// Reads a duration such as `90s`, `15m`, `24h`, `7d` or a number of seconds.
+    public static func parseDuration(_ text: String) throws -> Duration {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces))
+        var multiplier: Int64 = 1
+        if let last = digits.last, let unit = units[last] {
+            multiplier = unit
+            digits = digits.dropLast()
+        }
+        guard let value = Int64(digits), value >= 0, value <= 3_650 * 86_400 / multiplier else {
+            throw AdminError("'\(text.prefix(20))' is not a duration; use e.g. 90s, 15m, 24h or 7d")
+        }
+        return .seconds(value * multiplier)
+    }
+
     /// Revokes every live token of the integration; returns those revoked.
     public func revokeTokens(integrationID: String) async throws -> [TokenRecord] {
         let live = try await tokens(integrationID: integrationID).filter { $0.revokedAt == nil }
