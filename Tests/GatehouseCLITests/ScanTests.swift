@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(2))) struct ScanTests {
+    @Test func scanFindsConfirmsReportsRedactedAndRevokes() throws {
+        let db = ["--database-url", CLI.temporaryDatabaseURL()]
+        let workspace = try #require(
+            try CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String
+        )
+        func integration(_ name: String) throws -> (id: String, token: String) {
+            let created = try CLI.run(
+                ["integration", "create", "--workspace", workspace, "--name", name, "--json"] + db
+            )
+            return (try #require(created.json["id"] as? String), try #require(created.json["token"] as? String))
+        }
+        let live = try integration("Leaky")
+        let dead = try integration("Old")
+        #expect(try CLI.run(["token", "revoke", "--integration", dead.id] + db).status == 0)
+        let forged = String(live.token.dropLast()) + (live.token.last == "a" ? "b" : "a")
+
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent(".git"),
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("src"),
+            withIntermediateDirectories: true
+        )
+        try "import os\nKEY = \"\(live.token)\"\n".write(
+            to: root.appendingPathComponent("src/app.py"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "OLD=\(dead.token)\nFAKE=\(forged)\n".write(
+            to: root.appendingPathComponent(".env.example"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "\(live.token)\n".write(to: root.appendingPathComponent(".git/config"), atomically: true, encoding: .utf8)
+
+        let report = try CLI.run(["scan", root.path, "--json"] + db)
+        #expect(report.status == 1, "a live token must fail the scan")
+        #expect(!report.stdout.contains(live.token) && !report.stdout.contains(dead.token))
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [[String: Any]])
+        let byStatus = Dictionary(grouping: rows) { $0["status"] as? String ?? "" }
+        #expect(byStatus["live"]?.count == 1)
+        #expect(byStatus["live"]?.first?["line"] as? Int == 2)
+        #expect(byStatus["live"]?.first?["hint"] as? String == "secret_…" + live.token.suffix(4))
+        #expect(byStatus["inactive"]?.count == 1)
+        #expect(byStatus["unconfirmed"]?.count == 1)
+        #expect(rows.allSatisfy { !($0["path"] as? String ?? "").contains(".git") })
+
+        let revoked = try CLI.run(["scan", root.path, "--revoke"] + db)
+        #expect(revoked.status == 0, "\(revoked.stdout) \(revoked.stderr)")
+        #expect(revoked.stdout.contains("[revoked now]"))
+        let tokens = try CLI.run(["token", "list", "--integration", live.id, "--json"] + db)
+        #expect(tokens.stdout.contains("\"revoked\""))
+        #expect(try CLI.run(["scan", root.path] + db).status == 0)
+        #expect(try CLI.run(["scan", root.appendingPathComponent("missing").path] + db).status != 0)
+    }
+}
