@@ -53,7 +53,14 @@ public func buildRouter(
             middleware: BearerAuthMiddleware(
                 authenticator: authenticator,
                 failureThrottle: RateLimiter(clock: authenticator.clock),
-                failureAllowance: configuration.failedAuthenticationAllowance
+                failureAllowance: configuration.failedAuthenticationAllowance,
+                recordFailure: { event in
+                    do {
+                        try await store.appendEvent(event)
+                    } catch {
+                        logger.warning("cannot record a failed authentication in the audit log")
+                    }
+                }
             )
         )
         .add(

@@ -82,5 +82,16 @@ enum Migrations {
                 """
             ]
         },
+        Migration(version: 3, name: "audit log") { autoIncrement in
+            [
+                """
+                CREATE TABLE audit_events (
+                    seq \(autoIncrement), time BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
+                    outcome TEXT NOT NULL, ip TEXT, user_agent TEXT, request_id TEXT, details TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL, hash TEXT NOT NULL)
+                """,
+                "CREATE INDEX audit_events_time ON audit_events(time)",
+            ]
+        },
     ]
 }

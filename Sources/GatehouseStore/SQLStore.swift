@@ -577,6 +577,64 @@ public final class SQLStore: Store {
         )
     }
 
+    // MARK: Audit log
+
+    @discardableResult
+    public func appendEvent(_ event: AuditEvent) async throws -> AuditEvent {
+        let engine = self.engine
+        return try await transaction { database in
+            try await engine.lockForAuditAppend(database)
+            var linked = event
+            linked.previousHash =
+                try await database.raw("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1").first()?
+                .decode(column: "hash", as: String.self) ?? AuditChain.genesis
+            linked.hash = AuditChain.hash(of: linked)
+            let row = try await database.raw(
+                """
+                INSERT INTO audit_events (time, actor, action, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+                VALUES (\(bind: linked.time.epochMilliseconds), \(bind: linked.actor), \(bind: linked.action), \(bind: linked.target),
+                        \(bind: linked.outcome), \(bind: linked.ip), \(bind: linked.userAgent), \(bind: linked.requestID),
+                        \(bind: linked.detailsJSON), \(bind: linked.previousHash), \(bind: linked.hash))
+                RETURNING seq
+                """
+            ).first()
+            linked.sequence = try row?.decode(column: "seq", as: Int64.self) ?? 0
+            return linked
+        }
+    }
+
+    public func events(since: Date?, limit: Int) async throws -> [AuditEvent] {
+        try await read { database in
+            try await database.raw(
+                """
+                SELECT * FROM audit_events WHERE time >= \(bind: since?.epochMilliseconds ?? Int64.min)
+                ORDER BY seq LIMIT \(bind: limit)
+                """
+            ).all().map { row in
+                let detailsText = try row.decode(column: "details", as: String.self)
+                let details =
+                    (try? JSONSerialization.jsonObject(with: Data(detailsText.utf8))) as? [String: String] ?? [:]
+                var event = AuditEvent(
+                    sequence: try row.decode(column: "seq", as: Int64.self),
+                    time: try Self.date(row, "time"),
+                    actor: try row.decode(column: "actor", as: String.self),
+                    action: try row.decode(column: "action", as: String.self),
+                    target: try row.decode(column: "target", as: String?.self),
+                    outcome: try row.decode(column: "outcome", as: String.self),
+                    ip: try row.decode(column: "ip", as: String?.self),
+                    userAgent: try row.decode(column: "user_agent", as: String?.self),
+                    requestID: try row.decode(column: "request_id", as: String?.self),
+                    previousHash: try row.decode(column: "prev_hash", as: String.self),
+                    hash: try row.decode(column: "hash", as: String.self)
+                )
+                // Stored details are kept exactly as read, so an edit shows in the hash.
+                event.details = details
+                if event.detailsJSON != detailsText { event.details["__stored"] = detailsText }
+                return event
+            }
+        }
+    }
+
     // MARK: Change feed
 
     public func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange] {

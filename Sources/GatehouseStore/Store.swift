@@ -72,6 +72,15 @@ public protocol Store: Sendable {
         dailyQuota: Int?
     ) async throws -> (admitted: Bool, state: RateLimitState)
 
+    // MARK: Audit log
+
+    /// Appends `event` to the audit log, linking it to the last event (sequence, previous hash
+    /// and hash are filled in); appends are serialized across processes and nodes.
+    @discardableResult
+    func appendEvent(_ event: AuditEvent) async throws -> AuditEvent
+    /// Events at or after `since` (all when `nil`), oldest first, at most `limit`.
+    func events(since: Date?, limit: Int) async throws -> [AuditEvent]
+
     // MARK: Change feed
     /// Entries after `sequence`, oldest first, at most `limit`.
     func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange]

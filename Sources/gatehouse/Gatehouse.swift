@@ -8,7 +8,7 @@ struct Gatehouse: AsyncParsableCommand {
         abstract: "A self-hosted authentication and authorization server for a Notion-style workspace API.",
         subcommands: [
             Serve.self, WorkspaceCommand.self, UserCommand.self, IntegrationCommand.self, DatabaseCommand.self,
-            PageCommand.self, ShareCommand.self, TokenCommand.self, ScanCommand.self,
+            PageCommand.self, ShareCommand.self, TokenCommand.self, ScanCommand.self, EventsCommand.self,
         ]
     )
 }

@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         let databaseURL = try global.resolvedDatabaseURL(settings)
         let store = try await global.openStore(settings, logger: logger)
         let authenticator = Authenticator(store: store)
-        let admin = AdminOperations(store: store, onRevocation: { authenticator.apply($0) })
+        let admin = AdminOperations(store: store, actor: "server", onRevocation: { authenticator.apply($0) })
         let sandbox: SandboxSeeder.Sandbox?
         do {
             sandbox = noSeed ? nil : try await SandboxSeeder(admin: admin).seedIfEmpty()

@@ -87,6 +87,24 @@ import Testing
         let status = try CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
         #expect(status.stdout.contains("\"revoked\""))
 
+        let events = try CLI.run(["events", "--json"] + db)
+        #expect(events.status == 0)
+        let lines = events.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let actions = lines.compactMap { $0["action"] as? String }
+        for action in [
+            "workspace.created", "workspace.plan_changed", "user.created", "integration.created", "database.created",
+            "page.created", "share.added", "token.rotated", "token.revoked",
+        ] {
+            #expect(actions.contains(action), "\(action) missing from \(actions)")
+        }
+        #expect(!events.stdout.contains(token.dropFirst(7).prefix(12)))
+        #expect(!events.stdout.contains("correct horse"))
+        let verified = try CLI.run(["events", "verify"] + db)
+        #expect(verified.status == 0)
+        #expect(verified.stdout.contains("intact"))
+
         let delete = try CLI.run(["integration", "delete", "--integration", integrationID, "--json"] + db)
         #expect(delete.status == 0)
         let gone = try CLI.run(["integration", "show", "--integration", integrationID] + db)
@@ -187,5 +205,25 @@ import Testing
         let flag = ["workspace", "create", "--name", "C", "--database-url", "sqlite:\(fromFlag)"]
         #expect(try CLI.run(flag, environment: environment, directory: directory).status == 0)
         #expect(FileManager.default.fileExists(atPath: fromFlag))
+    }
+
+    @Test func eventsVerifyFindsATamperedEvent() throws {
+        let url = CLI.temporaryDatabaseURL()
+        let db = ["--database-url", url]
+        for name in ["A", "B", "C"] { #expect(try CLI.run(["workspace", "create", "--name", name] + db).status == 0) }
+        let path = String(url.dropFirst("sqlite:".count))
+        let tamper = Process()
+        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tamper.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit_events SET actor='mallory' WHERE seq=2\"); c.commit()",
+            path,
+        ]
+        try tamper.run()
+        tamper.waitUntilExit()
+        #expect(tamper.terminationStatus == 0)
+        let verdict = try CLI.run(["events", "verify"] + db)
+        #expect(verdict.status == 1)
+        #expect(verdict.stdout.contains("broken at event 2"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseServer
+import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -45,5 +46,28 @@ import Testing
         for line in lines {
             #expect(!line.contains(world.token.dropFirst(7).prefix(12)), "\(line)")
         }
+    }
+
+    @Test func failedAuthenticationsAreAuditedWithTheHintOnly() async throws {
+        let world = try await TestWorld.make()
+        let wrong = TokenFormat.generate(.internalKey)
+        try await world.test(.live) { client in
+            let result = try await client.call(
+                .get,
+                "/v1/users/me",
+                token: wrong,
+                headers: [.userAgent: "probe/1.0"]
+            )
+            #expect(result.status == 401)
+        }
+        let store = try await SQLStore.open(.sqlite(path: world.path), logger: TestWorld.quietLogger)
+        let failures = try await store.events(since: nil, limit: 1_000).filter { $0.action == "auth.failed" }
+        await store.shutdown()
+        let event = try #require(failures.first)
+        #expect(event.outcome == "failure")
+        #expect(event.details["hint"] == "secret_…" + wrong.suffix(4))
+        #expect(event.userAgent == "probe/1.0")
+        #expect(event.ip != nil && event.requestID != nil)
+        #expect(!event.detailsJSON.contains(wrong.dropFirst(7).prefix(12)))
     }
 }

@@ -16,17 +16,21 @@ public struct AdminOperations: Sendable {
     /// Told of revocations made through these operations, so this process's cache forgets them at
     /// once instead of waiting for the change feed.
     public let onRevocation: @Sendable ([StoreChange]) -> Void
+    /// Who the audit log names as the actor of these operations (`cli`, `server`, …).
+    public let actor: String
 
     public init(
         store: any Store,
         clock: any WallClock = SystemClock(),
         bcryptCost: UInt8 = 12,
+        actor: String = "cli",
         onRevocation: @escaping @Sendable ([StoreChange]) -> Void = { _ in }
     ) {
         self.store = store
         self.clock = clock
         self.bcryptCost = bcryptCost
         self.onRevocation = onRevocation
+        self.actor = actor
     }
 
     // MARK: Workspaces and people
@@ -40,6 +44,11 @@ public struct AdminOperations: Sendable {
             createdAt: clock.now()
         )
         try await store.createWorkspace(workspace)
+        try await record(
+            "workspace.created",
+            target: workspace.id,
+            details: ["name": workspace.name, "plan": plan.rawValue]
+        )
         return workspace
     }
 
@@ -58,6 +67,7 @@ public struct AdminOperations: Sendable {
         _ = try await store.setPlan(plan, workspaceID: workspace.id, at: clock.now())
         onRevocation([StoreChange(sequence: 0, kind: .workspaceChanged, workspaceID: workspace.id)])
         workspace.plan = plan
+        try await record("workspace.plan_changed", target: workspace.id, details: ["plan": plan.rawValue])
         return workspace
     }
 
@@ -96,6 +106,7 @@ public struct AdminOperations: Sendable {
         } catch let error as StoreError where error.code == .duplicate {
             throw AdminError("a user with email \(email) already exists")
         }
+        try await record("user.created", target: person.id, details: ["email": email, "role": role.rawValue])
         return person
     }
 
@@ -140,6 +151,14 @@ public struct AdminOperations: Sendable {
             createdAt: now
         )
         try await store.createIntegration(integration, token: record)
+        try await self.record(
+            "integration.created",
+            target: integration.id,
+            details: [
+                "name": integration.name, "kind": "internal",
+                "capabilities": capabilities.names.joined(separator: ","), "token_hint": record.displayHint,
+            ]
+        )
         return (integration, token)
     }
 
@@ -155,6 +174,7 @@ public struct AdminOperations: Sendable {
     public func deleteIntegration(_ id: String) async throws {
         let integration = try await integration(id)
         _ = try await store.deleteIntegration(id: integration.id)
+        try await record("integration.deleted", target: integration.id, details: ["name": integration.name])
         onRevocation([
             StoreChange(
                 sequence: 0,
@@ -197,6 +217,15 @@ public struct AdminOperations: Sendable {
         )
         let expiry = grace.map { now.addingTimeInterval(Double($0.components.seconds)) }
         let previous = try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
+        try await self.record(
+            "token.rotated",
+            target: record.id,
+            details: [
+                "integration_id": integration.id, "hint": record.displayHint,
+                "previous_hints": previous.map(\.displayHint).joined(separator: ","),
+                "old_tokens_expire_at": expiry.map { $0.formatted(.iso8601) } ?? "when revoked",
+            ]
+        )
         onRevocation([
             StoreChange(
                 sequence: 0,
@@ -253,6 +282,13 @@ public struct AdminOperations: Sendable {
 
     private func revoke(_ ids: [String]) async throws -> [TokenRecord] {
         let revoked = try await store.revokeTokens(ids: ids, at: clock.now())
+        for token in revoked {
+            try await record(
+                "token.revoked",
+                target: token.id,
+                details: ["integration_id": token.integrationID, "hint": token.displayHint]
+            )
+        }
         onRevocation(
             revoked.map {
                 StoreChange(sequence: 0, kind: .tokenRevoked, integrationID: $0.integrationID, tokenDigest: $0.digest)
@@ -281,6 +317,7 @@ public struct AdminOperations: Sendable {
             lastEditedAt: now
         )
         try await store.createDatabase(database)
+        try await record("database.created", target: database.id, details: ["title": database.title])
         return database
     }
 
@@ -316,6 +353,7 @@ public struct AdminOperations: Sendable {
             lastEditedAt: now
         )
         try await store.createPage(page)
+        try await record("page.created", target: page.id, details: ["title": page.title])
         return page
     }
 
@@ -360,7 +398,21 @@ public struct AdminOperations: Sendable {
                 integrationID: integration.id
             )
         ])
+        try await record(
+            remove ? "share.removed" : "share.added",
+            target: id,
+            details: ["integration_id": integration.id, "resource_type": type]
+        )
         return (type, id)
+    }
+
+    // MARK: Audit
+
+    /// Appends an event for an operation that succeeded.
+    func record(_ action: String, target: String?, details: [String: String] = [:]) async throws {
+        try await store.appendEvent(
+            AuditEvent(time: clock.now(), actor: actor, action: action, target: target, details: details)
+        )
     }
 
     // MARK: Validation

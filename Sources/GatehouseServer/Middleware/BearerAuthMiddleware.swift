@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import HTTPTypes
 import Hummingbird
@@ -11,6 +12,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let authenticator: Authenticator
     let failureThrottle: RateLimiter
     let failureAllowance: RatePlan
+    /// Records a failed authentication in the audit log (with the token's display hint only).
+    let recordFailure: @Sendable (AuditEvent) async -> Void
 
     func handle(
         _ request: Request,
@@ -30,6 +33,19 @@ struct BearerAuthMiddleware: RouterMiddleware {
             let outcome = failureThrottle.check(key: context.clientIP, plan: failureAllowance)
             var response: Response
             if outcome.isAllowed {
+                // Recorded while under the allowance only, so guessing cannot flood the log.
+                await recordFailure(
+                    AuditEvent(
+                        time: Date(),
+                        actor: context.clientIP,
+                        action: "auth.failed",
+                        outcome: "failure",
+                        ip: context.clientIP,
+                        userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
+                        requestID: context.requestID,
+                        details: ["hint": Self.hint(values)]
+                    )
+                )
                 response = JSONResponse.error(error, requestID: context.requestID)
             } else {
                 response = JSONResponse.error(.rateLimited(.failedAuthentication), requestID: context.requestID)
@@ -39,5 +55,19 @@ struct BearerAuthMiddleware: RouterMiddleware {
             return response
         }
         return try await next(request, context)
+    }
+
+    /// What the log may say about the credential presented: its display hint if it is shaped like
+    /// a token, otherwise only how it was malformed.
+    static func hint(_ values: [String]) -> String {
+        guard values.count == 1 else {
+            return values.isEmpty ? "no Authorization header" : "several Authorization headers"
+        }
+        guard let token = Authenticator.bearerToken(in: values[0]) else { return "not a Bearer credential" }
+        let prefix = token.prefix { $0 != "_" }
+        guard ["secret", "ntn", "bot", "nap", "nrt"].contains(String(prefix)), token.count >= 12 else {
+            return "malformed token"
+        }
+        return TokenFormat.displayHint(String(token))
     }
 }

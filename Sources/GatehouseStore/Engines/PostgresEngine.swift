@@ -94,6 +94,10 @@ final class PostgresEngine: SQLEngine {
         try await database.raw("SELECT pg_advisory_xact_lock(7412023001)").run()
     }
 
+    func lockForAuditAppend(_ database: any SQLDatabase) async throws {
+        try await database.raw("SELECT pg_advisory_xact_lock(7412023002)").run()
+    }
+
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result {
         try await body()
     }

@@ -18,6 +18,10 @@ protocol SQLEngine: Sendable {
     /// whose `BEGIN IMMEDIATE` already excludes other writers).
     func lockForMigration(_ database: any SQLDatabase) async throws
 
+    /// Serializes audit-log appends inside the current transaction, so each links to the last
+    /// (a no-op on SQLite, whose `BEGIN IMMEDIATE` already excludes other writers).
+    func lockForAuditAppend(_ database: any SQLDatabase) async throws
+
     /// Runs the migration step `body`, retrying where the engine can fail transiently at first open.
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result
 

@@ -46,6 +46,8 @@ final class SQLiteEngine: SQLEngine {
 
     func lockForMigration(_ database: any SQLDatabase) async throws {}
 
+    func lockForAuditAppend(_ database: any SQLDatabase) async throws {}
+
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result {
         try await retryingWhileBusy(body)
     }
