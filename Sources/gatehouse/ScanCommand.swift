@@ -7,7 +7,8 @@ import GatehouseStore
 /// `gatehouse scan PATH… [--revoke] [--json]`: finds tokens in files, confirms them by checksum,
 /// reports them redacted with their status in the store, and with `--revoke` revokes the live ones.
 ///
-/// Exits with status 1 while a live token remains in the scanned files, so it can guard a commit.
+/// Exits with status 1 when it finds any token (even revoked: it still has to leave the files), so
+/// it can guard a commit.
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
@@ -40,13 +41,10 @@ struct ScanCommand: AsyncParsableCommand {
         let reports = try await global.withAdmin { admin in
             var reports: [(path: String, finding: TokenScanner.Finding, status: String)] = []
             for (path, finding) in findings {
-                var status = "unconfirmed"
-                if finding.isConfirmed {
-                    let record = try await admin.store.token(digest: TokenDigest(of: finding.token))
-                    status = record.map { $0.isActive(at: Date()) ? "live" : "inactive" } ?? "unknown"
-                    if status == "live", revoke, let record {
-                        status = try await admin.revokeToken(id: record.id).isEmpty ? "live" : "revoked now"
-                    }
+                let record = try await admin.store.token(digest: TokenDigest(of: finding.token))
+                var status = record.map { $0.isActive(at: Date()) ? "live" : "inactive" } ?? "unknown"
+                if status == "live", revoke, let record {
+                    status = try await admin.revokeToken(id: record.id).isEmpty ? "live" : "revoked now"
                 }
                 reports.append((path, finding, status))
             }
@@ -57,7 +55,7 @@ struct ScanCommand: AsyncParsableCommand {
                 [
                     "path": .string($0.path), "line": .number(Double($0.finding.line)),
                     "hint": .string($0.finding.hint),
-                    "confirmed": .bool($0.finding.isConfirmed), "status": .string($0.status),
+                    "kind": .string($0.finding.kind.prefix), "status": .string($0.status),
                 ]
             }
         )
@@ -66,7 +64,7 @@ struct ScanCommand: AsyncParsableCommand {
             ? "No tokens found."
             : reports.map { "\($0.path):\($0.finding.line): \($0.finding.hint) [\($0.status)]" }.joined(separator: "\n")
         Output.emit(json, text: text, asJSON: global.json)
-        if reports.contains(where: { $0.status == "live" }) { throw ExitCode(1) }
+        if !reports.isEmpty { throw ExitCode(1) }
     }
 
     /// The regular files at or below `path`.

@@ -1,8 +1,7 @@
 /// Finds credentials in text, as `gatehouse scan` does in files.
 ///
-/// A Gatehouse token is confirmed offline by its checksum, so random look-alikes are not
-/// reported as real. Legacy-shaped `ntn_`/`secret_` strings (issued elsewhere, without our
-/// checksum) are reported as unconfirmed.
+/// Only Gatehouse tokens confirmed offline by their checksum are reported; look-alikes
+/// (examples, placeholders, mistyped tokens) are not.
 public enum TokenScanner {
     /// One credential found in a text.
     public struct Finding: Sendable, Equatable {
@@ -10,11 +9,9 @@ public enum TokenScanner {
         public var line: Int
         /// The whole token; callers must show only ``hint``.
         public var token: String
-        /// `nil` for a legacy-shaped string whose authenticity cannot be checked offline.
-        public var kind: TokenKind?
+        public var kind: TokenKind
 
         public var hint: String { TokenFormat.displayHint(token) }
-        public var isConfirmed: Bool { kind != nil }
     }
 
     private static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_"].map { Array($0.utf8) }
@@ -43,11 +40,8 @@ public enum TokenScanner {
             var end = index + prefix.count
             while end < bytes.count, Base62.isDigit(bytes[end]) { end += 1 }
             let candidate = String(decoding: bytes[index..<end], as: UTF8.self)
-            let bodyLength = end - index - prefix.count
             if let kind = TokenFormat.validate(candidate) {
                 findings.append(Finding(line: line, token: candidate, kind: kind))
-            } else if (prefix == prefixes[0] || prefix == prefixes[1]) && bodyLength >= 32 {
-                findings.append(Finding(line: line, token: candidate, kind: nil))
             }
             index = max(end, index + 1)
         }
