@@ -29,7 +29,16 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
-        services: [listener],
+        services: [
+            listener,
+            Janitor(
+                store: store,
+                clock: authenticator.clock,
+                interval: configuration.janitorInterval,
+                retention: configuration.credentialRetention,
+                logger: logger
+            ),
+        ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import GatehouseStore
 
@@ -11,6 +12,10 @@ public struct ServerConfiguration: Sendable {
     public var changeFeedInterval: Duration
     /// The rate limits of each plan.
     public var ratePlans: RatePlans
+    /// How long revoked and expired tokens are kept before the janitor purges them.
+    public var credentialRetention: TimeInterval = 7 * 86_400
+    /// How often the janitor runs.
+    public var janitorInterval: Duration = .seconds(600)
     /// Failed authentications allowed per client IP: a burst, then a sustained rate.
     public var failedAuthenticationAllowance = RatePlan(requestsPerSecond: 1, burst: 20, dailyQuota: nil)
 

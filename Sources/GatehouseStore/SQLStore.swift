@@ -635,6 +635,24 @@ public final class SQLStore: Store {
         }
     }
 
+    // MARK: Janitor
+
+    @discardableResult
+    public func purge(credentialsBefore: Date, rateLimitsBefore: Date, changesBefore: Date) async throws -> Int {
+        let credentials = credentialsBefore.epochMilliseconds
+        // The TAT of a row untouched for a while lies in the past: compare it, in nanoseconds.
+        let rateLimits = rateLimitsBefore.epochMilliseconds * 1_000_000
+        let changes = changesBefore.epochMilliseconds
+        return try await transaction { database in
+            let purged = try await database.raw(
+                "DELETE FROM tokens WHERE revoked_at < \(bind: credentials) OR expires_at < \(bind: credentials) RETURNING id"
+            ).all().count
+            try await database.raw("DELETE FROM rate_limits WHERE tat < \(bind: rateLimits)").run()
+            try await database.raw("DELETE FROM changes WHERE created_at < \(bind: changes)").run()
+            return purged
+        }
+    }
+
     // MARK: Change feed
 
     public func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange] {

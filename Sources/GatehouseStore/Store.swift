@@ -81,6 +81,14 @@ public protocol Store: Sendable {
     /// Events at or after `since` (all when `nil`), oldest first, at most `limit`.
     func events(since: Date?, limit: Int) async throws -> [AuditEvent]
 
+    // MARK: Janitor
+
+    /// Deletes tokens that expired or were revoked before `credentialsBefore`, rate-limit state
+    /// untouched since `rateLimitsBefore` and feed entries older than `changesBefore`; returns the
+    /// number of tokens deleted.
+    @discardableResult
+    func purge(credentialsBefore: Date, rateLimitsBefore: Date, changesBefore: Date) async throws -> Int
+
     // MARK: Change feed
     /// Entries after `sequence`, oldest first, at most `limit`.
     func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange]

@@ -99,10 +99,12 @@ struct TestWorld {
         unshared: UnsharedResourceResponse = .restricted,
         logger: Logger = TestWorld.quietLogger,
         plans: RatePlans = TestWorld.roomyPlans,
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         do {
-            let value = try await application(unshared: unshared, logger: logger, plans: plans).test(setup, body)
+            let value = try await application(unshared: unshared, logger: logger, plans: plans, configure: configure)
+                .test(setup, body)
             await store.shutdown()
             return value
         } catch {
@@ -114,7 +116,8 @@ struct TestWorld {
     func application(
         unshared: UnsharedResourceResponse = .restricted,
         logger: Logger = TestWorld.quietLogger,
-        plans: RatePlans = TestWorld.roomyPlans
+        plans: RatePlans = TestWorld.roomyPlans,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         var configuration = ServerConfiguration(
             host: "127.0.0.1",
@@ -123,6 +126,7 @@ struct TestWorld {
             ratePlans: plans
         )
         configuration.changeFeedInterval = .milliseconds(20)
+        configure(&configuration)
         return try await buildApplication(
             configuration: configuration,
             store: store,

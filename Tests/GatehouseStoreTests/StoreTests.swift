@@ -277,6 +277,34 @@ import Testing
     }
 }
 
+@Suite(.timeLimit(.minutes(1))) struct JanitorStoreTests {
+    /// Revoked and expired tokens past the retention go; live ones, and recent revocations, stay.
+    @Test(arguments: StoreEngine.available)
+    func purgeKeepsOnlyLiveAndRecentCredentials(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (_, integration, _, live) = try await Fixtures.seed(store)
+        let longAgo = Date().addingTimeInterval(-30 * 86_400)
+        var expired = Fixtures.token(for: integration).1
+        expired.expiresAt = longAgo
+        var revokedLongAgo = Fixtures.token(for: integration).1
+        revokedLongAgo.revokedAt = longAgo
+        let revokedRecently = Fixtures.token(for: integration).1
+        for token in [expired, revokedLongAgo, revokedRecently] {
+            _ = try await store.rotate(to: token, oldTokensExpireAt: nil, at: Fixtures.now)
+        }
+        _ = try await store.revokeTokens(ids: [revokedRecently.id], at: Date())
+        let purged = try await store.purge(
+            credentialsBefore: Date().addingTimeInterval(-7 * 86_400),
+            rateLimitsBefore: longAgo,
+            changesBefore: longAgo
+        )
+        #expect(purged == 2)
+        let left = Set(try await store.tokens(integrationID: integration.id).map(\.id))
+        #expect(left == [live.id, revokedRecently.id])
+        await store.shutdown()
+    }
+}
+
 @Suite(.timeLimit(.minutes(1))) struct AuditLogStoreTests {
     /// Appends from two handles at once (as two nodes) still form one unbroken chain; editing
     /// or deleting a stored event is then found.

@@ -1,0 +1,40 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import Logging
+import ServiceLifecycle
+
+/// A background service that purges what no longer grants anything: tokens expired or revoked
+/// longer ago than `retention` (their audit events keep the hints), idle rate-limit state, and
+/// old change-feed entries. Storage so grows with live credentials only.
+struct Janitor: Service {
+    let store: any Store
+    let clock: any WallClock
+    let interval: Duration
+    /// How long revoked and expired tokens are kept (so `token list` can still show them).
+    let retention: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await purgeOnce()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func purgeOnce() async {
+        let now = clock.now()
+        do {
+            let purged = try await store.purge(
+                credentialsBefore: now.addingTimeInterval(-retention),
+                rateLimitsBefore: now.addingTimeInterval(-2 * 86_400),
+                changesBefore: now.addingTimeInterval(-3_600)
+            )
+            if purged > 0 { logger.info("janitor purged expired and revoked tokens", metadata: ["count": "\(purged)"]) }
+        } catch {
+            logger.warning("janitor could not purge", metadata: ["error": "\(error)"])
+        }
+    }
+}
