@@ -23,7 +23,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         unsharedResponse: UnsharedResourceResponse = .restricted,
-        changeFeedInterval: Duration = .milliseconds(100),
+        changeFeedInterval: Duration = .milliseconds(50),
         ratePlans: RatePlans = RatePlans()
     ) {
         self.ratePlans = ratePlans

@@ -1,8 +1,13 @@
 import Foundation
 import Logging
+import Synchronization
 
-/// Reads the change feed on a timer and hands new entries to a callback: how a process learns of
+/// Reads the change feed and hands new entries to a callback: how a process learns of
 /// revocations made by another process (the CLI, another node) on the same store.
+///
+/// On PostgreSQL a LISTEN connection wakes the reader as soon as a change commits; the timer
+/// (`interval`) remains as the safety net for a lost notification or a dropped listener, and is
+/// the only trigger on SQLite.
 ///
 /// Entries are read again a little behind the newest position seen, because on PostgreSQL a
 /// sequence value can commit after a larger one; entries already applied are skipped. If the feed
@@ -15,7 +20,7 @@ public struct ChangeFeedFollower: Sendable {
 
     public init(
         store: any Store,
-        interval: Duration = .milliseconds(100),
+        interval: Duration = .milliseconds(50),
         gapTolerance: Duration = .seconds(2),
         logger: Logger
     ) {
@@ -36,6 +41,10 @@ public struct ChangeFeedFollower: Sendable {
         var applied = Set<Int64>()
         var lastSuccess = ContinuousClock.now
         var lastPrune = ContinuousClock.now
+        let wake = WakeSignal()
+        let store = self.store
+        let listener = Task { await store.listenForChanges { wake.signal() } }
+        defer { listener.cancel() }
         while !Task.isCancelled {
             do {
                 let changes = try await store.changes(after: max(0, newest - lookBehind), limit: 1000)
@@ -58,7 +67,66 @@ public struct ChangeFeedFollower: Sendable {
             } catch {
                 logger.warning("cannot read the change feed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            await wake.wait(upTo: interval)
         }
+    }
+}
+
+/// A one-slot wake-up: `signal()` ends the current or next `wait`, which otherwise times out.
+final class WakeSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns at the first signal (or at once if one is pending), or after `duration`.
+    func wait(upTo duration: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { await self.nextSignal() }
+            await group.next()
+            group.cancelAll()
+            self.cancelWaiter()
+        }
+    }
+
+    private func nextSignal() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            cancelWaiter()
+        }
+    }
+
+    private func cancelWaiter() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 }

@@ -129,7 +129,7 @@ public final class SQLStore: Store {
         }
     }
 
-    private static func recordChange(
+    private func recordChange(
         _ database: any SQLDatabase,
         _ kind: StoreChange.Kind,
         workspaceID: String?,
@@ -143,6 +143,9 @@ public final class SQLStore: Store {
             VALUES (\(bind: kind.rawValue), \(bind: workspaceID), \(bind: integrationID), \(bind: tokenDigest?.hex), \(bind: time.epochMilliseconds))
             """
         ).run()
+        if let notify = engine.changeNotificationStatement {
+            try await database.raw("\(unsafeRaw: notify)").run()
+        }
     }
 
     // MARK: Workspaces and people
@@ -178,7 +181,7 @@ public final class SQLStore: Store {
                 "UPDATE workspaces SET plan = \(bind: plan.rawValue) WHERE id = \(bind: workspaceID) RETURNING id"
             ).first()
             guard updated != nil else { return false }
-            try await Self.recordChange(
+            try await self.recordChange(
                 database,
                 .workspaceChanged,
                 workspaceID: workspaceID,
@@ -278,7 +281,7 @@ public final class SQLStore: Store {
             try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: id)").run()
             try await database.raw("DELETE FROM tokens WHERE integration_id = \(bind: id)").run()
             try await database.raw("DELETE FROM integrations WHERE id = \(bind: id)").run()
-            try await Self.recordChange(
+            try await self.recordChange(
                 database,
                 .integrationChanged,
                 workspaceID: workspaceID,
@@ -337,7 +340,7 @@ public final class SQLStore: Store {
             var record = newToken
             record.rotatedFromID = live.last?.id
             try await Self.insertToken(record, into: database)
-            try await Self.recordChange(
+            try await self.recordChange(
                 database,
                 .integrationChanged,
                 workspaceID: workspaceID,
@@ -360,7 +363,7 @@ public final class SQLStore: Store {
                     ).first()
                 else { continue }
                 let token = try Self.token(row)
-                try await Self.recordChange(
+                try await self.recordChange(
                     database,
                     .tokenRevoked,
                     workspaceID: nil,
@@ -514,7 +517,7 @@ public final class SQLStore: Store {
                     ).run()
                 }
             }
-            try await Self.recordChange(
+            try await self.recordChange(
                 database,
                 .integrationChanged,
                 workspaceID: workspaceID,
@@ -654,6 +657,10 @@ public final class SQLStore: Store {
     }
 
     // MARK: Change feed
+
+    public func listenForChanges(_ onNotification: @escaping @Sendable () -> Void) async {
+        await engine.listenForChanges(onNotification)
+    }
 
     public func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange] {
         try await read { database in

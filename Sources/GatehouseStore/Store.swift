@@ -90,6 +90,9 @@ public protocol Store: Sendable {
     func purge(credentialsBefore: Date, rateLimitsBefore: Date, changesBefore: Date) async throws -> Int
 
     // MARK: Change feed
+    /// Calls `onNotification` whenever a change is committed elsewhere (PostgreSQL LISTEN/NOTIFY),
+    /// until cancelled; returns at once where the feed can only be polled (SQLite).
+    func listenForChanges(_ onNotification: @escaping @Sendable () -> Void) async
     /// Entries after `sequence`, oldest first, at most `limit`.
     func changes(after sequence: Int64, limit: Int) async throws -> [StoreChange]
     /// The newest feed position (0 when empty).

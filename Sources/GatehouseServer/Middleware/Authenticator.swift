@@ -10,7 +10,8 @@ import Logging
 /// processes) and directly by this process's own admin operations.
 public final class Authenticator: Sendable {
     let store: any Store
-    let cache: CredentialCache
+    /// The in-memory map from token digest to principal (exposed for inspection and tests).
+    public let cache: CredentialCache
     let clock: any WallClock
 
     public init(store: any Store, cache: CredentialCache = CredentialCache(), clock: any WallClock = SystemClock()) {

@@ -25,6 +25,14 @@ protocol SQLEngine: Sendable {
     /// Runs the migration step `body`, retrying where the engine can fail transiently at first open.
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result
 
+    /// A statement that, run inside a transaction, wakes every listener at commit (PostgreSQL's
+    /// `NOTIFY`); `nil` where there is none and the feed is polled.
+    var changeNotificationStatement: String? { get }
+
+    /// Calls `onNotification` whenever another connection commits a change, until cancelled,
+    /// reconnecting after failures; returns at once on engines without notifications.
+    func listenForChanges(_ onNotification: @escaping @Sendable () -> Void) async
+
     /// Whether `error` is a unique-constraint violation.
     func isUniqueViolation(_ error: any Error) -> Bool
 

@@ -48,6 +48,11 @@ final class SQLiteEngine: SQLEngine {
 
     func lockForAuditAppend(_ database: any SQLDatabase) async throws {}
 
+    let changeNotificationStatement: String? = nil
+
+    /// SQLite has no cross-process notifications: the change feed is polled.
+    func listenForChanges(_ onNotification: @escaping @Sendable () -> Void) async {}
+
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result {
         try await retryingWhileBusy(body)
     }
