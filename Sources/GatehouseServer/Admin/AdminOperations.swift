@@ -141,15 +141,7 @@ public struct AdminOperations: Sendable {
             botID: UUIDv4.string(),
             createdAt: now
         )
-        let token = TokenFormat.generate(.internalKey)
-        let record = TokenRecord(
-            id: UUIDv4.string(),
-            integrationID: integration.id,
-            kind: .internalKey,
-            digest: TokenDigest(of: token),
-            displayHint: TokenFormat.displayHint(token),
-            createdAt: now
-        )
+        let (token, record) = Self.issueToken(.internalKey, integrationID: integration.id, at: now)
         try await store.createIntegration(integration, token: record)
         try await self.record(
             "integration.created",
@@ -175,14 +167,7 @@ public struct AdminOperations: Sendable {
         let integration = try await integration(id)
         _ = try await store.deleteIntegration(id: integration.id)
         try await record("integration.deleted", target: integration.id, details: ["name": integration.name])
-        onRevocation([
-            StoreChange(
-                sequence: 0,
-                kind: .integrationChanged,
-                workspaceID: integration.workspaceID,
-                integrationID: integration.id
-            )
-        ])
+        notifyChanged(integration)
     }
 
     public func tokens(integrationID: String) async throws -> [TokenRecord] {
@@ -206,15 +191,7 @@ public struct AdminOperations: Sendable {
             throw AdminError("only internal integrations have API keys to rotate")
         }
         let now = clock.now()
-        let token = TokenFormat.generate(.internalKey)
-        let record = TokenRecord(
-            id: UUIDv4.string(),
-            integrationID: integration.id,
-            kind: .internalKey,
-            digest: TokenDigest(of: token),
-            displayHint: TokenFormat.displayHint(token),
-            createdAt: now
-        )
+        let (token, record) = Self.issueToken(.internalKey, integrationID: integration.id, at: now)
         let expiry = grace.map { now.addingTimeInterval(Double($0.components.seconds)) }
         let previous = try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
         try await self.record(
@@ -226,14 +203,7 @@ public struct AdminOperations: Sendable {
                 "old_tokens_expire_at": expiry.map { $0.formatted(.iso8601) } ?? "when revoked",
             ]
         )
-        onRevocation([
-            StoreChange(
-                sequence: 0,
-                kind: .integrationChanged,
-                workspaceID: integration.workspaceID,
-                integrationID: integration.id
-            )
-        ])
+        notifyChanged(integration)
         return Rotation(token: token, record: record, oldTokensExpireAt: expiry, previous: previous)
     }
 
@@ -390,6 +360,31 @@ public struct AdminOperations: Sendable {
             remove: remove,
             at: clock.now()
         )
+        notifyChanged(integration)
+        try await record(
+            remove ? "share.removed" : "share.added",
+            target: id,
+            details: ["integration_id": integration.id, "resource_type": type]
+        )
+        return (type, id)
+    }
+
+    /// A new token of `kind` and the record that stores it (digest and hint only).
+    static func issueToken(_ kind: TokenKind, integrationID: String, at time: Date) -> (String, TokenRecord) {
+        let token = TokenFormat.generate(kind)
+        let record = TokenRecord(
+            id: UUIDv4.string(),
+            integrationID: integrationID,
+            kind: kind,
+            digest: TokenDigest(of: token),
+            displayHint: TokenFormat.displayHint(token),
+            createdAt: time
+        )
+        return (token, record)
+    }
+
+    /// Tells this process's cache at once that an integration's tokens, capabilities or shares changed.
+    private func notifyChanged(_ integration: Integration) {
         onRevocation([
             StoreChange(
                 sequence: 0,
@@ -398,12 +393,6 @@ public struct AdminOperations: Sendable {
                 integrationID: integration.id
             )
         ])
-        try await record(
-            remove ? "share.removed" : "share.added",
-            target: id,
-            details: ["integration_id": integration.id, "resource_type": type]
-        )
-        return (type, id)
     }
 
     // MARK: Audit
