@@ -20,7 +20,14 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration, store: store, authenticator: authenticator, logger: logger)
+    let usage = UsageRecorder()
+    let router = buildRouter(
+        configuration: configuration,
+        store: store,
+        authenticator: authenticator,
+        usage: usage,
+        logger: logger
+    )
     let listener = RevocationListener(
         follower: ChangeFeedFollower(store: store, interval: configuration.changeFeedInterval, logger: logger),
         authenticator: authenticator,
@@ -31,6 +38,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
         services: [
             listener,
+            UsageFlusher(recorder: usage, store: store, interval: configuration.usageFlushInterval, logger: logger),
             Janitor(
                 store: store,
                 clock: authenticator.clock,
@@ -49,6 +57,7 @@ public func buildRouter(
     configuration: ServerConfiguration,
     store: any Store,
     authenticator: Authenticator,
+    usage: UsageRecorder = UsageRecorder(),
     logger: Logger
 ) -> Router<GatehouseRequestContext> {
     let router = Router(context: GatehouseRequestContext.self)
@@ -63,6 +72,7 @@ public func buildRouter(
                 authenticator: authenticator,
                 failureThrottle: RateLimiter(clock: authenticator.clock),
                 failureAllowance: configuration.failedAuthenticationAllowance,
+                usage: usage,
                 recordFailure: { event in
                     do {
                         try await store.appendEvent(event)

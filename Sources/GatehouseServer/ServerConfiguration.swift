@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var ratePlans: RatePlans
     /// How long revoked and expired tokens are kept before the janitor purges them.
     public var credentialRetention: TimeInterval = 7 * 86_400
+    /// How often token usage counted in memory is written to the store.
+    public var usageFlushInterval: Duration = .seconds(5)
     /// How often the janitor runs.
     public var janitorInterval: Duration = .seconds(600)
     /// Failed authentications allowed per client IP: a burst, then a sustained rate.

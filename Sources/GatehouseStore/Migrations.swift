@@ -93,5 +93,13 @@ enum Migrations {
                 "CREATE INDEX audit_events_time ON audit_events(time)",
             ]
         },
+        Migration(version: 4, name: "token usage") { _ in
+            [
+                "ALTER TABLE tokens ADD COLUMN last_used_at BIGINT",
+                "ALTER TABLE tokens ADD COLUMN last_used_ip TEXT",
+                "ALTER TABLE tokens ADD COLUMN last_used_agent TEXT",
+                "ALTER TABLE tokens ADD COLUMN use_count BIGINT NOT NULL DEFAULT 0",
+            ]
+        },
     ]
 }

@@ -638,6 +638,27 @@ public final class SQLStore: Store {
         }
     }
 
+    // MARK: Usage
+
+    public func recordUsage(_ usage: [TokenUsage]) async throws {
+        guard !usage.isEmpty else { return }
+        try await transaction { database in
+            for entry in usage {
+                let time = entry.lastUsedAt.epochMilliseconds
+                // Last use only moves forward: another node may have flushed a later one.
+                try await database.raw(
+                    """
+                    UPDATE tokens SET use_count = use_count + \(bind: Int64(entry.count)),
+                        last_used_ip = CASE WHEN last_used_at IS NULL OR last_used_at <= \(bind: time) THEN \(bind: entry.lastUsedIP) ELSE last_used_ip END,
+                        last_used_agent = CASE WHEN last_used_at IS NULL OR last_used_at <= \(bind: time) THEN \(bind: entry.lastUsedAgent) ELSE last_used_agent END,
+                        last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at <= \(bind: time) THEN \(bind: time) ELSE last_used_at END
+                    WHERE id = \(bind: entry.tokenID)
+                    """
+                ).run()
+            }
+        }
+    }
+
     // MARK: Janitor
 
     @discardableResult
@@ -769,7 +790,11 @@ public final class SQLStore: Store {
             createdAt: try date(row, "created_at"),
             expiresAt: try optionalDate(row, "expires_at"),
             revokedAt: try optionalDate(row, "revoked_at"),
-            rotatedFromID: try row.decode(column: "rotated_from", as: String?.self)
+            rotatedFromID: try row.decode(column: "rotated_from", as: String?.self),
+            lastUsedAt: try optionalDate(row, "last_used_at"),
+            lastUsedIP: try row.decode(column: "last_used_ip", as: String?.self),
+            lastUsedAgent: try row.decode(column: "last_used_agent", as: String?.self),
+            useCount: Int(try row.decode(column: "use_count", as: Int64.self))
         )
     }
 

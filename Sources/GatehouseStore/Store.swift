@@ -81,6 +81,11 @@ public protocol Store: Sendable {
     /// Events at or after `since` (all when `nil`), oldest first, at most `limit`.
     func events(since: Date?, limit: Int) async throws -> [AuditEvent]
 
+    // MARK: Usage
+
+    /// Adds the usage seen since the last flush to each token's counters and last-use fields.
+    func recordUsage(_ usage: [TokenUsage]) async throws
+
     // MARK: Janitor
 
     /// Deletes tokens that expired or were revoked before `credentialsBefore`, rate-limit state
@@ -137,5 +142,22 @@ extension Store {
             return [database.id]
         }
         return [database.id] + (try await lineage(ofPage: parent))
+    }
+}
+
+/// What one process saw of a token's use since its last flush.
+public struct TokenUsage: Sendable, Equatable {
+    public var tokenID: String
+    public var count: Int
+    public var lastUsedAt: Date
+    public var lastUsedIP: String?
+    public var lastUsedAgent: String?
+
+    public init(tokenID: String, count: Int, lastUsedAt: Date, lastUsedIP: String?, lastUsedAgent: String?) {
+        self.tokenID = tokenID
+        self.count = count
+        self.lastUsedAt = lastUsedAt
+        self.lastUsedIP = lastUsedIP
+        self.lastUsedAgent = lastUsedAgent
     }
 }

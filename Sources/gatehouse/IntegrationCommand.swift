@@ -140,6 +140,8 @@ struct TokenCommand: AsyncParsableCommand {
             "id": .string(token.id), "kind": .string(token.kind.prefix), "hint": .string(token.displayHint),
             "status": .string(status(token)), "created_at": Output.time(token.createdAt),
             "expires_at": Output.time(token.expiresAt), "revoked_at": Output.time(token.revokedAt),
+            "last_used_at": Output.time(token.lastUsedAt), "last_used_ip": .optional(token.lastUsedIP),
+            "last_used_user_agent": .optional(token.lastUsedAgent), "use_count": .number(Double(token.useCount)),
         ]
     }
 
@@ -226,7 +228,7 @@ struct TokenCommand: AsyncParsableCommand {
             Output.emit(
                 .array(tokens.map(TokenCommand.json)),
                 text: tokens.map {
-                    "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))"
+                    "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))  used \($0.useCount)×, last \($0.lastUsedAt.map { "\($0.formatted(.iso8601))" } ?? "never")"
                 }
                 .joined(separator: "\n"),
                 asJSON: global.json

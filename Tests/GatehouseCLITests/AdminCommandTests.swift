@@ -66,6 +66,7 @@ import Testing
         #expect(tokens.status == 0)
         #expect(!tokens.stdout.contains(token))
         #expect(tokens.stdout.contains("secret_…" + token.suffix(4)))
+        #expect(tokens.stdout.contains("\"use_count\":0"))
 
         let rotated = try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "7d", "--json"] + db)
         #expect(rotated.status == 0, "\(rotated.stderr)")

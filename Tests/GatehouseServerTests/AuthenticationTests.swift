@@ -182,4 +182,30 @@ import Testing
             #expect(try await client.call(.get, "/v1/users/me", token: again.token).status == 200)
         }
     }
+
+    @Test func lastUseAndRequestCountsReachTheStore() async throws {
+        let world = try await TestWorld.make()
+        let fastFlush: (inout ServerConfiguration) -> Void = { $0.usageFlushInterval = .milliseconds(50) }
+        try await world.test(.live, configure: fastFlush) { client in
+            for _ in 0..<3 {
+                let result = try await client.call(
+                    .get,
+                    "/v1/users/me",
+                    token: world.token,
+                    headers: [.userAgent: "probe/2.0"]
+                )
+                #expect(result.status == 200)
+            }
+            let start = ContinuousClock.now
+            var record = try await world.store.tokens(integrationID: world.integration.id).first
+            while record?.useCount != 3, ContinuousClock.now - start < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(20))
+                record = try await world.store.tokens(integrationID: world.integration.id).first
+            }
+            #expect(record?.useCount == 3)
+            #expect(record?.lastUsedAgent == "probe/2.0")
+            #expect(record?.lastUsedIP == "127.0.0.1")
+            #expect(record?.lastUsedAt != nil)
+        }
+    }
 }

@@ -164,6 +164,12 @@ public struct TokenRecord: Sendable, Equatable {
     public var expiresAt: Date?
     public var revokedAt: Date?
     public var rotatedFromID: String?
+    /// When, from where and by what client the token was last used, and how often in all
+    /// (flushed from memory every few seconds).
+    public var lastUsedAt: Date?
+    public var lastUsedIP: String?
+    public var lastUsedAgent: String?
+    public var useCount: Int
 
     public init(
         id: String,
@@ -174,8 +180,16 @@ public struct TokenRecord: Sendable, Equatable {
         createdAt: Date,
         expiresAt: Date? = nil,
         revokedAt: Date? = nil,
-        rotatedFromID: String? = nil
+        rotatedFromID: String? = nil,
+        lastUsedAt: Date? = nil,
+        lastUsedIP: String? = nil,
+        lastUsedAgent: String? = nil,
+        useCount: Int = 0
     ) {
+        self.lastUsedAt = lastUsedAt
+        self.lastUsedIP = lastUsedIP
+        self.lastUsedAgent = lastUsedAgent
+        self.useCount = useCount
         self.id = id
         self.integrationID = integrationID
         self.kind = kind

@@ -12,6 +12,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let authenticator: Authenticator
     let failureThrottle: RateLimiter
     let failureAllowance: RatePlan
+    /// Counts each authenticated request against its token (memory only).
+    let usage: UsageRecorder
     /// Records a failed authentication in the audit log (with the token's display hint only).
     let recordFailure: @Sendable (AuditEvent) async -> Void
 
@@ -27,7 +29,14 @@ struct BearerAuthMiddleware: RouterMiddleware {
         do {
             // Two Authorization headers are ambiguous: refuse rather than pick one.
             guard values.count == 1 else { throw APIError.unauthorized }
-            context.principal = try await authenticator.authenticate(authorization: values[0])
+            let principal = try await authenticator.authenticate(authorization: values[0])
+            context.principal = principal
+            usage.record(
+                tokenID: principal.tokenID,
+                at: Date(),
+                ip: context.clientIP,
+                userAgent: request.headers[.userAgent].map { String($0.prefix(200)) }
+            )
         } catch let error as APIError where error.status == 401 {
             // Failed attempts carry the per-IP allowance in the rate-limit headers.
             let outcome = failureThrottle.check(key: context.clientIP, plan: failureAllowance)
