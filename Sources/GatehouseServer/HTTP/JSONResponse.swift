@@ -16,11 +16,12 @@ enum JSONResponse {
         return raw(JSONValue.object(members).serialized(), status: status)
     }
 
-    /// The error object for `error`.
+    /// The error object for `error`. Messages may echo what the client sent (a bad id, a bad
+    /// version); they pass through ``SecretRedactor`` here, so an echo never carries a credential.
     static func error(_ error: APIError, requestID: String) -> Response {
         var members: [(String, JSONValue)] = [
             ("object", "error"), ("status", .number(Double(error.status))), ("code", .string(error.code)),
-            ("message", .string(error.message)),
+            ("message", .string(SecretRedactor.redact(error.message))),
         ]
         if !error.additionalData.isEmpty {
             members.append(
