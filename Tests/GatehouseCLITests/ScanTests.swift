@@ -63,4 +63,37 @@ import Testing
         #expect(clean.stdout.contains("No tokens found."))
         #expect(try CLI.run(["scan", root.appendingPathComponent("missing").path] + db).status != 0)
     }
+
+    @Test func auditPrintsTheChecklistAndFailsOnALiveTokenInFiles() throws {
+        let db = ["--database-url", CLI.temporaryDatabaseURL()]
+        let workspace = try #require(
+            try CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String
+        )
+        let token = try #require(
+            try CLI.run(["integration", "create", "--workspace", workspace, "--name", "Bot", "--json"] + db).json[
+                "token"
+            ]
+                as? String
+        )
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+
+        let clean = try CLI.run(["audit", "--scan", root.path, "--json"] + db)
+        #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == 10)
+        #expect(items.allSatisfy { ["PASS", "WARN", "FAIL", "MANUAL"].contains($0["status"] as? String ?? "") })
+
+        try "TOKEN=\(token)\n".write(to: root.appendingPathComponent("config.env"), atomically: true, encoding: .utf8)
+        let leaky = try CLI.run(["audit", "--scan", root.path] + db)
+        #expect(leaky.status == 1)
+        #expect(leaky.stdout.contains("FAIL   No tokens in code/logs"))
+        #expect(!leaky.stdout.contains(token))
+
+        let password = try CLI.run([
+            "audit", "--scan", root.path, "--database-url", "postgres://u:hunter2@127.0.0.1:1/x",
+        ])
+        #expect(password.status != 0)
+        #expect(!password.stderr.contains("hunter2"))
+    }
 }

@@ -1,0 +1,241 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// The seed's "Security Audit Checklist", evaluated against one deployment.
+///
+/// ``gather(store:databaseURLFromArguments:scanFindings:now:)`` collects facts (store, settings,
+/// a scan); ``evaluate(_:)`` turns them into results without I/O, so each rule is testable alone.
+public enum SecurityAudit {
+    /// PASS, WARN or FAIL, or MANUAL for what software cannot check.
+    public enum Status: String, Sendable {
+        case pass = "PASS"
+        case warn = "WARN"
+        case fail = "FAIL"
+        case manual = "MANUAL"
+    }
+
+    /// One checklist item's verdict, with why and what to do.
+    public struct Result: Sendable, Equatable {
+        public let item: String
+        public let status: Status
+        public let reason: String
+        public let fix: String
+    }
+
+    /// What the checks look at.
+    public struct Facts: Sendable {
+        /// The store URL was given as a command-line argument and carries a password.
+        public var passwordInArguments: Bool
+        /// Confirmed tokens found by scanning the working tree: (file:line, live?).
+        public var tokensInFiles: [(place: String, live: Bool)]
+        /// Active tokens older than the rotation policy: (integration name, token hint, age in days).
+        public var staleTokens: [(integration: String, hint: String, days: Int)]
+        /// Integrations whose tokens have not been used for 30 days, with their share counts.
+        public var idleIntegrations: [(name: String, shares: Int)]
+        /// Integrations holding every capability, user emails included.
+        public var broadIntegrations: [String]
+        public var auditEvents: Int
+        public var auditChain: AuditChain.Verdict
+        public var tokensWithUsage: Int
+        public var rotationPolicyDays: Int
+
+        public init(
+            passwordInArguments: Bool = false,
+            tokensInFiles: [(place: String, live: Bool)] = [],
+            staleTokens: [(integration: String, hint: String, days: Int)] = [],
+            idleIntegrations: [(name: String, shares: Int)] = [],
+            broadIntegrations: [String] = [],
+            auditEvents: Int = 0,
+            auditChain: AuditChain.Verdict = .intact(events: 0),
+            tokensWithUsage: Int = 0,
+            rotationPolicyDays: Int = 30
+        ) {
+            self.passwordInArguments = passwordInArguments
+            self.tokensInFiles = tokensInFiles
+            self.staleTokens = staleTokens
+            self.idleIntegrations = idleIntegrations
+            self.broadIntegrations = broadIntegrations
+            self.auditEvents = auditEvents
+            self.auditChain = auditChain
+            self.tokensWithUsage = tokensWithUsage
+            self.rotationPolicyDays = rotationPolicyDays
+        }
+    }
+
+    /// Reads the facts from a store (tokens, integrations, shares, audit log).
+    public static func gather(
+        store: any Store,
+        passwordInArguments: Bool,
+        tokensInFiles: [(place: String, live: Bool)],
+        now: Date,
+        rotationPolicyDays: Int = 30
+    ) async throws -> Facts {
+        var facts = Facts(
+            passwordInArguments: passwordInArguments,
+            tokensInFiles: tokensInFiles,
+            rotationPolicyDays: rotationPolicyDays
+        )
+        let idleSince = now.addingTimeInterval(-30 * 86_400)
+        for workspace in try await store.workspaces() {
+            for integration in try await store.integrations(workspaceID: workspace.id) {
+                let tokens = try await store.tokens(integrationID: integration.id).filter { $0.isActive(at: now) }
+                for token in tokens {
+                    let days = Int(now.timeIntervalSince(token.createdAt) / 86_400)
+                    if days >= rotationPolicyDays {
+                        facts.staleTokens.append((integration.name, token.displayHint, days))
+                    }
+                }
+                facts.tokensWithUsage += tokens.filter { $0.lastUsedAt != nil }.count
+                let lastUse = tokens.compactMap(\.lastUsedAt).max()
+                if !tokens.isEmpty, integration.createdAt < idleSince, (lastUse ?? .distantPast) < idleSince {
+                    facts.idleIntegrations.append(
+                        (integration.name, try await store.shares(integrationID: integration.id).count)
+                    )
+                }
+                if integration.capabilities == .all { facts.broadIntegrations.append(integration.name) }
+            }
+        }
+        let events = try await store.events(since: nil, limit: Int.max)
+        facts.auditEvents = events.count
+        facts.auditChain = AuditChain.verify(events)
+        return facts
+    }
+
+    /// The checklist, item by item, in the seed's order.
+    public static func evaluate(_ facts: Facts) -> [Result] {
+        var results: [Result] = []
+        results.append(
+            facts.passwordInArguments
+                ? Result(
+                    item: "Token stored in environment variables",
+                    status: .fail,
+                    reason:
+                        "the store URL with its password was given on the command line, where other users can read it",
+                    fix: "set GATEHOUSE_DATABASE_URL in the environment or in .env (mode 600) instead of --database-url"
+                )
+                : Result(
+                    item: "Token stored in environment variables",
+                    status: .pass,
+                    reason:
+                        "server secrets come from the environment or .env; tokens are stored as SHA-256 hashes only",
+                    fix: "-"
+                )
+        )
+        let live = facts.tokensInFiles.filter(\.live)
+        results.append(
+            !live.isEmpty
+                ? Result(
+                    item: "No tokens in code/logs",
+                    status: .fail,
+                    reason: "live tokens in files: \(live.map(\.place).joined(separator: ", "))",
+                    fix: "gatehouse scan PATH --revoke, then remove them from the files and their history"
+                )
+                : !facts.tokensInFiles.isEmpty
+                    ? Result(
+                        item: "No tokens in code/logs",
+                        status: .warn,
+                        reason:
+                            "revoked tokens still in files: \(facts.tokensInFiles.map(\.place).joined(separator: ", "))",
+                        fix: "remove them from the files"
+                    )
+                    : Result(
+                        item: "No tokens in code/logs",
+                        status: .pass,
+                        reason: "no token found in the scanned files; logs are redacted at the logging layer",
+                        fix: "-"
+                    )
+        )
+        results.append(
+            facts.staleTokens.isEmpty
+                ? Result(
+                    item: "Token rotation schedule established",
+                    status: .pass,
+                    reason: "no active token is older than \(facts.rotationPolicyDays) days",
+                    fix: "-"
+                )
+                : Result(
+                    item: "Token rotation schedule established",
+                    status: .warn,
+                    reason: "older than \(facts.rotationPolicyDays) days: "
+                        + facts.staleTokens.map { "\($0.integration) \($0.hint) (\($0.days) d)" }.joined(
+                            separator: ", "
+                        ),
+                    fix: "gatehouse token rotate --integration I --grace 7d"
+                )
+        )
+        results.append(
+            facts.broadIntegrations.isEmpty
+                ? Result(
+                    item: "Integration permissions minimal (least privilege)",
+                    status: .pass,
+                    reason: "no integration holds every capability",
+                    fix: "-"
+                )
+                : Result(
+                    item: "Integration permissions minimal (least privilege)",
+                    status: .warn,
+                    reason:
+                        "every capability, user emails included: \(facts.broadIntegrations.joined(separator: ", "))",
+                    fix: "create the integration with only the --capabilities it uses"
+                )
+        )
+        let sharedIdle = facts.idleIntegrations.filter { $0.shares > 0 }
+        results.append(
+            sharedIdle.isEmpty
+                ? Result(
+                    item: "Only necessary databases shared",
+                    status: .pass,
+                    reason: "no integration unused for 30 days still holds shares",
+                    fix: "-"
+                )
+                : Result(
+                    item: "Only necessary databases shared",
+                    status: .warn,
+                    reason: "unused for 30 days but still shared with: "
+                        + sharedIdle.map { "\($0.name) (\($0.shares))" }.joined(separator: ", "),
+                    fix: "gatehouse share --integration I --database D --remove, or delete the integration"
+                )
+        )
+        switch facts.auditChain {
+        case .broken(let sequence, let reason):
+            results.append(
+                Result(
+                    item: "Audit logging enabled",
+                    status: .fail,
+                    reason: "the audit log is broken at event \(sequence): \(reason)",
+                    fix: "investigate: restore the store from a backup; compare with your JSON-lines exports"
+                )
+            )
+        case .intact:
+            results.append(
+                Result(
+                    item: "Audit logging enabled",
+                    status: .pass,
+                    reason: "\(facts.auditEvents) events recorded; the hash chain is intact",
+                    fix: "-"
+                )
+            )
+        }
+        results.append(
+            Result(
+                item: "Access monitoring in place",
+                status: .warn,
+                reason:
+                    "last use and request counts are recorded per token (\(facts.tokensWithUsage) tokens used so far); no metrics endpoint yet",
+                fix: "review gatehouse token list and gatehouse events regularly; Prometheus /metrics is planned"
+            )
+        )
+        for (item, fix) in [
+            ("Incident response plan ready", "write down who revokes what, and rehearse `gatehouse token revoke`"),
+            ("Team trained on security", "train the team on the seed's Token Security practices"),
+            (
+                "Secrets vault configured",
+                "keep GATEHOUSE_DATABASE_URL in your secrets manager and inject it as an environment variable"
+            ),
+        ] {
+            results.append(Result(item: item, status: .manual, reason: "cannot be checked by software", fix: fix))
+        }
+        return results
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+
+/// `gatehouse audit [--scan PATH] [--json]`: the seed's Security Audit Checklist, PASS/WARN/FAIL/MANUAL
+/// per item with a reason and a fix; exit 1 when an item fails.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Evaluate the seed's Security Audit Checklist against this deployment."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Directory scanned for tokens in files (default: the working directory).") var scan = "."
+
+    func run() async throws {
+        let passwordInArguments =
+            global.databaseURL.map {
+                (try? DatabaseURL(parsing: $0)).map { url in
+                    if case .postgres(let address) = url { return address.password?.isEmpty == false }
+                    return false
+                } ?? false
+            } ?? false
+        var found: [(String, TokenScanner.Finding)] = []
+        for file in ScanCommand.files(under: scan) {
+            guard let data = FileManager.default.contents(atPath: file), data.count <= ScanCommand.maximumFileSize,
+                !data.contains(0)
+            else { continue }
+            for finding in TokenScanner.findings(in: String(decoding: data, as: UTF8.self)) {
+                found.append((file, finding))
+            }
+        }
+        let results = try await global.withAdmin { admin in
+            var tokensInFiles: [(place: String, live: Bool)] = []
+            for (file, finding) in found {
+                let record = try await admin.store.token(digest: TokenDigest(of: finding.token))
+                tokensInFiles.append(("\(file):\(finding.line)", record?.isActive(at: Date()) ?? false))
+            }
+            let facts = try await SecurityAudit.gather(
+                store: admin.store,
+                passwordInArguments: passwordInArguments,
+                tokensInFiles: tokensInFiles,
+                now: Date()
+            )
+            return SecurityAudit.evaluate(facts)
+        }
+        Output.emit(
+            .array(
+                results.map {
+                    [
+                        "item": .string($0.item), "status": .string($0.status.rawValue), "reason": .string($0.reason),
+                        "fix": .string($0.fix),
+                    ]
+                }
+            ),
+            text: results.map {
+                "\($0.status.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \($0.item)\n       \($0.reason)\($0.fix == "-" ? "" : "\n       fix: \($0.fix)")"
+            }
+            .joined(separator: "\n"),
+            asJSON: global.json
+        )
+        if results.contains(where: { $0.status == .fail }) { throw ExitCode(1) }
+    }
+}
