@@ -144,6 +144,19 @@ enum HTTP {
         let body: [String: Any]
     }
 
+    /// Asks `url` with `token` until the server answers 401 (a change made by another process
+    /// reaches it through the feed), or `timeout` passes; returns the last answer. A 429 on the
+    /// way (the plan's burst) is not the answer waited for.
+    static func waitForRefusal(_ url: String, token: String, timeout: Duration = .seconds(3)) async throws -> Response {
+        let start = ContinuousClock.now
+        var response = try get(url, token: token)
+        while response.status != 401, ContinuousClock.now - start < timeout {
+            try await Task.sleep(for: .milliseconds(10))
+            response = try get(url, token: token)
+        }
+        return response
+    }
+
     static func get(_ url: String, token: String, version: String = "2022-06-28") throws -> Response {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")

@@ -52,22 +52,14 @@ import Testing
         secrets.append(rotated)
         #expect(try HTTP.get(base + "/v1/users/me", token: rotated).status == 200)
         // The rotation was made by another process: the server learns of it through the feed.
-        var stale = try HTTP.get(base + "/v1/users/me", token: token)
-        for _ in 0..<100 where stale.status != 401 {
-            try await Task.sleep(for: .milliseconds(10))
-            stale = try HTTP.get(base + "/v1/users/me", token: token)
-        }
+        let stale = try await HTTP.waitForRefusal(base + "/v1/users/me", token: token)
         #expect(stale.status == 401)
         errorBodies.append(String(describing: stale.body))
         let guessed = "secret_" + String(token.dropFirst(7).reversed())
         errorBodies.append(String(describing: try HTTP.get(base + "/v1/users/me", token: guessed).body))
         errorBodies.append(String(describing: try HTTP.get(base + "/v1/pages/\(rotated)", token: rotated).body))
         #expect(try CLI.run(["token", "revoke", "--integration", integrationID] + db).status == 0)
-        var afterRevocation = try HTTP.get(base + "/v1/users/me", token: rotated)
-        for _ in 0..<100 where afterRevocation.status != 401 {
-            try await Task.sleep(for: .milliseconds(10))
-            afterRevocation = try HTTP.get(base + "/v1/users/me", token: rotated)
-        }
+        let afterRevocation = try await HTTP.waitForRefusal(base + "/v1/users/me", token: rotated)
         #expect(afterRevocation.status == 401)
         errorBodies.append(String(describing: afterRevocation.body))
         #expect(await server.terminate() == 0)
