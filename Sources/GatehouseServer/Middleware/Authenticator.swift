@@ -54,9 +54,6 @@ public final class Authenticator: Sendable {
             switch change.kind {
             case .tokenRevoked:
                 if let digest = change.tokenDigest { cache.evict(digest: digest) }
-                if let integrationID = change.integrationID, change.tokenDigest == nil {
-                    cache.evict(integrationID: integrationID)
-                }
             case .integrationChanged:
                 if let integrationID = change.integrationID { cache.evict(integrationID: integrationID) }
             case .workspaceChanged:
