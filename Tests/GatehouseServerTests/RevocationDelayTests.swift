@@ -73,6 +73,8 @@ import Testing
                     // CLI's revoke makes), so the figure includes its own write and commit.
                     let start = ContinuousClock.now
                     _ = try await cli.revokeTokens(ids: [record.id], at: Date())
+                    let committed = ContinuousClock.now - start
+                    if committed > .milliseconds(100) { print("slow revocation commit on \(engine): \(committed)") }
                     while authenticators.contains(where: { $0.cache.principal(for: digest) != nil }),
                         ContinuousClock.now - start < .seconds(2)
                     {
