@@ -78,7 +78,7 @@ import Testing
                     while authenticators.contains(where: { $0.cache.principal(for: digest) != nil }),
                         ContinuousClock.now - start < .seconds(2)
                     {
-                        try await Task.sleep(for: .microseconds(200))
+                        try await Task.sleep(for: .milliseconds(1))
                     }
                     let elapsed = ContinuousClock.now - start
                     delays.append(
