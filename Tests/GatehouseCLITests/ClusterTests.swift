@@ -35,7 +35,7 @@ import Testing
 
         var statuses: [Int] = []
         for index in 0..<8 {
-            statuses.append(try HTTP.get(bases[index % 2] + "/v1/users/me", token: token).status)
+            statuses.append(try await HTTP.get(bases[index % 2] + "/v1/users/me", token: token).status)
         }
         print("\(engine): statuses across two nodes for a free-plan integration: \(statuses)")
         #expect(statuses.filter { $0 == 200 }.count == 3)

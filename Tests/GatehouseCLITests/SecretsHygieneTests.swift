@@ -42,7 +42,7 @@ import Testing
         let integrationID = try #require(created.json["id"] as? String)
         let token = try #require(created.json["token"] as? String)
         secrets.append(token)
-        #expect(try HTTP.get(base + "/v1/users/me", token: token).status == 200)
+        #expect(try await HTTP.get(base + "/v1/users/me", token: token).status == 200)
         let rotated = try #require(
             try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "0", "--json"] + db).json[
                 "token"
@@ -50,14 +50,14 @@ import Testing
                 as? String
         )
         secrets.append(rotated)
-        #expect(try HTTP.get(base + "/v1/users/me", token: rotated).status == 200)
+        #expect(try await HTTP.get(base + "/v1/users/me", token: rotated).status == 200)
         // The rotation was made by another process: the server learns of it through the feed.
         let stale = try await HTTP.waitForRefusal(base + "/v1/users/me", token: token)
         #expect(stale.status == 401)
         errorBodies.append(String(describing: stale.body))
         let guessed = "secret_" + String(token.dropFirst(7).reversed())
-        errorBodies.append(String(describing: try HTTP.get(base + "/v1/users/me", token: guessed).body))
-        errorBodies.append(String(describing: try HTTP.get(base + "/v1/pages/\(rotated)", token: rotated).body))
+        errorBodies.append(String(describing: try await HTTP.get(base + "/v1/users/me", token: guessed).body))
+        errorBodies.append(String(describing: try await HTTP.get(base + "/v1/pages/\(rotated)", token: rotated).body))
         #expect(try CLI.run(["token", "revoke", "--integration", integrationID] + db).status == 0)
         let afterRevocation = try await HTTP.waitForRefusal(base + "/v1/users/me", token: rotated)
         #expect(afterRevocation.status == 401)

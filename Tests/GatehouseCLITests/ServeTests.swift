@@ -28,7 +28,7 @@ import Testing
             }
         )
         let base = try #require(server.baseURL)
-        let databases = try HTTP.get(base + "/v1/databases", token: key)
+        let databases = try await HTTP.get(base + "/v1/databases", token: key)
         #expect((databases.body["results"] as? [Any])?.count == 2)
         #expect(!server.stderr.contains(key.dropFirst(7).prefix(12)), "the key reached the log")
         #expect(await server.terminate() == 0)
@@ -37,7 +37,7 @@ import Testing
         try await again.waitForOutput(containing: "Gatehouse listening on")
         try await Task.sleep(for: .milliseconds(200))
         #expect(!again.stdout.contains("secret_"))
-        #expect(try HTTP.get(try #require(again.baseURL) + "/v1/users/me", token: key).status == 200)
+        #expect(try await HTTP.get(try #require(again.baseURL) + "/v1/users/me", token: key).status == 200)
         #expect(await again.terminate() == 0)
     }
 
@@ -58,7 +58,7 @@ import Testing
                 ["integration", "create", "--workspace", workspace, "--name", action, "--json", "--database-url", db])
             let integrationID = try #require(created.json["id"] as? String)
             let token = try #require(created.json["token"] as? String)
-            #expect(try HTTP.get(base + "/v1/users/me", token: token).status == 200)
+            #expect(try await HTTP.get(base + "/v1/users/me", token: token).status == 200)
 
             let arguments =
                 action == "revoke"
