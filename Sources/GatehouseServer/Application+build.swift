@@ -1,6 +1,7 @@
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
+import HummingbirdBcrypt
 import Logging
 
 /// The routes of the `/v1` API and the limits they share.
@@ -21,11 +22,13 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let usage = UsageRecorder()
-    let router = buildRouter(
+    let issuer = OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
+    let router = try buildRouter(
         configuration: configuration,
         store: store,
         authenticator: authenticator,
         usage: usage,
+        issuer: issuer,
         logger: logger
     )
     let listener = RevocationListener(
@@ -47,7 +50,11 @@ public func buildApplication(
                 logger: logger
             ),
         ],
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            if configuration.publicURL == nil { issuer.set("http://\(configuration.host):\(port)") }
+            await onServerRunning(port)
+        },
         logger: logger
     )
 }
@@ -58,13 +65,21 @@ public func buildRouter(
     store: any Store,
     authenticator: Authenticator,
     usage: UsageRecorder = UsageRecorder(),
+    issuer: OAuthIssuer? = nil,
     logger: Logger
-) -> Router<GatehouseRequestContext> {
+) throws -> Router<GatehouseRequestContext> {
     let router = Router(context: GatehouseRequestContext.self)
     router.add(middleware: RequestMiddleware(logger: logger))
     router.get("healthz") { _, context in
         JSONResponse.ok(["status": "ok"], requestID: context.requestID)
     }
+    try addOAuthRoutes(
+        to: router,
+        configuration: configuration,
+        store: store,
+        authenticator: authenticator,
+        issuer: issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
+    )
     let api = router.group("v1")
         .add(middleware: NotionVersionMiddleware())
         .add(
@@ -95,4 +110,50 @@ public func buildRouter(
     DatabasesController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     return router
+}
+
+/// The OAuth endpoints and pages: outside the `/v1` API's middleware (no `Notion-Version`, no
+/// bearer token), each authenticating what it needs (a client, a browser session).
+func addOAuthRoutes(
+    to router: Router<GatehouseRequestContext>,
+    configuration: ServerConfiguration,
+    store: any Store,
+    authenticator: Authenticator,
+    issuer: OAuthIssuer
+) throws {
+    let service = OAuthService(
+        store: store,
+        clock: authenticator.clock,
+        lifetimes: configuration.oauthLifetimes,
+        onRevocation: { authenticator.apply($0) }
+    )
+    let failureThrottle = RateLimiter(clock: authenticator.clock)
+    OAuthController(
+        service: service,
+        issuer: issuer,
+        failureThrottle: failureThrottle,
+        failureAllowance: configuration.failedAuthenticationAllowance
+    ).addRoutes(to: router)
+    let admin = AdminOperations(
+        store: store,
+        clock: authenticator.clock,
+        bcryptCost: configuration.bcryptCost,
+        actor: "server",
+        onRevocation: { authenticator.apply($0) }
+    )
+    try AuthorizeController(
+        service: service,
+        sessions: BrowserSessions(
+            store: store,
+            clock: authenticator.clock,
+            lifetime: configuration.oauthLifetimes.session,
+            secureCookies: (configuration.publicURL ?? "").lowercased().hasPrefix("https:")
+        ),
+        pages: try HTMLPages.load(),
+        admin: admin,
+        issuer: issuer,
+        failureThrottle: failureThrottle,
+        failureAllowance: configuration.failedAuthenticationAllowance,
+        decoyPasswordHash: Bcrypt.hash(BrowserSessions.randomToken(), cost: configuration.bcryptCost)
+    ).addRoutes(to: router)
 }

@@ -30,7 +30,9 @@ struct Janitor: Service {
             let purged = try await store.purge(
                 credentialsBefore: now.addingTimeInterval(-retention),
                 rateLimitsBefore: now.addingTimeInterval(-2 * 86_400),
-                changesBefore: now.addingTimeInterval(-3_600)
+                changesBefore: now.addingTimeInterval(-3_600),
+                // A used refresh token's successor is only needed within the grace window.
+                successorsBefore: now.addingTimeInterval(-60)
             )
             if purged > 0 { logger.info("janitor purged expired and revoked tokens", metadata: ["count": "\(purged)"]) }
         } catch {

@@ -20,6 +20,13 @@ public struct ServerConfiguration: Sendable {
     public var janitorInterval: Duration = .seconds(600)
     /// Failed authentications allowed per client IP: a burst, then a sustained rate.
     public var failedAuthenticationAllowance = RatePlan(requestsPerSecond: 1, burst: 20, dailyQuota: nil)
+    /// The URL clients reach this server at: the OAuth issuer (`iss`) and the base of the metadata's
+    /// endpoints. `nil`: `http://<host>:<port>`. Cookies are `Secure` when it is https.
+    public var publicURL: String?
+    /// Lifetimes of authorization codes, OAuth tokens and browser sessions.
+    public var oauthLifetimes = OAuthLifetimes()
+    /// bcrypt cost for passwords set through the server (tests lower it).
+    public var bcryptCost: UInt8 = 12
 
     public init(
         host: String = "127.0.0.1",

@@ -101,5 +101,37 @@ enum Migrations {
                 "ALTER TABLE tokens ADD COLUMN use_count BIGINT NOT NULL DEFAULT 0",
             ]
         },
+        Migration(version: 5, name: "oauth") { _ in
+            [
+                "ALTER TABLE integrations ADD COLUMN client_id TEXT",
+                "ALTER TABLE integrations ADD COLUMN redirect_uris TEXT",
+                "ALTER TABLE integrations ADD COLUMN expiring_tokens BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE integrations ADD COLUMN confidential BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE integrations ADD COLUMN installed_from TEXT",
+                "ALTER TABLE integrations ADD COLUMN owner_user_id TEXT",
+                "ALTER TABLE integrations ADD COLUMN owner_type TEXT",
+                "CREATE UNIQUE INDEX integrations_client_id ON integrations(client_id)",
+                "CREATE INDEX integrations_installed_from ON integrations(installed_from)",
+                "ALTER TABLE tokens ADD COLUMN grant_id TEXT",
+                "ALTER TABLE tokens ADD COLUMN used_at BIGINT",
+                "ALTER TABLE tokens ADD COLUMN successor TEXT",
+                "CREATE INDEX tokens_grant ON tokens(grant_id)",
+                """
+                CREATE TABLE oauth_codes (
+                    id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL, owner_type TEXT NOT NULL, redirect_uri TEXT, code_challenge TEXT,
+                    resources TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)
+                """,
+                "CREATE INDEX oauth_codes_expires ON oauth_codes(expires_at)",
+                """
+                CREATE TABLE sessions (
+                    hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX sessions_expires ON sessions(expires_at)",
+            ]
+        },
     ]
 }

@@ -121,7 +121,7 @@ public final class SQLStore: Store {
         }
     }
 
-    private func mapUnique<Result>(_ what: String, _ body: () async throws -> Result) async throws -> Result {
+    func mapUnique<Result>(_ what: String, _ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
         } catch  where engine.isUniqueViolation(error) {
@@ -129,7 +129,7 @@ public final class SQLStore: Store {
         }
     }
 
-    private func recordChange(
+    func recordChange(
         _ database: any SQLDatabase,
         _ kind: StoreChange.Kind,
         workspaceID: String?,
@@ -228,25 +228,34 @@ public final class SQLStore: Store {
 
     // MARK: Integrations and tokens
 
-    public func createIntegration(_ integration: Integration, token: TokenRecord) async throws {
+    public func createIntegration(_ integration: Integration, token: TokenRecord?) async throws {
         try await mapUnique("integration \(integration.id)") {
             try await transaction { database in
-                try await database.raw(
-                    """
-                    INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at)
-                    VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names.joined(separator: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds))
-                    """
-                ).run()
-                try await Self.insertToken(token, into: database)
+                try await Self.insertIntegration(integration, into: database)
+                if let token { try await Self.insertToken(token, into: database) }
             }
         }
+    }
+
+    static func insertIntegration(_ integration: Integration, into database: any SQLDatabase) async throws {
+        let client = integration.oauthClient
+        let installation = integration.installation
+        try await database.raw(
+            """
+            INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at,
+                client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type)
+            VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names.joined(separator: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds),
+                \(bind: client?.clientID), \(bind: client?.redirectURIs.joined(separator: "\n")), \(bind: client?.expiringTokens == true ? 1 : 0), \(bind: client?.confidential == false ? 0 : 1),
+                \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue))
+            """
+        ).run()
     }
 
     static func insertToken(_ token: TokenRecord, into database: any SQLDatabase) async throws {
         try await database.raw(
             """
-            INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from)
-            VALUES (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID))
+            INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id)
+            VALUES (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID))
             """
         ).run()
     }
@@ -264,6 +273,13 @@ public final class SQLStore: Store {
         }
     }
 
+    public func integration(clientID: String) async throws -> Integration? {
+        try await read { database in
+            try await database.raw("SELECT * FROM integrations WHERE client_id = \(bind: clientID)").first()
+                .map(Self.integration)
+        }
+    }
+
     public func integrations(workspaceID: String) async throws -> [Integration] {
         try await read { database in
             try await database.raw(
@@ -274,20 +290,24 @@ public final class SQLStore: Store {
 
     public func deleteIntegration(id: String) async throws -> Bool {
         try await transaction { database in
-            guard
-                let row = try await database.raw("SELECT workspace_id FROM integrations WHERE id = \(bind: id)").first()
-            else { return false }
-            let workspaceID = try row.decode(column: "workspace_id", as: String.self)
-            try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: id)").run()
-            try await database.raw("DELETE FROM tokens WHERE integration_id = \(bind: id)").run()
-            try await database.raw("DELETE FROM integrations WHERE id = \(bind: id)").run()
-            try await self.recordChange(
-                database,
-                .integrationChanged,
-                workspaceID: workspaceID,
-                integrationID: id,
-                at: Date()
-            )
+            let rows = try await database.raw(
+                "SELECT id, workspace_id FROM integrations WHERE id = \(bind: id) OR installed_from = \(bind: id)"
+            ).all()
+            guard rows.contains(where: { (try? $0.decode(column: "id", as: String.self)) == id }) else { return false }
+            for row in rows {
+                let doomed = try row.decode(column: "id", as: String.self)
+                try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: doomed)").run()
+                try await database.raw("DELETE FROM tokens WHERE integration_id = \(bind: doomed)").run()
+                try await database.raw("DELETE FROM oauth_codes WHERE integration_id = \(bind: doomed)").run()
+                try await database.raw("DELETE FROM integrations WHERE id = \(bind: doomed)").run()
+                try await self.recordChange(
+                    database,
+                    .integrationChanged,
+                    workspaceID: try row.decode(column: "workspace_id", as: String.self),
+                    integrationID: doomed,
+                    at: Date()
+                )
+            }
             return true
         }
     }
@@ -383,8 +403,10 @@ public final class SQLStore: Store {
                 let row = try await database.raw(
                     """
                     SELECT t.*, i.name AS integration_name, i.kind AS integration_kind, i.capabilities, i.bot_id,
-                           i.workspace_id, w.name AS workspace_name, w.icon AS workspace_icon, w.plan
+                           i.workspace_id, w.name AS workspace_name, w.icon AS workspace_icon, w.plan,
+                           i.owner_type, o.id AS owner_id, o.name AS owner_name, o.email AS owner_email
                     FROM tokens t JOIN integrations i ON i.id = t.integration_id JOIN workspaces w ON w.id = i.workspace_id
+                    LEFT JOIN users o ON o.id = i.owner_user_id
                     WHERE t.hash = \(bind: digest.hex)
                     """
                 ).first()
@@ -402,10 +424,22 @@ public final class SQLStore: Store {
                 workspaceID: try row.decode(column: "workspace_id", as: String.self),
                 workspaceName: try row.decode(column: "workspace_name", as: String.self),
                 workspaceIcon: try row.decode(column: "workspace_icon", as: String?.self),
-                plan: try Self.enumValue(row, "plan")
+                plan: try Self.enumValue(row, "plan"),
+                owner: try Self.botOwner(row)
             )
             return (token, principal)
         }
+    }
+
+    private static func botOwner(_ row: any SQLRow) throws -> BotOwner {
+        guard try row.decode(column: "owner_type", as: String?.self) == BotOwnerKind.user.rawValue,
+            let id = try row.decode(column: "owner_id", as: String?.self)
+        else { return .workspace }
+        return .user(
+            id: id,
+            name: try row.decode(column: "owner_name", as: String.self),
+            email: try row.decode(column: "owner_email", as: String.self)
+        )
     }
 
     // MARK: Content and sharing
@@ -664,7 +698,12 @@ public final class SQLStore: Store {
     // MARK: Janitor
 
     @discardableResult
-    public func purge(credentialsBefore: Date, rateLimitsBefore: Date, changesBefore: Date) async throws -> Int {
+    public func purge(
+        credentialsBefore: Date,
+        rateLimitsBefore: Date,
+        changesBefore: Date,
+        successorsBefore: Date
+    ) async throws -> Int {
         let credentials = credentialsBefore.epochMilliseconds
         // The TAT of a row untouched for a while lies in the past: compare it, in nanoseconds.
         let rateLimits = rateLimitsBefore.epochMilliseconds * 1_000_000
@@ -673,6 +712,11 @@ public final class SQLStore: Store {
             let purged = try await database.raw(
                 "DELETE FROM tokens WHERE revoked_at < \(bind: credentials) OR expires_at < \(bind: credentials) RETURNING id"
             ).all().count
+            try await database.raw("DELETE FROM oauth_codes WHERE expires_at < \(bind: credentials)").run()
+            try await database.raw("DELETE FROM sessions WHERE expires_at < \(bind: credentials)").run()
+            try await database.raw(
+                "UPDATE tokens SET successor = NULL WHERE successor IS NOT NULL AND used_at < \(bind: successorsBefore.epochMilliseconds)"
+            ).run()
             try await database.raw("DELETE FROM rate_limits WHERE tat < \(bind: rateLimits)").run()
             try await database.raw("DELETE FROM changes WHERE created_at < \(bind: changes)").run()
             return purged
@@ -716,15 +760,15 @@ public final class SQLStore: Store {
 
     // MARK: Row decoding
 
-    private static func date(_ row: any SQLRow, _ column: String) throws -> Date {
+    static func date(_ row: any SQLRow, _ column: String) throws -> Date {
         Date(epochMilliseconds: try row.decode(column: column, as: Int64.self))
     }
 
-    private static func optionalDate(_ row: any SQLRow, _ column: String) throws -> Date? {
+    static func optionalDate(_ row: any SQLRow, _ column: String) throws -> Date? {
         try row.decode(column: column, as: Int64?.self).map(Date.init(epochMilliseconds:))
     }
 
-    private static func enumValue<Value: RawRepresentable>(_ row: any SQLRow, _ column: String) throws -> Value
+    static func enumValue<Value: RawRepresentable>(_ row: any SQLRow, _ column: String) throws -> Value
     where Value.RawValue == String {
         let raw = try row.decode(column: column, as: String.self)
         guard let value = Value(rawValue: raw) else {
@@ -768,7 +812,7 @@ public final class SQLStore: Store {
         )
     }
 
-    private static func integration(_ row: any SQLRow) throws -> Integration {
+    static func integration(_ row: any SQLRow) throws -> Integration {
         Integration(
             id: try row.decode(column: "id", as: String.self),
             workspaceID: try row.decode(column: "workspace_id", as: String.self),
@@ -776,11 +820,27 @@ public final class SQLStore: Store {
             kind: try enumValue(row, "kind"),
             capabilities: try capabilities(row),
             botID: try row.decode(column: "bot_id", as: String.self),
-            createdAt: try date(row, "created_at")
+            createdAt: try date(row, "created_at"),
+            oauthClient: try row.decode(column: "client_id", as: String?.self).map { clientID in
+                OAuthClientSettings(
+                    clientID: clientID,
+                    redirectURIs: (try row.decode(column: "redirect_uris", as: String?.self) ?? "")
+                        .split(separator: "\n").map(String.init),
+                    expiringTokens: try row.decode(column: "expiring_tokens", as: Int64.self) != 0,
+                    confidential: try row.decode(column: "confidential", as: Int64.self) != 0
+                )
+            },
+            installation: try row.decode(column: "installed_from", as: String?.self).map { appID in
+                Installation(
+                    appID: appID,
+                    ownerUserID: try row.decode(column: "owner_user_id", as: String?.self) ?? "",
+                    owner: BotOwnerKind(rawValue: try row.decode(column: "owner_type", as: String?.self) ?? "") ?? .user
+                )
+            }
         )
     }
 
-    private static func token(_ row: any SQLRow) throws -> TokenRecord {
+    static func token(_ row: any SQLRow) throws -> TokenRecord {
         let hex = try row.decode(column: "hash", as: String.self)
         guard let digest = TokenDigest(hex: hex) else { throw StoreError(.notFound, "malformed token hash in store") }
         return TokenRecord(
@@ -796,7 +856,9 @@ public final class SQLStore: Store {
             lastUsedAt: try optionalDate(row, "last_used_at"),
             lastUsedIP: try row.decode(column: "last_used_ip", as: String?.self),
             lastUsedAgent: try row.decode(column: "last_used_agent", as: String?.self),
-            useCount: Int(try row.decode(column: "use_count", as: Int64.self))
+            useCount: Int(try row.decode(column: "use_count", as: Int64.self)),
+            grantID: try row.decode(column: "grant_id", as: String?.self),
+            usedAt: try optionalDate(row, "used_at")
         )
     }
 

@@ -19,12 +19,16 @@ public protocol Store: Sendable {
     func people(workspaceID: String) async throws -> [Person]
 
     // MARK: Integrations and tokens
-    /// Creates the integration with its first token, atomically.
-    func createIntegration(_ integration: Integration, token: TokenRecord) async throws
+    /// Creates the integration with its first token (an API key, or a public integration's client
+    /// secret; none for a client without a secret), atomically.
+    func createIntegration(_ integration: Integration, token: TokenRecord?) async throws
     func integration(id: String) async throws -> Integration?
     func integration(botID: String) async throws -> Integration?
     func integrations(workspaceID: String) async throws -> [Integration]
-    /// Deletes the integration, its tokens and shares. Returns whether it existed.
+    /// The public integration whose OAuth `client_id` this is.
+    func integration(clientID: String) async throws -> Integration?
+    /// Deletes the integration, its tokens and shares (and, for a public integration, every
+    /// installation of it with theirs). Returns whether it existed.
     func deleteIntegration(id: String) async throws -> Bool
     func tokens(integrationID: String) async throws -> [TokenRecord]
     func token(id: String) async throws -> TokenRecord?
@@ -37,6 +41,44 @@ public protocol Store: Sendable {
     func revokeTokens(ids: [String], at time: Date) async throws -> [TokenRecord]
     /// The principal a token acts as, if the token exists (active or not; the caller checks).
     func principal(digest: TokenDigest) async throws -> (TokenRecord, Principal)?
+
+    // MARK: OAuth
+
+    func createAuthorizationCode(_ code: AuthorizationCode) async throws
+    /// Marks the code used and returns it with whether this call was its first use (a second use
+    /// is a replay); `nil` when no such code exists.
+    func consumeAuthorizationCode(
+        digest: TokenDigest,
+        at time: Date
+    ) async throws -> (AuthorizationCode, firstUse: Bool)?
+    /// Completes a grant in one transaction: finds or creates the installation of
+    /// `installation.installation.appID` for its workspace and owner (the candidate's id and bot
+    /// are used when it is new), makes `resources` its shares, and stores `tokens` for it (their
+    /// `integrationID` is set here). Returns the installation.
+    func install(
+        _ installation: Integration,
+        resources: [SharedResource],
+        tokens: [TokenRecord],
+        at time: Date
+    ) async throws -> Integration
+    /// Marks refresh token `id` used and stores `successors` with the sealed pair, if no other
+    /// request did so first; otherwise returns the token as that request left it.
+    func rotateRefreshToken(
+        id: String,
+        successors: [TokenRecord],
+        sealedSuccessor: String,
+        at time: Date
+    ) async throws -> RefreshRotation
+    /// The sealed successor pair of a used refresh token, while the janitor has not wiped it.
+    func refreshSuccessor(tokenID: String) async throws -> String?
+    /// Revokes every live token of an OAuth grant; returns those it revoked.
+    func revokeGrant(id: String, at time: Date) async throws -> [TokenRecord]
+
+    // MARK: Browser sessions
+
+    func createSession(_ session: SessionRecord) async throws
+    func session(digest: TokenDigest) async throws -> SessionRecord?
+    func deleteSession(digest: TokenDigest) async throws
 
     // MARK: Content and sharing
     func createDatabase(_ database: DatabaseRecord) async throws
@@ -88,11 +130,17 @@ public protocol Store: Sendable {
 
     // MARK: Janitor
 
-    /// Deletes tokens that expired or were revoked before `credentialsBefore`, rate-limit state
-    /// untouched since `rateLimitsBefore` and feed entries older than `changesBefore`; returns the
-    /// number of tokens deleted.
+    /// Deletes tokens, authorization codes and sessions that expired (or tokens that were revoked)
+    /// before `credentialsBefore`, rate-limit state untouched since `rateLimitsBefore` and feed
+    /// entries older than `changesBefore`, and wipes refresh successors sealed before
+    /// `successorsBefore`; returns the number of tokens deleted.
     @discardableResult
-    func purge(credentialsBefore: Date, rateLimitsBefore: Date, changesBefore: Date) async throws -> Int
+    func purge(
+        credentialsBefore: Date,
+        rateLimitsBefore: Date,
+        changesBefore: Date,
+        successorsBefore: Date
+    ) async throws -> Int
 
     // MARK: Change feed
     /// Calls `onNotification` whenever a change is committed elsewhere (PostgreSQL LISTEN/NOTIFY),
@@ -160,4 +208,12 @@ public struct TokenUsage: Sendable, Equatable {
         self.lastUsedIP = lastUsedIP
         self.lastUsedAgent = lastUsedAgent
     }
+}
+
+/// What happened to a refresh token presented for rotation.
+public enum RefreshRotation: Sendable {
+    /// This request rotated it; the successors are stored.
+    case rotated
+    /// Another request rotated (or someone revoked) it first: the token as it is now.
+    case lost(TokenRecord)
 }

@@ -13,24 +13,52 @@ struct IntegrationCommand: AsyncParsableCommand {
     )
 
     static func json(_ integration: Integration) -> [(String, JSONValue)] {
-        [
+        var members: [(String, JSONValue)] = [
             ("id", .string(integration.id)), ("workspace_id", .string(integration.workspaceID)),
             ("name", .string(integration.name)), ("kind", .string(integration.kind.rawValue)),
             ("bot_id", .string(integration.botID)),
             ("capabilities", .array(integration.capabilities.names.map(JSONValue.string))),
             ("created_at", Output.time(integration.createdAt)),
         ]
+        if let client = integration.oauthClient {
+            members += [
+                ("client_id", .string(client.clientID)),
+                ("redirect_uris", .array(client.redirectURIs.map(JSONValue.string))),
+                ("expiring_tokens", .bool(client.expiringTokens)),
+                ("client_secret_required", .bool(client.confidential)),
+            ]
+        }
+        if let installation = integration.installation {
+            members += [
+                ("installed_from", .string(installation.appID)),
+                ("owner_type", .string(installation.owner.rawValue)),
+                ("owner_user_id", .string(installation.ownerUserID)),
+            ]
+        }
+        return members
     }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an internal integration and print its API key once."
+            abstract:
+                "Create an integration: an internal one prints its API key once; a public one (--public) its OAuth client_id and client_secret."
         )
         @OptionGroup var global: GlobalOptions
         @Option(help: "The workspace id.") var workspace: String
         @Option(help: "The integration's name.") var name: String
         @Option(help: "Comma-separated: \(Capabilities.allNames.joined(separator: ",")). Default: all, with email.")
         var capabilities: String?
+        @Flag(name: .customLong("public"), help: "A public integration, installed by users through OAuth.")
+        var isPublic = false
+        @Option(name: .customLong("redirect-uri"), help: "A redirect URI of the public integration (repeatable).")
+        var redirectURIs: [String] = []
+        @Flag(help: "Issue expiring nap_ access tokens with nrt_ refresh tokens instead of bot_ tokens.")
+        var expiring = false
+        @Flag(
+            name: .customLong("no-client-secret"),
+            help: "Register a client without a secret (a native or browser app); PKCE is then required."
+        )
+        var noClientSecret = false
 
         func run() async throws {
             let parsed: Capabilities
@@ -39,6 +67,13 @@ struct IntegrationCommand: AsyncParsableCommand {
                     try capabilities.map { try Capabilities(names: $0.split(separator: ",").map(String.init)) } ?? .all
             } catch {
                 throw CLIError(String(describing: error))
+            }
+            guard isPublic || (redirectURIs.isEmpty && !expiring && !noClientSecret) else {
+                throw CLIError("--redirect-uri, --expiring and --no-client-secret need --public")
+            }
+            if isPublic {
+                try await createPublic(parsed)
+                return
             }
             let (integration, token) = try await global.withAdmin {
                 try await $0.createInternalIntegration(workspaceID: workspace, name: name, capabilities: parsed)
@@ -50,6 +85,34 @@ struct IntegrationCommand: AsyncParsableCommand {
                     bot id: \(integration.botID)
                     capabilities: \(integration.capabilities.names.joined(separator: ", "))
                     API key (shown once, stored only as a hash): \(token)
+                    """,
+                asJSON: global.json
+            )
+        }
+
+        private func createPublic(_ capabilities: Capabilities) async throws {
+            let (integration, secret) = try await global.withAdmin {
+                try await $0.createPublicIntegration(
+                    workspaceID: workspace,
+                    name: name,
+                    capabilities: capabilities,
+                    redirectURIs: redirectURIs,
+                    expiringTokens: expiring,
+                    withSecret: !noClientSecret
+                )
+            }
+            let clientID = integration.oauthClient?.clientID ?? ""
+            Output.emit(
+                [
+                    "id": .string(integration.id), "bot_id": .string(integration.botID),
+                    "client_id": .string(clientID), "client_secret": secret.map(JSONValue.string) ?? .null,
+                ],
+                text: """
+                    Created public integration \(integration.name): \(integration.id)
+                    client_id: \(clientID)
+                    client_secret (shown once, stored only as a hash): \(secret ?? "none: this client must use PKCE")
+                    redirect URIs: \(redirectURIs.joined(separator: ", "))
+                    tokens: \(expiring ? "expiring (nap_ access + nrt_ refresh)" : "bot_ tokens that do not expire")
                     """,
                 asJSON: global.json
             )
@@ -148,7 +211,7 @@ struct TokenCommand: AsyncParsableCommand {
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Issue a new API key. The old one keeps working until revoked, or until the grace period ends."
+                "Issue a new API key (or, for a public integration, client secret). The old one keeps working until revoked, or until the grace period ends."
         )
         @OptionGroup var global: GlobalOptions
         @Option(help: "The integration id.") var integration: String
@@ -164,14 +227,18 @@ struct TokenCommand: AsyncParsableCommand {
             }
             let ends =
                 rotation.oldTokensExpireAt.map { "stops working at \($0.formatted(.iso8601))" } ?? "works until revoked"
+            let what = rotation.record.kind == .clientSecret ? "client secret" : "API key"
+            var json: [(String, JSONValue)] = [
+                ("token", .string(rotation.token)), ("token_id", .string(rotation.record.id)),
+                ("old_token_expires_at", Output.time(rotation.oldTokensExpireAt)),
+            ]
+            // A public integration's rotation is of its client secret: name it so as well.
+            if rotation.record.kind == .clientSecret { json.append(("client_secret", .string(rotation.token))) }
             Output.emit(
-                [
-                    "token": .string(rotation.token), "token_id": .string(rotation.record.id),
-                    "old_token_expires_at": Output.time(rotation.oldTokensExpireAt),
-                ],
+                .object(json),
                 text: """
-                    New API key (shown once, stored only as a hash): \(rotation.token)
-                    The previous key (\(rotation.previous.map(\.displayHint).joined(separator: ", "))) \(ends).
+                    New \(what) (shown once, stored only as a hash): \(rotation.token)
+                    The previous \(what) (\(rotation.previous.map(\.displayHint).joined(separator: ", "))) \(ends).
                     """,
                 asJSON: global.json
             )

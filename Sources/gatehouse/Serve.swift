@@ -53,15 +53,21 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("cannot seed the sandbox: \(error)")
         }
         let host = configuration.host
-        let app = try await buildApplication(
-            configuration: configuration,
-            store: store,
-            authenticator: authenticator,
-            logger: logger,
-            onServerRunning: { port in
-                Output.write(Self.banner(host: host, port: port, databaseURL: databaseURL, sandbox: sandbox))
-            }
-        )
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(
+                configuration: configuration,
+                store: store,
+                authenticator: authenticator,
+                logger: logger,
+                onServerRunning: { port in
+                    Output.write(Self.banner(host: host, port: port, databaseURL: databaseURL, sandbox: sandbox))
+                }
+            )
+        } catch {
+            await store.shutdown()
+            throw CLIError("cannot start the server: \(error)")
+        }
         do {
             try await app.runService()
         } catch {

@@ -126,6 +126,8 @@ struct TestWorld {
             ratePlans: plans
         )
         configuration.changeFeedInterval = .milliseconds(20)
+        configuration.bcryptCost = 4
+        configuration.publicURL = "http://gatehouse.test"
         configure(&configuration)
         return try await buildApplication(
             configuration: configuration,
@@ -136,8 +138,8 @@ struct TestWorld {
     }
 }
 
-/// What a test reads from a response.
-struct APIResult {
+/// What a test reads from a response (immutable, so safe to pass between tasks).
+struct APIResult: @unchecked Sendable {
     let status: Int
     let json: [String: Any]
     let headers: HTTPFields

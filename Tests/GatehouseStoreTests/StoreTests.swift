@@ -319,7 +319,8 @@ import Testing
         let purged = try await store.purge(
             credentialsBefore: Date().addingTimeInterval(-7 * 86_400),
             rateLimitsBefore: longAgo,
-            changesBefore: longAgo
+            changesBefore: longAgo,
+            successorsBefore: longAgo
         )
         #expect(purged == 2)
         let left = Set(try await store.tokens(integrationID: integration.id).map(\.id))

@@ -11,8 +11,18 @@ public struct APIError: Error, Sendable, Equatable {
     public var message: String
     /// Extra fields (`integration_id` on a 404, `rate_limit_reason` on a 429).
     public var additionalData: [String: String]
+    /// For the OAuth endpoints: RFC 6749's `error` code, sent beside `code` with `message` as
+    /// `error_description`.
+    public var oauthError: String?
 
-    public init(status: Int, code: String, message: String, additionalData: [String: String] = [:]) {
+    public init(
+        status: Int,
+        code: String,
+        message: String,
+        additionalData: [String: String] = [:],
+        oauthError: String? = nil
+    ) {
+        self.oauthError = oauthError
         self.status = status
         self.code = code
         self.message = message

@@ -85,3 +85,21 @@ public enum CapabilityError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Capabilities {
+    /// What the capabilities allow, in plain words for the consent page.
+    public var plainDescriptions: [String] {
+        var lines: [String] = []
+        if content.contains(.readContent) { lines.append("Read the pages and databases you choose to share") }
+        if content.contains(.updateContent) { lines.append("Edit those pages and databases") }
+        if content.contains(.insertContent) { lines.append("Create new pages inside them") }
+        if content.contains(.readComments) { lines.append("Read comments on them") }
+        if content.contains(.insertComments) { lines.append("Add comments to them") }
+        switch userInfo {
+        case .withEmail: lines.append("See the people in your workspace, including their email addresses")
+        case .withoutEmail: lines.append("See the people in your workspace, without their email addresses")
+        case .none: lines.append("It cannot see who is in your workspace")
+        }
+        return lines
+    }
+}

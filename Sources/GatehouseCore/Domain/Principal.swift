@@ -17,6 +17,9 @@ public struct Principal: Sendable, Equatable {
     public var workspaceName: String
     public var workspaceIcon: String?
     public var plan: Plan
+    /// Whom the bot acts for: the workspace (internal integrations, `owner=workspace`
+    /// installations) or the person who authorized it.
+    public var owner: BotOwner
 
     public init(
         tokenID: String,
@@ -30,8 +33,10 @@ public struct Principal: Sendable, Equatable {
         workspaceID: String,
         workspaceName: String,
         workspaceIcon: String?,
-        plan: Plan
+        plan: Plan,
+        owner: BotOwner = .workspace
     ) {
+        self.owner = owner
         self.tokenID = tokenID
         self.tokenKind = tokenKind
         self.expiresAt = expiresAt
@@ -45,4 +50,11 @@ public struct Principal: Sendable, Equatable {
         self.workspaceIcon = workspaceIcon
         self.plan = plan
     }
+}
+
+/// The `owner` of a bot as `users/me` reports it.
+public enum BotOwner: Sendable, Equatable {
+    case workspace
+    /// The person who authorized a public integration.
+    case user(id: String, name: String, email: String)
 }

@@ -62,6 +62,10 @@ public struct Integration: Sendable, Equatable {
     /// The id of the integration's bot user, returned by `/v1/users/me`.
     public var botID: String
     public var createdAt: Date
+    /// A public integration's OAuth client registration (`nil` for internal ones and installations).
+    public var oauthClient: OAuthClientSettings?
+    /// Set when this row is a public integration installed in a workspace through OAuth.
+    public var installation: Installation?
 
     public init(
         id: String,
@@ -70,8 +74,12 @@ public struct Integration: Sendable, Equatable {
         kind: IntegrationKind,
         capabilities: Capabilities,
         botID: String,
-        createdAt: Date
+        createdAt: Date,
+        oauthClient: OAuthClientSettings? = nil,
+        installation: Installation? = nil
     ) {
+        self.oauthClient = oauthClient
+        self.installation = installation
         self.id = id
         self.workspaceID = workspaceID
         self.name = name
@@ -170,6 +178,11 @@ public struct TokenRecord: Sendable, Equatable {
     public var lastUsedIP: String?
     public var lastUsedAgent: String?
     public var useCount: Int
+    /// The OAuth grant (authorization code id) the token descends from; revoking the grant
+    /// revokes every token that carries it.
+    public var grantID: String?
+    /// When a refresh token was exchanged for its successor.
+    public var usedAt: Date?
 
     public init(
         id: String,
@@ -184,8 +197,12 @@ public struct TokenRecord: Sendable, Equatable {
         lastUsedAt: Date? = nil,
         lastUsedIP: String? = nil,
         lastUsedAgent: String? = nil,
-        useCount: Int = 0
+        useCount: Int = 0,
+        grantID: String? = nil,
+        usedAt: Date? = nil
     ) {
+        self.grantID = grantID
+        self.usedAt = usedAt
         self.lastUsedAt = lastUsedAt
         self.lastUsedIP = lastUsedIP
         self.lastUsedAgent = lastUsedAgent

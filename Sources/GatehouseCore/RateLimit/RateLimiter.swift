@@ -136,6 +136,20 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Whether a request for `key` would be admitted now, without counting it (for allowances
+    /// that only failures consume, such as sign-in attempts).
+    public func peek(key: String, plan: RatePlan) -> RateLimitOutcome {
+        let now = RateLimitInstant(clock.now())
+        return states.withLock { states in
+            var state = states[key] ?? RateLimitState()
+            if state.day != now.day {
+                state.day = now.day
+                state.usedToday = 0
+            }
+            return plan.outcome(admitted: !plan.provenRefusal(of: state, at: now), state: state, at: now)
+        }
+    }
+
     /// Nanoseconds rounded up to whole seconds, so a wait is never reported short.
     public static func wholeSeconds(_ nanoseconds: Int64) -> Int {
         nanoseconds <= 0 ? 0 : Int((nanoseconds + 999_999_999) / 1_000_000_000)

@@ -1,11 +1,11 @@
 /// Removes credentials from text before it is logged.
 ///
-/// Two rules: anything shaped like a token (`secret_`, `ntn_`, `bot_`, `nap_`, `nrt_` followed by
+/// Two rules: anything shaped like a token (`secret_`, `ntn_`, `bot_`, `nap_`, `nrt_`, `ncs_`, `nac_` followed by
 /// 8 or more base62 characters) becomes its display hint, `secret_…a1B2` style but with the last
 /// four characters hidden too; and the value after `Bearer ` or `Basic ` (six characters or more) is dropped. Metadata keys
 /// that name a secret (``isSensitiveKey(_:)``) are dropped whole by the log handler.
 public enum SecretRedactor {
-    static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_"].map { Array($0.utf8) }
+    static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_", "ncs_", "nac_"].map { Array($0.utf8) }
     static let schemes: [[UInt8]] = ["bearer ", "basic "].map { Array($0.utf8) }
 
     /// The text with every credential replaced by a redaction marker.

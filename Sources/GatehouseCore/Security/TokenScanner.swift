@@ -14,7 +14,7 @@ public enum TokenScanner {
         public var hint: String { TokenFormat.displayHint(token) }
     }
 
-    private static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_"].map { Array($0.utf8) }
+    private static let prefixes: [[UInt8]] = TokenKind.allCases.map { Array($0.prefix.utf8) }
 
     /// Every token-shaped string in `text`, in order.
     public static func findings(in text: String) -> [Finding] {

@@ -44,6 +44,10 @@ public enum TokenFormat {
             kind = .oauthAccess
         case 3 where bytes[0] == UInt8(ascii: "n") && bytes[1] == UInt8(ascii: "r") && bytes[2] == UInt8(ascii: "t"):
             kind = .oauthRefresh
+        case 3 where bytes[0] == UInt8(ascii: "n") && bytes[1] == UInt8(ascii: "c") && bytes[2] == UInt8(ascii: "s"):
+            kind = .clientSecret
+        case 3 where bytes[0] == UInt8(ascii: "n") && bytes[1] == UInt8(ascii: "a") && bytes[2] == UInt8(ascii: "c"):
+            kind = .authorizationCode
         case 6 where "secret".utf8.elementsEqual(bytes[0..<6]):
             kind = .internalKey
         default:

@@ -1,4 +1,4 @@
-/// The kinds of bearer credential Gatehouse issues, told apart by their prefix.
+/// The kinds of credential Gatehouse issues, told apart by their prefix.
 public enum TokenKind: String, Sendable, CaseIterable, Codable {
     /// `secret_`: an internal integration's API key, long-lived until rotated or revoked.
     case internalKey = "secret"
@@ -8,10 +8,15 @@ public enum TokenKind: String, Sendable, CaseIterable, Codable {
     case oauthAccess = "nap"
     /// `nrt_`: an OAuth refresh token, rotated on every use.
     case oauthRefresh = "nrt"
+    /// `ncs_`: a public integration's OAuth client secret (sent to the token endpoint, never as a
+    /// bearer token).
+    case clientSecret = "ncs"
+    /// `nac_`: an OAuth authorization code, single use, valid for minutes.
+    case authorizationCode = "nac"
 
     /// The prefix, underscore included (`secret_`).
     public var prefix: String { rawValue + "_" }
 
     /// Whether a token of this kind may be sent as `Authorization: Bearer` to the `/v1` API.
-    public var isBearer: Bool { self != .oauthRefresh }
+    public var isBearer: Bool { self == .internalKey || self == .oauthBot || self == .oauthAccess }
 }

@@ -154,6 +154,53 @@ public struct AdminOperations: Sendable {
         return (integration, token)
     }
 
+    /// A new public integration (an OAuth client) and its client secret, returned once (`nil`
+    /// for a client registered without a secret, which must then use PKCE).
+    public func createPublicIntegration(
+        workspaceID: String,
+        name: String,
+        capabilities: Capabilities,
+        redirectURIs: [String],
+        expiringTokens: Bool,
+        withSecret: Bool = true
+    ) async throws -> (Integration, clientSecret: String?) {
+        let workspace = try await workspace(workspaceID)
+        guard !redirectURIs.isEmpty else { throw AdminError("a public integration needs at least one --redirect-uri") }
+        guard redirectURIs.count <= 20 else { throw AdminError("at most 20 redirect URIs") }
+        for uri in redirectURIs {
+            if let problem = RedirectURI.registrationProblem(uri) { throw AdminError("redirect URI: \(problem)") }
+        }
+        let now = clock.now()
+        let integration = Integration(
+            id: UUIDv4.string(),
+            workspaceID: workspace.id,
+            name: try Self.nonEmpty(name, "integration name"),
+            kind: .public,
+            capabilities: capabilities,
+            botID: UUIDv4.string(),
+            createdAt: now,
+            oauthClient: OAuthClientSettings(
+                clientID: UUIDv4.string(),
+                redirectURIs: Array(NSOrderedSet(array: redirectURIs).array as? [String] ?? redirectURIs),
+                expiringTokens: expiringTokens,
+                confidential: withSecret
+            )
+        )
+        let issued = withSecret ? Self.issueToken(.clientSecret, integrationID: integration.id, at: now) : nil
+        try await store.createIntegration(integration, token: issued?.1)
+        try await self.record(
+            "integration.created",
+            target: integration.id,
+            details: [
+                "name": integration.name, "kind": "public",
+                "capabilities": capabilities.names.joined(separator: ","),
+                "redirect_uris": redirectURIs.joined(separator: " "), "expiring_tokens": expiringTokens ? "yes" : "no",
+                "client_secret_hint": issued?.1.displayHint ?? "none (PKCE required)",
+            ]
+        )
+        return (integration, issued?.0)
+    }
+
     public func integration(_ id: String) async throws -> Integration {
         guard let canonical = ResourceID.canonical(id), let integration = try await store.integration(id: canonical)
         else {
@@ -183,19 +230,26 @@ public struct AdminOperations: Sendable {
         public let previous: [TokenRecord]
     }
 
-    /// Issues a new token for an internal integration. The old ones keep working until revoked,
-    /// or until `grace` has passed when one is given (0 ends them at once).
+    /// Issues a new API key for an internal integration, or a new client secret for a public one.
+    /// The old ones keep working until revoked, or until `grace` has passed when one is given (0
+    /// ends them at once): during the grace period two are live.
     public func rotateToken(integrationID: String, grace: Duration?) async throws -> Rotation {
         let integration = try await integration(integrationID)
-        guard integration.kind == .internal else {
-            throw AdminError("only internal integrations have API keys to rotate")
+        let kind: TokenKind
+        switch (integration.kind, integration.oauthClient) {
+        case (.internal, _): kind = .internalKey
+        case (.public, let client?) where client.confidential: kind = .clientSecret
+        default:
+            throw AdminError(
+                "this integration has no API key or client secret to rotate (an OAuth installation's tokens are revoked, not rotated)"
+            )
         }
         let now = clock.now()
-        let (token, record) = Self.issueToken(.internalKey, integrationID: integration.id, at: now)
+        let (token, record) = Self.issueToken(kind, integrationID: integration.id, at: now)
         let expiry = grace.map { now.addingTimeInterval(Double($0.components.seconds)) }
         let previous = try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
         try await self.record(
-            "token.rotated",
+            kind == .clientSecret ? "client_secret.rotated" : "token.rotated",
             target: record.id,
             details: [
                 "integration_id": integration.id, "hint": record.displayHint,

@@ -31,6 +31,10 @@ enum JSONResponse {
                 )
             )
         }
+        if let oauthError = error.oauthError {
+            members.append(("error", .string(oauthError)))
+            members.append(("error_description", .string(SecretRedactor.redact(error.message))))
+        }
         members.append(("request_id", .string(requestID)))
         return raw(JSONValue.object(members).serialized(), status: HTTPResponse.Status(code: error.status))
     }

@@ -44,12 +44,30 @@ enum NotionObjects {
             "avatar_url": nil,
             "type": "bot",
             "bot": [
-                "owner": ["type": "workspace", "workspace": true],
+                "owner": owner(principal.owner, userInfo: principal.capabilities.userInfo),
                 "workspace_name": .string(principal.workspaceName),
                 "workspace_id": .string(principal.workspaceID),
                 "workspace_limits": ["max_file_upload_size_in_bytes": 5_242_880],
             ],
         ]
+    }
+
+    /// A bot's `owner`: the workspace, or the person who authorized a public integration (their
+    /// email only with the `user_info_with_email` capability).
+    static func owner(_ owner: BotOwner, userInfo: Capabilities.UserInfo) -> JSONValue {
+        switch owner {
+        case .workspace:
+            return ["type": "workspace", "workspace": true]
+        case .user(let id, let name, let email):
+            let details: JSONValue = userInfo == .withEmail ? ["email": .string(email)] : [:]
+            return [
+                "type": "user",
+                "user": [
+                    "object": "user", "id": .string(id), "name": .string(name), "avatar_url": nil, "type": "person",
+                    "person": details,
+                ],
+            ]
+        }
     }
 
     /// Another integration's bot, as it appears in a user list (no bot details).

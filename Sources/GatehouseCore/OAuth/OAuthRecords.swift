@@ -1,0 +1,132 @@
+import Foundation
+
+/// Who an OAuth bot acts for: the person who authorized it, or the whole workspace.
+public enum BotOwnerKind: String, Sendable, Codable, CaseIterable {
+    case user
+    case workspace
+}
+
+/// A public integration's OAuth client registration.
+public struct OAuthClientSettings: Sendable, Equatable {
+    /// The `client_id` (a UUID, as Notion's are).
+    public var clientID: String
+    /// Registered redirect URIs, compared exactly.
+    public var redirectURIs: [String]
+    /// Whether tokens expire (`nap_` + `nrt_`) or not (`bot_`, Notion's behaviour today).
+    public var expiringTokens: Bool
+    /// Whether the client has a secret; a client without one must use PKCE.
+    public var confidential: Bool
+
+    public init(clientID: String, redirectURIs: [String], expiringTokens: Bool, confidential: Bool) {
+        self.clientID = clientID
+        self.redirectURIs = redirectURIs
+        self.expiringTokens = expiringTokens
+        self.confidential = confidential
+    }
+}
+
+/// What makes an integration row an installation: a public integration authorized by a user in
+/// that user's workspace. It has its own bot, shares and tokens.
+public struct Installation: Sendable, Equatable {
+    /// The public integration (the OAuth client) this installs.
+    public var appID: String
+    public var ownerUserID: String
+    public var owner: BotOwnerKind
+
+    public init(appID: String, ownerUserID: String, owner: BotOwnerKind) {
+        self.appID = appID
+        self.ownerUserID = ownerUserID
+        self.owner = owner
+    }
+}
+
+/// A database or page a user picked on the consent page.
+public struct SharedResource: Sendable, Equatable, Hashable {
+    /// `database` or `page`.
+    public var type: String
+    public var id: String
+
+    public init(type: String, id: String) {
+        self.type = type
+        self.id = id
+    }
+}
+
+/// An issued authorization code: only its digest is stored.
+public struct AuthorizationCode: Sendable, Equatable {
+    /// Also the id of the grant: every token issued from the code carries it.
+    public var id: String
+    public var digest: TokenDigest
+    /// The public integration the code was issued to.
+    public var appID: String
+    public var userID: String
+    public var workspaceID: String
+    public var owner: BotOwnerKind
+    /// The redirect URI as the authorization request gave it (`nil` when it was omitted).
+    public var redirectURI: String?
+    /// The S256 PKCE challenge, if one was sent.
+    public var codeChallenge: String?
+    public var resources: [SharedResource]
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var usedAt: Date?
+
+    public init(
+        id: String,
+        digest: TokenDigest,
+        appID: String,
+        userID: String,
+        workspaceID: String,
+        owner: BotOwnerKind,
+        redirectURI: String?,
+        codeChallenge: String?,
+        resources: [SharedResource],
+        createdAt: Date,
+        expiresAt: Date,
+        usedAt: Date? = nil
+    ) {
+        self.id = id
+        self.digest = digest
+        self.appID = appID
+        self.userID = userID
+        self.workspaceID = workspaceID
+        self.owner = owner
+        self.redirectURI = redirectURI
+        self.codeChallenge = codeChallenge
+        self.resources = resources
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+    }
+}
+
+/// A signed-in browser session (sign-in page, consent, console); only its digest is stored.
+public struct SessionRecord: Sendable, Equatable {
+    public var digest: TokenDigest
+    public var userID: String
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(digest: TokenDigest, userID: String, createdAt: Date, expiresAt: Date) {
+        self.digest = digest
+        self.userID = userID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// How long OAuth artefacts live.
+public struct OAuthLifetimes: Sendable, Equatable {
+    /// Authorization codes: 10 minutes (RFC 6749 recommends at most 10).
+    public var code: TimeInterval = 600
+    /// `nap_` access tokens: 1 hour.
+    public var accessToken: TimeInterval = 3_600
+    /// `nrt_` refresh tokens expire after this long unused: 90 days.
+    public var refreshTokenIdle: TimeInterval = 90 * 86_400
+    /// How long a used refresh token still returns its successor (client retries, two workers).
+    public var refreshGrace: TimeInterval = 10
+    /// Signed-in browser sessions: 12 hours.
+    public var session: TimeInterval = 12 * 3_600
+
+    public init() {}
+}

@@ -1,0 +1,472 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// The authorization server's operations behind the token, introspection and revocation
+/// endpoints and the consent page: every rule comes from ``GrantRules`` and friends in the core,
+/// every write goes through the store, every outcome to the audit log.
+struct OAuthService: Sendable {
+    let store: any Store
+    let clock: any WallClock
+    let lifetimes: OAuthLifetimes
+    /// Evicts revoked tokens and changed installations from this node's cache at once.
+    let onRevocation: @Sendable ([StoreChange]) -> Void
+
+    /// Where a request came from, for the audit log.
+    struct Origin: Sendable {
+        var ip: String
+        var userAgent: String?
+        var requestID: String
+    }
+
+    // MARK: Client authentication
+
+    /// The client credentials a request presents (RFC 6749 §2.3.1).
+    struct ClientCredentials: Sendable {
+        var clientID: String
+        var secret: String?
+        /// Sent as HTTP Basic (the 401 then carries `WWW-Authenticate`).
+        var viaBasic: Bool
+    }
+
+    /// Reads HTTP Basic (as the official clients send it) or `client_id`/`client_secret` in the
+    /// body (as the seed shows); using both at once is refused.
+    static func credentials(
+        authorization: [String],
+        parameters: [String: String]
+    ) throws(OAuthError) -> ClientCredentials {
+        let inBody = parameters["client_id"] != nil || parameters["client_secret"] != nil
+        if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
+        if let header = authorization.first {
+            guard header.lowercased().hasPrefix("basic "),
+                let data = Data(base64Encoded: String(header.dropFirst(6).trimmingCharacters(in: .whitespaces))),
+                let decoded = String(data: data, encoding: .utf8),
+                let colon = decoded.firstIndex(of: ":")
+            else {
+                throw .invalidClient("Client authentication failed: use HTTP Basic with client_id and client_secret.")
+            }
+            if inBody { throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.") }
+            // RFC 6749 §2.3.1: both parts are form-urlencoded before joining.
+            let id = String(decoded[..<colon]).removingPercentEncoding ?? ""
+            let secret = String(decoded[decoded.index(after: colon)...]).removingPercentEncoding ?? ""
+            return ClientCredentials(clientID: id, secret: secret.isEmpty ? nil : secret, viaBasic: true)
+        }
+        guard let id = parameters["client_id"], !id.isEmpty else {
+            throw .invalidClient("Client authentication failed: send client_id and client_secret (HTTP Basic).")
+        }
+        return ClientCredentials(clientID: id, secret: parameters["client_secret"], viaBasic: false)
+    }
+
+    /// The public integration the credentials authenticate. A confidential client needs a live
+    /// client secret (two are live during a rotation); a client without one sends its id only.
+    func authenticateClient(_ credentials: ClientCredentials) async throws -> Integration {
+        let failure = OAuthError.invalidClient("Client authentication failed.")
+        guard let clientID = ResourceID.canonical(credentials.clientID),
+            let app = try await store.integration(clientID: clientID),
+            let client = app.oauthClient
+        else { throw failure }
+        guard client.confidential else {
+            // A public client proves itself through PKCE, which the code exchange enforces.
+            guard credentials.secret == nil else { throw failure }
+            return app
+        }
+        guard let secret = credentials.secret, TokenFormat.validate(secret) == .clientSecret,
+            let record = try await store.token(digest: TokenDigest(of: secret)),
+            record.integrationID == app.id, record.kind == .clientSecret, record.isActive(at: clock.now())
+        else { throw failure }
+        return app
+    }
+
+    // MARK: Authorization codes
+
+    /// Issues a code for an approved authorization request; only its digest is stored.
+    func issueCode(
+        for request: AuthorizationRequest,
+        app: Integration,
+        person: Person,
+        resources: [SharedResource],
+        origin: Origin
+    ) async throws -> String {
+        let now = clock.now()
+        let code = TokenFormat.generate(.authorizationCode)
+        let record = AuthorizationCode(
+            id: UUIDv4.string(),
+            digest: TokenDigest(of: code),
+            appID: app.id,
+            userID: person.id,
+            workspaceID: person.workspaceID,
+            owner: request.owner,
+            redirectURI: request.requestedRedirectURI,
+            codeChallenge: request.codeChallenge,
+            resources: resources,
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(lifetimes.code)
+        )
+        try await store.createAuthorizationCode(record)
+        await audit(
+            "oauth.authorized",
+            actor: "user:\(person.id)",
+            target: app.id,
+            origin: origin,
+            details: [
+                "grant_id": record.id, "owner": request.owner.rawValue, "shared": "\(resources.count)",
+                "pkce": request.codeChallenge == nil ? "no" : "S256",
+            ]
+        )
+        return code
+    }
+
+    // MARK: Token endpoint
+
+    /// The `authorization_code` grant.
+    func exchange(
+        code: String,
+        redirectURI: String?,
+        codeVerifier: String?,
+        app: Integration,
+        origin: Origin
+    ) async throws -> JSONValue {
+        let now = clock.now()
+        guard TokenFormat.validate(code) == .authorizationCode,
+            let (record, firstUse) = try await store.consumeAuthorizationCode(digest: TokenDigest(of: code), at: now)
+        else { throw OAuthError.invalidGrant("Invalid code: this code does not exist.") }
+        if let problem = GrantRules.codeProblem(
+            record,
+            firstUse: firstUse,
+            appID: app.id,
+            redirectURI: redirectURI,
+            codeVerifier: codeVerifier,
+            now: now
+        ) {
+            if !firstUse {
+                // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
+                let revoked = try await revokeGrant(record.id)
+                await audit(
+                    "oauth.code_replayed",
+                    actor: "client:\(app.oauthClient?.clientID ?? app.id)",
+                    target: record.id,
+                    outcome: "failure",
+                    origin: origin,
+                    details: ["revoked": "\(revoked.count)"]
+                )
+            }
+            throw problem
+        }
+        guard let person = try await store.person(id: record.userID),
+            let workspace = try await store.workspace(id: record.workspaceID)
+        else { throw OAuthError.invalidGrant("Invalid code: the user who granted it no longer exists.") }
+        let expiring = app.oauthClient?.expiringTokens ?? false
+        let issued = issuePair(expiring: expiring, grantID: record.id, rotatedFrom: nil, at: now)
+        let candidate = Integration(
+            id: UUIDv4.string(),
+            workspaceID: workspace.id,
+            name: app.name,
+            kind: .public,
+            capabilities: app.capabilities,
+            botID: UUIDv4.string(),
+            createdAt: now,
+            installation: Installation(appID: app.id, ownerUserID: person.id, owner: record.owner)
+        )
+        let installation = try await store.install(
+            candidate,
+            resources: record.resources,
+            tokens: issued.records,
+            at: now
+        )
+        onRevocation([
+            StoreChange(
+                sequence: 0,
+                kind: .integrationChanged,
+                workspaceID: installation.workspaceID,
+                integrationID: installation.id
+            )
+        ])
+        await audit(
+            "oauth.token_issued",
+            actor: "client:\(app.oauthClient?.clientID ?? app.id)",
+            target: installation.id,
+            origin: origin,
+            details: [
+                "grant_type": "authorization_code", "grant_id": record.id,
+                "hints": issued.records.map(\.displayHint).joined(separator: ","),
+            ]
+        )
+        return tokenResponse(
+            access: issued.access,
+            refresh: issued.refresh,
+            expiresIn: expiring ? Int(lifetimes.accessToken) : nil,
+            installation: installation,
+            workspace: workspace,
+            owner: person,
+            app: app
+        )
+    }
+
+    /// The `refresh_token` grant: rotation, the grace window, and reuse detection.
+    func refresh(refreshToken: String, app: Integration, origin: Origin) async throws -> JSONValue {
+        let now = clock.now()
+        let invalid = OAuthError.invalidGrant("Invalid refresh token.")
+        guard TokenFormat.validate(refreshToken) == .oauthRefresh,
+            var record = try await store.token(digest: TokenDigest(of: refreshToken)),
+            let installation = try await store.integration(id: record.integrationID)
+        else { throw invalid }
+        let clientName = "client:\(app.oauthClient?.clientID ?? app.id)"
+        // At most two rounds: a lost race re-reads the token as the winner left it.
+        for _ in 0..<2 {
+            switch GrantRules.refreshDecision(
+                record,
+                installationAppID: installation.installation?.appID,
+                appID: app.id,
+                now: now,
+                grace: lifetimes.refreshGrace
+            ) {
+            case .invalid(let error):
+                throw error
+            case .reuseDetected:
+                var revoked: [TokenRecord] = []
+                if let grantID = record.grantID { revoked = try await revokeGrant(grantID) }
+                await audit(
+                    "oauth.refresh_reused",
+                    actor: clientName,
+                    target: installation.id,
+                    outcome: "failure",
+                    origin: origin,
+                    details: ["hint": record.displayHint, "revoked": "\(revoked.count)"]
+                )
+                throw OAuthError.invalidGrant("Invalid refresh token: it has been used already.")
+            case .repeatSuccessor:
+                guard let box = try await store.refreshSuccessor(tokenID: record.id),
+                    let pair = SuccessorBox.open(box, with: refreshToken)
+                else { throw OAuthError.invalidGrant("Invalid refresh token: it has been used already.") }
+                let elapsed = record.usedAt.map { now.timeIntervalSince($0) } ?? 0
+                return try await refreshResponse(
+                    access: pair.access,
+                    refresh: pair.refresh,
+                    expiresIn: Int(lifetimes.accessToken - elapsed),
+                    installation: installation,
+                    app: app
+                )
+            case .rotate:
+                let issued = issuePair(expiring: true, grantID: record.grantID, rotatedFrom: record.id, at: now)
+                let box = try SuccessorBox.seal(access: issued.access, refresh: issued.refresh, with: refreshToken)
+                let successors = issued.records.map { token -> TokenRecord in
+                    var token = token
+                    token.integrationID = installation.id
+                    return token
+                }
+                switch try await store.rotateRefreshToken(
+                    id: record.id,
+                    successors: successors,
+                    sealedSuccessor: box,
+                    at: now
+                ) {
+                case .rotated:
+                    await audit(
+                        "oauth.token_refreshed",
+                        actor: clientName,
+                        target: installation.id,
+                        origin: origin,
+                        details: [
+                            "previous": record.displayHint,
+                            "hints": successors.map(\.displayHint).joined(separator: ","),
+                        ]
+                    )
+                    return try await refreshResponse(
+                        access: issued.access,
+                        refresh: issued.refresh,
+                        expiresIn: Int(lifetimes.accessToken),
+                        installation: installation,
+                        app: app
+                    )
+                case .lost(let current):
+                    record = current
+                }
+            }
+        }
+        throw invalid
+    }
+
+    // MARK: Introspection and revocation
+
+    /// RFC 7662: whether `token` is live and what it may do; only for tokens of this client.
+    func introspect(token: String, app: Integration) async throws -> JSONValue {
+        let now = clock.now()
+        guard let kind = TokenFormat.validate(token), [.oauthBot, .oauthAccess, .oauthRefresh].contains(kind),
+            let record = try await store.token(digest: TokenDigest(of: token)),
+            record.isActive(at: now), record.usedAt == nil,
+            let installation = try await store.integration(id: record.integrationID),
+            installation.installation?.appID == app.id
+        else { return ["active": false] }
+        var members: [(String, JSONValue)] = [
+            ("active", true),
+            ("scope", .string(installation.capabilities.names.joined(separator: " "))),
+            ("iat", .number(Double(Int(record.createdAt.timeIntervalSince1970)))),
+        ]
+        if let expiresAt = record.expiresAt {
+            members.append(("exp", .number(Double(Int(expiresAt.timeIntervalSince1970)))))
+        }
+        members += [
+            ("client_id", .string(app.oauthClient?.clientID ?? "")),
+            ("token_type", kind == .oauthRefresh ? "refresh_token" : "bearer"),
+            ("bot_id", .string(installation.botID)),
+            ("workspace_id", .string(installation.workspaceID)),
+        ]
+        if let owner = installation.installation, owner.owner == .user {
+            members.append(("sub", .string(owner.ownerUserID)))
+        }
+        return .object(members)
+    }
+
+    /// RFC 7009: revokes `token` if it is this client's (a refresh token takes its whole grant
+    /// with it); answers the same whether or not it was.
+    func revoke(token: String, app: Integration, origin: Origin) async throws {
+        guard let kind = TokenFormat.validate(token), [.oauthBot, .oauthAccess, .oauthRefresh].contains(kind),
+            let record = try await store.token(digest: TokenDigest(of: token)),
+            let installation = try await store.integration(id: record.integrationID),
+            installation.installation?.appID == app.id
+        else { return }
+        let revoked: [TokenRecord]
+        if kind == .oauthRefresh, let grantID = record.grantID {
+            revoked = try await revokeGrant(grantID)
+        } else {
+            revoked = try await store.revokeTokens(ids: [record.id], at: clock.now())
+            notifyRevoked(revoked)
+        }
+        await audit(
+            "oauth.token_revoked",
+            actor: "client:\(app.oauthClient?.clientID ?? app.id)",
+            target: installation.id,
+            origin: origin,
+            details: ["hint": record.displayHint, "revoked": "\(revoked.count)"]
+        )
+    }
+
+    // MARK: Helpers
+
+    private struct IssuedPair {
+        var access: String
+        var refresh: String?
+        var records: [TokenRecord]
+    }
+
+    /// A `bot_` token, or a `nap_` access token with an `nrt_` refresh token, for `grantID`
+    /// (their integration is filled in by the store or the caller).
+    private func issuePair(expiring: Bool, grantID: String?, rotatedFrom: String?, at now: Date) -> IssuedPair {
+        func make(_ kind: TokenKind, lifetime: TimeInterval?) -> (String, TokenRecord) {
+            let token = TokenFormat.generate(kind)
+            let record = TokenRecord(
+                id: UUIDv4.string(),
+                integrationID: "",
+                kind: kind,
+                digest: TokenDigest(of: token),
+                displayHint: TokenFormat.displayHint(token),
+                createdAt: now,
+                expiresAt: lifetime.map { now.addingTimeInterval($0) },
+                rotatedFromID: rotatedFrom,
+                grantID: grantID
+            )
+            return (token, record)
+        }
+        guard expiring else {
+            let (bot, record) = make(.oauthBot, lifetime: nil)
+            return IssuedPair(access: bot, refresh: nil, records: [record])
+        }
+        let (access, accessRecord) = make(.oauthAccess, lifetime: lifetimes.accessToken)
+        let (refresh, refreshRecord) = make(.oauthRefresh, lifetime: lifetimes.refreshTokenIdle)
+        return IssuedPair(access: access, refresh: refresh, records: [accessRecord, refreshRecord])
+    }
+
+    private func refreshResponse(
+        access: String,
+        refresh: String?,
+        expiresIn: Int,
+        installation: Integration,
+        app: Integration
+    ) async throws -> JSONValue {
+        guard let workspace = try await store.workspace(id: installation.workspaceID) else {
+            throw OAuthError.invalidGrant("Invalid refresh token.")
+        }
+        var owner: Person?
+        if let ownerID = installation.installation?.ownerUserID { owner = try await store.person(id: ownerID) }
+        return tokenResponse(
+            access: access,
+            refresh: refresh,
+            expiresIn: max(expiresIn, 0),
+            installation: installation,
+            workspace: workspace,
+            owner: owner,
+            app: app
+        )
+    }
+
+    /// The token response with every field Notion's has (`notion-wire.md` §5), plus `expires_in`
+    /// for expiring tokens.
+    private func tokenResponse(
+        access: String,
+        refresh: String?,
+        expiresIn: Int?,
+        installation: Integration,
+        workspace: Workspace,
+        owner person: Person?,
+        app: Integration
+    ) -> JSONValue {
+        let owner: BotOwner =
+            if installation.installation?.owner == .user, let person {
+                .user(id: person.id, name: person.name, email: person.email)
+            } else {
+                .workspace
+            }
+        var members: [(String, JSONValue)] = [
+            ("access_token", .string(access)),
+            ("token_type", "bearer"),
+            ("refresh_token", refresh.map(JSONValue.string) ?? .null),
+        ]
+        if let expiresIn { members.append(("expires_in", .number(Double(expiresIn)))) }
+        members += [
+            ("bot_id", .string(installation.botID)),
+            ("workspace_id", .string(workspace.id)),
+            ("workspace_name", .string(workspace.name)),
+            ("workspace_icon", workspace.icon.map(JSONValue.string) ?? .null),
+            ("owner", NotionObjects.owner(owner, userInfo: app.capabilities.userInfo)),
+            ("duplicated_template_id", .null),
+        ]
+        return .object(members)
+    }
+
+    private func revokeGrant(_ grantID: String) async throws -> [TokenRecord] {
+        let revoked = try await store.revokeGrant(id: grantID, at: clock.now())
+        notifyRevoked(revoked)
+        return revoked
+    }
+
+    private func notifyRevoked(_ revoked: [TokenRecord]) {
+        onRevocation(
+            revoked.map {
+                StoreChange(sequence: 0, kind: .tokenRevoked, integrationID: $0.integrationID, tokenDigest: $0.digest)
+            }
+        )
+    }
+
+    func audit(
+        _ action: String,
+        actor: String,
+        target: String?,
+        outcome: String = "success",
+        origin: Origin,
+        details: [String: String] = [:]
+    ) async {
+        _ = try? await store.appendEvent(
+            AuditEvent(
+                time: clock.now(),
+                actor: actor,
+                action: action,
+                target: target,
+                outcome: outcome,
+                ip: origin.ip,
+                userAgent: origin.userAgent,
+                requestID: origin.requestID,
+                details: details
+            )
+        )
+    }
+}

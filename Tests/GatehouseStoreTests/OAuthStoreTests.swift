@@ -1,0 +1,180 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import Testing
+
+/// The OAuth writes whose atomicity the security rules rest on, on each engine, raced from two
+/// store handles as two nodes would.
+@Suite(.timeLimit(.minutes(1))) struct OAuthStoreTests {
+    /// A public integration and a person of another workspace who authorizes it.
+    static func seedApp(_ store: SQLStore) async throws -> (app: Integration, person: Person) {
+        let developer = Fixtures.workspace()
+        try await store.createWorkspace(developer)
+        var app = Fixtures.integration(in: developer)
+        app.kind = .public
+        app.oauthClient = OAuthClientSettings(
+            clientID: Fixtures.id(),
+            redirectURIs: ["https://a.example/cb", "https://a.example/two"],
+            expiringTokens: true,
+            confidential: true
+        )
+        try await store.createIntegration(app, token: nil)
+        let home = Fixtures.workspace()
+        try await store.createWorkspace(home)
+        let person = Fixtures.person(in: home)
+        try await store.createPerson(person)
+        return (app, person)
+    }
+
+    static func code(for app: Integration, person: Person, expiresAt: Date) -> (String, AuthorizationCode) {
+        let code = TokenFormat.generate(.authorizationCode)
+        return (
+            code,
+            AuthorizationCode(
+                id: Fixtures.id(),
+                digest: TokenDigest(of: code),
+                appID: app.id,
+                userID: person.id,
+                workspaceID: person.workspaceID,
+                owner: .user,
+                redirectURI: "https://a.example/cb",
+                codeChallenge: nil,
+                resources: [SharedResource(type: "database", id: Fixtures.id())],
+                createdAt: Fixtures.now,
+                expiresAt: expiresAt
+            )
+        )
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func aCodeIsConsumedExactlyOnceUnderARace(engine: StoreEngine) async throws {
+        let path = StoreEngine.temporarySQLitePath()
+        let first = try await engine.open(sqlitePath: path)
+        let second = try await engine.open(sqlitePath: path)
+        let (app, person) = try await Self.seedApp(first)
+        let stored = try #require(try await first.integration(clientID: app.oauthClient!.clientID))
+        #expect(stored.oauthClient == app.oauthClient)
+        let (_, code) = Self.code(for: app, person: person, expiresAt: Fixtures.now.addingTimeInterval(600))
+        try await first.createAuthorizationCode(code)
+        let outcomes = try await withThrowingTaskGroup(of: Bool?.self) { group in
+            for index in 0..<6 {
+                let store = index.isMultiple(of: 2) ? first : second
+                group.addTask { try await store.consumeAuthorizationCode(digest: code.digest, at: Date())?.firstUse }
+            }
+            return try await group.reduce(into: [Bool?]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == true }.count == 1)
+        #expect(outcomes.filter { $0 == false }.count == 5)
+        let consumed = try #require(try await first.consumeAuthorizationCode(digest: code.digest, at: Date()))
+        #expect(consumed.0.resources == code.resources)
+        #expect(consumed.0.redirectURI == "https://a.example/cb")
+        #expect(try await first.consumeAuthorizationCode(digest: TokenDigest(of: "nac_none"), at: Date()) == nil)
+        await first.shutdown()
+        await second.shutdown()
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func installingTwiceReusesTheInstallationAndReplacesItsShares(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (app, person) = try await Self.seedApp(store)
+        func candidate() -> Integration {
+            var installation = Fixtures.integration(
+                in: Workspace(id: person.workspaceID, name: "", plan: .free, createdAt: Fixtures.now)
+            )
+            installation.kind = .public
+            installation.installation = Installation(appID: app.id, ownerUserID: person.id, owner: .user)
+            return installation
+        }
+        let firstShare = SharedResource(type: "database", id: Fixtures.id())
+        let secondShare = SharedResource(type: "page", id: Fixtures.id())
+        let installed = try await store.install(candidate(), resources: [firstShare], tokens: [], at: Fixtures.now)
+        let again = try await store.install(candidate(), resources: [secondShare], tokens: [], at: Fixtures.now)
+        #expect(again.id == installed.id)
+        #expect(again.botID == installed.botID)
+        #expect(try await store.shares(integrationID: installed.id) == [secondShare.id])
+        // Deleting the public integration takes its installations with it.
+        #expect(try await store.deleteIntegration(id: app.id))
+        #expect(try await store.integration(id: installed.id) == nil)
+        await store.shutdown()
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func aRefreshTokenRotatesOnceUnderARace(engine: StoreEngine) async throws {
+        let path = StoreEngine.temporarySQLitePath()
+        let first = try await engine.open(sqlitePath: path)
+        let second = try await engine.open(sqlitePath: path)
+        let (workspace, integration, _, _) = try await Fixtures.seed(first)
+        _ = workspace
+        var refresh = Fixtures.token(for: integration).1
+        refresh.kind = .oauthRefresh
+        refresh.grantID = Fixtures.id()
+        _ = try await first.rotate(to: refresh, oldTokensExpireAt: nil, at: Fixtures.now)
+        let presented = refresh
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<6 {
+                let store = index.isMultiple(of: 2) ? first : second
+                group.addTask {
+                    var successor = Fixtures.token(for: integration).1
+                    successor.grantID = presented.grantID
+                    let outcome = try await store.rotateRefreshToken(
+                        id: presented.id,
+                        successors: [successor],
+                        sealedSuccessor: "box-\(index)",
+                        at: Date()
+                    )
+                    if case .rotated = outcome { return true }
+                    return false
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+        let box = try #require(try await first.refreshSuccessor(tokenID: refresh.id))
+        #expect(box.hasPrefix("box-"))
+        // The grant's tokens: the refresh token and the one successor; revoking the grant takes both.
+        let revoked = try await first.revokeGrant(id: refresh.grantID!, at: Date())
+        #expect(revoked.count == 2)
+        await first.shutdown()
+        await second.shutdown()
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func theJanitorPurgesExpiredCodesAndSessionsAndWipesOldSuccessors(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (app, person) = try await Self.seedApp(store)
+        let longAgo = Date().addingTimeInterval(-30 * 86_400)
+        let (_, expired) = Self.code(for: app, person: person, expiresAt: longAgo)
+        let (_, live) = Self.code(for: app, person: person, expiresAt: Date().addingTimeInterval(600))
+        try await store.createAuthorizationCode(expired)
+        try await store.createAuthorizationCode(live)
+        let oldSession = SessionRecord(
+            digest: TokenDigest(of: Fixtures.id()),
+            userID: person.id,
+            createdAt: longAgo,
+            expiresAt: longAgo
+        )
+        let liveSession = SessionRecord(
+            digest: TokenDigest(of: Fixtures.id()),
+            userID: person.id,
+            createdAt: Date(),
+            expiresAt: Date().addingTimeInterval(3600)
+        )
+        try await store.createSession(oldSession)
+        try await store.createSession(liveSession)
+        let (_, integration, _, token) = try await Fixtures.seed(store)
+        _ = integration
+        _ = try await store.rotateRefreshToken(id: token.id, successors: [], sealedSuccessor: "sealed", at: longAgo)
+        try await store.purge(
+            credentialsBefore: Date().addingTimeInterval(-7 * 86_400),
+            rateLimitsBefore: longAgo,
+            changesBefore: longAgo,
+            successorsBefore: Date().addingTimeInterval(-60)
+        )
+        #expect(try await store.consumeAuthorizationCode(digest: expired.digest, at: Date()) == nil)
+        #expect(try await store.consumeAuthorizationCode(digest: live.digest, at: Date()) != nil)
+        #expect(try await store.session(digest: oldSession.digest) == nil)
+        #expect(try await store.session(digest: liveSession.digest) != nil)
+        #expect(try await store.refreshSuccessor(tokenID: token.id) == nil)
+        await store.shutdown()
+    }
+}
