@@ -19,6 +19,8 @@ class Sandbox:
     key: str
     workspace_id: str
     database_url: str
+    owner_email: str
+    owner_password: str
 
     def cli(self, *args: str) -> dict:
         """Runs an admin command against the same store and returns its JSON output."""
@@ -61,7 +63,8 @@ def sandbox():
     base = re.search(r"listening on (http://\S+)", banner)
     key = re.search(r"demo key:\s+(secret_\w+)", banner)
     workspace = re.search(r"Seeded a sandbox workspace \"[^\"]*\" \(([0-9a-f-]+)\)", banner)
-    assert base and key and workspace, f"unexpected banner:\n{banner}"
-    yield Sandbox(base.group(1), key.group(1), workspace.group(1), database_url)
+    owner = re.search(r"owner sign-in:\s+(\S+) / (\S+)", banner)
+    assert base and key and workspace and owner, f"unexpected banner:\n{banner}"
+    yield Sandbox(base.group(1), key.group(1), workspace.group(1), database_url, owner.group(1), owner.group(2))
     process.terminate()
     assert process.wait(timeout=15) == 0

@@ -33,6 +33,12 @@ struct Serve: AsyncParsableCommand {
             "JSON file overriding plan limits, e.g. {\"free\": {\"requests_per_second\": 0.5, \"burst\": 5, \"daily_quota\": 2000}} (env GATEHOUSE_PLANS_FILE)."
     )
     var plansFile: String?
+    @Option(
+        name: .customLong("public-url"),
+        help:
+            "The URL clients reach this server at, e.g. https://auth.example.com: the OAuth issuer (iss); https makes cookies Secure (env GATEHOUSE_PUBLIC_URL; default http://<host>:<port>)."
+    )
+    var publicURL: String?
 
     func run() async throws {
         let settings = Settings()
@@ -100,6 +106,15 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 throw CLIError("bad plans file '\(path)': \(error.description)")
             }
+        }
+        if let text = publicURL ?? settings["GATEHOUSE_PUBLIC_URL"] {
+            let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+            guard let components = URLComponents(string: trimmed), ["http", "https"].contains(components.scheme ?? ""),
+                components.host?.isEmpty == false, components.query == nil, components.fragment == nil
+            else {
+                throw CLIError("the public URL must be an http or https URL such as https://auth.example.com")
+            }
+            configuration.publicURL = trimmed
         }
         if let text = unsharedStatus ?? settings["GATEHOUSE_UNSHARED_STATUS"] {
             guard let value = UnsharedResourceResponse(rawValue: text) else {
