@@ -3,6 +3,7 @@ import GatehouseStore
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
+import NIOCore
 
 /// The routes of the `/v1` API and the limits they share.
 enum APIRoutes {
@@ -66,19 +67,28 @@ public func buildRouter(
     authenticator: Authenticator,
     usage: UsageRecorder = UsageRecorder(),
     issuer: OAuthIssuer? = nil,
+    metrics: ServerMetrics = ServerMetrics(),
     logger: Logger
 ) throws -> Router<GatehouseRequestContext> {
     let router = Router(context: GatehouseRequestContext.self)
-    router.add(middleware: RequestMiddleware(logger: logger))
+    router.add(middleware: RequestMiddleware(logger: logger, metrics: metrics))
     router.get("healthz") { _, context in
         JSONResponse.ok(["status": "ok"], requestID: context.requestID)
+    }
+    router.get("metrics") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+        )
     }
     try addOAuthRoutes(
         to: router,
         configuration: configuration,
         store: store,
         authenticator: authenticator,
-        issuer: issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
+        issuer: issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"),
+        metrics: metrics
     )
     let api = router.group("v1")
         .add(middleware: NotionVersionMiddleware())
@@ -88,6 +98,7 @@ public func buildRouter(
                 failureThrottle: RateLimiter(clock: authenticator.clock),
                 failureAllowance: configuration.failedAuthenticationAllowance,
                 usage: usage,
+                metrics: metrics,
                 recordFailure: { event in
                     do {
                         try await store.appendEvent(event)
@@ -101,7 +112,8 @@ public func buildRouter(
             middleware: RateLimitMiddleware(
                 limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
                 plans: configuration.ratePlans,
-                logger: logger
+                logger: logger,
+                metrics: metrics
             )
         )
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
@@ -112,14 +124,15 @@ public func buildRouter(
     return router
 }
 
-/// The OAuth endpoints and pages: outside the `/v1` API's middleware (no `Notion-Version`, no
+/// The OAuth endpoints and pages, and the console's API: outside the `/v1` API's middleware (no `Notion-Version`, no
 /// bearer token), each authenticating what it needs (a client, a browser session).
 func addOAuthRoutes(
     to router: Router<GatehouseRequestContext>,
     configuration: ServerConfiguration,
     store: any Store,
     authenticator: Authenticator,
-    issuer: OAuthIssuer
+    issuer: OAuthIssuer,
+    metrics: ServerMetrics
 ) throws {
     let service = OAuthService(
         store: store,
@@ -132,7 +145,8 @@ func addOAuthRoutes(
         service: service,
         issuer: issuer,
         failureThrottle: failureThrottle,
-        failureAllowance: configuration.failedAuthenticationAllowance
+        failureAllowance: configuration.failedAuthenticationAllowance,
+        metrics: metrics
     ).addRoutes(to: router)
     let admin = AdminOperations(
         store: store,
@@ -141,14 +155,21 @@ func addOAuthRoutes(
         actor: "server",
         onRevocation: { authenticator.apply($0) }
     )
+    let sessions = BrowserSessions(
+        store: store,
+        clock: authenticator.clock,
+        lifetime: configuration.oauthLifetimes.session,
+        secureCookies: (configuration.publicURL ?? "").lowercased().hasPrefix("https:")
+    )
+    ConsoleAPIController(
+        sessions: sessions,
+        store: store,
+        clock: authenticator.clock,
+        rotationPolicyDays: configuration.rotationPolicyDays
+    ).addRoutes(to: router)
     try AuthorizeController(
         service: service,
-        sessions: BrowserSessions(
-            store: store,
-            clock: authenticator.clock,
-            lifetime: configuration.oauthLifetimes.session,
-            secureCookies: (configuration.publicURL ?? "").lowercased().hasPrefix("https:")
-        ),
+        sessions: sessions,
         pages: try HTMLPages.load(),
         admin: admin,
         issuer: issuer,

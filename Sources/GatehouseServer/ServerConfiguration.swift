@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     /// Lifetimes of authorization codes, OAuth tokens and browser sessions.
     public var oauthLifetimes = OAuthLifetimes()
+    /// API keys and client secrets older than this many days are flagged for rotation.
+    public var rotationPolicyDays = 30
     /// bcrypt cost for passwords set through the server (tests lower it).
     public var bcryptCost: UInt8 = 12
 

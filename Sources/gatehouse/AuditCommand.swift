@@ -14,8 +14,16 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Directory scanned for tokens in files (default: the working directory).") var scan = "."
+    @Option(
+        name: .customLong("rotation-days"),
+        help: "The rotation policy: API keys older than this are flagged (env GATEHOUSE_ROTATION_DAYS; default 30)."
+    )
+    var rotationDays: Int?
 
     func run() async throws {
+        let settings = Settings()
+        let policy = rotationDays ?? settings["GATEHOUSE_ROTATION_DAYS"].flatMap { Int($0) } ?? 30
+        guard policy > 0 else { throw CLIError("the rotation policy must be at least one day") }
         let passwordInArguments =
             global.databaseURL.map {
                 (try? DatabaseURL(parsing: $0)).map { url in
@@ -42,7 +50,8 @@ struct AuditCommand: AsyncParsableCommand {
                 store: admin.store,
                 passwordInArguments: passwordInArguments,
                 tokensInFiles: tokensInFiles,
-                now: Date()
+                now: Date(),
+                rotationPolicyDays: policy
             )
             return SecurityAudit.evaluate(facts)
         }

@@ -192,21 +192,9 @@ struct TokenCommand: AsyncParsableCommand {
         subcommands: [Rotate.self, Revoke.self, List.self]
     )
 
-    static func status(_ token: TokenRecord) -> String {
-        if token.revokedAt != nil { return "revoked" }
-        if let expiresAt = token.expiresAt, expiresAt <= Date() { return "expired" }
-        return "active"
-    }
+    static func status(_ token: TokenRecord) -> String { CredentialJSON.status(token) }
 
-    static func json(_ token: TokenRecord) -> JSONValue {
-        [
-            "id": .string(token.id), "kind": .string(token.kind.prefix), "hint": .string(token.displayHint),
-            "status": .string(status(token)), "created_at": Output.time(token.createdAt),
-            "expires_at": Output.time(token.expiresAt), "revoked_at": Output.time(token.revokedAt),
-            "last_used_at": Output.time(token.lastUsedAt), "last_used_ip": .optional(token.lastUsedIP),
-            "last_used_user_agent": .optional(token.lastUsedAgent), "use_count": .number(Double(token.useCount)),
-        ]
-    }
+    static func json(_ token: TokenRecord) -> JSONValue { CredentialJSON.token(token) }
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

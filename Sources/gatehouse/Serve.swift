@@ -116,6 +116,12 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.publicURL = trimmed
         }
+        if let text = settings["GATEHOUSE_ROTATION_DAYS"] {
+            guard let days = Int(text), days > 0 else {
+                throw CLIError("GATEHOUSE_ROTATION_DAYS must be a number of days, not '\(text.prefix(20))'")
+            }
+            configuration.rotationPolicyDays = days
+        }
         if let text = unsharedStatus ?? settings["GATEHOUSE_UNSHARED_STATUS"] {
             guard let value = UnsharedResourceResponse(rawValue: text) else {
                 throw CLIError("the unshared status must be 403 or 404, not '\(text.prefix(20))'")

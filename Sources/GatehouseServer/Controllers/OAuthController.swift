@@ -14,6 +14,7 @@ struct OAuthController {
     /// Failed client authentications per IP, as for bearer tokens.
     let failureThrottle: RateLimiter
     let failureAllowance: RatePlan
+    let metrics: ServerMetrics
 
     func addRoutes(to router: Router<GatehouseRequestContext>) {
         router.post("v1/oauth/token", use: token)
@@ -135,6 +136,7 @@ struct OAuthController {
         -> Response
     {
         let outcome = failureThrottle.check(key: origin.ip, plan: failureAllowance)
+        metrics.recordAuthenticationFailure(reason: "invalid_client")
         var response: Response
         if outcome.isAllowed {
             await service.audit(

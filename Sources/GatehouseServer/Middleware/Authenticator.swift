@@ -23,17 +23,37 @@ public final class Authenticator: Sendable {
     /// The principal for the value of an `Authorization` header; 401 `unauthorized` for anything
     /// missing, malformed, unknown, expired or revoked.
     public func authenticate(authorization: String?) async throws(APIError) -> Principal {
-        guard let authorization, let token = Self.bearerToken(in: authorization) else { throw .unauthorized }
-        return try await authenticate(token: token)
+        do {
+            return try await authenticateExplaining(authorization: authorization)
+        } catch {
+            throw error.apiError
+        }
     }
 
     /// The principal for a bare token.
     public func authenticate(token: Substring) async throws(APIError) -> Principal {
-        guard let kind = TokenFormat.validate(token), kind.isBearer else { throw .unauthorized }
+        do {
+            return try await authenticateExplaining(token: token)
+        } catch {
+            throw error.apiError
+        }
+    }
+
+    /// As ``authenticate(authorization:)``, but a failure says why (for metrics; the client
+    /// always gets the same 401).
+    public func authenticateExplaining(authorization: String?) async throws(AuthenticationFailure) -> Principal {
+        guard let authorization else { throw AuthenticationFailure(.missing) }
+        guard let token = Self.bearerToken(in: authorization) else { throw AuthenticationFailure(.malformed) }
+        return try await authenticateExplaining(token: token)
+    }
+
+    public func authenticateExplaining(token: Substring) async throws(AuthenticationFailure) -> Principal {
+        guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
+        guard kind.isBearer else { throw AuthenticationFailure(.notABearerToken) }
         let digest = TokenDigest(of: token)
         let now = clock.now()
         if let principal = cache.principal(for: digest) {
-            if let expiresAt = principal.expiresAt, expiresAt <= now { throw .unauthorized }
+            if let expiresAt = principal.expiresAt, expiresAt <= now { throw AuthenticationFailure(.expired) }
             return principal
         }
         let generation = cache.generation
@@ -41,9 +61,11 @@ public final class Authenticator: Sendable {
         do {
             found = try await store.principal(digest: digest)
         } catch {
-            throw .serviceUnavailable
+            throw AuthenticationFailure(.storeUnavailable)
         }
-        guard let (record, principal) = found, record.isActive(at: now) else { throw .unauthorized }
+        guard let (record, principal) = found else { throw AuthenticationFailure(.unknown) }
+        if record.revokedAt != nil { throw AuthenticationFailure(.revoked) }
+        guard record.isActive(at: now) else { throw AuthenticationFailure(.expired) }
         cache.insert(principal, for: digest, ifGeneration: generation)
         return principal
     }
@@ -71,4 +93,28 @@ public final class Authenticator: Sendable {
         let token = header.dropFirst(7).drop { $0 == " " }
         return token.isEmpty ? nil : token
     }
+}
+
+/// Why a bearer token was refused. The client never learns it (every case is the same 401, no
+/// oracle); metrics and operators do.
+public struct AuthenticationFailure: Error, Sendable, Equatable {
+    public enum Reason: String, Sendable, CaseIterable {
+        case missing
+        case malformed
+        case notABearerToken = "not_bearer"
+        case unknown
+        case expired
+        case revoked
+        case ambiguous
+        case storeUnavailable = "store_unavailable"
+    }
+
+    public var reason: Reason
+
+    public init(_ reason: Reason) {
+        self.reason = reason
+    }
+
+    /// What the client is told: 401 for every reason but an unreachable store (503).
+    public var apiError: APIError { reason == .storeUnavailable ? .serviceUnavailable : .unauthorized }
 }

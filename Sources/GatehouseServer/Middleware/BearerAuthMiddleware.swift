@@ -14,6 +14,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let failureAllowance: RatePlan
     /// Counts each authenticated request against its token (memory only).
     let usage: UsageRecorder
+    let metrics: ServerMetrics
     /// Records a failed authentication in the audit log (with the token's display hint only).
     let recordFailure: @Sendable (AuditEvent) async -> Void
 
@@ -28,8 +29,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
         var context = context
         do {
             // Two Authorization headers are ambiguous: refuse rather than pick one.
-            guard values.count == 1 else { throw APIError.unauthorized }
-            let principal = try await authenticator.authenticate(authorization: values[0])
+            guard values.count <= 1 else { throw AuthenticationFailure(.ambiguous) }
+            let principal = try await authenticator.authenticateExplaining(authorization: values.first)
             context.principal = principal
             usage.record(
                 tokenID: principal.tokenID,
@@ -37,7 +38,10 @@ struct BearerAuthMiddleware: RouterMiddleware {
                 ip: context.clientIP,
                 userAgent: request.headers[.userAgent].map { String($0.prefix(200)) }
             )
-        } catch let error as APIError where error.status == 401 {
+        } catch let failure as AuthenticationFailure {
+            metrics.recordAuthenticationFailure(reason: failure.reason.rawValue)
+            let error = failure.apiError
+            guard error.status == 401 else { throw error }
             // Failed attempts carry the per-IP allowance in the rate-limit headers.
             let outcome = failureThrottle.check(key: context.clientIP, plan: failureAllowance)
             var response: Response
@@ -58,6 +62,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
                 response = JSONResponse.error(error, requestID: context.requestID)
             } else {
                 response = JSONResponse.error(.rateLimited(.failedAuthentication), requestID: context.requestID)
+                metrics.recordRateLimited(reason: RateLimitReason.failedAuthentication.rawValue)
                 response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
             }
             RateLimitMiddleware.stamp(outcome, on: &response.headers, policy: "failed_auth")

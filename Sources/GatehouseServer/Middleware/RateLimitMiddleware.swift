@@ -11,6 +11,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limiter: SharedRateLimiter
     let plans: RatePlans
     let logger: Logger
+    let metrics: ServerMetrics
 
     func handle(
         _ request: Request,
@@ -28,6 +29,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         )
         var response: Response
         if let refusal = outcome.refusal {
+            metrics.recordRateLimited(reason: refusal.rawValue)
             response = JSONResponse.error(.rateLimited(refusal), requestID: context.requestID)
             response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
         } else {

@@ -12,6 +12,7 @@ import NIOCore
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let logger: Logger
+    let metrics: ServerMetrics
 
     func handle(
         _ request: Request,
@@ -33,6 +34,12 @@ struct RequestMiddleware: RouterMiddleware {
         }
         response.headers[.notionRequestID] = requestID
         let elapsed = ContinuousClock.now - start
+        metrics.recordRequest(
+            route: context.endpointPath ?? "unmatched",
+            method: request.method.rawValue,
+            status: Int(response.status.code),
+            duration: elapsed
+        )
         logger.info(
             "request",
             metadata: [

@@ -1,0 +1,67 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import Hummingbird
+
+/// The monitoring API behind the web console: `GET /console/api/integrations` lists the signed-in
+/// owner's workspace integrations with every credential's status, age, last use (time, IP, user
+/// agent) and request count. Read-only; authenticated by the browser session.
+struct ConsoleAPIController {
+    let sessions: BrowserSessions
+    let store: any Store
+    let clock: any WallClock
+    let rotationPolicyDays: Int
+
+    func addRoutes(to router: Router<GatehouseRequestContext>) {
+        router.get("console/api/integrations", use: integrations)
+    }
+
+    @Sendable func integrations(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        guard let (person, _) = try await sessions.current(request) else {
+            throw APIError(status: 401, code: "unauthorized", message: "Sign in to the console first.")
+        }
+        guard person.role == .owner else {
+            throw APIError(
+                status: 403,
+                code: "restricted_resource",
+                message: "Only workspace owners can see the workspace's integrations."
+            )
+        }
+        let now = clock.now()
+        var results: [JSONValue] = []
+        for integration in try await store.integrations(workspaceID: person.workspaceID) {
+            let tokens = try await store.tokens(integrationID: integration.id)
+            let shares = try await store.shares(integrationID: integration.id)
+            var members: [(String, JSONValue)] = [
+                ("id", .string(integration.id)), ("name", .string(integration.name)),
+                ("kind", .string(integration.kind.rawValue)), ("bot_id", .string(integration.botID)),
+                ("capabilities", .array(integration.capabilities.names.map(JSONValue.string))),
+                ("created_at", CredentialJSON.time(integration.createdAt)),
+                ("shared_resource_ids", .array(shares.sorted().map(JSONValue.string))),
+                ("request_count", .number(Double(tokens.reduce(0) { $0 + $1.useCount }))),
+                (
+                    "last_used_at",
+                    CredentialJSON.time(tokens.compactMap(\.lastUsedAt).max())
+                ),
+                (
+                    "tokens",
+                    .array(
+                        tokens.map { CredentialJSON.token($0, at: now, rotationPolicyDays: rotationPolicyDays) }
+                    )
+                ),
+            ]
+            if let client = integration.oauthClient { members.append(("client_id", .string(client.clientID))) }
+            if let installation = integration.installation {
+                members.append(("installed_from", .string(installation.appID)))
+            }
+            results.append(.object(members))
+        }
+        return JSONResponse.ok(
+            [
+                "object": "list", "results": .array(results),
+                "rotation_policy_days": .number(Double(rotationPolicyDays)),
+            ],
+            requestID: context.requestID
+        )
+    }
+}

@@ -1,0 +1,65 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+
+/// The server's Prometheus metrics, recorded through the swift-metrics API into a registry of
+/// its own (no process-wide bootstrap, so several servers in one process keep separate counts).
+///
+/// - `gatehouse_http_requests_total{route,method,status}`
+/// - `gatehouse_http_request_duration_seconds{route,method}` (histogram)
+/// - `gatehouse_authentication_failures_total{reason}`
+/// - `gatehouse_rate_limited_total{reason}`
+///
+/// Routes are the matched patterns (`/v1/pages/{page_id}`), never raw paths, so label values
+/// stay few and never carry ids or secrets.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+        ]
+        self.factory = factory
+    }
+
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        Counter(
+            label: "gatehouse_http_requests_total",
+            dimensions: [("route", route), ("method", method), ("status", String(status))],
+            factory: factory
+        ).increment()
+        Timer(
+            label: "gatehouse_http_request_duration_seconds",
+            dimensions: [("route", route), ("method", method)],
+            factory: factory
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func recordAuthenticationFailure(reason: String) {
+        Counter(label: "gatehouse_authentication_failures_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
+    }
+
+    func recordRateLimited(reason: String) {
+        Counter(label: "gatehouse_rate_limited_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
+    /// The Prometheus text exposition format.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}
+
+extension Duration {
+    /// The whole nanoseconds of this duration (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : product + attoseconds / 1_000_000_000
+    }
+}
