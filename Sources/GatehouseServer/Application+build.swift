@@ -88,7 +88,8 @@ public func buildRouter(
         store: store,
         authenticator: authenticator,
         issuer: issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"),
-        metrics: metrics
+        metrics: metrics,
+        logger: logger
     )
     let api = router.group("v1")
         .add(middleware: NotionVersionMiddleware())
@@ -132,13 +133,15 @@ func addOAuthRoutes(
     store: any Store,
     authenticator: Authenticator,
     issuer: OAuthIssuer,
-    metrics: ServerMetrics
+    metrics: ServerMetrics,
+    logger: Logger
 ) throws {
     let service = OAuthService(
         store: store,
         clock: authenticator.clock,
         lifetimes: configuration.oauthLifetimes,
-        onRevocation: { authenticator.apply($0) }
+        onRevocation: { authenticator.apply($0) },
+        logger: logger
     )
     let failureThrottle = RateLimiter(clock: authenticator.clock)
     OAuthController(

@@ -80,7 +80,6 @@ struct OAuthController {
             "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "authorization_response_iss_parameter_supported": true,
             "scopes_supported": .array(Capabilities.allNames.map(JSONValue.string)),
-            "service_documentation": "https://github.com/gatehouse/gatehouse#oauth",
         ]
         return JSONResponse.ok(body, requestID: context.requestID)
     }

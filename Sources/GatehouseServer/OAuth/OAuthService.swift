@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseStore
+import Logging
 
 /// The authorization server's operations behind the token, introspection and revocation
 /// endpoints and the consent page: every rule comes from ``GrantRules`` and friends in the core,
@@ -11,6 +12,7 @@ struct OAuthService: Sendable {
     let lifetimes: OAuthLifetimes
     /// Evicts revoked tokens and changed installations from this node's cache at once.
     let onRevocation: @Sendable ([StoreChange]) -> Void
+    let logger: Logger
 
     /// Where a request came from, for the audit log.
     struct Origin: Sendable {
@@ -455,18 +457,22 @@ struct OAuthService: Sendable {
         origin: Origin,
         details: [String: String] = [:]
     ) async {
-        _ = try? await store.appendEvent(
-            AuditEvent(
-                time: clock.now(),
-                actor: actor,
-                action: action,
-                target: target,
-                outcome: outcome,
-                ip: origin.ip,
-                userAgent: origin.userAgent,
-                requestID: origin.requestID,
-                details: details
+        do {
+            try await store.appendEvent(
+                AuditEvent(
+                    time: clock.now(),
+                    actor: actor,
+                    action: action,
+                    target: target,
+                    outcome: outcome,
+                    ip: origin.ip,
+                    userAgent: origin.userAgent,
+                    requestID: origin.requestID,
+                    details: details
+                )
             )
-        )
+        } catch {
+            logger.warning("cannot record an event in the audit log", metadata: ["action": "\(action)"])
+        }
     }
 }
