@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
         .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
+        .library(name: "GatehouseClient", targets: ["GatehouseClient"]),
+        .executable(name: "list-databases", targets: ["ListDatabases"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -60,6 +62,19 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "GatehouseClient",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ListDatabases",
+            dependencies: ["GatehouseClient"],
+            path: "Examples/ListDatabases",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "gatehouse",
             dependencies: [
@@ -94,7 +109,12 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseCLITests",
-            dependencies: ["gatehouse"],
+            dependencies: ["gatehouse", "GatehouseClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseClientTests",
+            dependencies: ["GatehouseClient"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,6 @@
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
-import HummingbirdBcrypt
 import Logging
 import NIOCore
 
@@ -178,6 +177,6 @@ func addOAuthRoutes(
         issuer: issuer,
         failureThrottle: failureThrottle,
         failureAllowance: configuration.failedAuthenticationAllowance,
-        decoyPasswordHash: Bcrypt.hash(BrowserSessions.randomToken(), cost: configuration.bcryptCost)
+        decoyPasswordHash: DecoyPasswordHash(cost: configuration.bcryptCost)
     ).addRoutes(to: router)
 }

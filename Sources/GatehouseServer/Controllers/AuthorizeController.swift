@@ -3,6 +3,7 @@ import GatehouseCore
 import GatehouseStore
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// The browser side of OAuth: `GET /v1/oauth/authorize` (sign-in, then consent), the consent
 /// decision (`POST /v1/oauth/authorize`), `POST /signin`, `POST /signout` and the stylesheet.
@@ -18,7 +19,7 @@ struct AuthorizeController {
     let failureThrottle: RateLimiter
     let failureAllowance: RatePlan
     /// A bcrypt hash of a random password, checked against when the email is unknown.
-    let decoyPasswordHash: String
+    let decoyPasswordHash: DecoyPasswordHash
 
     /// The parameters of an authorization request; the consent form carries exactly these along.
     static let requestParameters: Set<String> = [
@@ -140,19 +141,21 @@ struct AuthorizeController {
         let password = fields["password"] ?? ""
         let person = email.isEmpty ? nil : try await admin.store.person(email: email)
         // bcrypt runs even for an unknown email, so timing does not tell which emails exist.
-        let matches = try await admin.verifyPassword(
-            password,
-            of: person
-                ?? Person(
-                    id: "",
-                    workspaceID: "",
-                    name: "",
-                    email: "",
-                    role: .member,
-                    passwordHash: decoyPasswordHash,
-                    createdAt: Date()
-                )
-        )
+        let checked: Person
+        if let person {
+            checked = person
+        } else {
+            checked = Person(
+                id: "",
+                workspaceID: "",
+                name: "",
+                email: "",
+                role: .member,
+                passwordHash: try await decoyPasswordHash.value(),
+                createdAt: Date()
+            )
+        }
+        let matches = try await admin.verifyPassword(password, of: checked)
         let origin = OAuthService.Origin(
             ip: context.clientIP,
             userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
@@ -373,5 +376,26 @@ enum ResourcePicker {
         }
         visit(nil, depth: 0)
         return ordered
+    }
+}
+
+/// A bcrypt hash of a random password at the server's cost, made on first use (off the event
+/// loops) rather than at start-up, where it would slow every start by a bcrypt round.
+final class DecoyPasswordHash: Sendable {
+    private let cost: UInt8
+    private let hash = Mutex<String?>(nil)
+
+    init(cost: UInt8) {
+        self.cost = cost
+    }
+
+    func value() async throws -> String {
+        if let existing = hash.withLock({ $0 }) { return existing }
+        let made = try await AdminOperations.bcrypt(BrowserSessions.randomToken(), cost: cost)
+        return hash.withLock { stored in
+            if let stored { return stored }
+            stored = made
+            return made
+        }
     }
 }
