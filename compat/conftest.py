@@ -22,6 +22,14 @@ class Sandbox:
     owner_email: str
     owner_password: str
 
+    def cli_with_input(self, *args: str, input: str) -> dict:
+        """As `cli`, feeding `input` on standard input (passwords are never arguments)."""
+        out = subprocess.run(
+            [BINARY, *args, "--json", "--database-url", self.database_url],
+            check=True, capture_output=True, text=True, timeout=60, input=input,
+        )
+        return json.loads(out.stdout)
+
     def cli(self, *args: str) -> dict:
         """Runs an admin command against the same store and returns its JSON output."""
         out = subprocess.run(

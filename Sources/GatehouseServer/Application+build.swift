@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
@@ -169,10 +170,28 @@ func addOAuthRoutes(
         clock: authenticator.clock,
         rotationPolicyDays: configuration.rotationPolicyDays
     ).addRoutes(to: router)
+    let pages = try HTMLPages.load()
+    ConsoleController(
+        sessions: sessions,
+        pages: pages,
+        store: store,
+        authenticator: authenticator,
+        bcryptCost: configuration.bcryptCost,
+        rotationPolicyDays: configuration.rotationPolicyDays,
+        auditFacts: {
+            try await SecurityAudit.gather(
+                store: store,
+                passwordInArguments: false,
+                tokensInFiles: [],
+                now: Date(),
+                rotationPolicyDays: configuration.rotationPolicyDays
+            )
+        }
+    ).addRoutes(to: router)
     try AuthorizeController(
         service: service,
         sessions: sessions,
-        pages: try HTMLPages.load(),
+        pages: pages,
         admin: admin,
         issuer: issuer,
         failureThrottle: failureThrottle,

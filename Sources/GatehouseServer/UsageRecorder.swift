@@ -9,6 +9,7 @@ import Synchronization
 /// the store in the background, so monitoring costs authentication no I/O.
 public final class UsageRecorder: Sendable {
     private let pending = Mutex<[String: TokenUsage]>([:])
+    private let daily = Mutex<[DailyUsage: Int]>([:])
 
     public init() {}
 
@@ -33,8 +34,39 @@ public final class UsageRecorder: Sendable {
         }
     }
 
+    /// Notes the answer an integration's request got, for the per-day usage chart.
+    public func recordResponse(integrationID: String, status: Int, at time: Date) {
+        let key = DailyUsage(
+            integrationID: integrationID,
+            day: DailyUsage.day(of: time),
+            status: DailyUsage.bucket(status),
+            count: 0
+        )
+        daily.withLock { $0[key, default: 0] += 1 }
+    }
+
     /// Writes what was counted since the last flush; on failure it is kept for the next one.
     public func flush(to store: any Store) async throws {
+        let days = daily.withLock { daily in
+            defer { daily = [:] }
+            return daily.map { key, count in
+                var entry = key
+                entry.count = count
+                return entry
+            }
+        }
+        do {
+            try await store.recordDailyUsage(days)
+        } catch {
+            daily.withLock { daily in
+                for entry in days {
+                    var key = entry
+                    key.count = 0
+                    daily[key, default: 0] += entry.count
+                }
+            }
+            throw error
+        }
         let batch = pending.withLock { pending in
             defer { pending = [:] }
             return Array(pending.values)

@@ -133,5 +133,14 @@ enum Migrations {
                 "CREATE INDEX sessions_expires ON sessions(expires_at)",
             ]
         },
+        Migration(version: 6, name: "daily usage") { _ in
+            [
+                """
+                CREATE TABLE usage_daily (
+                    integration_id TEXT NOT NULL, day BIGINT NOT NULL, status TEXT NOT NULL, count BIGINT NOT NULL,
+                    PRIMARY KEY (integration_id, day, status))
+                """
+            ]
+        },
     ]
 }

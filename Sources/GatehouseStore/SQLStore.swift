@@ -695,6 +695,39 @@ public final class SQLStore: Store {
         }
     }
 
+    public func recordDailyUsage(_ usage: [DailyUsage]) async throws {
+        for entry in usage where entry.count > 0 {
+            try await read { database in
+                try await database.raw(
+                    """
+                    INSERT INTO usage_daily (integration_id, day, status, count)
+                    VALUES (\(bind: entry.integrationID), \(bind: entry.day), \(bind: entry.status), \(bind: Int64(entry.count)))
+                    ON CONFLICT (integration_id, day, status) DO UPDATE SET count = usage_daily.count + excluded.count
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func dailyUsage(integrationIDs: [String], sinceDay: Int64) async throws -> [DailyUsage] {
+        guard !integrationIDs.isEmpty else { return [] }
+        return try await read { database in
+            try await database.raw(
+                """
+                SELECT * FROM usage_daily WHERE day >= \(bind: sinceDay)
+                  AND integration_id IN (\(binds: integrationIDs)) ORDER BY day, status
+                """
+            ).all().map { row in
+                DailyUsage(
+                    integrationID: try row.decode(column: "integration_id", as: String.self),
+                    day: try row.decode(column: "day", as: Int64.self),
+                    status: try row.decode(column: "status", as: String.self),
+                    count: Int(try row.decode(column: "count", as: Int64.self))
+                )
+            }
+        }
+    }
+
     // MARK: Janitor
 
     @discardableResult
@@ -718,6 +751,10 @@ public final class SQLStore: Store {
                 "UPDATE tokens SET successor = NULL WHERE successor IS NOT NULL AND used_at < \(bind: successorsBefore.epochMilliseconds)"
             ).run()
             try await database.raw("DELETE FROM rate_limits WHERE tat < \(bind: rateLimits)").run()
+            // Usage older than 90 days is not shown anywhere.
+            try await database.raw(
+                "DELETE FROM usage_daily WHERE day < \(bind: DailyUsage.day(of: credentialsBefore) - 83)"
+            ).run()
             try await database.raw("DELETE FROM changes WHERE created_at < \(bind: changes)").run()
             return purged
         }

@@ -127,6 +127,10 @@ public protocol Store: Sendable {
 
     /// Adds the usage seen since the last flush to each token's counters and last-use fields.
     func recordUsage(_ usage: [TokenUsage]) async throws
+    /// Adds per-integration, per-day, per-status request counts.
+    func recordDailyUsage(_ usage: [DailyUsage]) async throws
+    /// The counts of these integrations from `sinceDay` (days since 1970-01-01 UTC) on.
+    func dailyUsage(integrationIDs: [String], sinceDay: Int64) async throws -> [DailyUsage]
 
     // MARK: Janitor
 
@@ -216,4 +220,31 @@ public enum RefreshRotation: Sendable {
     case rotated
     /// Another request rotated (or someone revoked) it first: the token as it is now.
     case lost(TokenRecord)
+}
+
+/// Requests of one integration on one UTC day with one kind of answer.
+public struct DailyUsage: Sendable, Equatable, Hashable {
+    public var integrationID: String
+    /// Days since 1970-01-01 UTC.
+    public var day: Int64
+    /// `2xx`, `3xx`, `4xx`, `429` (rate limited, counted apart) or `5xx`.
+    public var status: String
+    public var count: Int
+
+    public init(integrationID: String, day: Int64, status: String, count: Int) {
+        self.integrationID = integrationID
+        self.day = day
+        self.status = status
+        self.count = count
+    }
+
+    /// The status bucket of an HTTP status code.
+    public static func bucket(_ status: Int) -> String {
+        status == 429 ? "429" : "\(min(max(status / 100, 1), 5))xx"
+    }
+
+    /// Days since 1970-01-01 UTC of `date`.
+    public static func day(of date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 / 86_400).rounded(.down))
+    }
 }

@@ -21,6 +21,13 @@ public enum SecurityAudit {
         public let status: Status
         public let reason: String
         public let fix: String
+
+        public init(item: String, status: Status, reason: String, fix: String) {
+            self.item = item
+            self.status = status
+            self.reason = reason
+            self.fix = fix
+        }
     }
 
     /// What the checks look at.

@@ -27,17 +27,22 @@ struct AuthorizeController {
     ]
 
     func addRoutes(to router: Router<GatehouseRequestContext>) throws {
-        let stylesheet = try HTMLPages.stylesheet()
         router.get("v1/oauth/authorize", use: authorize)
         router.post("v1/oauth/authorize", use: decide)
         router.post("signin", use: signIn)
         router.post("signout", use: signOut)
-        router.get("assets/gatehouse.css") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                body: ResponseBody(byteBuffer: stylesheet)
-            )
+        for (name, type) in [("gatehouse.css", "text/css"), ("console.js", "text/javascript")] {
+            let asset = try HTMLPages.asset(name)
+            router.get("assets/\(name)") { _, _ in
+                Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "\(type); charset=utf-8", .cacheControl: "public, max-age=3600",
+                        .xContentTypeOptions: "nosniff",
+                    ],
+                    body: ResponseBody(byteBuffer: asset)
+                )
+            }
         }
     }
 
@@ -208,7 +213,7 @@ struct AuthorizeController {
         email: String = ""
     ) -> Response {
         let challenge = sessions.signInChallenge()
-        var values: [String: Any] = ["next": next, "csrf": challenge.value, "email": email]
+        var values: [String: Any] = ["next": next, "csrf": challenge.value, "email": email, "title": "Sign in"]
         if let appName { values["appName"] = appName }
         if let error { values["error"] = error }
         var response = pages.render("signin", values, status: status)

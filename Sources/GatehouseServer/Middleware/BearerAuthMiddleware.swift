@@ -68,7 +68,17 @@ struct BearerAuthMiddleware: RouterMiddleware {
             RateLimitMiddleware.stamp(outcome, on: &response.headers, policy: "failed_auth")
             return response
         }
-        return try await next(request, context)
+        guard let principal = context.principal else { return try await next(request, context) }
+        // The answer the integration got (429s from the rate limiter included), per day.
+        do {
+            let response = try await next(request, context)
+            usage.recordResponse(integrationID: principal.integrationID, status: Int(response.status.code), at: Date())
+            return response
+        } catch {
+            let status = (error as? APIError)?.status ?? (error as? HTTPError).map { Int($0.status.code) } ?? 500
+            usage.recordResponse(integrationID: principal.integrationID, status: status, at: Date())
+            throw error
+        }
     }
 
     /// What the log may say about the credential presented: its display hint if it is shaped like

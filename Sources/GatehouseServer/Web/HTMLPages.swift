@@ -26,10 +26,10 @@ struct HTMLPages: Sendable {
         return HTMLPages(library: library)
     }
 
-    /// The stylesheet served at `/assets/gatehouse.css`.
-    static func stylesheet() throws -> ByteBuffer {
-        guard let url = resources?.appendingPathComponent("Assets/gatehouse.css") else {
-            throw HTMLPagesError("the stylesheet is missing from the bundle")
+    /// A static asset (`gatehouse.css`, `console.js`) from `Resources/Assets`.
+    static func asset(_ name: String) throws -> ByteBuffer {
+        guard let url = resources?.appendingPathComponent("Assets/\(name)") else {
+            throw HTMLPagesError("the asset \(name) is missing from the bundle")
         }
         return ByteBuffer(bytes: try Data(contentsOf: url))
     }
@@ -62,7 +62,7 @@ struct HTMLPages: Sendable {
     static func secure(_ headers: inout HTTPFields) {
         headers[.xFrameOptions] = "DENY"
         headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
         headers[.cacheControl] = "no-store"
         headers[.referrerPolicy] = "no-referrer"
         headers[.xContentTypeOptions] = "nosniff"

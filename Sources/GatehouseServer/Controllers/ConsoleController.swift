@@ -1,0 +1,567 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+
+/// The web console, "Settings & Members → Integrations": server-rendered pages for the signed-in
+/// user's workspace. Owners manage integrations; members see them read-only. Every form carries
+/// the session's CSRF token; every change goes through ``AdminOperations`` (audited, and evicted
+/// from every node's cache like a CLI change).
+struct ConsoleController {
+    let sessions: BrowserSessions
+    let pages: HTMLPages
+    let store: any Store
+    let authenticator: Authenticator
+    let bcryptCost: UInt8
+    let rotationPolicyDays: Int
+    let auditFacts: @Sendable () async throws -> SecurityAudit.Facts
+
+    func addRoutes(to router: Router<GatehouseRequestContext>) {
+        router.get("console") { _, _ in HTMLPages.redirect(to: "/console/integrations") }
+        router.get("console/signin", use: signIn)
+        router.get("console/integrations", use: list)
+        router.get("console/integrations/new", use: newForm)
+        router.post("console/integrations", use: create)
+        router.get("console/integrations/:id", use: detail)
+        router.post("console/integrations/:id/share", use: share)
+        router.post("console/integrations/:id/rotate", use: rotate)
+        router.get("console/integrations/:id/revoke", use: confirmRevoke)
+        router.post("console/integrations/:id/revoke", use: revoke)
+        router.get("console/integrations/:id/delete", use: confirmDelete)
+        router.post("console/integrations/:id/delete", use: delete)
+        router.get("console/audit", use: audit)
+        router.get("console/audit.jsonl", use: auditExport)
+        router.get("console/security", use: security)
+    }
+
+    /// The signed-in user of a console request.
+    struct Viewer {
+        let person: Person
+        let workspace: Workspace
+        let csrf: String
+        var isOwner: Bool { person.role == .owner }
+    }
+
+    // MARK: Pages
+
+    @Sendable func signIn(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        if try await sessions.current(request) != nil { return HTMLPages.redirect(to: "/console/integrations") }
+        let challenge = sessions.signInChallenge()
+        var response = pages.render(
+            "signin",
+            ["next": "/console/integrations", "csrf": challenge.value, "email": "", "title": "Sign in"]
+        )
+        response.setCookie(challenge.cookie)
+        return response
+    }
+
+    @Sendable func list(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withViewer(request) { viewer in
+            let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
+            let today = DailyUsage.day(of: Date())
+            let usage = try await store.dailyUsage(integrationIDs: integrations.map(\.id), sinceDay: today)
+            var rows: [[String: Any]] = []
+            for integration in integrations {
+                let tokens = try await store.tokens(integrationID: integration.id)
+                let live = tokens.filter { CredentialJSON.status($0) == "active" }
+                let newest = live.last ?? tokens.last
+                rows.append([
+                    "id": integration.id, "name": integration.name, "kind": Self.kindLabel(integration),
+                    "capabilities": integration.capabilities.names.joined(separator: ", "),
+                    "tokenHint": newest?.displayHint ?? "—",
+                    "rotationDue": live.contains { Self.rotationDue($0, policy: rotationPolicyDays) },
+                    "created": Self.date(integration.createdAt),
+                    "lastUsed": tokens.compactMap(\.lastUsedAt).max().map(Self.dateTime) ?? "never",
+                    "requestsToday": usage.filter { $0.integrationID == integration.id }.reduce(0) { $0 + $1.count },
+                ])
+            }
+            return render("console_integrations", "Integrations", viewer, ["integrations": rows])
+        }
+    }
+
+    @Sendable func newForm(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withViewer(request, ownerOnly: true) { viewer in
+            render(
+                "console_new",
+                "Create new integration",
+                viewer,
+                [
+                    "contentCapabilities": [
+                        ["name": "read_content", "label": "Read content"],
+                        ["name": "update_content", "label": "Update content"],
+                        ["name": "insert_content", "label": "Insert content"],
+                        ["name": "read_comments", "label": "Read comments"],
+                        ["name": "insert_comments", "label": "Insert comments"],
+                    ]
+                ]
+            )
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let form = try await AuthorizeController.form(request)
+        return try await withViewer(request, ownerOnly: true, form: form) { viewer in
+            let admin = admin(for: viewer)
+            let capabilities: Capabilities
+            do {
+                capabilities = try Capabilities(names: (form.values["capability"] ?? []) + [form["user_info"] ?? ""])
+            } catch {
+                return render("console_new", "Create new integration", viewer, ["error": String(describing: error)])
+            }
+            do {
+                if form["kind"] == "public" {
+                    let uris = (form["redirect_uris"] ?? "").split(whereSeparator: \.isNewline)
+                        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    let (integration, secret) = try await admin.createPublicIntegration(
+                        workspaceID: viewer.workspace.id,
+                        name: form["name"] ?? "",
+                        capabilities: capabilities,
+                        redirectURIs: uris,
+                        expiringTokens: form["expiring"] == "yes"
+                    )
+                    return secretPage(
+                        viewer,
+                        integration: integration,
+                        secret: secret ?? "",
+                        heading: "Created \(integration.name)",
+                        label: "Client secret"
+                    )
+                }
+                let (integration, token) = try await admin.createInternalIntegration(
+                    workspaceID: viewer.workspace.id,
+                    name: form["name"] ?? "",
+                    capabilities: capabilities
+                )
+                return secretPage(
+                    viewer,
+                    integration: integration,
+                    secret: token,
+                    heading: "Created \(integration.name)",
+                    label: "Internal integration token"
+                )
+            } catch let error as AdminError {
+                return render("console_new", "Create new integration", viewer, ["error": error.description])
+            }
+        }
+    }
+
+    @Sendable func detail(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withIntegration(request, context) { viewer, integration in
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            return try await detailPage(viewer, integration, notice: notice)
+        }
+    }
+
+    @Sendable func share(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let form = try await AuthorizeController.form(request)
+        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+            let parts = (form["resource"] ?? "").split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["database", "page"].contains(parts[0]) else {
+                return try await detailPage(viewer, integration, error: "Choose a page or database to share.")
+            }
+            do {
+                _ = try await admin(for: viewer).share(
+                    integrationID: integration.id,
+                    target: parts[0] == "database" ? .database(parts[1]) : .page(parts[1]),
+                    remove: form["action"] == "remove"
+                )
+            } catch let error as AdminError {
+                return try await detailPage(viewer, integration, error: error.description)
+            }
+            return HTMLPages.redirect(
+                to: "/console/integrations/\(integration.id)?done=\(form["action"] == "remove" ? "unshared" : "shared")"
+            )
+        }
+    }
+
+    @Sendable func rotate(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let form = try await AuthorizeController.form(request)
+        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+            let grace = try (form["grace"]).flatMap { $0.isEmpty ? nil : try AdminOperations.parseDuration($0) }
+            do {
+                let rotation = try await admin(for: viewer).rotateToken(integrationID: integration.id, grace: grace)
+                let ends =
+                    rotation.oldTokensExpireAt.map { "The previous one stops working at \(Self.dateTime($0))." }
+                    ?? "The previous one keeps working until you revoke it."
+                return secretPage(
+                    viewer,
+                    integration: integration,
+                    secret: rotation.token,
+                    heading:
+                        "New \(rotation.record.kind == .clientSecret ? "client secret" : "token") for \(integration.name)",
+                    label: ends
+                )
+            } catch let error as AdminError {
+                return try await detailPage(viewer, integration, error: error.description)
+            }
+        }
+    }
+
+    @Sendable func confirmRevoke(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
+            render(
+                "console_confirm",
+                "Revoke tokens",
+                viewer,
+                [
+                    "id": integration.id, "heading": "Revoke every token of \(integration.name)?",
+                    "consequence":
+                        "All API calls using its tokens will fail at once, on every server. Revoked tokens cannot be recovered: you will have to rotate to get a new one.",
+                    "action": "/console/integrations/\(integration.id)/revoke", "button": "Revoke all tokens",
+                ]
+            )
+        }
+    }
+
+    @Sendable func revoke(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let form = try await AuthorizeController.form(request)
+        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+            _ = try await admin(for: viewer).revokeTokens(integrationID: integration.id)
+            return HTMLPages.redirect(to: "/console/integrations/\(integration.id)?done=revoked")
+        }
+    }
+
+    @Sendable func confirmDelete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
+            render(
+                "console_confirm",
+                "Delete integration",
+                viewer,
+                [
+                    "id": integration.id, "heading": "Delete \(integration.name)?",
+                    "consequence":
+                        "All API calls will fail immediately. The integration, its tokens and its sharing are removed and cannot be recovered: you must create a new integration.",
+                    "action": "/console/integrations/\(integration.id)/delete", "button": "Delete integration",
+                ]
+            )
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let form = try await AuthorizeController.form(request)
+        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+            try await admin(for: viewer).deleteIntegration(integration.id)
+            return HTMLPages.redirect(to: "/console/integrations?done=deleted")
+        }
+    }
+
+    @Sendable func audit(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withViewer(request) { viewer in
+            let filter = AuditFilter(request.uri.queryParameters)
+            let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
+            let events = try await filteredEvents(filter, integrations: integrations)
+            let shown = events.suffix(500).reversed()
+            return render(
+                "console_audit",
+                "Audit log",
+                viewer,
+                [
+                    "events": shown.map { event -> [String: Any] in
+                        [
+                            "time": Self.dateTime(event.time), "actor": event.actor, "action": event.action,
+                            "target": event.target ?? "", "outcome": event.outcome, "ip": event.ip ?? "",
+                            "details": event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                                .joined(separator: " "),
+                        ]
+                    },
+                    "truncated": events.count > 500,
+                    "integrationOptions": integrations.map {
+                        ["id": $0.id, "name": $0.name, "selected": $0.id == filter.integrationID]
+                    },
+                    "action": filter.action ?? "", "outcomeSuccess": filter.outcome == "success",
+                    "outcomeFailure": filter.outcome == "failure", "since24h": filter.since == "24h",
+                    "since7d": filter.since == "7d", "since30d": filter.since == "30d",
+                    "sinceAll": filter.since == "all",
+                    "query": filter.query,
+                ]
+            )
+        }
+    }
+
+    @Sendable func auditExport(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withViewer(request) { viewer in
+            let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
+            let events = try await filteredEvents(AuditFilter(request.uri.queryParameters), integrations: integrations)
+            var body = Data()
+            for event in events {
+                body += AuditEventJSON.json(event).serialized()
+                body.append(0x0A)
+            }
+            var response = Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/x-ndjson; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"gatehouse-audit.jsonl\"",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+            )
+            HTMLPages.secure(&response.headers)
+            return response
+        }
+    }
+
+    @Sendable func security(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        try await withViewer(request) { viewer in
+            // The server cannot see your repositories or how it was started: those two items come
+            // from `gatehouse audit`, run where the code lives.
+            let results = SecurityAudit.evaluate(try await auditFacts()).map { result in
+                result.item == "No tokens in code/logs" || result.item == "Token stored in environment variables"
+                    ? SecurityAudit.Result(
+                        item: result.item,
+                        status: .manual,
+                        reason: "the server cannot see your code or configuration files",
+                        fix: "run `gatehouse audit --scan <your repository>` where the code lives"
+                    ) : result
+            }
+            return render(
+                "console_security",
+                "Security",
+                viewer,
+                [
+                    "results": results.map {
+                        ["status": $0.status.rawValue, "item": $0.item, "reason": $0.reason, "fix": $0.fix]
+                    }
+                ]
+            )
+        }
+    }
+
+    // MARK: Building pages
+
+    private func detailPage(
+        _ viewer: Viewer,
+        _ integration: Integration,
+        notice: String? = nil,
+        error: String? = nil
+    ) async throws -> Response {
+        let tokens = try await store.tokens(integrationID: integration.id)
+        let shared = try await store.shares(integrationID: integration.id)
+        let databases = try await store.databases(workspaceID: viewer.workspace.id)
+        let pagesList = try await store.pages(workspaceID: viewer.workspace.id)
+        let entries = ResourcePicker.entries(databases: databases, pages: pagesList)
+        let today = DailyUsage.day(of: Date())
+        let usage = try await store.dailyUsage(integrationIDs: [integration.id], sinceDay: today - 29)
+        let total = usage.reduce(0) { $0 + $1.count }
+        let limited = usage.filter { $0.status == "429" }.reduce(0) { $0 + $1.count }
+        var owner = ""
+        if let ownerID = integration.installation?.ownerUserID {
+            owner = try await store.person(id: ownerID)?.name ?? "a former user"
+        }
+        let credential =
+            integration.oauthClient != nil ? "Client secret" : integration.installation != nil ? "OAuth token" : "Token"
+        var values: [String: Any] = [
+            "id": integration.id, "name": integration.name, "kind": Self.kindLabel(integration),
+            "capabilities": integration.capabilities.plainDescriptions,
+            "credentialName": credential, "credentialNameLower": credential.lowercased(),
+            "canRotate": viewer.isOwner && integration.installation == nil
+                && (integration.kind == .internal || integration.oauthClient?.confidential == true),
+            "tokens": tokens.reversed().map { token -> [String: Any] in
+                [
+                    "hint": token.displayHint, "status": CredentialJSON.status(token),
+                    "created": Self.dateTime(token.createdAt),
+                    "lastUsed": token.lastUsedAt.map(Self.dateTime) ?? "never",
+                    "lastFrom": [token.lastUsedIP, token.lastUsedAgent].compactMap { $0 }.joined(separator: " · "),
+                    "useCount": token.useCount,
+                    "rotationDue": CredentialJSON.status(token) == "active"
+                        && Self.rotationDue(token, policy: rotationPolicyDays),
+                ]
+            },
+            "shared": entries.filter { shared.contains(Self.id(of: $0)) }.map {
+                ["value": $0.value, "title": $0.title, "kind": $0.kind, "integrationID": integration.id]
+            },
+            "shareable": entries.filter { !shared.contains(Self.id(of: $0)) }.map {
+                ["value": $0.value, "title": $0.title, "kind": $0.kind]
+            },
+            "hasShareable": entries.contains { !shared.contains(Self.id(of: $0)) },
+            "usageChart": UsageChart.svg(usage, today: today),
+            "usageSummary": "\(total) requests in 30 days, \(limited) of them rate limited.",
+        ]
+        if let client = integration.oauthClient {
+            values["clientID"] = client.clientID
+            values["redirectURIs"] = client.redirectURIs
+        }
+        if integration.installation != nil {
+            values["installedFrom"] = true
+            values["ownerName"] = owner
+        }
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        return render("console_integration", integration.name, viewer, values)
+    }
+
+    private func secretPage(
+        _ viewer: Viewer,
+        integration: Integration,
+        secret: String,
+        heading: String,
+        label: String
+    ) -> Response {
+        var values: [String: Any] = [
+            "heading": heading, "secret": secret, "secretLabel": label, "integrationID": integration.id,
+            "isInternal": integration.kind == .internal,
+        ]
+        if let client = integration.oauthClient { values["clientID"] = client.clientID }
+        return render("console_secret", heading, viewer, values)
+    }
+
+    private func render(_ template: String, _ title: String, _ viewer: Viewer, _ values: [String: Any]) -> Response {
+        var all = values
+        all["title"] = title
+        all["section"] =
+            template == "console_audit" ? "Audit log" : template == "console_security" ? "Security" : "Integrations"
+        all["csrf"] = viewer.csrf
+        all["userName"] = viewer.person.name
+        all["workspaceName"] = viewer.workspace.name
+        all["role"] = viewer.person.role.rawValue
+        all["isOwner"] = viewer.isOwner
+        return pages.render(template, all)
+    }
+
+    // MARK: Guards
+
+    /// Runs `body` for a signed-in user (owners only when `ownerOnly`; a form's CSRF token checked
+    /// when `form` is given); sends others to the sign-in page.
+    private func withViewer(
+        _ request: Request,
+        ownerOnly: Bool = false,
+        form: FormFields? = nil,
+        _ body: (Viewer) async throws -> Response
+    ) async throws -> Response {
+        guard let (person, token) = try await sessions.current(request),
+            let workspace = try await store.workspace(id: person.workspaceID)
+        else { return HTMLPages.redirect(to: "/console/signin") }
+        let viewer = Viewer(person: person, workspace: workspace, csrf: BrowserSessions.csrfToken(forSession: token))
+        if let form {
+            guard let csrf = form["csrf"], BrowserSessions.constantTimeEqual(csrf, viewer.csrf) else {
+                return pages.error(
+                    title: "This form has expired",
+                    message: "The form did not come from your current session. Reload the page and try again.",
+                    status: .forbidden
+                )
+            }
+        }
+        if ownerOnly, !viewer.isOwner {
+            return pages.error(
+                title: "Only owners can do this",
+                message: "Workspace members see integrations read-only. Ask an owner of \(workspace.name).",
+                status: .forbidden
+            )
+        }
+        return try await body(viewer)
+    }
+
+    private func withIntegration(
+        _ request: Request,
+        _ context: GatehouseRequestContext,
+        ownerOnly: Bool = false,
+        form: FormFields? = nil,
+        _ body: (Viewer, Integration) async throws -> Response
+    ) async throws -> Response {
+        try await withViewer(request, ownerOnly: ownerOnly, form: form) { viewer in
+            guard let id = ResourceID.canonical(context.parameters.get("id") ?? ""),
+                let integration = try await store.integration(id: id),
+                integration.workspaceID == viewer.workspace.id
+            else {
+                return pages.error(
+                    title: "No such integration",
+                    message: "It does not exist in your workspace (it may have been deleted).",
+                    status: .notFound
+                )
+            }
+            return try await body(viewer, integration)
+        }
+    }
+
+    private func admin(for viewer: Viewer) -> AdminOperations {
+        let authenticator = self.authenticator
+        return AdminOperations(
+            store: store,
+            bcryptCost: bcryptCost,
+            actor: "user:\(viewer.person.id)",
+            onRevocation: { authenticator.apply($0) }
+        )
+    }
+
+    // MARK: Audit filters
+
+    struct AuditFilter {
+        var integrationID: String?
+        var action: String?
+        var outcome: String?
+        var since: String
+
+        init(_ parameters: FlatDictionary<Substring, Substring>) {
+            func value(_ name: String) -> String? {
+                parameters.get(name).flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }
+            }
+            integrationID = value("integration").flatMap(ResourceID.canonical)
+            action = value("action")
+            outcome = value("outcome").flatMap { ["success", "failure"].contains($0) ? $0 : nil }
+            since = value("since").flatMap { ["24h", "7d", "30d", "all"].contains($0) ? $0 : nil } ?? "7d"
+        }
+
+        var start: Date? {
+            switch since {
+            case "24h": Date().addingTimeInterval(-86_400)
+            case "30d": Date().addingTimeInterval(-30 * 86_400)
+            case "all": nil
+            default: Date().addingTimeInterval(-7 * 86_400)
+            }
+        }
+
+        var query: String {
+            var items = [URLQueryItem(name: "since", value: since)]
+            if let integrationID { items.append(URLQueryItem(name: "integration", value: integrationID)) }
+            if let action { items.append(URLQueryItem(name: "action", value: action)) }
+            if let outcome { items.append(URLQueryItem(name: "outcome", value: outcome)) }
+            var components = URLComponents()
+            components.queryItems = items
+            return components.percentEncodedQuery ?? ""
+        }
+    }
+
+    /// The workspace's events (its integrations' and its people's) that pass the filter.
+    private func filteredEvents(_ filter: AuditFilter, integrations: [Integration]) async throws -> [AuditEvent] {
+        let ids = Set(integrations.map(\.id))
+        let events = try await store.events(since: filter.start, limit: 100_000)
+        return events.filter { event in
+            let integrationOfEvent = event.details["integration_id"] ?? event.target ?? ""
+            if let wanted = filter.integrationID, integrationOfEvent != wanted, event.target != wanted { return false }
+            if let action = filter.action, !event.action.hasPrefix(action) { return false }
+            if let outcome = filter.outcome, event.outcome != outcome { return false }
+            // Only what concerns this workspace: its integrations, or failures with no target.
+            return ids.contains(integrationOfEvent) || ids.contains(event.target ?? "")
+                || event.action.hasPrefix("auth.") || event.action.hasPrefix("signin.")
+                || event.target == nil
+        }
+    }
+
+    // MARK: Formatting
+
+    static let notices = [
+        "revoked": "Every token of this integration is revoked: calls with them now fail.",
+        "shared": "Shared. The integration can use it now.", "unshared": "No longer shared.",
+        "deleted": "The integration is deleted; its tokens no longer work.",
+    ]
+
+    static func kindLabel(_ integration: Integration) -> String {
+        integration.installation != nil ? "public (installed)" : integration.kind.rawValue
+    }
+
+    static func rotationDue(_ token: TokenRecord, policy: Int) -> Bool {
+        (token.kind == .internalKey || token.kind == .clientSecret)
+            && Date().timeIntervalSince(token.createdAt) >= Double(policy) * 86_400
+    }
+
+    static func id(of entry: ResourcePicker.Entry) -> String {
+        String(entry.value.split(separator: ":", maxSplits: 1).last ?? "")
+    }
+
+    static func date(_ date: Date) -> String { date.formatted(.iso8601.year().month().day()) }
+
+    static func dateTime(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false))
+    }
+}

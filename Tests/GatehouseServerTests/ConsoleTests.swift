@@ -1,0 +1,99 @@
+import Foundation
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct ConsoleTests {
+    @Test func pagesNeedASessionAndFormsNeedItsCSRFToken() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world)
+        try await world.test(.router) { client in
+            let anonymous = try await client.send(.get, "/console/integrations")
+            #expect(anonymous.status == 303)
+            #expect(anonymous.headers[.location] == "/console/signin")
+            let session = try requireValue(try await flow.signIn(client), "session")
+            let cookies = ["gatehouse_session": session]
+            let list = try await client.send(.get, "/console/integrations", cookies: cookies)
+            #expect(list.status == 200)
+            #expect(list.text.contains("Robot"))
+            #expect(list.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            let csrf = try requireValue(list.field("csrf"), "csrf")
+            let form = [
+                ("name", "Console Bot"), ("kind", "internal"), ("capability", "read_content"),
+                ("user_info", "no_user_info"),
+            ]
+            let before = try await world.store.integrations(workspaceID: world.workspace.id).count
+            let forged = try await client.send(.post, "/console/integrations", form: form, cookies: cookies)
+            #expect(forged.status == 403)
+            #expect(try await world.store.integrations(workspaceID: world.workspace.id).count == before)
+            let created = try await client.send(
+                .post,
+                "/console/integrations",
+                form: form + [("csrf", csrf)],
+                cookies: cookies
+            )
+            #expect(created.status == 200)
+            let token = try requireValue(
+                created.text.firstMatch(of: /id="secret-value" readonly value="(secret_[A-Za-z0-9]+)"/).map {
+                    String($0.1)
+                },
+                "token"
+            )
+            let me = try await client.call(.get, "/v1/users/me", token: token)
+            #expect(me.json["name"] as? String == "Console Bot")
+            let audit = try await world.store.events(since: nil, limit: 1000)
+            #expect(audit.contains { $0.action == "integration.created" && $0.actor == "user:\(world.owner.id)" })
+        }
+    }
+
+    @Test func membersCannotChangeAnything() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world)
+        let email = "mo-\(UUID().uuidString.prefix(6))@acme.test"
+        _ = try await world.admin.createUser(
+            workspaceID: world.workspace.id,
+            email: email,
+            name: "Mo",
+            role: .member,
+            password: OAuthFlow.password
+        )
+        try await world.test(.router) { client in
+            let session = try requireValue(try await flow.signIn(client, email: email), "session")
+            let cookies = ["gatehouse_session": session]
+            let list = try await client.send(.get, "/console/integrations", cookies: cookies)
+            #expect(list.status == 200)
+            #expect(!list.text.contains("create-integration"))
+            let csrf = try requireValue(list.field("csrf"), "csrf")
+            let revoke = try await client.send(
+                .post,
+                "/console/integrations/\(world.integration.id)/revoke",
+                form: [("csrf", csrf)],
+                cookies: cookies
+            )
+            #expect(revoke.status == 403)
+            #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 200)
+        }
+    }
+
+    @Test func answersAreCountedPerDayAndStatusForTheChart() async throws {
+        let world = try await TestWorld.make()
+        let fastFlush: (inout ServerConfiguration) -> Void = { $0.usageFlushInterval = .milliseconds(50) }
+        try await world.test(.live, configure: fastFlush) { client in
+            for _ in 0..<2 { #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 200) }
+            let missing = "/v1/pages/00000000-0000-4000-8000-000000000000"
+            #expect(try await client.call(.get, missing, token: world.token).status == 404)
+            let today = DailyUsage.day(of: Date())
+            let start = ContinuousClock.now
+            var usage: [DailyUsage] = []
+            while usage.reduce(0, { $0 + $1.count }) < 3, ContinuousClock.now - start < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(20))
+                usage = try await world.store.dailyUsage(integrationIDs: [world.integration.id], sinceDay: today)
+            }
+            #expect(Set(usage.map { "\($0.status)=\($0.count)" }) == ["2xx=2", "4xx=1"])
+        }
+    }
+}
