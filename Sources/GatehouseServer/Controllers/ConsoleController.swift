@@ -200,17 +200,12 @@ struct ConsoleController {
     }
 
     @Sendable func confirmRevoke(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
-            render(
-                "console_confirm",
-                "Revoke tokens",
-                viewer,
-                [
-                    "id": integration.id, "heading": "Revoke every token of \(integration.name)?",
-                    "consequence":
-                        "All API calls using its tokens will fail at once, on every server. Revoked tokens cannot be recovered: you will have to rotate to get a new one.",
-                    "action": "/console/integrations/\(integration.id)/revoke", "button": "Revoke all tokens",
-                ]
+        try await confirmation(request, context, action: "revoke") { integration in
+            Confirmation(
+                heading: "Revoke every token of \(integration.name)?",
+                consequence:
+                    "All API calls using its tokens will fail at once, on every server. Revoked tokens cannot be recovered: you will have to rotate to get a new one.",
+                button: "Revoke all tokens"
             )
         }
     }
@@ -224,17 +219,12 @@ struct ConsoleController {
     }
 
     @Sendable func confirmDelete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
-            render(
-                "console_confirm",
-                "Delete integration",
-                viewer,
-                [
-                    "id": integration.id, "heading": "Delete \(integration.name)?",
-                    "consequence":
-                        "All API calls will fail immediately. The integration, its tokens and its sharing are removed and cannot be recovered: you must create a new integration.",
-                    "action": "/console/integrations/\(integration.id)/delete", "button": "Delete integration",
-                ]
+        try await confirmation(request, context, action: "delete") { integration in
+            Confirmation(
+                heading: "Delete \(integration.name)?",
+                consequence:
+                    "All API calls will fail immediately. The integration, its tokens and its sharing are removed and cannot be recovered: you must create a new integration.",
+                button: "Delete integration"
             )
         }
     }
@@ -329,6 +319,33 @@ struct ConsoleController {
     }
 
     // MARK: Building pages
+
+    /// What a confirmation page says before an irreversible action.
+    struct Confirmation {
+        let heading: String
+        let consequence: String
+        let button: String
+    }
+
+    private func confirmation(
+        _ request: Request,
+        _ context: GatehouseRequestContext,
+        action: String,
+        _ text: (Integration) -> Confirmation
+    ) async throws -> Response {
+        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
+            let confirmation = text(integration)
+            return render(
+                "console_confirm",
+                confirmation.button,
+                viewer,
+                [
+                    "id": integration.id, "heading": confirmation.heading, "consequence": confirmation.consequence,
+                    "action": "/console/integrations/\(integration.id)/\(action)", "button": confirmation.button,
+                ]
+            )
+        }
+    }
 
     private func detailPage(
         _ viewer: Viewer,
