@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct ClusterTests {
@@ -14,6 +15,10 @@ import Testing
     /// and a revocation made through the CLI fails the token on both.
     @Test(arguments: sharedStores)
     func twoServeProcessesShareLimitsAndRevocations(engine: String) async throws {
+        try await TimingGate.exclusive { try await measure(engine: engine) }
+    }
+
+    private func measure(engine: String) async throws {
         let db =
             engine == "sqlite"
             ? CLI.temporaryDatabaseURL() : ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]!

@@ -156,12 +156,12 @@ import Testing
     }
 
     @Test func aCodeExpires() async throws {
-        let world = try await TestWorld.make()
+        let clock = OffsetClock()
+        let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
-        let shortCodes: (inout ServerConfiguration) -> Void = { $0.oauthLifetimes.code = 0.3 }
-        try await world.test(.router, configure: shortCodes) { client in
+        try await world.test(.router) { client in
             let redirect = try await flow.authorize(client)
-            try await Task.sleep(for: .milliseconds(400))
+            clock.advance(by: 601)
             let result = try await flow.token(
                 client,
                 ["grant_type": "authorization_code", "code": redirect["code"]!, "redirect_uri": OAuthFlow.redirectURI]
@@ -273,10 +273,10 @@ import Testing
     // MARK: Refresh tokens (RFC 9700 §4.14: rotation and reuse detection)
 
     @Test func refreshRotatesAndReuseAfterTheGraceWindowRevokesTheFamily() async throws {
-        let world = try await TestWorld.make()
+        let clock = OffsetClock()
+        let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
-        let shortGrace: (inout ServerConfiguration) -> Void = { $0.oauthLifetimes.refreshGrace = 0.3 }
-        try await world.test(.router, configure: shortGrace) { client in
+        try await world.test(.router) { client in
             let granted = try await flow.grant(client)
             let firstRefresh = granted["refresh_token"] as! String
             let second = try await flow.token(client, ["grant_type": "refresh_token", "refresh_token": firstRefresh])
@@ -290,7 +290,7 @@ import Testing
             let retry = try await flow.token(client, ["grant_type": "refresh_token", "refresh_token": firstRefresh])
             #expect(retry.json["access_token"] as? String == newAccess)
             #expect(retry.json["refresh_token"] as? String == newRefresh)
-            try await Task.sleep(for: .milliseconds(400))
+            clock.advance(by: 11)
             // After it: a replay, so the whole family goes.
             let reuse = try await flow.token(client, ["grant_type": "refresh_token", "refresh_token": firstRefresh])
             #expect(reuse.status == 400)

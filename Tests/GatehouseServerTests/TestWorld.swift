@@ -32,7 +32,11 @@ struct TestWorld {
 
     static let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func make(capabilities: Capabilities = .all, plan: Plan = .enterprise) async throws -> TestWorld {
+    static func make(
+        capabilities: Capabilities = .all,
+        plan: Plan = .enterprise,
+        clock: any WallClock = SystemClock()
+    ) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gatehouse-tests",
             isDirectory: true
@@ -40,7 +44,7 @@ struct TestWorld {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.open(.sqlite(path: path), logger: quietLogger)
-        let authenticator = Authenticator(store: store)
+        let authenticator = Authenticator(store: store, clock: clock)
         let admin = AdminOperations(store: store, bcryptCost: 4, onRevocation: { authenticator.apply($0) })
         let workspace = try await admin.createWorkspace(name: "Acme", plan: plan)
         let owner = try await admin.createUser(
@@ -135,6 +139,18 @@ struct TestWorld {
             authenticator: authenticator,
             logger: logger
         )
+    }
+}
+
+/// The real time plus an offset a test can move forward, so expiry and grace windows are tested
+/// by jumping ahead rather than by sleeping (which a loaded machine makes unreliable).
+final class OffsetClock: WallClock {
+    private let offset = Mutex<TimeInterval>(0)
+
+    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+
+    func advance(by seconds: TimeInterval) {
+        offset.withLock { $0 += seconds }
     }
 }
 
