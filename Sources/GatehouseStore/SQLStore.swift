@@ -577,22 +577,25 @@ public final class SQLStore: Store {
         now: RateLimitInstant,
         emissionInterval: Int64,
         tolerance: Int64,
-        dailyQuota: Int?
+        dailyQuota: Int?,
+        permits: Int
     ) async throws -> (admitted: Bool, state: RateLimitState) {
-        let quota = Int64(dailyQuota ?? Int.max)
+        let quota = Int64(dailyQuota ?? Int.max / 2)
         let instant = now.nanoseconds
+        let count = Int64(max(1, permits))
+        let increment = emissionInterval * count
         return try await read { database in
             // CASE rather than GREATEST/max, which the two engines spell differently.
             let row = try await database.raw(
                 """
                 INSERT INTO rate_limits (key, tat, day, used)
-                VALUES (\(bind: key), \(bind: instant + emissionInterval), \(bind: now.day), 1)
+                VALUES (\(bind: key), \(bind: instant + increment), \(bind: now.day), \(bind: count))
                 ON CONFLICT (key) DO UPDATE SET
-                    tat = (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: emissionInterval),
-                    used = (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + 1,
+                    tat = (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: increment),
+                    used = (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + \(bind: count),
                     day = \(bind: now.day)
-                WHERE (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: emissionInterval) - \(bind: instant) <= \(bind: tolerance)
-                  AND (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) < \(bind: quota)
+                WHERE (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: increment) - \(bind: instant) <= \(bind: tolerance)
+                  AND (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + \(bind: count) <= \(bind: quota)
                 RETURNING tat, day, used
                 """
             ).first()

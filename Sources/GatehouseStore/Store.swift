@@ -103,15 +103,17 @@ public protocol Store: Sendable {
 
     // MARK: Rate limits
 
-    /// Admits one request for `key` if the GCRA (`emissionInterval`, `tolerance`, in nanoseconds)
-    /// and the daily quota allow it, in one atomic statement, so every process and node sharing
-    /// the store shares the limit. Returns whether it was admitted and the state after.
+    /// Admits `permits` requests for `key` at once if the GCRA (`emissionInterval`, `tolerance`, in
+    /// nanoseconds) and the daily quota allow all of them, in one atomic statement, so every
+    /// process and node sharing the store shares the limit. Returns whether they were admitted and
+    /// the state after.
     func admit(
         key: String,
         now: RateLimitInstant,
         emissionInterval: Int64,
         tolerance: Int64,
-        dailyQuota: Int?
+        dailyQuota: Int?,
+        permits: Int
     ) async throws -> (admitted: Bool, state: RateLimitState)
 
     // MARK: Audit log

@@ -479,7 +479,8 @@ import Testing
                         now: now,
                         emissionInterval: plan.gcra.emissionInterval,
                         tolerance: plan.gcra.tolerance,
-                        dailyQuota: nil
+                        dailyQuota: nil,
+                        permits: 1
                     ).admitted
                 }
             }
@@ -502,7 +503,8 @@ import Testing
                 now: instant,
                 emissionInterval: plan.gcra.emissionInterval,
                 tolerance: plan.gcra.tolerance,
-                dailyQuota: 3
+                dailyQuota: 3,
+                permits: 1
             )
         }
         for expected in 1...3 { #expect(try await admit(today).state.usedToday == expected) }
