@@ -50,6 +50,36 @@ import Testing
         }
     }
 
+    @Test func theAuditPageShowsOnlyTheViewersWorkspace() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world)
+        let other = try await world.admin.createWorkspace(name: "Elsewhere", plan: .pro)
+        let (foreign, _) = try await world.admin.createInternalIntegration(
+            workspaceID: other.id,
+            name: "Foreign Bot",
+            capabilities: .all
+        )
+        _ = try await world.admin.revokeTokens(integrationID: foreign.id)
+        _ = try await world.admin.revokeTokens(integrationID: world.integration.id)
+        try await world.test(.router) { client in
+            _ = try await client.call(.get, "/v1/users/me", token: TokenFormat.generate(.internalKey))
+            let session = try requireValue(try await flow.signIn(client), "session")
+            let page = try await client.send(.get, "/console/audit?since=all", cookies: ["gatehouse_session": session])
+            #expect(page.status == 200)
+            #expect(page.text.contains(world.integration.id))
+            #expect(!page.text.contains(foreign.id))
+            #expect(!page.text.contains(other.id))
+            #expect(!page.text.contains("auth.failed"))
+            let export = try await client.send(
+                .get,
+                "/console/audit.jsonl?since=all",
+                cookies: ["gatehouse_session": session]
+            )
+            #expect(export.text.contains("token.revoked"))
+            #expect(!export.text.contains(foreign.id))
+        }
+    }
+
     @Test func membersCannotChangeAnything() async throws {
         let world = try await TestWorld.make()
         let flow = try await OAuthFlow.make(world)

@@ -241,7 +241,7 @@ struct ConsoleController {
         try await withViewer(request) { viewer in
             let filter = AuditFilter(request.uri.queryParameters)
             let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
-            let events = try await filteredEvents(filter, integrations: integrations)
+            let events = try await filteredEvents(filter, workspace: viewer.workspace, integrations: integrations)
             let shown = events.suffix(500).reversed()
             return render(
                 "console_audit",
@@ -273,7 +273,11 @@ struct ConsoleController {
     @Sendable func auditExport(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         try await withViewer(request) { viewer in
             let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
-            let events = try await filteredEvents(AuditFilter(request.uri.queryParameters), integrations: integrations)
+            let events = try await filteredEvents(
+                AuditFilter(request.uri.queryParameters),
+                workspace: viewer.workspace,
+                integrations: integrations
+            )
             var body = Data()
             for event in events {
                 body += AuditEventJSON.json(event).serialized()
@@ -539,19 +543,31 @@ struct ConsoleController {
         }
     }
 
-    /// The workspace's events (its integrations' and its people's) that pass the filter.
-    private func filteredEvents(_ filter: AuditFilter, integrations: [Integration]) async throws -> [AuditEvent] {
-        let ids = Set(integrations.map(\.id))
+    /// The events that concern the viewer's workspace (its integrations, people, databases and
+    /// pages, or an action by one of its people) and pass the filter. Events that name nothing of
+    /// a workspace (a failed authentication with an unknown token, a failed sign-in) are not
+    /// shown: they may belong to another tenant. `gatehouse events` lists everything.
+    private func filteredEvents(
+        _ filter: AuditFilter,
+        workspace: Workspace,
+        integrations: [Integration]
+    ) async throws -> [AuditEvent] {
+        var ids = Set(integrations.map(\.id))
+        ids.insert(workspace.id)
+        let people = try await store.people(workspaceID: workspace.id).map(\.id)
+        ids.formUnion(people)
+        ids.formUnion(try await store.databases(workspaceID: workspace.id).map(\.id))
+        ids.formUnion(try await store.pages(workspaceID: workspace.id).map(\.id))
+        let actors = Set(people.map { "user:\($0)" })
         let events = try await store.events(since: filter.start, limit: 100_000)
         return events.filter { event in
             let integrationOfEvent = event.details["integration_id"] ?? event.target ?? ""
+            guard ids.contains(integrationOfEvent) || ids.contains(event.target ?? "") || actors.contains(event.actor)
+            else { return false }
             if let wanted = filter.integrationID, integrationOfEvent != wanted, event.target != wanted { return false }
             if let action = filter.action, !event.action.hasPrefix(action) { return false }
             if let outcome = filter.outcome, event.outcome != outcome { return false }
-            // Only what concerns this workspace: its integrations, or failures with no target.
-            return ids.contains(integrationOfEvent) || ids.contains(event.target ?? "")
-                || event.action.hasPrefix("auth.") || event.action.hasPrefix("signin.")
-                || event.target == nil
+            return true
         }
     }
 
