@@ -76,7 +76,5 @@ enum Output {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    static func time(_ date: Date?) -> JSONValue {
-        date.map { .string($0.formatted(.iso8601)) } ?? .null
-    }
+    static func time(_ date: Date?) -> JSONValue { CredentialJSON.time(date) }
 }

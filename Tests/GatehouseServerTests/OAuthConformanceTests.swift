@@ -102,9 +102,7 @@ import Testing
         let flow = try await OAuthFlow.make(world)
         try await world.test(.router) { client in
             let redirect = try await flow.authorize(client)
-            let body = [
-                "grant_type": "authorization_code", "code": redirect["code"]!, "redirect_uri": OAuthFlow.redirectURI,
-            ]
+            let body = OAuthFlow.codeExchange(redirect["code"]!)
             let first = try await flow.token(client, body)
             #expect(first.status == 200)
             let access = try #require(first.json["access_token"] as? String)
@@ -128,7 +126,7 @@ import Testing
             let redirect = try await flow.authorize(client)
             let stolen = try await other.token(
                 client,
-                ["grant_type": "authorization_code", "code": redirect["code"]!, "redirect_uri": OAuthFlow.redirectURI]
+                OAuthFlow.codeExchange(redirect["code"]!)
             )
             #expect(stolen.status == 400)
             #expect(stolen.json["error"] as? String == "invalid_grant")
@@ -145,10 +143,7 @@ import Testing
             let redirect = try await flow.authorize(client)
             let result = try await flow.token(
                 client,
-                [
-                    "grant_type": "authorization_code", "code": redirect["code"]!,
-                    "redirect_uri": "https://client.example/other",
-                ]
+                OAuthFlow.codeExchange(redirect["code"]!, ["redirect_uri": "https://client.example/other"])
             )
             #expect(result.status == 400)
             #expect(result.json["error"] as? String == "invalid_grant")
@@ -164,7 +159,7 @@ import Testing
             clock.advance(by: 601)
             let result = try await flow.token(
                 client,
-                ["grant_type": "authorization_code", "code": redirect["code"]!, "redirect_uri": OAuthFlow.redirectURI]
+                OAuthFlow.codeExchange(redirect["code"]!)
             )
             #expect(result.status == 400)
             #expect(result.message?.contains("expired") == true)
@@ -189,10 +184,7 @@ import Testing
             )
             let result = try await flow.token(
                 client,
-                [
-                    "grant_type": "authorization_code", "code": granted["code"]!, "redirect_uri": OAuthFlow.redirectURI,
-                    "client_id": flow.clientID, "code_verifier": verifier,
-                ],
+                OAuthFlow.codeExchange(granted["code"]!, ["client_id": flow.clientID, "code_verifier": verifier]),
                 secret: .some(nil)
             )
             #expect(result.status == 200, "\(result.text)")
@@ -209,10 +201,7 @@ import Testing
                     client,
                     changes: ["code_challenge": PKCE.challenge(for: verifier), "code_challenge_method": "S256"]
                 )
-                var body = [
-                    "grant_type": "authorization_code", "code": redirect["code"]!,
-                    "redirect_uri": OAuthFlow.redirectURI,
-                ]
+                var body = OAuthFlow.codeExchange(redirect["code"]!)
                 body["code_verifier"] = presented
                 let result = try await flow.token(client, body)
                 #expect(result.status == 400)
@@ -224,11 +213,7 @@ import Testing
             )
             let good = try await flow.token(
                 client,
-                [
-                    "grant_type": "authorization_code", "code": redirect["code"]!,
-                    "redirect_uri": OAuthFlow.redirectURI,
-                    "code_verifier": verifier,
-                ]
+                OAuthFlow.codeExchange(redirect["code"]!, ["code_verifier": verifier])
             )
             #expect(good.status == 200)
         }
@@ -241,11 +226,7 @@ import Testing
             let redirect = try await flow.authorize(client)
             let result = try await flow.token(
                 client,
-                [
-                    "grant_type": "authorization_code", "code": redirect["code"]!,
-                    "redirect_uri": OAuthFlow.redirectURI,
-                    "code_verifier": String(repeating: "c", count: 43),
-                ]
+                OAuthFlow.codeExchange(redirect["code"]!, ["code_verifier": String(repeating: "c", count: 43)])
             )
             #expect(result.status == 400)
             #expect(
@@ -343,9 +324,7 @@ import Testing
         let flow = try await OAuthFlow.make(world)
         try await world.test(.router) { client in
             let redirect = try await flow.authorize(client)
-            let body = [
-                "grant_type": "authorization_code", "code": redirect["code"]!, "redirect_uri": OAuthFlow.redirectURI,
-            ]
+            let body = OAuthFlow.codeExchange(redirect["code"]!)
             let wrong = try await flow.token(client, body, secret: .some(TokenFormat.generate(.clientSecret)))
             #expect(wrong.status == 401)
             #expect(wrong.json["error"] as? String == "invalid_client")
@@ -617,7 +596,7 @@ import Testing
             let session = try requireValue(try await flow.signIn(client), "session")
             let redirect = try await flow.authorize(client)
             let code = try requireValue(redirect["code"], "code")
-            let body = ["grant_type": "authorization_code", "code": code, "redirect_uri": OAuthFlow.redirectURI]
+            let body = OAuthFlow.codeExchange(code)
             let granted = try await flow.token(client, body)
             #expect(granted.status == 200)
             let access = try #require(granted.json["access_token"] as? String)

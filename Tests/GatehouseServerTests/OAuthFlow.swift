@@ -111,6 +111,11 @@ struct OAuthFlow {
         return parameters
     }
 
+    /// The body of an `authorization_code` exchange for `code` at the registered redirect URI.
+    static func codeExchange(_ code: String, _ extra: [String: String] = [:]) -> [String: String] {
+        ["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI].merging(extra) { $1 }
+    }
+
     /// A token-endpoint call with HTTP Basic client authentication (JSON body), as Notion's clients send it.
     func token(
         _ client: any TestClientProtocol,
@@ -145,12 +150,8 @@ struct OAuthFlow {
         verifier: String? = nil
     ) async throws -> [String: Any] {
         let redirect = try await authorize(client, changes: changes, resources: resources)
-        var body = [
-            "grant_type": "authorization_code", "code": try requireValue(redirect["code"]),
-            "redirect_uri": Self.redirectURI,
-        ]
-        if let verifier { body["code_verifier"] = verifier }
-        let result = try await token(client, body)
+        let code = try requireValue(redirect["code"], "code")
+        let result = try await token(client, Self.codeExchange(code, verifier.map { ["code_verifier": $0] } ?? [:]))
         guard result.status == 200 else { throw FlowError("token exchange failed: \(result.text)") }
         return result.json
     }

@@ -5,7 +5,8 @@
 /// four characters hidden too; and the value after `Bearer ` or `Basic ` (six characters or more) is dropped. Metadata keys
 /// that name a secret (``isSensitiveKey(_:)``) are dropped whole by the log handler.
 public enum SecretRedactor {
-    static let prefixes: [[UInt8]] = ["secret_", "ntn_", "bot_", "nap_", "nrt_", "ncs_", "nac_"].map { Array($0.utf8) }
+    /// Every Gatehouse prefix, and Notion's `ntn_`.
+    static let prefixes: [[UInt8]] = (TokenKind.allCases.map(\.prefix) + ["ntn_"]).map { Array($0.utf8) }
     static let schemes: [[UInt8]] = ["bearer ", "basic "].map { Array($0.utf8) }
 
     /// The text with every credential replaced by a redaction marker.

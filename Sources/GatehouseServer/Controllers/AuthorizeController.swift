@@ -50,11 +50,11 @@ struct AuthorizeController {
 
     @Sendable func authorize(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let fields = FormFields(urlEncoded: request.uri.query ?? "")
-        let (app, validated) = try await validate(fields.values)
         let authorization: AuthorizationRequest
-        switch validated {
+        let app: Integration
+        switch try await validate(fields.values) {
         case .failure(let failure): return answer(failure)
-        case .success(let value): authorization = value
+        case .success(let value): (authorization, app) = value
         }
         guard let (person, sessionToken) = try await sessions.current(request) else {
             return signInPage(next: "/v1/oauth/authorize?" + (request.uri.query ?? ""), appName: app.name)
@@ -65,11 +65,11 @@ struct AuthorizeController {
     @Sendable func decide(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let fields = try await Self.form(request)
         let oauthValues = fields.values.filter { Self.requestParameters.contains($0.key) }
-        let (app, validated) = try await validate(oauthValues)
         let authorization: AuthorizationRequest
-        switch validated {
+        let app: Integration
+        switch try await validate(oauthValues) {
         case .failure(let failure): return answer(failure)
-        case .success(let value): authorization = value
+        case .success(let value): (authorization, app) = value
         }
         guard let (person, sessionToken) = try await sessions.current(request) else {
             return pages.error(
@@ -256,9 +256,10 @@ struct AuthorizeController {
 
     // MARK: Helpers
 
+    /// The authorization request and the public integration it names, or how to answer.
     private func validate(
         _ values: [String: [String]]
-    ) async throws -> (Integration, Result<AuthorizationRequest, AuthorizationRequestFailure>) {
+    ) async throws -> Result<(AuthorizationRequest, Integration), AuthorizationRequestFailure> {
         var app: Integration?
         if let raw = values["client_id"]?.first, let clientID = ResourceID.canonical(raw) {
             app = try await admin.store.integration(clientID: clientID)
@@ -268,21 +269,10 @@ struct AuthorizeController {
         if let app, let clientID = app.oauthClient?.clientID, values["client_id"]?.count == 1 {
             normalized["client_id"] = [clientID]
         }
-        let result = AuthorizationRequest.validate(normalized, client: app?.oauthClient)
-        guard let app else {
-            return (
-                Integration(
-                    id: "",
-                    workspaceID: "",
-                    name: "the application",
-                    kind: .public,
-                    capabilities: .all,
-                    botID: "",
-                    createdAt: Date()
-                ), result
-            )
+        return AuthorizationRequest.validate(normalized, client: app?.oauthClient).flatMap { request in
+            // A valid request names a registered client, so `app` is set.
+            app.map { .success((request, $0)) } ?? .failure(.untrustedRedirect("No integration has this client_id."))
         }
-        return (app, result)
     }
 
     private func answer(_ failure: AuthorizationRequestFailure) -> Response {

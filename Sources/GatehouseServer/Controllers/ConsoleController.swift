@@ -71,7 +71,7 @@ struct ConsoleController {
                     "id": integration.id, "name": integration.name, "kind": Self.kindLabel(integration),
                     "capabilities": integration.capabilities.names.joined(separator: ", "),
                     "tokenHint": newest?.displayHint ?? "—",
-                    "rotationDue": live.contains { Self.rotationDue($0, policy: rotationPolicyDays) },
+                    "rotationDue": live.contains { CredentialJSON.rotationDue($0, policyDays: rotationPolicyDays) },
                     "created": Self.date(integration.createdAt),
                     "lastUsed": tokens.compactMap(\.lastUsedAt).max().map(Self.dateTime) ?? "never",
                     "requestsToday": usage.filter { $0.integrationID == integration.id }.reduce(0) { $0 + $1.count },
@@ -385,8 +385,7 @@ struct ConsoleController {
                     "lastUsed": token.lastUsedAt.map(Self.dateTime) ?? "never",
                     "lastFrom": [token.lastUsedIP, token.lastUsedAgent].compactMap { $0 }.joined(separator: " · "),
                     "useCount": token.useCount,
-                    "rotationDue": CredentialJSON.status(token) == "active"
-                        && Self.rotationDue(token, policy: rotationPolicyDays),
+                    "rotationDue": CredentialJSON.rotationDue(token, policyDays: rotationPolicyDays),
                 ]
             },
             "shared": entries.filter { shared.contains(Self.id(of: $0)) }.map {
@@ -581,11 +580,6 @@ struct ConsoleController {
 
     static func kindLabel(_ integration: Integration) -> String {
         integration.installation != nil ? "public (installed)" : integration.kind.rawValue
-    }
-
-    static func rotationDue(_ token: TokenRecord, policy: Int) -> Bool {
-        (token.kind == .internalKey || token.kind == .clientSecret)
-            && Date().timeIntervalSince(token.createdAt) >= Double(policy) * 86_400
     }
 
     static func id(of entry: ResourcePicker.Entry) -> String {

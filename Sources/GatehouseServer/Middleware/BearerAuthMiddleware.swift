@@ -89,7 +89,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
         guard let token = Authenticator.bearerToken(in: values[0]) else { return "not a Bearer credential" }
         let prefix = token.prefix { $0 != "_" }
-        guard ["secret", "ntn", "bot", "nap", "nrt", "ncs", "nac"].contains(String(prefix)), token.count >= 12 else {
+        guard TokenKind(rawValue: String(prefix)) != nil || prefix == "ntn", token.count >= 12 else {
             return "malformed token"
         }
         return TokenFormat.displayHint(String(token))

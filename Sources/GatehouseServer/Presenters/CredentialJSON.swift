@@ -12,11 +12,16 @@ public enum CredentialJSON {
         return "active"
     }
 
-    /// The token's fields; `rotation_due` is set for live API keys and client secrets older than
-    /// the rotation policy (the seed asks for monthly rotation).
+    /// Whether `token` is a live API key or client secret older than the rotation policy (the
+    /// seed asks for monthly rotation).
+    public static func rotationDue(_ token: TokenRecord, at now: Date = Date(), policyDays: Int) -> Bool {
+        (token.kind == .internalKey || token.kind == .clientSecret) && status(token, at: now) == "active"
+            && now.timeIntervalSince(token.createdAt) >= Double(policyDays) * 86_400
+    }
+
+    /// The token's fields, with its age and whether its rotation is due.
     public static func token(_ token: TokenRecord, at now: Date = Date(), rotationPolicyDays: Int = 30) -> JSONValue {
         let ageDays = Int(now.timeIntervalSince(token.createdAt) / 86_400)
-        let rotatable = token.kind == .internalKey || token.kind == .clientSecret
         return [
             "id": .string(token.id), "kind": .string(token.kind.prefix), "hint": .string(token.displayHint),
             "status": .string(status(token, at: now)), "created_at": time(token.createdAt),
@@ -24,11 +29,12 @@ public enum CredentialJSON {
             "last_used_at": time(token.lastUsedAt), "last_used_ip": .optional(token.lastUsedIP),
             "last_used_user_agent": .optional(token.lastUsedAgent), "use_count": .number(Double(token.useCount)),
             "age_days": .number(Double(ageDays)),
-            "rotation_due": .bool(rotatable && status(token, at: now) == "active" && ageDays >= rotationPolicyDays),
+            "rotation_due": .bool(rotationDue(token, at: now, policyDays: rotationPolicyDays)),
         ]
     }
 
-    static func time(_ date: Date?) -> JSONValue {
+    /// An ISO 8601 time, or `null`.
+    public static func time(_ date: Date?) -> JSONValue {
         date.map { .string($0.formatted(.iso8601)) } ?? .null
     }
 }
