@@ -2,54 +2,82 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
 /// Counts token use in memory on the request path (one locked dictionary update) and writes it to
 /// the store in the background, so monitoring costs authentication no I/O.
 public final class UsageRecorder: Sendable {
-    private let pending = Mutex<[String: TokenUsage]>([:])
-    private let daily = Mutex<[DailyUsage: Int]>([:])
+    /// Both tallies behind one lock, so a request takes it once.
+    private let state = Mutex(Tallies())
+
+    private struct Tallies {
+        var pending: [String: PendingUsage] = [:]
+        var daily: [DailyUsage: Int] = [:]
+    }
 
     public init() {}
 
-    /// Notes one authenticated request.
-    public func record(tokenID: String, at time: Date, ip: String?, userAgent: String?) {
-        pending.withLock { pending in
-            if var usage = pending[tokenID] {
-                usage.count += 1
-                usage.lastUsedAt = time
-                usage.lastUsedIP = ip
-                usage.lastUsedAgent = userAgent
-                pending[tokenID] = usage
-            } else {
-                pending[tokenID] = TokenUsage(
-                    tokenID: tokenID,
-                    count: 1,
-                    lastUsedAt: time,
-                    lastUsedIP: ip,
-                    lastUsedAgent: userAgent
-                )
-            }
+    /// One token's use since the last flush. The address is kept as it came and formatted at
+    /// the flush, so the request path does no string work for it.
+    private struct PendingUsage {
+        var count: Int
+        var lastUsedAt: Date
+        var lastUsedAddress: SocketAddress?
+        var lastUsedAgent: String?
+
+        func usage(tokenID: String) -> TokenUsage {
+            TokenUsage(
+                tokenID: tokenID,
+                count: count,
+                lastUsedAt: lastUsedAt,
+                lastUsedIP: lastUsedAddress.map { $0.ipAddress ?? "unknown" },
+                lastUsedAgent: lastUsedAgent
+            )
         }
     }
 
-    /// Notes the answer an integration's request got, for the per-day usage chart.
-    public func recordResponse(integrationID: String, status: Int, at time: Date) {
+    /// Notes one authenticated request and the answer it got (429s from the rate limiter
+    /// included), the latter per integration and day for the usage chart.
+    public func record(
+        tokenID: String,
+        integrationID: String,
+        status: Int,
+        at time: Date,
+        address: SocketAddress?,
+        userAgent: String?
+    ) {
         let key = DailyUsage(
             integrationID: integrationID,
             day: DailyUsage.day(of: time),
             status: DailyUsage.bucket(status),
             count: 0
         )
-        daily.withLock { $0[key, default: 0] += 1 }
+        state.withLock { state in
+            state.daily[key, default: 0] += 1
+            if var usage = state.pending[tokenID] {
+                usage.count += 1
+                usage.lastUsedAt = time
+                usage.lastUsedAddress = address
+                usage.lastUsedAgent = userAgent
+                state.pending[tokenID] = usage
+            } else {
+                state.pending[tokenID] = PendingUsage(
+                    count: 1,
+                    lastUsedAt: time,
+                    lastUsedAddress: address,
+                    lastUsedAgent: userAgent
+                )
+            }
+        }
     }
 
     /// Writes what was counted since the last flush; on failure it is kept for the next one.
     public func flush(to store: any Store) async throws {
-        let days = daily.withLock { daily in
-            defer { daily = [:] }
-            return daily.map { key, count in
+        let days = state.withLock { state in
+            defer { state.daily = [:] }
+            return state.daily.map { key, count in
                 var entry = key
                 entry.count = count
                 return entry
@@ -58,29 +86,29 @@ public final class UsageRecorder: Sendable {
         do {
             try await store.recordDailyUsage(days)
         } catch {
-            daily.withLock { daily in
+            state.withLock { state in
                 for entry in days {
                     var key = entry
                     key.count = 0
-                    daily[key, default: 0] += entry.count
+                    state.daily[key, default: 0] += entry.count
                 }
             }
             throw error
         }
-        let batch = pending.withLock { pending in
-            defer { pending = [:] }
-            return Array(pending.values)
+        let batch = state.withLock { state in
+            defer { state.pending = [:] }
+            return state.pending
         }
         do {
-            try await store.recordUsage(batch)
+            try await store.recordUsage(batch.map { $0.value.usage(tokenID: $0.key) })
         } catch {
-            pending.withLock { pending in
-                for usage in batch {
-                    if var newer = pending[usage.tokenID] {
+            state.withLock { state in
+                for (tokenID, usage) in batch {
+                    if var newer = state.pending[tokenID] {
                         newer.count += usage.count
-                        pending[usage.tokenID] = newer
+                        state.pending[tokenID] = newer
                     } else {
-                        pending[usage.tokenID] = usage
+                        state.pending[tokenID] = usage
                     }
                 }
             }

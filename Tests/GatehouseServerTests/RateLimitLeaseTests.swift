@@ -25,19 +25,69 @@ import Testing
 
     @Test func theSeedsPlansStayExactOneUpsertPerRequest() {
         for plan in Plan.allCases { #expect(SharedRateLimiter.leaseSize(RatePlans()[plan]) == 1) }
-        #expect(SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)) == 256)
+        #expect(SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)) == 500)
+        #expect(
+            SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 100_000, burst: 100_000, dailyQuota: nil)) == 1_024
+        )
     }
 
     @Test func aFastPlanLeasesBatchesSoMostRequestsCostNoStoreWrite() async throws {
         let store = try await Self.store()
-        let limiter = SharedRateLimiter(store: store, clock: SystemClock())
+        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
         let plan = RatePlan(requestsPerSecond: 1_000, burst: 1_000, dailyQuota: nil)
         var admitted = 0
         for _ in 0..<100 where await limiter.check(key: "fast", plan: plan).isAllowed { admitted += 1 }
         #expect(admitted == 100)
-        let used = try await Self.used(store, "fast")
-        // Leases of 50: two upserts for 100 requests (a few more if a lease lapsed under load).
-        #expect(used >= 100 && used <= 200)
+        // Leases of 50, the next one taken in the background when 25 are left (after the 25th
+        // and the 75th request): three upserts for 100 requests, once the last has landed.
+        var used = 0
+        for _ in 0..<500 {
+            used = try await Self.used(store, "fast")
+            if used >= 150 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(used == 150)
+        await store.shutdown()
+    }
+
+    @Test func concurrentRequestsThatFindTheLeaseEmptyShareOneRefill() async throws {
+        let store = try await Self.store()
+        // A stopped clock: no lease lapses however slowly a loaded machine runs the requests.
+        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500
+        let admitted = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<64 { group.addTask { await limiter.check(key: "crowd", plan: plan).isAllowed } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == 64)
+        // One lease of 500 serves all 64; without the single flight each request that found the
+        // lease empty would have leased its own 500.
+        #expect(try await Self.used(store, "crowd") == 500)
+        await store.shutdown()
+    }
+
+    @Test func theNextLeaseIsTakenWhileHalfOfTheCurrentOneIsLeft() async throws {
+        let store = try await Self.store()
+        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500
+        var admitted = 0
+        for _ in 0..<249 where await limiter.check(key: "steady", plan: plan).isAllowed { admitted += 1 }
+        #expect(try await Self.used(store, "steady") == 500)  // 251 left: no second lease yet
+        if await limiter.check(key: "steady", plan: plan).isAllowed { admitted += 1 }
+        // 250 left: the next batch is leased in the background, before anyone has to wait for it.
+        var used = 0
+        for _ in 0..<500 {
+            used = try await Self.used(store, "steady")
+            if used > 500 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(admitted == 250)
+        #expect(used == 1_000)
+        // Both batches are spent before a third is needed: 1,000 - 250 = 750 more requests, and
+        // the next early lease comes only when 500 of them are left.
+        for _ in 0..<200 where await limiter.check(key: "steady", plan: plan).isAllowed { admitted += 1 }
+        #expect(admitted == 450)
+        #expect(try await Self.used(store, "steady") == 1_000)
         await store.shutdown()
     }
 
@@ -64,4 +114,10 @@ import Testing
         #expect(admitted >= 1)
         await store.shutdown()
     }
+}
+
+/// A clock that does not move.
+struct StoppedClock: WallClock {
+    let time: Date
+    func now() -> Date { time }
 }

@@ -9,8 +9,15 @@ public struct TokenDigest: Hashable, Sendable {
     /// The digest of `token`'s UTF-8 bytes.
     public init(of token: some StringProtocol) {
         var hasher = SHA256()
-        var token = String(token)
-        token.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        // Hashed in place when the bytes are contiguous (a native string or a slice of one).
+        let hashedInPlace = token.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            return true
+        }
+        if hashedInPlace == nil {
+            var copy = String(token)
+            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
         let digest = hasher.finalize()
         self.words = digest.withUnsafeBytes { raw in
             (

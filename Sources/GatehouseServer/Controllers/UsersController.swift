@@ -1,10 +1,12 @@
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
+import Synchronization
 
 /// `GET /v1/users/me`, `GET /v1/users`, `GET /v1/users/{id}`.
 struct UsersController {
     let store: any Store
+    let botBodies = BotUserBodies()
 
     func addRoutes(to group: RouterGroup<GatehouseRequestContext>) {
         group.get("users/me", use: me)
@@ -14,7 +16,7 @@ struct UsersController {
 
     /// The bot user: needs no capability, and is served from the principal alone (no store access).
     @Sendable func me(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        JSONResponse.ok(NotionObjects.bot(of: try context.requirePrincipal()), requestID: context.requestID)
+        JSONResponse.ok(openObject: botBodies.body(for: try context.requirePrincipal()), requestID: context.requestID)
     }
 
     @Sendable func list(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
@@ -56,5 +58,28 @@ struct UsersController {
             )
         }
         return people + bots
+    }
+}
+
+/// The serialized bot user of each token in use, so `users/me` (which clients call to check a
+/// token) costs no JSON building per request.
+///
+/// An entry is used only while the principal it was built from is unchanged: a renamed
+/// integration or a changed capability gives the token a new principal and so a new body.
+final class BotUserBodies: Sendable {
+    private let bodies = Mutex<[String: (principal: Principal, openObject: [UInt8])]>([:])
+    /// Past this many tokens the map starts over, so it stays small whatever the traffic.
+    static let capacity = 4_096
+
+    func body(for principal: Principal) -> [UInt8] {
+        if let cached = bodies.withLock({ $0[principal.tokenID] }), cached.principal == principal {
+            return cached.openObject
+        }
+        let body = JSONResponse.openObject(NotionObjects.bot(of: principal))
+        bodies.withLock { bodies in
+            if bodies.count >= Self.capacity { bodies.removeAll(keepingCapacity: true) }
+            bodies[principal.tokenID] = (principal, body)
+        }
+        return body
     }
 }

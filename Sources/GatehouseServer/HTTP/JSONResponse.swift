@@ -13,7 +13,25 @@ enum JSONResponse {
         var members: [(String, JSONValue)] = []
         if case .object(let existing) = object { members = existing }
         members.append(("request_id", .string(requestID)))
-        return raw(JSONValue.object(members).serialized(), status: status)
+        return raw(JSONValue.object(members).serializedBytes(), status: status)
+    }
+
+    /// A success body from an object serialized ahead (``openObject(_:)``), closed with
+    /// `request_id`: for bodies that are the same on every request, such as `users/me`.
+    static func ok(openObject: [UInt8], requestID: String) -> Response {
+        var body = ByteBuffer()
+        body.reserveCapacity(openObject.count + requestID.utf8.count + 16)
+        body.writeBytes(openObject)
+        body.writeString(openObject.count > 1 ? ",\"request_id\":\"" : "\"request_id\":\"")
+        body.writeString(requestID)  // a UUID: nothing to escape
+        body.writeString("\"}")
+        return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: body))
+    }
+
+    /// `object` serialized without its closing brace, for ``ok(openObject:requestID:)``.
+    static func openObject(_ object: JSONValue) -> [UInt8] {
+        guard case .object = object else { return Array("{".utf8) }
+        return Array(object.serializedBytes().dropLast())
     }
 
     /// The error object for `error`. Messages may echo what the client sent (a bad id, a bad
@@ -36,11 +54,11 @@ enum JSONResponse {
             members.append(("error_description", .string(SecretRedactor.redact(error.message))))
         }
         members.append(("request_id", .string(requestID)))
-        return raw(JSONValue.object(members).serialized(), status: HTTPResponse.Status(code: error.status))
+        return raw(JSONValue.object(members).serializedBytes(), status: HTTPResponse.Status(code: error.status))
     }
 
     /// A response with an already serialized JSON body.
-    static func raw(_ body: Data, status: HTTPResponse.Status = .ok) -> Response {
+    static func raw(_ body: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [.contentType: contentType],

@@ -59,23 +59,28 @@ public enum JSONValue: Sendable, Equatable {
     /// Written directly rather than through `JSONEncoder`, which costs several microseconds per
     /// response and reorders keys; every response body goes through here.
     public func serialized() -> Data {
+        Data(serializedBytes())
+    }
+
+    /// As ``serialized()``, without the copy into `Data`.
+    public func serializedBytes() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         write(to: &bytes)
-        return Data(bytes)
+        return bytes
     }
 
     private func write(to bytes: inout [UInt8]) {
         switch self {
-        case .null: bytes += Array("null".utf8)
-        case .bool(let value): bytes += Array((value ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let value):
             if value.rounded() == value, abs(value) < 1e15 {
-                bytes += Array(String(Int64(value)).utf8)
+                bytes.append(contentsOf: String(Int64(value)).utf8)
             } else if value.isFinite {
-                bytes += Array(String(value).utf8)
+                bytes.append(contentsOf: String(value).utf8)
             } else {
-                bytes += Array("null".utf8)
+                bytes.append(contentsOf: "null".utf8)
             }
         case .string(let value): Self.writeString(value, to: &bytes)
         case .array(let values):
@@ -99,23 +104,37 @@ public enum JSONValue: Sendable, Equatable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Whether `byte` must be escaped inside a JSON string.
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     private static func writeString(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
+        defer { bytes.append(UInt8(ascii: "\"")) }
+        let utf8 = string.utf8
+        // Most strings (ids, names, keys) need no escape: copy them whole.
+        guard utf8.contains(where: needsEscape) else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
+            guard needsEscape(byte) else {
+                bytes.append(byte)
+                continue
+            }
+            bytes.append(UInt8(ascii: "\\"))
             switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                bytes += Array("\\u00".utf8)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            default:
+                bytes.append(contentsOf: "u00".utf8)
                 bytes.append(hexDigits[Int(byte >> 4)])
                 bytes.append(hexDigits[Int(byte & 0x0F)])
-            default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 

@@ -86,12 +86,17 @@ public final class Authenticator: Sendable {
 
     /// The token in `Bearer <token>` (scheme case-insensitive), or `nil`.
     static func bearerToken(in header: String) -> Substring? {
-        let utf8 = header.utf8
-        guard utf8.count > 7 else { return nil }
-        let scheme = header.prefix(7)
-        guard scheme.lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).drop { $0 == " " }
+        let scheme = "bearer ".utf8
+        guard header.utf8.count > scheme.count,
+            header.utf8.prefix(scheme.count).elementsEqual(scheme, by: Self.equalIgnoringASCIICase)
+        else { return nil }
+        let token = header.dropFirst(scheme.count).drop { $0 == " " }
         return token.isEmpty ? nil : token
+    }
+
+    /// Whether `byte` is `lowercase`, or its uppercase form when it is a letter.
+    private static func equalIgnoringASCIICase(_ byte: UInt8, _ lowercase: UInt8) -> Bool {
+        byte == lowercase || (UInt8(ascii: "a")...UInt8(ascii: "z") ~= lowercase && byte == lowercase - 0x20)
     }
 }
 

@@ -30,14 +30,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         do {
             // Two Authorization headers are ambiguous: refuse rather than pick one.
             guard values.count <= 1 else { throw AuthenticationFailure(.ambiguous) }
-            let principal = try await authenticator.authenticateExplaining(authorization: values.first)
-            context.principal = principal
-            usage.record(
-                tokenID: principal.tokenID,
-                at: Date(),
-                ip: context.clientIP,
-                userAgent: request.headers[.userAgent].map { String($0.prefix(200)) }
-            )
+            context.principal = try await authenticator.authenticateExplaining(authorization: values.first)
         } catch let failure as AuthenticationFailure {
             metrics.recordAuthenticationFailure(reason: failure.reason.rawValue)
             let error = failure.apiError
@@ -69,14 +62,23 @@ struct BearerAuthMiddleware: RouterMiddleware {
             return response
         }
         guard let principal = context.principal else { return try await next(request, context) }
-        // The answer the integration got (429s from the rate limiter included), per day.
+        let status: Int
+        defer {
+            usage.record(
+                tokenID: principal.tokenID,
+                integrationID: principal.integrationID,
+                status: status,
+                at: Date(),
+                address: context.remoteAddress,
+                userAgent: request.headers[.userAgent].map { String($0.prefix(200)) }
+            )
+        }
         do {
             let response = try await next(request, context)
-            usage.recordResponse(integrationID: principal.integrationID, status: Int(response.status.code), at: Date())
+            status = Int(response.status.code)
             return response
         } catch {
-            let status = (error as? APIError)?.status ?? (error as? HTTPError).map { Int($0.status.code) } ?? 500
-            usage.recordResponse(integrationID: principal.integrationID, status: status, at: Date())
+            status = (error as? APIError)?.status ?? (error as? HTTPError).map { Int($0.status.code) } ?? 500
             throw error
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import HTTPTypes
 import Hummingbird
@@ -12,6 +13,26 @@ struct RateLimitMiddleware: RouterMiddleware {
     let plans: RatePlans
     let logger: Logger
     let metrics: ServerMetrics
+    /// The `RateLimit-Policy` value of each plan, made once: it depends on the plan alone.
+    let policies: [Plan: String]
+
+    init(limiter: SharedRateLimiter, plans: RatePlans, logger: Logger, metrics: ServerMetrics) {
+        self.limiter = limiter
+        self.plans = plans
+        self.logger = logger
+        self.metrics = metrics
+        let start = RateLimitInstant(Date())
+        policies = Dictionary(
+            uniqueKeysWithValues: Plan.allCases.map { plan in
+                let outcome = plans[plan].outcome(
+                    admitted: true,
+                    state: RateLimitState(tat: 0, day: start.day, usedToday: 0),
+                    at: start
+                )
+                return (plan, Self.policyValue(outcome, name: "burst"))
+            }
+        )
+    }
 
     func handle(
         _ request: Request,
@@ -24,7 +45,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         // Keyed by plan too: after a plan change the integration starts afresh on the new limits
         // instead of paying off the old plan's debt.
         let outcome = await limiter.check(
-            key: principal.integrationID + ":" + principal.plan.rawValue,
+            key: principal.integrationID,
+            scope: principal.plan.rawValue,
             plan: plans[principal.plan]
         )
         var response: Response
@@ -40,34 +62,48 @@ struct RateLimitMiddleware: RouterMiddleware {
                 response = JSONResponse.error(apiError, requestID: context.requestID)
             }
         }
-        Self.stamp(outcome, on: &response.headers)
+        Self.stamp(outcome, on: &response.headers, policyValue: policies[principal.plan])
         return response
     }
 
     /// Writes the headers for `outcome`; `policy` names the burst policy (`burst` for an
     /// integration's plan, `failed_auth` for the per-IP allowance of failed authentications).
-    static func stamp(_ outcome: RateLimitOutcome, on headers: inout HTTPFields, policy name: String = "burst") {
-        var policy = "\"\(name)\";q=\(outcome.burst);w=\(outcome.burstWindowSeconds)"
+    /// Appended, not set: the responses passed here carry none of these fields yet.
+    static func stamp(
+        _ outcome: RateLimitOutcome,
+        on headers: inout HTTPFields,
+        policy name: String = "burst",
+        policyValue: String? = nil
+    ) {
         var state = "\"\(name)\";r=\(outcome.burstRemaining);t=\(outcome.burstResetSeconds)"
-        if let quota = outcome.dailyQuota, let remaining = outcome.dailyRemaining {
-            policy += ", \"daily\";q=\(quota);w=86400"
+        if outcome.dailyQuota != nil, let remaining = outcome.dailyRemaining {
             state += ", \"daily\";r=\(remaining);t=\(outcome.dailyResetSeconds)"
         }
-        headers[.rateLimitPolicy] = policy
-        headers[.rateLimit] = state
+        headers.append(HTTPField(name: .rateLimitPolicy, value: policyValue ?? Self.policyValue(outcome, name: name)))
+        headers.append(HTTPField(name: .rateLimit, value: state))
         // X-RateLimit-* describe whichever limit binds: the daily quota once it is exhausted,
         // otherwise the burst.
         if outcome.refusal == .dailyQuota, let quota = outcome.dailyQuota {
-            headers[.xRateLimitLimit] = String(quota)
-            headers[.xRateLimitRemaining] = "0"
-            headers[.xRateLimitReset] = String(outcome.dailyResetSeconds)
+            headers.append(HTTPField(name: .xRateLimitLimit, value: String(quota)))
+            headers.append(HTTPField(name: .xRateLimitRemaining, value: "0"))
+            headers.append(HTTPField(name: .xRateLimitReset, value: String(outcome.dailyResetSeconds)))
         } else {
-            headers[.xRateLimitLimit] = String(outcome.burst)
-            headers[.xRateLimitRemaining] = String(outcome.burstRemaining)
-            headers[.xRateLimitReset] = String(
-                outcome.refusal == nil ? outcome.burstResetSeconds : outcome.retryAfterSeconds
+            headers.append(HTTPField(name: .xRateLimitLimit, value: String(outcome.burst)))
+            headers.append(HTTPField(name: .xRateLimitRemaining, value: String(outcome.burstRemaining)))
+            headers.append(
+                HTTPField(
+                    name: .xRateLimitReset,
+                    value: String(outcome.refusal == nil ? outcome.burstResetSeconds : outcome.retryAfterSeconds)
+                )
             )
         }
+    }
+
+    /// The `RateLimit-Policy` value for `outcome`'s plan.
+    static func policyValue(_ outcome: RateLimitOutcome, name: String) -> String {
+        var value = "\"\(name)\";q=\(outcome.burst);w=\(outcome.burstWindowSeconds)"
+        if let quota = outcome.dailyQuota { value += ", \"daily\";q=\(quota);w=86400" }
+        return value
     }
 }
 

@@ -8,8 +8,12 @@ import Synchronization
 /// cluster, not per node. With the seed's plans (at most 5 requests per second) every admission
 /// is its own upsert and the limit is exact. A plan fast enough that per-request writes would
 /// cost throughput (more than 20 requests per second) leases a batch of permits per upsert —
-/// 50 ms of its rate, at most 256 and at most a quarter of its burst and daily quota — and spends them from
+/// 50 ms of its rate, at most 1,024 and at most a quarter of its burst and daily quota — and spends them from
 /// memory; a lease unused after 50 ms is dropped, so a node can only under-admit, never over-admit.
+/// The next batch is leased in the background when half of the current one is left, so
+/// requests rarely wait for the store; one refill per key is in flight at a time, and requests
+/// that do find the lease empty wait for it instead of each making its own upsert (which would
+/// serialize on the row's lock).
 ///
 /// A refusal costs no I/O: the last state this node saw proves it (the stored TAT and the day's
 /// count only grow, so a stale state can only under-refuse). If the store cannot be reached,
@@ -18,16 +22,41 @@ import Synchronization
 final class SharedRateLimiter: Sendable {
     private let store: any Store
     private let clock: any WallClock
-    private let known = Mutex<[String: RateLimitState]>([:])
-    private let leases = Mutex<[String: Lease]>([:])
+    private let keys = Mutex<[Key: KeyState]>([:])
     private let fallback: RateLimiter
 
-    /// Permits admitted by the store and not yet spent by this node.
+    /// A limited subject (an integration) within a scope (its plan): kept apart so that the
+    /// request path makes no string for the store's key, `name:scope`.
+    private struct Key: Hashable {
+        var name: String
+        var scope: String
+
+        var storeKey: String { scope.isEmpty ? name : name + ":" + scope }
+    }
+
+    /// What this node knows of one key.
+    private struct KeyState {
+        /// The last state the store reported.
+        var known: RateLimitState?
+        /// Permits admitted by the store and not yet spent by this node.
+        var lease: Lease?
+        /// The refill in flight, which requests finding the lease empty wait for.
+        var refill: Task<Admission?, Never>?
+    }
+
     private struct Lease {
         var remaining: Int
         /// Instant (nanoseconds) after which the permits are dropped.
         var expires: Int64
         var state: RateLimitState
+    }
+
+    private typealias Admission = (admitted: Bool, state: RateLimitState)
+
+    /// What a look at a key's memory decided.
+    private enum LocalDecision {
+        case decided(admitted: Bool, state: RateLimitState)
+        case wait(Task<Admission?, Never>)
     }
 
     /// How long a lease may be spent.
@@ -44,52 +73,114 @@ final class SharedRateLimiter: Sendable {
         guard plan.requestsPerSecond > 20 else { return 1 }
         // A quarter of the burst and of the daily quota at most: the store admits a key's first
         // batch without a check (it is an insert), so a batch must always fit both.
-        return max(1, min(256, plan.burst / 4, Int(plan.requestsPerSecond * 0.05), (plan.dailyQuota ?? Int.max) / 4))
+        return max(1, min(1_024, plan.burst / 4, Int(plan.requestsPerSecond * 0.05), (plan.dailyQuota ?? Int.max) / 4))
     }
 
-    func check(key: String, plan: RatePlan) async -> RateLimitOutcome {
-        let now = RateLimitInstant(clock.now())
-        if let leased = leases.withLock({ leases -> RateLimitState? in
-            guard var lease = leases[key], lease.remaining > 0, lease.expires > now.nanoseconds else { return nil }
-            lease.remaining -= 1
-            leases[key] = lease
-            return lease.state
-        }) {
-            return plan.outcome(admitted: true, state: leased, at: now)
-        }
-        if let state = known.withLock({ $0[key] }), plan.provenRefusal(of: state, at: now) {
-            return plan.outcome(admitted: false, state: state, at: now)
-        }
-        var permits = Self.leaseSize(plan)
-        var result = try? await admit(key: key, plan: plan, now: now, permits: permits)
-        if permits > 1, result?.admitted == false {
-            // Near the limit a whole batch may not fit where one request does.
-            permits = 1
-            result = try? await admit(key: key, plan: plan, now: now, permits: 1)
-        }
-        guard let result else { return fallback.check(key: key, plan: plan) }
-        known.withLock { $0[key] = result.state }
-        if result.admitted, permits > 1 {
-            leases.withLock {
-                $0[key] = Lease(
-                    remaining: permits - 1,
-                    expires: now.nanoseconds + Self.leaseLifetime,
-                    state: result.state
-                )
+    /// Admits or refuses one request of `key` (in `scope`, if given) under `plan`.
+    func check(key name: String, scope: String = "", plan: RatePlan) async -> RateLimitOutcome {
+        let key = Key(name: name, scope: scope)
+        let permits = Self.leaseSize(plan)
+        guard permits > 1 else { return await checkExactly(key: key, plan: plan) }
+        // Each round either decides from memory or waits for one refill; a waiter can find the
+        // new lease already spent by others, so it tries again, and after a few rounds asks for
+        // a single permit of its own.
+        for _ in 0..<4 {
+            let now = RateLimitInstant(clock.now())
+            switch decideLocally(key: key, plan: plan, permits: permits, now: now) {
+            case .decided(let admitted, let state):
+                return plan.outcome(admitted: admitted, state: state, at: now)
+            case .wait(let refill):
+                guard let admission = await refill.value else {
+                    return fallback.check(key: key.storeKey, plan: plan)
+                }
+                if !admission.admitted {
+                    return plan.outcome(admitted: false, state: admission.state, at: RateLimitInstant(clock.now()))
+                }
             }
         }
-        return plan.outcome(admitted: result.admitted, state: result.state, at: now)
+        return await checkExactly(key: key, plan: plan)
+    }
+
+    /// Spends a leased permit, proves a refusal, or returns the refill to wait for (starting
+    /// one if none is in flight).
+    private func decideLocally(key: Key, plan: RatePlan, permits: Int, now: RateLimitInstant) -> LocalDecision {
+        return keys.withLock { keys in
+            decide(&keys[key, default: KeyState()])
+        }
+        func decide(_ entry: inout KeyState) -> LocalDecision {
+            if let lease = entry.lease, lease.remaining > 0, lease.expires > now.nanoseconds {
+                entry.lease?.remaining -= 1
+                // Half of the batch left: lease the next one now, so that requests do not stall
+                // on the store (slow to answer on a busy machine) when this one runs out.
+                if lease.remaining - 1 == permits / 2, entry.refill == nil {
+                    entry.refill = Task {
+                        await self.refill(key: key, plan: plan, permits: permits, now: now, ahead: true)
+                    }
+                }
+                return .decided(admitted: true, state: lease.state)
+            }
+            entry.lease = nil
+            if let state = entry.known, plan.provenRefusal(of: state, at: now) {
+                return .decided(admitted: false, state: state)
+            }
+            if let refill = entry.refill { return .wait(refill) }
+            let refill = Task { await self.refill(key: key, plan: plan, permits: permits, now: now, ahead: false) }
+            entry.refill = refill
+            return .wait(refill)
+        }
+    }
+
+    /// Leases `permits` from the store and adds them to the lease. A refill for requests that
+    /// found the lease empty falls back to one permit near the limit; a refill `ahead` of need
+    /// does not.
+    ///
+    /// Permits left from the previous batch join the new one and live as long: spending a
+    /// permit later than the store counted it can only under-admit.
+    private func refill(key: Key, plan: RatePlan, permits: Int, now: RateLimitInstant, ahead: Bool) async -> Admission?
+    {
+        var leased = permits
+        var admission = try? await admit(key: key, plan: plan, now: now, permits: permits)
+        if admission?.admitted == false, !ahead {
+            // Near the limit a whole batch may not fit where one request does.
+            leased = 1
+            admission = try? await admit(key: key, plan: plan, now: now, permits: 1)
+        }
+        keys.withLock { keys in
+            keys[key]?.refill = nil
+            guard let admission else { return }
+            keys[key]?.known = admission.state
+            guard admission.admitted else { return }
+            var lease = Lease(remaining: leased, expires: now.nanoseconds + Self.leaseLifetime, state: admission.state)
+            if let left = keys[key]?.lease, left.expires > RateLimitInstant(clock.now()).nanoseconds {
+                lease.remaining += left.remaining
+            }
+            keys[key]?.lease = lease
+        }
+        return admission
+    }
+
+    /// One upsert for this request alone (slow plans, and waiters that lost every round).
+    private func checkExactly(key: Key, plan: RatePlan) async -> RateLimitOutcome {
+        let now = RateLimitInstant(clock.now())
+        if let state = keys.withLock({ $0[key]?.known }), plan.provenRefusal(of: state, at: now) {
+            return plan.outcome(admitted: false, state: state, at: now)
+        }
+        guard let admission = try? await admit(key: key, plan: plan, now: now, permits: 1) else {
+            return fallback.check(key: key.storeKey, plan: plan)
+        }
+        keys.withLock { $0[key, default: KeyState()].known = admission.state }
+        return plan.outcome(admitted: admission.admitted, state: admission.state, at: now)
     }
 
     private func admit(
-        key: String,
+        key: Key,
         plan: RatePlan,
         now: RateLimitInstant,
         permits: Int
-    ) async throws -> (admitted: Bool, state: RateLimitState) {
+    ) async throws -> Admission {
         let gcra = plan.gcra
         return try await store.admit(
-            key: key,
+            key: key.storeKey,
             now: now,
             emissionInterval: gcra.emissionInterval,
             tolerance: gcra.tolerance,

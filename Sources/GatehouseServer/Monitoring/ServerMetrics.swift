@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics, recorded through the swift-metrics API into a registry of
 /// its own (no process-wide bootstrap, so several servers in one process keep separate counts).
@@ -15,6 +16,15 @@ import Prometheus
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// The request metrics already made, by route, method and status: making one looks it up in
+    /// the registry and validates its name, too slow for every request.
+    private let requestMetrics = Mutex<[RequestKey: (count: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -28,16 +38,27 @@ public final class ServerMetrics: Sendable {
     }
 
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
-        Counter(
-            label: "gatehouse_http_requests_total",
-            dimensions: [("route", route), ("method", method), ("status", String(status))],
-            factory: factory
-        ).increment()
-        Timer(
-            label: "gatehouse_http_request_duration_seconds",
-            dimensions: [("route", route), ("method", method)],
-            factory: factory
-        ).recordNanoseconds(duration.nanoseconds)
+        let key = RequestKey(route: route, method: method, status: status)
+        let metrics =
+            requestMetrics.withLock { $0[key] }
+            ?? requestMetrics.withLock { made in
+                let metrics = (
+                    count: CoreMetrics.Counter(
+                        label: "gatehouse_http_requests_total",
+                        dimensions: [("route", route), ("method", method), ("status", String(status))],
+                        factory: factory
+                    ),
+                    duration: CoreMetrics.Timer(
+                        label: "gatehouse_http_request_duration_seconds",
+                        dimensions: [("route", route), ("method", method)],
+                        factory: factory
+                    )
+                )
+                made[key] = metrics
+                return metrics
+            }
+        metrics.count.increment()
+        metrics.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     func recordAuthenticationFailure(reason: String) {
