@@ -138,9 +138,8 @@ func addOAuthRoutes(
 ) throws {
     let service = OAuthService(
         store: store,
-        clock: authenticator.clock,
+        authenticator: authenticator,
         lifetimes: configuration.oauthLifetimes,
-        onRevocation: { authenticator.apply($0) },
         logger: logger
     )
     let failureThrottle = RateLimiter(clock: authenticator.clock)

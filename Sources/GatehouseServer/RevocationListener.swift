@@ -16,7 +16,7 @@ struct RevocationListener: Service {
             await follower.run(
                 from: startSequence,
                 onChanges: { authenticator.apply($0) },
-                onGap: { authenticator.cache.evictAll() }
+                onGap: { authenticator.evictAll() }
             )
         }
     }

@@ -6,7 +6,7 @@ import SQLKit
 extension SQLStore {
     public func createAuthorizationCode(_ code: AuthorizationCode) async throws {
         let resources = code.resources.map { "\($0.type):\($0.id)" }.joined(separator: ",")
-        try await read { database in
+        try await write { database in
             try await database.raw(
                 """
                 INSERT INTO oauth_codes (id, hash, integration_id, user_id, workspace_id, owner_type, redirect_uri,
@@ -25,17 +25,47 @@ extension SQLStore {
         at time: Date
     ) async throws -> (AuthorizationCode, firstUse: Bool)? {
         try await transaction { database in
-            // Compare-and-set: exactly one request sees the code unused.
-            if let row = try await database.raw(
-                "UPDATE oauth_codes SET used_at = \(bind: time.epochMilliseconds) WHERE hash = \(bind: digest.hex) AND used_at IS NULL RETURNING *"
-            ).first() {
-                return (try Self.authorizationCode(row), true)
-            }
-            guard
-                let row = try await database.raw("SELECT * FROM oauth_codes WHERE hash = \(bind: digest.hex)").first()
-            else { return nil }
-            return (try Self.authorizationCode(row), false)
+            try await Self.consumeAuthorizationCode(digest: digest, at: time, in: database)
         }
+    }
+
+    public func redeemAuthorizationCode(
+        digest: TokenDigest,
+        at time: Date,
+        decide: @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
+    ) async throws -> CodeRedemption? {
+        try await transaction { database in
+            guard let (code, firstUse) = try await Self.consumeAuthorizationCode(digest: digest, at: time, in: database)
+            else { return nil }
+            guard let grant = decide(code, firstUse) else {
+                return CodeRedemption(code: code, firstUse: firstUse, installation: nil)
+            }
+            let installation = try await self.install(
+                grant.candidate,
+                resources: grant.resources,
+                tokens: grant.tokens,
+                at: time,
+                in: database
+            )
+            _ = try await self.appendEvent(grant.event(installation), in: database)
+            return CodeRedemption(code: code, firstUse: firstUse, installation: installation)
+        }
+    }
+
+    /// Compare-and-set: exactly one request sees the code unused.
+    private static func consumeAuthorizationCode(
+        digest: TokenDigest,
+        at time: Date,
+        in database: any SQLDatabase
+    ) async throws -> (AuthorizationCode, firstUse: Bool)? {
+        if let row = try await database.raw(
+            "UPDATE oauth_codes SET used_at = \(bind: time.epochMilliseconds) WHERE hash = \(bind: digest.hex) AND used_at IS NULL RETURNING *"
+        ).first() {
+            return (try Self.authorizationCode(row), true)
+        }
+        guard let row = try await database.raw("SELECT * FROM oauth_codes WHERE hash = \(bind: digest.hex)").first()
+        else { return nil }
+        return (try Self.authorizationCode(row), false)
     }
 
     public func install(
@@ -44,58 +74,68 @@ extension SQLStore {
         tokens: [TokenRecord],
         at time: Date
     ) async throws -> Integration {
+        try await transaction { database in
+            try await self.install(candidate, resources: resources, tokens: tokens, at: time, in: database)
+        }
+    }
+
+    private func install(
+        _ candidate: Integration,
+        resources: [SharedResource],
+        tokens: [TokenRecord],
+        at time: Date,
+        in database: any SQLDatabase
+    ) async throws -> Integration {
         guard let wanted = candidate.installation else {
             throw StoreError(.notFound, "install needs an installation record")
         }
-        return try await transaction { database in
-            // One installation per public integration, workspace and owner (per person for
-            // owner=user); re-authorizing replaces its shares and capabilities.
-            let ownerFilter: SQLQueryString =
-                wanted.owner == .user ? " AND owner_user_id = \(bind: wanted.ownerUserID)" : ""
-            var installation: Integration
-            if let row = try await database.raw(
+        // One installation per public integration, workspace and owner (per person for
+        // owner=user); re-authorizing replaces its shares and capabilities.
+        let ownerFilter: SQLQueryString =
+            wanted.owner == .user ? " AND owner_user_id = \(bind: wanted.ownerUserID)" : ""
+        var installation: Integration
+        if let row = try await database.raw(
+            """
+            SELECT * FROM integrations WHERE installed_from = \(bind: wanted.appID)
+              AND workspace_id = \(bind: candidate.workspaceID) AND owner_type = \(bind: wanted.owner.rawValue)
+            """ + ownerFilter
+        ).first() {
+            installation = try Self.integration(row)
+            installation.capabilities = candidate.capabilities
+            installation.name = candidate.name
+            installation.installation?.ownerUserID = wanted.ownerUserID
+            try await database.raw(
                 """
-                SELECT * FROM integrations WHERE installed_from = \(bind: wanted.appID)
-                  AND workspace_id = \(bind: candidate.workspaceID) AND owner_type = \(bind: wanted.owner.rawValue)
-                """ + ownerFilter
-            ).first() {
-                installation = try Self.integration(row)
-                installation.capabilities = candidate.capabilities
-                installation.name = candidate.name
-                installation.installation?.ownerUserID = wanted.ownerUserID
-                try await database.raw(
-                    """
-                    UPDATE integrations SET capabilities = \(bind: candidate.capabilities.names.joined(separator: ",")),
-                        name = \(bind: candidate.name), owner_user_id = \(bind: wanted.ownerUserID)
-                    WHERE id = \(bind: installation.id)
-                    """
-                ).run()
-                try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: installation.id)").run()
-            } else {
-                installation = candidate
-                try await Self.insertIntegration(installation, into: database)
-            }
-            for resource in Set(resources) {
-                try await database.raw(
-                    """
-                    INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
-                    VALUES (\(bind: installation.id), \(bind: resource.id), \(bind: resource.type), \(bind: time.epochMilliseconds))
-                    """
-                ).run()
-            }
-            for var token in tokens {
-                token.integrationID = installation.id
-                try await Self.insertToken(token, into: database)
-            }
-            try await self.recordChange(
-                database,
-                .integrationChanged,
-                workspaceID: installation.workspaceID,
-                integrationID: installation.id,
-                at: time
-            )
-            return installation
+                UPDATE integrations SET capabilities = \(bind: candidate.capabilities.names.joined(separator: ",")),
+                    name = \(bind: candidate.name), owner_user_id = \(bind: wanted.ownerUserID)
+                WHERE id = \(bind: installation.id)
+                """
+            ).run()
+            try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: installation.id)").run()
+        } else {
+            installation = candidate
+            try await Self.insertIntegration(installation, into: database)
         }
+        for resource in Set(resources) {
+            try await database.raw(
+                """
+                INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
+                VALUES (\(bind: installation.id), \(bind: resource.id), \(bind: resource.type), \(bind: time.epochMilliseconds))
+                """
+            ).run()
+        }
+        for var token in tokens {
+            token.integrationID = installation.id
+            try await Self.insertToken(token, into: database)
+        }
+        try await self.recordChange(
+            database,
+            .integrationChanged,
+            workspaceID: installation.workspaceID,
+            integrationID: installation.id,
+            at: time
+        )
+        return installation
     }
 
     public func rotateRefreshToken(
@@ -142,7 +182,7 @@ extension SQLStore {
     // MARK: Browser sessions
 
     public func createSession(_ session: SessionRecord) async throws {
-        try await read { database in
+        try await write { database in
             try await database.raw(
                 """
                 INSERT INTO sessions (hash, user_id, created_at, expires_at)
@@ -166,7 +206,7 @@ extension SQLStore {
     }
 
     public func deleteSession(digest: TokenDigest) async throws {
-        try await read { database in
+        try await write { database in
             try await database.raw("DELETE FROM sessions WHERE hash = \(bind: digest.hex)").run()
         }
     }

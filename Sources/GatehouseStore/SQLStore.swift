@@ -62,7 +62,7 @@ public final class SQLStore: Store {
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let begin = engine.beginWriteTransaction
-        return try await engine.withConnection { database in
+        return try await engine.withWriteConnection { database in
             try await database.raw("\(unsafeRaw: begin)").run()
             do {
                 let result = try await body(database)
@@ -73,6 +73,11 @@ public final class SQLStore: Store {
                 throw error
             }
         }
+    }
+
+    /// Runs `body`, a single writing statement, outside an explicit transaction.
+    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await engine.withWriteConnection(body)
     }
 
     /// Runs `body` on a connection outside any explicit transaction (for reads).
@@ -152,7 +157,7 @@ public final class SQLStore: Store {
 
     public func createWorkspace(_ workspace: Workspace) async throws {
         try await mapUnique("workspace \(workspace.id)") {
-            try await read { database in
+            try await write { database in
                 try await database.raw(
                     """
                     INSERT INTO workspaces (id, name, icon, plan, created_at)
@@ -194,7 +199,7 @@ public final class SQLStore: Store {
 
     public func createPerson(_ person: Person) async throws {
         try await mapUnique("a user with email \(person.email)") {
-            try await read { database in
+            try await write { database in
                 try await database.raw(
                     """
                     INSERT INTO users (id, workspace_id, name, email, role, password_hash, created_at)
@@ -404,7 +409,8 @@ public final class SQLStore: Store {
                     """
                     SELECT t.*, i.name AS integration_name, i.kind AS integration_kind, i.capabilities, i.bot_id,
                            i.workspace_id, w.name AS workspace_name, w.icon AS workspace_icon, w.plan,
-                           i.owner_type, o.id AS owner_id, o.name AS owner_name, o.email AS owner_email
+                           i.owner_type, i.installed_from, o.id AS owner_id, o.name AS owner_name,
+                           o.email AS owner_email
                     FROM tokens t JOIN integrations i ON i.id = t.integration_id JOIN workspaces w ON w.id = i.workspace_id
                     LEFT JOIN users o ON o.id = i.owner_user_id
                     WHERE t.hash = \(bind: digest.hex)
@@ -425,7 +431,9 @@ public final class SQLStore: Store {
                 workspaceName: try row.decode(column: "workspace_name", as: String.self),
                 workspaceIcon: try row.decode(column: "workspace_icon", as: String?.self),
                 plan: try Self.enumValue(row, "plan"),
-                owner: try Self.botOwner(row)
+                owner: try Self.botOwner(row),
+                installedFrom: try row.decode(column: "installed_from", as: String?.self),
+                issuedAt: token.createdAt
             )
             return (token, principal)
         }
@@ -446,7 +454,7 @@ public final class SQLStore: Store {
 
     public func createDatabase(_ record: DatabaseRecord) async throws {
         try await mapUnique("database \(record.id)") {
-            try await read { database in
+            try await write { database in
                 try await database.raw(
                     """
                     INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at)
@@ -474,7 +482,7 @@ public final class SQLStore: Store {
     public func createPage(_ page: PageRecord) async throws {
         let (parentType, parentID) = Self.columns(of: page.parent)
         try await mapUnique("page \(page.id)") {
-            try await read { database in
+            try await write { database in
                 try await database.raw(
                     """
                     INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at)
@@ -492,7 +500,7 @@ public final class SQLStore: Store {
     }
 
     public func updatePage(_ page: PageRecord) async throws {
-        try await read { database in
+        try await write { database in
             try await database.raw(
                 """
                 UPDATE pages SET title = \(bind: page.title), archived_at = \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil),
@@ -584,7 +592,7 @@ public final class SQLStore: Store {
         let instant = now.nanoseconds
         let count = Int64(max(1, permits))
         let increment = emissionInterval * count
-        return try await read { database in
+        return try await write { database in
             // CASE rather than GREATEST/max, which the two engines spell differently.
             let row = try await database.raw(
                 """
@@ -621,26 +629,30 @@ public final class SQLStore: Store {
 
     @discardableResult
     public func appendEvent(_ event: AuditEvent) async throws -> AuditEvent {
-        let engine = self.engine
-        return try await transaction { database in
-            try await engine.lockForAuditAppend(database)
-            var linked = event
-            linked.previousHash =
-                try await database.raw("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1").first()?
-                .decode(column: "hash", as: String.self) ?? AuditChain.genesis
-            linked.hash = AuditChain.hash(of: linked)
-            let row = try await database.raw(
-                """
-                INSERT INTO audit_events (time, actor, action, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
-                VALUES (\(bind: linked.time.epochMilliseconds), \(bind: linked.actor), \(bind: linked.action), \(bind: linked.target),
-                        \(bind: linked.outcome), \(bind: linked.ip), \(bind: linked.userAgent), \(bind: linked.requestID),
-                        \(bind: linked.detailsJSON), \(bind: linked.previousHash), \(bind: linked.hash))
-                RETURNING seq
-                """
-            ).first()
-            linked.sequence = try row?.decode(column: "seq", as: Int64.self) ?? 0
-            return linked
+        try await transaction { database in
+            try await self.appendEvent(event, in: database)
         }
+    }
+
+    /// Appends `event`, linked to the last one, inside the caller's transaction.
+    func appendEvent(_ event: AuditEvent, in database: any SQLDatabase) async throws -> AuditEvent {
+        try await engine.lockForAuditAppend(database)
+        var linked = event
+        linked.previousHash =
+            try await database.raw("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1").first()?
+            .decode(column: "hash", as: String.self) ?? AuditChain.genesis
+        linked.hash = AuditChain.hash(of: linked)
+        let row = try await database.raw(
+            """
+            INSERT INTO audit_events (time, actor, action, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+            VALUES (\(bind: linked.time.epochMilliseconds), \(bind: linked.actor), \(bind: linked.action), \(bind: linked.target),
+                    \(bind: linked.outcome), \(bind: linked.ip), \(bind: linked.userAgent), \(bind: linked.requestID),
+                    \(bind: linked.detailsJSON), \(bind: linked.previousHash), \(bind: linked.hash))
+            RETURNING seq
+            """
+        ).first()
+        linked.sequence = try row?.decode(column: "seq", as: Int64.self) ?? 0
+        return linked
     }
 
     public func events(since: Date?, limit: Int) async throws -> [AuditEvent] {
@@ -700,7 +712,7 @@ public final class SQLStore: Store {
 
     public func recordDailyUsage(_ usage: [DailyUsage]) async throws {
         for entry in usage where entry.count > 0 {
-            try await read { database in
+            try await write { database in
                 try await database.raw(
                     """
                     INSERT INTO usage_daily (integration_id, day, status, count)
@@ -793,7 +805,7 @@ public final class SQLStore: Store {
     }
 
     public func pruneChanges(before time: Date) async throws {
-        try await read { database in
+        try await write { database in
             try await database.raw("DELETE FROM changes WHERE created_at < \(bind: time.epochMilliseconds)").run()
         }
     }

@@ -61,6 +61,15 @@ public protocol Store: Sendable {
         tokens: [TokenRecord],
         at time: Date
     ) async throws -> Integration
+    /// Redeems a code in one transaction: marks it used as ``consumeAuthorizationCode(digest:at:)``
+    /// does, then — if `decide` returns a grant for it — installs the grant as
+    /// ``install(_:resources:tokens:at:)`` does and appends the grant's audit event. All of it
+    /// commits together or not at all. `nil` when no such code exists.
+    func redeemAuthorizationCode(
+        digest: TokenDigest,
+        at time: Date,
+        decide: @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
+    ) async throws -> CodeRedemption?
     /// Marks refresh token `id` used and stores `successors` with the sealed pair, if no other
     /// request did so first; otherwise returns the token as that request left it.
     func rotateRefreshToken(
@@ -249,4 +258,34 @@ public struct DailyUsage: Sendable, Equatable, Hashable {
     public static func day(of date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 / 86_400).rounded(.down))
     }
+}
+
+/// What a redeemed code grants: an installation with its shares and tokens, and the audit event
+/// that records it (made once the installation, new or reused, is known).
+public struct CodeGrant: Sendable {
+    public var candidate: Integration
+    public var resources: [SharedResource]
+    public var tokens: [TokenRecord]
+    public var event: @Sendable (Integration) -> AuditEvent
+
+    public init(
+        candidate: Integration,
+        resources: [SharedResource],
+        tokens: [TokenRecord],
+        event: @escaping @Sendable (Integration) -> AuditEvent
+    ) {
+        self.candidate = candidate
+        self.resources = resources
+        self.tokens = tokens
+        self.event = event
+    }
+}
+
+/// The outcome of ``Store/redeemAuthorizationCode(digest:at:decide:)``.
+public struct CodeRedemption: Sendable {
+    public var code: AuthorizationCode
+    /// `false` when the code had been used before (a replay).
+    public var firstUse: Bool
+    /// The installation made or reused, when the grant was made.
+    public var installation: Integration?
 }

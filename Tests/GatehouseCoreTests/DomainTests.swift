@@ -12,6 +12,8 @@ import Testing
         #expect(ResourceID.canonical("7775f3a3-893f-43fa-b625-460c61094c7") == nil)
         #expect(ResourceID.canonical("7775f3a3-893f-43fa-b625-460c61094c7g") == nil)
         #expect(ResourceID.canonical("../../etc/passwd") == nil)
+        #expect(ResourceID.canonical("7775f3a38-93f-43fa-b625-460c61094c78") == nil)
+        #expect(ResourceID.canonical("7775f3a3-893f-43fa-b625-460c61094c78-") == nil)
     }
 
     @Test func capabilitiesParseAndPrintInAFixedOrder() throws {

@@ -409,10 +409,15 @@ import Testing
             let granted = try await flow.grant(client)
             let access = granted["access_token"] as! String
             #expect(try await client.call(.get, "/v1/users/me", token: access).status == 200)
+            let before = try await flow.token(client, ["token": access], endpoint: "introspect")
+            #expect(before.json["active"] as? Bool == true)
             let revoked = try await flow.token(client, ["token": access], endpoint: "revoke")
             #expect(revoked.status == 200)
             #expect(revoked.json["request_id"] is String)
             #expect(try await client.call(.get, "/v1/users/me", token: access).status == 401)
+            // Introspection answers from the same cache, which the revocation emptied.
+            let introspected = try await flow.token(client, ["token": access], endpoint: "introspect")
+            #expect(introspected.json["active"] as? Bool == false)
             // Revoking a refresh token ends the grant; an unknown token is still a 200.
             let again = try await flow.grant(client)
             let refreshRevoked = try await flow.token(

@@ -23,6 +23,8 @@ public struct Principal: Sendable, Equatable {
         var workspaceIcon: String?
         var plan: Plan
         var owner: BotOwner
+        var installedFrom: String?
+        var issuedAt: Date
     }
 
     private final class Storage: Sendable {
@@ -86,6 +88,17 @@ public struct Principal: Sendable, Equatable {
         get { storage.fields.owner }
         set { update { $0.owner = newValue } }
     }
+    /// The public integration (OAuth app) this installation came from; `nil` for an internal
+    /// integration.
+    public var installedFrom: String? {
+        get { storage.fields.installedFrom }
+        set { update { $0.installedFrom = newValue } }
+    }
+    /// When the token was issued (the epoch where a caller did not say).
+    public var issuedAt: Date {
+        get { storage.fields.issuedAt }
+        set { update { $0.issuedAt = newValue } }
+    }
 
     public init(
         tokenID: String,
@@ -100,7 +113,9 @@ public struct Principal: Sendable, Equatable {
         workspaceName: String,
         workspaceIcon: String?,
         plan: Plan,
-        owner: BotOwner = .workspace
+        owner: BotOwner = .workspace,
+        installedFrom: String? = nil,
+        issuedAt: Date = Date(timeIntervalSince1970: 0)
     ) {
         storage = Storage(
             Fields(
@@ -116,7 +131,9 @@ public struct Principal: Sendable, Equatable {
                 workspaceName: workspaceName,
                 workspaceIcon: workspaceIcon,
                 plan: plan,
-                owner: owner
+                owner: owner,
+                installedFrom: installedFrom,
+                issuedAt: issuedAt
             )
         )
     }

@@ -88,7 +88,7 @@ struct AuthorizeController {
             )
         }
         let origin = OAuthService.Origin(
-            ip: context.clientIP,
+            address: context.remoteAddress,
             userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
             requestID: context.requestID
         )
@@ -162,7 +162,7 @@ struct AuthorizeController {
         }
         let matches = try await admin.verifyPassword(password, of: checked)
         let origin = OAuthService.Origin(
-            ip: context.clientIP,
+            address: context.remoteAddress,
             userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
             requestID: context.requestID
         )

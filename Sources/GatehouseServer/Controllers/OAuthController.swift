@@ -92,7 +92,7 @@ struct OAuthController {
         _ body: ([String: String], Integration, OAuthService.Origin) async throws -> JSONValue
     ) async throws -> Response {
         let origin = OAuthService.Origin(
-            ip: context.clientIP,
+            address: context.remoteAddress,
             userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
             requestID: context.requestID
         )

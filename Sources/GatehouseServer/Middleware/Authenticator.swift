@@ -12,6 +12,8 @@ public final class Authenticator: Sendable {
     let store: any Store
     /// The in-memory map from token digest to principal (exposed for inspection and tests).
     public let cache: CredentialCache
+    /// The in-memory map from client-secret digest to OAuth app, emptied by the same feed.
+    public let clients = ClientCache()
     let clock: any WallClock
 
     public init(store: any Store, cache: CredentialCache = CredentialCache(), clock: any WallClock = SystemClock()) {
@@ -70,16 +72,31 @@ public final class Authenticator: Sendable {
         return principal
     }
 
+    /// Forgets everything cached (after a gap in the change feed).
+    public func evictAll() {
+        cache.evictAll()
+        clients.evictAll()
+    }
+
     /// Evicts what a batch of feed entries invalidates.
     public func apply(_ changes: [StoreChange]) {
         for change in changes {
             switch change.kind {
             case .tokenRevoked:
-                if let digest = change.tokenDigest { cache.evict(digest: digest) }
+                if let digest = change.tokenDigest {
+                    cache.evict(digest: digest)
+                    clients.evict(digest: digest)
+                }
             case .integrationChanged:
-                if let integrationID = change.integrationID { cache.evict(integrationID: integrationID) }
+                if let integrationID = change.integrationID {
+                    cache.evict(integrationID: integrationID)
+                    clients.evict(integrationID: integrationID)
+                }
             case .workspaceChanged:
-                if let workspaceID = change.workspaceID { cache.evict(workspaceID: workspaceID) }
+                if let workspaceID = change.workspaceID {
+                    cache.evict(workspaceID: workspaceID)
+                    clients.evict(workspaceID: workspaceID)
+                }
             }
         }
     }

@@ -2,23 +2,34 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import Logging
+import NIOCore
 
 /// The authorization server's operations behind the token, introspection and revocation
 /// endpoints and the consent page: every rule comes from ``GrantRules`` and friends in the core,
 /// every write goes through the store, every outcome to the audit log.
 struct OAuthService: Sendable {
     let store: any Store
-    let clock: any WallClock
+    /// The caches: bearer tokens for introspection, client secrets for client authentication;
+    /// this node's own revocations are applied to them at once.
+    let authenticator: Authenticator
     let lifetimes: OAuthLifetimes
-    /// Evicts revoked tokens and changed installations from this node's cache at once.
-    let onRevocation: @Sendable ([StoreChange]) -> Void
     let logger: Logger
+
+    var clock: any WallClock { authenticator.clock }
+
+    /// Evicts revoked tokens and changed installations from this node's caches at once.
+    func onRevocation(_ changes: [StoreChange]) {
+        authenticator.apply(changes)
+    }
 
     /// Where a request came from, for the audit log.
     struct Origin: Sendable {
-        var ip: String
+        var address: SocketAddress?
         var userAgent: String?
         var requestID: String
+
+        /// The client's IP address, formatted when an audit event or a throttle needs it.
+        var ip: String { address?.ipAddress ?? "unknown" }
     }
 
     // MARK: Client authentication
@@ -40,17 +51,17 @@ struct OAuthService: Sendable {
         let inBody = parameters["client_id"] != nil || parameters["client_secret"] != nil
         if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
         if let header = authorization.first {
-            guard header.lowercased().hasPrefix("basic "),
-                let data = Data(base64Encoded: String(header.dropFirst(6).trimmingCharacters(in: .whitespaces))),
-                let decoded = String(data: data, encoding: .utf8),
+            guard header.utf8.count > 6, header.prefix(6).lowercased() == "basic ",
+                let data = Data(base64Encoded: String(header.dropFirst(6).filter { $0 != " " })),
+                let decoded = String(validating: data, as: UTF8.self),
                 let colon = decoded.firstIndex(of: ":")
             else {
                 throw .invalidClient("Client authentication failed: use HTTP Basic with client_id and client_secret.")
             }
             if inBody { throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.") }
             // RFC 6749 §2.3.1: both parts are form-urlencoded before joining.
-            let id = String(decoded[..<colon]).removingPercentEncoding ?? ""
-            let secret = String(decoded[decoded.index(after: colon)...]).removingPercentEncoding ?? ""
+            let id = FormFields.decode(decoded[..<colon]) ?? ""
+            let secret = FormFields.decode(decoded[decoded.index(after: colon)...]) ?? ""
             return ClientCredentials(clientID: id, secret: secret.isEmpty ? nil : secret, viaBasic: true)
         }
         guard let id = parameters["client_id"], !id.isEmpty else {
@@ -63,19 +74,30 @@ struct OAuthService: Sendable {
     /// client secret (two are live during a rotation); a client without one sends its id only.
     func authenticateClient(_ credentials: ClientCredentials) async throws -> Integration {
         let failure = OAuthError.invalidClient("Client authentication failed.")
-        guard let clientID = ResourceID.canonical(credentials.clientID),
-            let app = try await store.integration(clientID: clientID),
-            let client = app.oauthClient
-        else { throw failure }
+        guard let clientID = ResourceID.canonical(credentials.clientID) else { throw failure }
+        let now = clock.now()
+        // A confidential client seen before: from memory (the feed evicts revoked secrets).
+        let secretDigest = credentials.secret.flatMap { secret in
+            TokenFormat.validate(secret) == .clientSecret ? TokenDigest(of: secret) : nil
+        }
+        if let secretDigest, let cached = authenticator.clients.app(for: secretDigest, at: now),
+            cached.oauthClient?.clientID == clientID
+        {
+            return cached
+        }
+        let generation = authenticator.clients.generation
+        guard let app = try await store.integration(clientID: clientID), let client = app.oauthClient else {
+            throw failure
+        }
         guard client.confidential else {
             // A public client proves itself through PKCE, which the code exchange enforces.
             guard credentials.secret == nil else { throw failure }
             return app
         }
-        guard let secret = credentials.secret, TokenFormat.validate(secret) == .clientSecret,
-            let record = try await store.token(digest: TokenDigest(of: secret)),
-            record.integrationID == app.id, record.kind == .clientSecret, record.isActive(at: clock.now())
+        guard let secretDigest, let record = try await store.token(digest: secretDigest),
+            record.integrationID == app.id, record.kind == .clientSecret, record.isActive(at: now)
         else { throw failure }
+        authenticator.clients.insert(app, expiresAt: record.expiresAt, for: secretDigest, ifGeneration: generation)
         return app
     }
 
@@ -129,52 +151,88 @@ struct OAuthService: Sendable {
         origin: Origin
     ) async throws -> JSONValue {
         let now = clock.now()
+        let clientActor = "client:\(app.oauthClient?.clientID ?? app.id)"
+        let expiring = app.oauthClient?.expiringTokens ?? false
+        let issued = issuePair(expiring: expiring, grantID: nil, rotatedFrom: nil, at: now)
+        let origin = origin
+        // One transaction: the code is spent, and when the rules allow it the installation, its
+        // tokens and the audit event are written with it (a crash leaves all or none).
         guard TokenFormat.validate(code) == .authorizationCode,
-            let (record, firstUse) = try await store.consumeAuthorizationCode(digest: TokenDigest(of: code), at: now)
+            let redemption = try await store.redeemAuthorizationCode(
+                digest: TokenDigest(of: code),
+                at: now,
+                decide: {
+                    record,
+                    firstUse in
+                    let problem = GrantRules.codeProblem(
+                        record,
+                        firstUse: firstUse,
+                        appID: app.id,
+                        redirectURI: redirectURI,
+                        codeVerifier: codeVerifier,
+                        now: now
+                    )
+                    guard problem == nil else { return nil }
+                    return CodeGrant(
+                        candidate: Integration(
+                            id: UUIDv4.string(),
+                            workspaceID: record.workspaceID,
+                            name: app.name,
+                            kind: .public,
+                            capabilities: app.capabilities,
+                            botID: UUIDv4.string(),
+                            createdAt: now,
+                            installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner)
+                        ),
+                        resources: record.resources,
+                        tokens: issued.records.map { token in
+                            var token = token
+                            token.grantID = record.id
+                            return token
+                        },
+                        event: { installation in
+                            AuditEvent(
+                                time: now,
+                                actor: clientActor,
+                                action: "oauth.token_issued",
+                                target: installation.id,
+                                outcome: "success",
+                                ip: origin.ip,
+                                userAgent: origin.userAgent,
+                                requestID: origin.requestID,
+                                details: [
+                                    "grant_type": "authorization_code", "grant_id": record.id,
+                                    "hints": issued.records.map(\.displayHint).joined(separator: ","),
+                                ]
+                            )
+                        }
+                    )
+                }
+            )
         else { throw OAuthError.invalidGrant("Invalid code: this code does not exist.") }
-        if let problem = GrantRules.codeProblem(
-            record,
-            firstUse: firstUse,
-            appID: app.id,
-            redirectURI: redirectURI,
-            codeVerifier: codeVerifier,
-            now: now
-        ) {
-            if !firstUse {
+        let record = redemption.code
+        guard let installation = redemption.installation else {
+            if !redemption.firstUse {
                 // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
                 let revoked = try await revokeGrant(record.id)
                 await audit(
                     "oauth.code_replayed",
-                    actor: "client:\(app.oauthClient?.clientID ?? app.id)",
+                    actor: clientActor,
                     target: record.id,
                     outcome: "failure",
                     origin: origin,
                     details: ["revoked": "\(revoked.count)"]
                 )
             }
-            throw problem
+            throw GrantRules.codeProblem(
+                record,
+                firstUse: redemption.firstUse,
+                appID: app.id,
+                redirectURI: redirectURI,
+                codeVerifier: codeVerifier,
+                now: now
+            ) ?? OAuthError.invalidGrant("Invalid code.")
         }
-        guard let person = try await store.person(id: record.userID),
-            let workspace = try await store.workspace(id: record.workspaceID)
-        else { throw OAuthError.invalidGrant("Invalid code: the user who granted it no longer exists.") }
-        let expiring = app.oauthClient?.expiringTokens ?? false
-        let issued = issuePair(expiring: expiring, grantID: record.id, rotatedFrom: nil, at: now)
-        let candidate = Integration(
-            id: UUIDv4.string(),
-            workspaceID: workspace.id,
-            name: app.name,
-            kind: .public,
-            capabilities: app.capabilities,
-            botID: UUIDv4.string(),
-            createdAt: now,
-            installation: Installation(appID: app.id, ownerUserID: person.id, owner: record.owner)
-        )
-        let installation = try await store.install(
-            candidate,
-            resources: record.resources,
-            tokens: issued.records,
-            at: now
-        )
         onRevocation([
             StoreChange(
                 sequence: 0,
@@ -183,16 +241,9 @@ struct OAuthService: Sendable {
                 integrationID: installation.id
             )
         ])
-        await audit(
-            "oauth.token_issued",
-            actor: "client:\(app.oauthClient?.clientID ?? app.id)",
-            target: installation.id,
-            origin: origin,
-            details: [
-                "grant_type": "authorization_code", "grant_id": record.id,
-                "hints": issued.records.map(\.displayHint).joined(separator: ","),
-            ]
-        )
+        guard let person = try await store.person(id: record.userID),
+            let workspace = try await store.workspace(id: record.workspaceID)
+        else { throw OAuthError.invalidGrant("Invalid code: the user who granted it no longer exists.") }
         return tokenResponse(
             access: issued.access,
             refresh: issued.refresh,
@@ -291,31 +342,81 @@ struct OAuthService: Sendable {
     // MARK: Introspection and revocation
 
     /// RFC 7662: whether `token` is live and what it may do; only for tokens of this client.
+    ///
+    /// Bearer tokens are answered from the authentication cache, as the API would authenticate
+    /// them (so the answer is the API's, and costs no store access once the token is known);
+    /// refresh tokens, which the API never sees, from the store.
     func introspect(token: String, app: Integration) async throws -> JSONValue {
-        let now = clock.now()
-        guard let kind = TokenFormat.validate(token), [.oauthBot, .oauthAccess, .oauthRefresh].contains(kind),
-            let record = try await store.token(digest: TokenDigest(of: token)),
-            record.isActive(at: now), record.usedAt == nil,
+        let inactive: JSONValue = ["active": false]
+        guard let kind = TokenFormat.validate(token), [.oauthBot, .oauthAccess, .oauthRefresh].contains(kind) else {
+            return inactive
+        }
+        let clientID = app.oauthClient?.clientID ?? ""
+        guard kind == .oauthRefresh else {
+            let principal: Principal
+            do {
+                principal = try await authenticator.authenticateExplaining(token: Substring(token))
+            } catch {
+                if error.reason == .storeUnavailable { throw StoreError(.unavailable, "the store is unavailable") }
+                return inactive
+            }
+            guard principal.installedFrom == app.id else { return inactive }
+            var subject: String?
+            if case .user(let id, _, _) = principal.owner { subject = id }
+            return Self.introspection(
+                kind: kind,
+                scope: principal.capabilities.names,
+                issuedAt: principal.issuedAt,
+                expiresAt: principal.expiresAt,
+                clientID: clientID,
+                botID: principal.botID,
+                workspaceID: principal.workspaceID,
+                subject: subject
+            )
+        }
+        guard let record = try await store.token(digest: TokenDigest(of: token)),
+            record.isActive(at: clock.now()), record.usedAt == nil,
             let installation = try await store.integration(id: record.integrationID),
-            installation.installation?.appID == app.id
-        else { return ["active": false] }
+            let origin = installation.installation, origin.appID == app.id
+        else { return inactive }
+        return Self.introspection(
+            kind: kind,
+            scope: installation.capabilities.names,
+            issuedAt: record.createdAt,
+            expiresAt: record.expiresAt,
+            clientID: clientID,
+            botID: installation.botID,
+            workspaceID: installation.workspaceID,
+            subject: origin.owner == .user ? origin.ownerUserID : nil
+        )
+    }
+
+    /// An active token's introspection response (RFC 7662 §2.2, with Notion's bot and workspace).
+    private static func introspection(
+        kind: TokenKind,
+        scope: [String],
+        issuedAt: Date,
+        expiresAt: Date?,
+        clientID: String,
+        botID: String,
+        workspaceID: String,
+        subject: String?
+    ) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("active", true),
-            ("scope", .string(installation.capabilities.names.joined(separator: " "))),
-            ("iat", .number(Double(Int(record.createdAt.timeIntervalSince1970)))),
+            ("scope", .string(scope.joined(separator: " "))),
+            ("iat", .number(Double(Int(issuedAt.timeIntervalSince1970)))),
         ]
-        if let expiresAt = record.expiresAt {
+        if let expiresAt {
             members.append(("exp", .number(Double(Int(expiresAt.timeIntervalSince1970)))))
         }
         members += [
-            ("client_id", .string(app.oauthClient?.clientID ?? "")),
+            ("client_id", .string(clientID)),
             ("token_type", kind == .oauthRefresh ? "refresh_token" : "bearer"),
-            ("bot_id", .string(installation.botID)),
-            ("workspace_id", .string(installation.workspaceID)),
+            ("bot_id", .string(botID)),
+            ("workspace_id", .string(workspaceID)),
         ]
-        if let owner = installation.installation, owner.owner == .user {
-            members.append(("sub", .string(owner.ownerUserID)))
-        }
+        if let subject { members.append(("sub", .string(subject))) }
         return .object(members)
     }
 

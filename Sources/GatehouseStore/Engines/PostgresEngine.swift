@@ -91,6 +91,13 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
+    /// Writers need no queue here: PostgreSQL's row locks let unrelated writes run at once.
+    func withWriteConnection<Result: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection(body)
+    }
+
     func lockForMigration(_ database: any SQLDatabase) async throws {
         // One arbitrary, fixed key for "gatehouse migrations"; released at commit.
         try await database.raw("SELECT pg_advisory_xact_lock(7412023001)").run()

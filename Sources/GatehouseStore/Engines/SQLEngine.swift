@@ -14,6 +14,12 @@ protocol SQLEngine: Sendable {
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result
 
+    /// Runs `body`, which writes, on one connection taken from the pool (on SQLite, after the
+    /// writers of this process before it).
+    func withWriteConnection<Result: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result
+
     /// Takes the cluster-wide migration lock inside the current transaction (a no-op on SQLite,
     /// whose `BEGIN IMMEDIATE` already excludes other writers).
     func lockForMigration(_ database: any SQLDatabase) async throws

@@ -2,6 +2,7 @@ import Logging
 import NIOPosix
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// SQLite: a small pool of connections to one file, in WAL mode with foreign keys on.
 final class SQLiteEngine: SQLEngine {
@@ -11,6 +12,7 @@ final class SQLiteEngine: SQLEngine {
     /// One thread per connection: a connection waiting on SQLite's busy timeout blocks its thread,
     /// and with a shared pool it could block the very transaction it waits for.
     private let threads: NIOThreadPool
+    private let writers = WriterQueue()
 
     /// Opens `path`, failing with a clear message if the file cannot be created or opened.
     init(path: String, connections: Int = 4, logger: Logger) async throws {
@@ -42,6 +44,17 @@ final class SQLiteEngine: SQLEngine {
             await pool.release(connection)
             throw error
         }
+    }
+
+    /// SQLite has one writer at a time. Writers of this process wait for each other here, in
+    /// order, rather than in SQLite's busy handler, which sleeps in steps of milliseconds (it
+    /// remains the arbiter between processes, such as the CLI and a server).
+    func withWriteConnection<Result: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        await writers.acquire()
+        defer { writers.release() }
+        return try await withConnection(body)
     }
 
     func lockForMigration(_ database: any SQLDatabase) async throws {}
@@ -160,5 +173,42 @@ actor SQLiteConnectionPool {
         for connection in connections {
             try? await connection.close()
         }
+    }
+}
+
+/// An asynchronous lock with a first-come, first-served queue: one holder at a time, the others
+/// suspended (not blocking a thread) until their turn.
+final class WriterQueue: Sendable {
+    private struct State {
+        var held = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { state in
+                if state.held {
+                    state.waiting.append(continuation)
+                    return false
+                }
+                state.held = true
+                return true
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    /// Hands the lock to the next in line, or frees it.
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.held = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
     }
 }

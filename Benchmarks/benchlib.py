@@ -1,0 +1,117 @@
+"""What the benchmark scripts share: building the release binary, starting `gatehouse serve`,
+making tokens in the server's format, filling the store, and running wrk."""
+
+import hashlib
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def build():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "gatehouse"], cwd=ROOT, check=True)
+    path = subprocess.run(
+        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return os.path.join(path, "gatehouse")
+
+
+def start(binary, database_url, plans, seed=True):
+    command = [binary, "serve", "--port", "0", "--database-url", database_url, "--log-level", "error"]
+    if plans:
+        command += ["--plans-file", plans]
+    if not seed:
+        command += ["--no-seed"]
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    banner = ""
+    while time.monotonic() - started < 60:
+        line = process.stdout.readline()
+        if not line:
+            break
+        banner += line
+        if "curl " in line or ("listening on" in line and not seed):
+            break
+    base = re.search(r"listening on (http://\S+)", banner)
+    key = re.search(r"demo key:\s+(secret_\w+)", banner)
+    if not base or (seed and not key):
+        process.terminate()
+        sys.exit(f"unexpected banner:\n{banner}")
+    return process, base.group(1), key.group(1) if key else None
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def make_token(prefix="secret_"):
+    """A fresh token in the server's format: prefix, 40 base62 characters, base62 CRC-32."""
+    body = prefix + "".join(random.choices(BASE62, k=40))
+    crc = zlib.crc32(body.encode())
+    checksum = ""
+    for _ in range(6):
+        checksum = BASE62[crc % 62] + checksum
+        crc //= 62
+    return body + checksum
+
+
+def populate(database_url, count, keep):
+    """Adds `count` live tokens of the demo integration; returns `keep` of their secrets."""
+    rows, kept = [], []
+    now = int(time.time() * 1000)
+    for index in range(count):
+        token = make_token()
+        if index < keep:
+            kept.append(token)
+        rows.append((str(uuid.uuid4()), hashlib.sha256(token.encode()).hexdigest(), "secret_…" + token[-4:], now))
+    if database_url.startswith("sqlite:"):
+        connection = sqlite3.connect(database_url[len("sqlite:"):], timeout=30)
+        (integration,) = connection.execute("SELECT id FROM integrations WHERE name = 'Demo integration'").fetchone()
+        connection.executemany(
+            "INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at) VALUES (?, ?, 'secret', ?, ?, ?)",
+            [(row[0], integration, row[1], row[2], row[3]) for row in rows],
+        )
+        connection.commit()
+        connection.close()
+    else:
+        psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", database_url]
+        integration = subprocess.run(
+            psql + ["-At", "-c", "SELECT id FROM integrations WHERE name = 'Demo integration'"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        copy = "\\copy tokens (id, integration_id, kind, hash, display_hint, created_at) FROM STDIN"
+        data = "".join(f"{row[0]}\t{integration}\tsecret\t{row[1]}\t{row[2]}\t{row[3]}\n" for row in rows)
+        subprocess.run(psql + ["-c", copy], input=data, check=True, text=True)
+    return kept
+
+
+def wrk(url, args, headers=(), script=None, connections=None, duration=None):
+    connections = connections or args.connections
+    command = ["wrk", "--latency", "-t", str(min(args.threads, connections)), "-c", str(connections),
+               "-d", f"{duration or args.duration}s"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", out, re.M)}
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "latency": latency, "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def to_ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
