@@ -1,6 +1,8 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -126,3 +128,27 @@ let package = Package(
         ),
     ]
 )
+
+// Micro-benchmarks (ordo-one/benchmark) only when GATEHOUSE_BENCHMARKS is set, so that ordinary
+// builds and `swift test` do not build the benchmark tool and its malloc interposer:
+//   GATEHOUSE_BENCHMARKS=1 swift package --scratch-path .build-bench benchmark
+if ProcessInfo.processInfo.environment["GATEHOUSE_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "GatehouseBenchmarks",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStore",
+                "GatehouseServer",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/GatehouseBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
