@@ -10,7 +10,7 @@ struct HTMLPages: Sendable {
     let library: MustacheLibrary
 
     /// The copied `Resources` folder of this target, wherever the platform's bundle layout puts it.
-    private static var resources: URL? { Bundle.module.url(forResource: "Resources", withExtension: nil) }
+    static var resources: URL? { Bundle.module.url(forResource: "Resources", withExtension: nil) }
 
     /// Loads every `.mustache` file under `Resources/Templates` (names without the extension).
     static func load() throws -> HTMLPages {
