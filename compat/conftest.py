@@ -39,21 +39,14 @@ class Sandbox:
         return json.loads(out.stdout)
 
 
-@pytest.fixture(scope="session")
-def sandbox():
+def start_sandbox(plans_json):
+    """Starts `gatehouse serve` on a new SQLite store with the given plans file contents;
+    returns the process and what its banner announced."""
     directory = tempfile.mkdtemp(prefix="gatehouse-compat-")
     database_url = f"sqlite:{directory}/gatehouse.sqlite"
-    # The free plan made quicker than the seed's 0.2 req/s, so the retry test takes seconds, not
-    # minutes; the sandbox's pro plan made roomy, so the other tests never meet a limit.
     plans = os.path.join(directory, "plans.json")
     with open(plans, "w") as file:
-        json.dump(
-            {
-                "free": {"requests_per_second": 1, "burst": 2, "daily_quota": 1000},
-                "pro": {"requests_per_second": 1000, "burst": 1000},
-            },
-            file,
-        )
+        json.dump(plans_json, file)
     process = subprocess.Popen(
         [BINARY, "serve", "--port", "0", "--database-url", database_url, "--plans-file", plans],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -73,6 +66,19 @@ def sandbox():
     workspace = re.search(r"Seeded a sandbox workspace \"[^\"]*\" \(([0-9a-f-]+)\)", banner)
     owner = re.search(r"owner sign-in:\s+(\S+) / (\S+)", banner)
     assert base and key and workspace and owner, f"unexpected banner:\n{banner}"
-    yield Sandbox(base.group(1), key.group(1), workspace.group(1), database_url, owner.group(1), owner.group(2))
+    return process, Sandbox(base.group(1), key.group(1), workspace.group(1), database_url, owner.group(1), owner.group(2))
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    # The free plan made quicker than the seed's 0.2 req/s, so the retry test takes seconds, not
+    # minutes; the sandbox's pro plan made roomy, so the other tests never meet a limit.
+    process, sandbox = start_sandbox(
+        {
+            "free": {"requests_per_second": 1, "burst": 2, "daily_quota": 1000},
+            "pro": {"requests_per_second": 1000, "burst": 1000},
+        }
+    )
+    yield sandbox
     process.terminate()
     assert process.wait(timeout=15) == 0
