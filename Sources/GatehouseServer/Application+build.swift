@@ -39,6 +39,7 @@ public func buildApplication(
     )
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
         services: [
             listener,
