@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
+                "GatehouseClient",
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseServer",

@@ -6,7 +6,7 @@ import GatehouseStore
 import Logging
 
 /// What the store benchmarks share: a SQLite store with a workspace, its owner, an internal
-/// integration and an OAuth app, made once by the setup hook.
+/// integration, an OAuth app and, for the exchange benchmark, unused codes; made by the setup hook.
 final class StoreFixture: Sendable {
     let store: SQLStore
     let authenticator: Authenticator
@@ -18,7 +18,7 @@ final class StoreFixture: Sendable {
 
     static let codeCount = 20_000
 
-    init() async throws {
+    init(codes codeCount: Int = 0) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).sqlite")
             .path
         store = try await SQLStore.open(
@@ -51,7 +51,7 @@ final class StoreFixture: Sendable {
         _ = try await authenticator.authenticate(authorization: authorization)  // now cached
         var codes: [String] = []
         let now = Date()
-        for _ in 0..<Self.codeCount {
+        for _ in 0..<codeCount {
             let code = TokenFormat.generate(.authorizationCode)
             try await store.createAuthorizationCode(
                 AuthorizationCode(
@@ -75,6 +75,9 @@ final class StoreFixture: Sendable {
 }
 
 nonisolated(unsafe) var fixture: StoreFixture!
+/// The next unused code: every iteration of the exchange benchmark redeems a fresh one (a code
+/// used twice would measure the refusal of a replay instead).
+nonisolated(unsafe) var nextCode = 0
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -105,7 +108,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("authenticate a cached token (format + SHA-256 + cache hit)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(TokenFormat.validate(token))
-            blackHole(cache.principal(for: TokenDigest(of: token)))
+            blackHole(cache.credential(for: TokenDigest(of: token)))
         }
     }
 
@@ -154,53 +157,63 @@ let benchmarks: @Sendable () -> Void = {
         "OAuth code exchange in the store (SQLite)",
         configuration: .init(
             maxIterations: StoreFixture.codeCount - 200,
-            setup: { fixture = try await StoreFixture() },
+            setup: {
+                fixture = try await StoreFixture(codes: StoreFixture.codeCount)
+                nextCode = 0
+            },
             teardown: { await fixture.store.shutdown() }
         )
     ) { benchmark in
-        let next = fixture.codes.count - benchmark.scaledIterations.count
-        for index in benchmark.scaledIterations {
+        for _ in benchmark.scaledIterations {
             let now = Date()
             let app = fixture.app
-            let code = fixture.codes[(next + index) % fixture.codes.count]
-            blackHole(
-                try await fixture.store.redeemAuthorizationCode(digest: TokenDigest(of: code), at: now) {
-                    record,
-                    first in
-                    guard first else { return nil }
-                    var token = TokenRecord(
+            guard nextCode < fixture.codes.count else {
+                benchmark.error("all \(fixture.codes.count) codes are spent")
+                return
+            }
+            let code = fixture.codes[nextCode]
+            nextCode += 1
+            let redemption = try await fixture.store.redeemAuthorizationCode(digest: TokenDigest(of: code), at: now) {
+                record,
+                first in
+                guard first else { return nil }
+                var token = TokenRecord(
+                    id: UUID().uuidString.lowercased(),
+                    integrationID: "",
+                    kind: .oauthBot,
+                    digest: TokenDigest(of: TokenFormat.generate(.oauthBot)),
+                    displayHint: "bot_…bench",
+                    createdAt: now
+                )
+                token.grantID = record.id
+                return CodeGrant(
+                    candidate: Integration(
                         id: UUID().uuidString.lowercased(),
-                        integrationID: "",
-                        kind: .oauthBot,
-                        digest: TokenDigest(of: TokenFormat.generate(.oauthBot)),
-                        displayHint: "bot_…bench",
-                        createdAt: now
-                    )
-                    token.grantID = record.id
-                    return CodeGrant(
-                        candidate: Integration(
-                            id: UUID().uuidString.lowercased(),
-                            workspaceID: record.workspaceID,
-                            name: app.name,
-                            kind: .public,
-                            capabilities: app.capabilities,
-                            botID: UUID().uuidString.lowercased(),
-                            createdAt: now,
-                            installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner)
-                        ),
-                        resources: [],
-                        tokens: [token],
-                        event: { installation in
-                            AuditEvent(
-                                time: now,
-                                actor: "client:bench",
-                                action: "oauth.token_issued",
-                                target: installation.id
-                            )
-                        }
-                    )
-                }
-            )
+                        workspaceID: record.workspaceID,
+                        name: app.name,
+                        kind: .public,
+                        capabilities: app.capabilities,
+                        botID: UUID().uuidString.lowercased(),
+                        createdAt: now,
+                        installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner)
+                    ),
+                    resources: [],
+                    tokens: [token],
+                    event: { installation in
+                        AuditEvent(
+                            time: now,
+                            actor: "client:bench",
+                            action: "oauth.token_issued",
+                            target: installation.id
+                        )
+                    }
+                )
+            }
+            guard redemption?.installation != nil else {
+                benchmark.error("code \(nextCode) was not granted: the benchmark measured something else")
+                return
+            }
+            blackHole(redemption)
         }
     }
 }

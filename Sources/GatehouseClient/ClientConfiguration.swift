@@ -76,7 +76,7 @@ public struct ClientConfiguration: Sendable {
     }
 
     /// `KEY=value` lines; `#` comments, `export ` prefixes and matching quotes are allowed.
-    static func parseDotEnv(_ text: String) -> [String: String] {
+    package static func parseDotEnv(_ text: String) -> [String: String] {
         var values: [String: String] = [:]
         for rawLine in text.split(whereSeparator: \.isNewline) {
             var line = rawLine.trimmingCharacters(in: .whitespaces)

@@ -7,8 +7,8 @@ import Testing
         let cache = CredentialCache()
         let digest = TokenDigest(of: "a")
         #expect(cache.insert(makePrincipal(), for: digest, ifGeneration: cache.generation))
-        #expect(cache.principal(for: digest) == makePrincipal())
-        #expect(cache.principal(for: TokenDigest(of: "b")) == nil)
+        #expect(cache.credential(for: digest) == makePrincipal())
+        #expect(cache.credential(for: TokenDigest(of: "b")) == nil)
     }
 
     @Test func anEntryReadBeforeAnEvictionIsNotCachedAfterIt() {
@@ -17,7 +17,7 @@ import Testing
         let generation = cache.generation
         cache.evict(digest: digest)  // a revocation lands while the store lookup is in flight
         #expect(!cache.insert(makePrincipal(), for: digest, ifGeneration: generation))
-        #expect(cache.principal(for: digest) == nil)
+        #expect(cache.credential(for: digest) == nil)
     }
 
     @Test func evictingAnIntegrationForgetsAllItsTokens() {
@@ -28,9 +28,9 @@ import Testing
         cache.insert(makePrincipal(), for: TokenDigest(of: "b"), ifGeneration: cache.generation)
         cache.insert(other, for: TokenDigest(of: "c"), ifGeneration: cache.generation)
         cache.evict(integrationID: "i1")
-        #expect(cache.principal(for: TokenDigest(of: "a")) == nil)
-        #expect(cache.principal(for: TokenDigest(of: "b")) == nil)
-        #expect(cache.principal(for: TokenDigest(of: "c")) == other)
+        #expect(cache.credential(for: TokenDigest(of: "a")) == nil)
+        #expect(cache.credential(for: TokenDigest(of: "b")) == nil)
+        #expect(cache.credential(for: TokenDigest(of: "c")) == other)
         cache.evict(workspaceID: "w1")
         #expect(cache.count == 0)
     }
@@ -41,6 +41,6 @@ import Testing
             cache.insert(makePrincipal(), for: TokenDigest(of: "\(index)"), ifGeneration: cache.generation)
         }
         #expect(cache.count == 10)
-        #expect(cache.principal(for: TokenDigest(of: "49")) != nil)
+        #expect(cache.credential(for: TokenDigest(of: "49")) != nil)
     }
 }

@@ -80,7 +80,7 @@ import Testing
                     _ = try await cli.revokeTokens(ids: [record.id], at: Date())
                     let committed = ContinuousClock.now - start
                     if committed > .milliseconds(100) { print("slow revocation commit on \(engine): \(committed)") }
-                    while authenticators.contains(where: { $0.cache.principal(for: digest) != nil }),
+                    while authenticators.contains(where: { $0.cache.credential(for: digest) != nil }),
                         ContinuousClock.now - start < .seconds(2)
                     {
                         try await Task.sleep(for: .milliseconds(1))

@@ -11,7 +11,7 @@ public enum ResourceID {
     private static func canonical(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard bytes.count == 32 || bytes.count == 36 else { return nil }
         let dashed = bytes.count == 36
-        return String(unsafeUninitializedCapacity: 36) { out in
+        let canonical = String(unsafeUninitializedCapacity: 36) { out in
             var digits = 0
             var written = 0
             for (offset, byte) in bytes.enumerated() {
@@ -35,10 +35,8 @@ public enum ResourceID {
                 }
             }
             return written
-        }.nilIfEmpty
+        }
+        // Writing nothing is how the closure reports a bad character or a misplaced dash.
+        return canonical.isEmpty ? nil : canonical
     }
-}
-
-extension String {
-    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

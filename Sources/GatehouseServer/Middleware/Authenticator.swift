@@ -54,7 +54,7 @@ public final class Authenticator: Sendable {
         guard kind.isBearer else { throw AuthenticationFailure(.notABearerToken) }
         let digest = TokenDigest(of: token)
         let now = clock.now()
-        if let principal = cache.principal(for: digest) {
+        if let principal = cache.credential(for: digest) {
             if let expiresAt = principal.expiresAt, expiresAt <= now { throw AuthenticationFailure(.expired) }
             return principal
         }

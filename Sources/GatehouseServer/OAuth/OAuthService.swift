@@ -80,10 +80,10 @@ struct OAuthService: Sendable {
         let secretDigest = credentials.secret.flatMap { secret in
             TokenFormat.validate(secret) == .clientSecret ? TokenDigest(of: secret) : nil
         }
-        if let secretDigest, let cached = authenticator.clients.app(for: secretDigest, at: now),
-            cached.oauthClient?.clientID == clientID
+        if let secretDigest, let cached = authenticator.clients.credential(for: secretDigest),
+            cached.app.oauthClient?.clientID == clientID, (cached.secretExpiresAt ?? .distantFuture) > now
         {
-            return cached
+            return cached.app
         }
         let generation = authenticator.clients.generation
         guard let app = try await store.integration(clientID: clientID), let client = app.oauthClient else {
@@ -97,7 +97,11 @@ struct OAuthService: Sendable {
         guard let secretDigest, let record = try await store.token(digest: secretDigest),
             record.integrationID == app.id, record.kind == .clientSecret, record.isActive(at: now)
         else { throw failure }
-        authenticator.clients.insert(app, expiresAt: record.expiresAt, for: secretDigest, ifGeneration: generation)
+        authenticator.clients.insert(
+            AuthenticatedClient(app: app, secretExpiresAt: record.expiresAt),
+            for: secretDigest,
+            ifGeneration: generation
+        )
         return app
     }
 
@@ -155,6 +159,16 @@ struct OAuthService: Sendable {
         let expiring = app.oauthClient?.expiringTokens ?? false
         let issued = issuePair(expiring: expiring, grantID: nil, rotatedFrom: nil, at: now)
         let origin = origin
+        let problem = { @Sendable (record: AuthorizationCode, firstUse: Bool) -> OAuthError? in
+            GrantRules.codeProblem(
+                record,
+                firstUse: firstUse,
+                appID: app.id,
+                redirectURI: redirectURI,
+                codeVerifier: codeVerifier,
+                now: now
+            )
+        }
         // One transaction: the code is spent, and when the rules allow it the installation, its
         // tokens and the audit event are written with it (a crash leaves all or none).
         guard TokenFormat.validate(code) == .authorizationCode,
@@ -164,15 +178,7 @@ struct OAuthService: Sendable {
                 decide: {
                     record,
                     firstUse in
-                    let problem = GrantRules.codeProblem(
-                        record,
-                        firstUse: firstUse,
-                        appID: app.id,
-                        redirectURI: redirectURI,
-                        codeVerifier: codeVerifier,
-                        now: now
-                    )
-                    guard problem == nil else { return nil }
+                    guard problem(record, firstUse) == nil else { return nil }
                     return CodeGrant(
                         candidate: Integration(
                             id: UUIDv4.string(),
@@ -224,14 +230,7 @@ struct OAuthService: Sendable {
                     details: ["revoked": "\(revoked.count)"]
                 )
             }
-            throw GrantRules.codeProblem(
-                record,
-                firstUse: redemption.firstUse,
-                appID: app.id,
-                redirectURI: redirectURI,
-                codeVerifier: codeVerifier,
-                now: now
-            ) ?? OAuthError.invalidGrant("Invalid code.")
+            throw problem(record, redemption.firstUse) ?? OAuthError.invalidGrant("Invalid code.")
         }
         onRevocation([
             StoreChange(
