@@ -76,12 +76,11 @@ public func buildRouter(
     router.get("healthz") { _, context in
         JSONResponse.ok(["status": "ok"], requestID: context.requestID)
     }
-    let openAPI = try OpenAPIDocument.load()
     router.get("v1/openapi.json") { _, _ in
         Response(
             status: .ok,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI.json))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try OpenAPIDocument.served.get()))
         )
     }
     router.get("metrics") { _, _ in
