@@ -105,7 +105,7 @@ public func buildRouter(
             middleware: BearerAuthMiddleware(
                 authenticator: authenticator,
                 failureThrottle: RateLimiter(clock: authenticator.clock),
-                failureAllowance: configuration.failedAuthenticationAllowance,
+                failureAllowance: configuration.ratePlans.failedAuthentication,
                 usage: usage,
                 metrics: metrics,
                 recordFailure: { event in
@@ -155,7 +155,7 @@ func addOAuthRoutes(
         service: service,
         issuer: issuer,
         failureThrottle: failureThrottle,
-        failureAllowance: configuration.failedAuthenticationAllowance,
+        failureAllowance: configuration.ratePlans.failedAuthentication,
         metrics: metrics
     ).addRoutes(to: router)
     let admin = AdminOperations(
@@ -202,7 +202,7 @@ func addOAuthRoutes(
         admin: admin,
         issuer: issuer,
         failureThrottle: failureThrottle,
-        failureAllowance: configuration.failedAuthenticationAllowance,
+        failureAllowance: configuration.ratePlans.failedAuthentication,
         decoyPasswordHash: DecoyPasswordHash(cost: configuration.bcryptCost)
     ).addRoutes(to: router)
 }

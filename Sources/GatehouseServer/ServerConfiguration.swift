@@ -18,8 +18,6 @@ public struct ServerConfiguration: Sendable {
     public var usageFlushInterval: Duration = .seconds(5)
     /// How often the janitor runs.
     public var janitorInterval: Duration = .seconds(600)
-    /// Failed authentications allowed per client IP: a burst, then a sustained rate.
-    public var failedAuthenticationAllowance = RatePlan(requestsPerSecond: 1, burst: 20, dailyQuota: nil)
     /// The URL clients reach this server at: the OAuth issuer (`iss`) and the base of the metadata's
     /// endpoints. `nil`: `http://<host>:<port>`. Cookies are `Secure` when it is https.
     public var publicURL: String?

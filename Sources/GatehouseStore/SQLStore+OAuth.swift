@@ -91,6 +91,10 @@ extension SQLStore {
         }
         // One installation per public integration, workspace and owner (per person for
         // owner=user); re-authorizing replaces its shares and capabilities.
+        try await engine.lockForInstallation(
+            "installation \(wanted.appID) \(candidate.workspaceID) \(wanted.owner.rawValue) \(wanted.owner == .user ? wanted.ownerUserID : "")",
+            in: database
+        )
         let ownerFilter: SQLQueryString =
             wanted.owner == .user ? " AND owner_user_id = \(bind: wanted.ownerUserID)" : ""
         var installation: Integration
@@ -172,11 +176,26 @@ extension SQLStore {
     }
 
     public func revokeGrant(id: String, at time: Date) async throws -> [TokenRecord] {
-        let ids = try await read { database in
-            try await database.raw("SELECT id FROM tokens WHERE grant_id = \(bind: id) AND revoked_at IS NULL").all()
-                .map { try $0.decode(column: "id", as: String.self) }
+        try await transaction { database in
+            // Repeated until nothing is left: on PostgreSQL a refresh that committed while a pass
+            // waited for its row lock added successors that pass could not see; the next one does.
+            // Once a pass finds nothing, no live token of the grant is left to refresh from.
+            var revoked: [TokenRecord] = []
+            while true {
+                let rows = try await database.raw(
+                    """
+                    UPDATE tokens SET revoked_at = \(bind: time.epochMilliseconds)
+                    WHERE grant_id = \(bind: id) AND revoked_at IS NULL RETURNING *
+                    """
+                ).all()
+                guard !rows.isEmpty else { return revoked }
+                for row in rows {
+                    let token = try Self.token(row)
+                    try await self.recordRevocation(of: token, in: database, at: time)
+                    revoked.append(token)
+                }
+            }
         }
-        return try await revokeTokens(ids: ids, at: time)
     }
 
     // MARK: Browser sessions

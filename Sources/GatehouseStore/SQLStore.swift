@@ -295,8 +295,13 @@ public final class SQLStore: Store {
 
     public func deleteIntegration(id: String) async throws -> Bool {
         try await transaction { database in
+            // Rows locked first, as rotations and shares lock them, so they queue instead of
+            // deadlocking on PostgreSQL.
             let rows = try await database.raw(
-                "SELECT id, workspace_id FROM integrations WHERE id = \(bind: id) OR installed_from = \(bind: id)"
+                """
+                UPDATE integrations SET name = name WHERE id = \(bind: id) OR installed_from = \(bind: id)
+                RETURNING id, workspace_id
+                """
             ).all()
             guard rows.contains(where: { (try? $0.decode(column: "id", as: String.self)) == id }) else { return false }
             for row in rows {
@@ -388,18 +393,23 @@ public final class SQLStore: Store {
                     ).first()
                 else { continue }
                 let token = try Self.token(row)
-                try await self.recordChange(
-                    database,
-                    .tokenRevoked,
-                    workspaceID: nil,
-                    integrationID: token.integrationID,
-                    tokenDigest: token.digest,
-                    at: time
-                )
+                try await self.recordRevocation(of: token, in: database, at: time)
                 revoked.append(token)
             }
             return revoked
         }
+    }
+
+    /// The change-feed entry that makes every node drop `token` from its cache.
+    func recordRevocation(of token: TokenRecord, in database: any SQLDatabase, at time: Date) async throws {
+        try await recordChange(
+            database,
+            .tokenRevoked,
+            workspaceID: nil,
+            integrationID: token.integrationID,
+            tokenDigest: token.digest,
+            at: time
+        )
     }
 
     public func principal(digest: TokenDigest) async throws -> (TokenRecord, Principal)? {
@@ -536,9 +546,11 @@ public final class SQLStore: Store {
         at time: Date
     ) async throws {
         try await transaction { database in
+            // Locking the integration's row first orders this after a concurrent delete of the
+            // integration (then it is not found) instead of failing on its foreign key.
             guard
                 let row = try await database.raw(
-                    "SELECT workspace_id FROM integrations WHERE id = \(bind: integrationID)"
+                    "UPDATE integrations SET name = name WHERE id = \(bind: integrationID) RETURNING workspace_id"
                 ).first()
             else { throw StoreError(.notFound, "no integration with id \(integrationID)") }
             let workspaceID = try row.decode(column: "workspace_id", as: String.self)
@@ -547,17 +559,13 @@ public final class SQLStore: Store {
                     "DELETE FROM shares WHERE integration_id = \(bind: integrationID) AND resource_id = \(bind: resourceID)"
                 ).run()
             } else {
-                let existing = try await database.raw(
-                    "SELECT 1 AS present FROM shares WHERE integration_id = \(bind: integrationID) AND resource_id = \(bind: resourceID)"
-                ).first()
-                if existing == nil {
-                    try await database.raw(
-                        """
-                        INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
-                        VALUES (\(bind: integrationID), \(bind: resourceID), \(bind: resourceType), \(bind: time.epochMilliseconds))
-                        """
-                    ).run()
-                }
+                try await database.raw(
+                    """
+                    INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
+                    VALUES (\(bind: integrationID), \(bind: resourceID), \(bind: resourceType), \(bind: time.epochMilliseconds))
+                    ON CONFLICT DO NOTHING
+                    """
+                ).run()
             }
             try await self.recordChange(
                 database,

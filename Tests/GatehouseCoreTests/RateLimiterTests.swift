@@ -118,11 +118,19 @@ final class ManualClock: WallClock {
         #expect(plans[.free] == RatePlan(requestsPerSecond: 0.5, burst: 3, dailyQuota: nil))
         #expect(plans[.team] == RatePlan(requestsPerSecond: 2.0, burst: 4, dailyQuota: 50_000))
         #expect(plans[.pro] == RatePlan.defaults(for: .pro))
+        #expect(plans.failedAuthentication == RatePlans.defaultFailedAuthentication)
+    }
+
+    @Test func aPlansFileSetsTheFailedAuthenticationAllowance() throws {
+        let plans = try RatePlans(json: Data(#"{"failed_authentication": {"requests_per_second": 50}}"#.utf8))
+        #expect(plans.failedAuthentication == RatePlan(requestsPerSecond: 50, burst: 20, dailyQuota: nil))
+        #expect(plans[.free] == RatePlan.defaults(for: .free))
     }
 
     @Test(arguments: [
         "[]", #"{"gold": {}}"#, #"{"free": 3}"#, #"{"free": {"requests_per_second": 0}}"#,
         #"{"free": {"burst": 0}}"#, #"{"free": {"daily_quota": -1}}"#, #"{"free": {"rps": 1}}"#, "not json",
+        #"{"failed_authentication": {"daily_quota": 5}}"#, #"{"failed_authentication": {"burst": 0}}"#,
     ])
     func aBadPlansFileIsRefusedWithAReason(text: String) {
         #expect(throws: RatePlansError.self) { try RatePlans(json: Data(text.utf8)) }

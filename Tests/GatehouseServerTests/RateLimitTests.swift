@@ -98,7 +98,7 @@ import Testing
         // The allowance refills slowly here, so the outcome does not depend on how fast the
         // machine sends the requests.
         let slowRefill: (inout ServerConfiguration) -> Void = {
-            $0.failedAuthenticationAllowance = RatePlan(requestsPerSecond: 0.01, burst: 20, dailyQuota: nil)
+            $0.ratePlans.failedAuthentication = RatePlan(requestsPerSecond: 0.01, burst: 20, dailyQuota: nil)
         }
         try await world.test(.live, configure: slowRefill) { client in
             var statuses: [Int] = []

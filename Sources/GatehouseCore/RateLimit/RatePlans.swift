@@ -4,13 +4,21 @@ import Foundation
 ///
 /// The file is JSON, one object per plan to override, every field optional:
 /// `{"free": {"requests_per_second": 0.5, "burst": 5, "daily_quota": 2000}, "enterprise": {"daily_quota": null}}`.
+/// The key `failed_authentication` (`requests_per_second`, `burst`) sets how many requests with a
+/// bad credential one client address may make before it is refused with 429.
 public struct RatePlans: Sendable, Equatable {
     private var plans: [Plan: RatePlan]
+    /// The allowance of requests with a missing or bad credential per client address.
+    public var failedAuthentication: RatePlan
 
-    public init(overrides: [Plan: RatePlan] = [:]) {
+    /// One request a second, with a burst of 20.
+    public static let defaultFailedAuthentication = RatePlan(requestsPerSecond: 1, burst: 20, dailyQuota: nil)
+
+    public init(overrides: [Plan: RatePlan] = [:], failedAuthentication: RatePlan = defaultFailedAuthentication) {
         var plans = Dictionary(uniqueKeysWithValues: Plan.allCases.map { ($0, RatePlan.defaults(for: $0)) })
         plans.merge(overrides) { $1 }
         self.plans = plans
+        self.failedAuthentication = failedAuthentication
     }
 
     public subscript(plan: Plan) -> RatePlan {
@@ -23,12 +31,16 @@ public struct RatePlans: Sendable, Equatable {
             throw RatePlansError("the plans file must be a JSON object keyed by plan name")
         }
         var overrides: [Plan: RatePlan] = [:]
+        var failedAuthentication = Self.defaultFailedAuthentication
         for (name, value) in object {
-            guard let plan = Plan(rawValue: name) else {
-                throw RatePlansError("unknown plan '\(name)'; plans are free, pro, team, enterprise")
+            let plan = Plan(rawValue: name)
+            guard plan != nil || name == "failed_authentication" else {
+                throw RatePlansError(
+                    "unknown plan '\(name)'; plans are free, pro, team, enterprise (and failed_authentication)"
+                )
             }
-            guard let fields = value as? [String: Any] else { throw RatePlansError("plan '\(name)' must be an object") }
-            var rates = RatePlan.defaults(for: plan)
+            guard let fields = value as? [String: Any] else { throw RatePlansError("'\(name)' must be an object") }
+            var rates = plan.map(RatePlan.defaults(for:)) ?? failedAuthentication
             for (key, field) in fields {
                 switch key {
                 case "requests_per_second":
@@ -41,7 +53,7 @@ public struct RatePlans: Sendable, Equatable {
                         throw RatePlansError("\(name).burst must be an integer ≥ 1")
                     }
                     rates.burst = burst
-                case "daily_quota":
+                case "daily_quota" where plan != nil:
                     if field is NSNull {
                         rates.dailyQuota = nil
                     } else {
@@ -51,12 +63,14 @@ public struct RatePlans: Sendable, Equatable {
                         rates.dailyQuota = quota
                     }
                 default:
-                    throw RatePlansError("unknown field '\(name).\(key)'; use requests_per_second, burst, daily_quota")
+                    throw RatePlansError(
+                        "unknown field '\(name).\(key)'; use requests_per_second, burst\(plan == nil ? "" : ", daily_quota")"
+                    )
                 }
             }
-            overrides[plan] = rates
+            if let plan { overrides[plan] = rates } else { failedAuthentication = rates }
         }
-        self.init(overrides: overrides)
+        self.init(overrides: overrides, failedAuthentication: failedAuthentication)
     }
 }
 

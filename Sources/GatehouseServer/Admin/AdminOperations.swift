@@ -204,7 +204,7 @@ public struct AdminOperations: Sendable {
     public func integration(_ id: String) async throws -> Integration {
         guard let canonical = ResourceID.canonical(id), let integration = try await store.integration(id: canonical)
         else {
-            throw AdminError("no integration with id '\(id.prefix(64))'")
+            throw AdminError.noIntegration(id)
         }
         return integration
     }
@@ -212,7 +212,7 @@ public struct AdminOperations: Sendable {
     /// Deletes an integration: its tokens fail at once, everywhere, and cannot be recovered.
     public func deleteIntegration(_ id: String) async throws {
         let integration = try await integration(id)
-        _ = try await store.deleteIntegration(id: integration.id)
+        guard try await store.deleteIntegration(id: integration.id) else { throw AdminError.noIntegration(id) }
         try await record("integration.deleted", target: integration.id, details: ["name": integration.name])
         notifyChanged(integration)
     }
@@ -247,7 +247,9 @@ public struct AdminOperations: Sendable {
         let now = clock.now()
         let (token, record) = Self.issueToken(kind, integrationID: integration.id, at: now)
         let expiry = grace.map { now.addingTimeInterval(Double($0.components.seconds)) }
-        let previous = try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
+        let previous = try await changing(integration: integration.id) {
+            try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
+        }
         try await self.record(
             kind == .clientSecret ? "client_secret.rotated" : "token.rotated",
             target: record.id,
@@ -407,13 +409,15 @@ public struct AdminOperations: Sendable {
             else { throw AdminError("no page with id '\(raw.prefix(64))' in the integration's workspace") }
             (type, id) = ("page", page.id)
         }
-        try await store.setShare(
-            integrationID: integration.id,
-            resourceID: id,
-            resourceType: type,
-            remove: remove,
-            at: clock.now()
-        )
+        try await changing(integration: integration.id) {
+            try await store.setShare(
+                integrationID: integration.id,
+                resourceID: id,
+                resourceType: type,
+                remove: remove,
+                at: clock.now()
+            )
+        }
         notifyChanged(integration)
         try await record(
             remove ? "share.removed" : "share.added",

@@ -167,7 +167,7 @@ struct ConsoleController {
                     target: parts[0] == "database" ? .database(parts[1]) : .page(parts[1]),
                     remove: form["action"] == "remove"
                 )
-            } catch let error as AdminError {
+            } catch let error as AdminError where !error.integrationNotFound {
                 return try await detailPage(viewer, integration, error: error.description)
             }
             return HTMLPages.redirect(
@@ -193,7 +193,7 @@ struct ConsoleController {
                         "New \(rotation.record.kind == .clientSecret ? "client secret" : "token") for \(integration.name)",
                     label: ends
                 )
-            } catch let error as AdminError {
+            } catch let error as AdminError where !error.integrationNotFound {
                 return try await detailPage(viewer, integration, error: error.description)
             }
         }
@@ -483,15 +483,21 @@ struct ConsoleController {
             guard let id = ResourceID.canonical(context.parameters.get("id") ?? ""),
                 let integration = try await store.integration(id: id),
                 integration.workspaceID == viewer.workspace.id
-            else {
-                return pages.error(
-                    title: "No such integration",
-                    message: "It does not exist in your workspace (it may have been deleted).",
-                    status: .notFound
-                )
+            else { return noSuchIntegration() }
+            do {
+                return try await body(viewer, integration)
+            } catch let error as AdminError where error.integrationNotFound {
+                return noSuchIntegration()  // deleted while this request ran
             }
-            return try await body(viewer, integration)
         }
+    }
+
+    private func noSuchIntegration() -> Response {
+        pages.error(
+            title: "No such integration",
+            message: "It does not exist in your workspace (it may have been deleted).",
+            status: .notFound
+        )
     }
 
     private func admin(for viewer: Viewer) -> AdminOperations {

@@ -79,7 +79,7 @@ struct RequestMiddleware: RouterMiddleware {
                 "unexpected error",
                 metadata: [
                     "request_id": .string(requestID),
-                    "error": .string(SecretRedactor.redact(String(describing: error))),
+                    "error": .string(SecretRedactor.redact(StoreError.diagnostic(for: error))),
                 ]
             )
             return .internalError

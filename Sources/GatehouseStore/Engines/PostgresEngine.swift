@@ -4,6 +4,7 @@ import NIOPosix
 import NIOSSL
 import PostgresKit
 import SQLKit
+import Synchronization
 
 /// PostgreSQL through PostgresNIO's connection pool (`PostgresClient`).
 final class PostgresEngine: SQLEngine {
@@ -83,12 +84,100 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
+    /// How long a request waits for a connection before it is answered 503: the pool keeps
+    /// requests queued while it cannot connect (for a minute, until its circuit breaker opens).
+    static let connectionWait: Duration = .seconds(5)
+    /// The wait once a wait has expired and no connection was had since: while the database is
+    /// away, requests fail fast instead of each spending the full wait.
+    static let connectionWaitWhileDown: Duration = .milliseconds(500)
+    /// Whether the last wait for a connection expired (and none was had since).
+    private let down = Mutex(false)
+
+    /// Runs `body` on a pooled connection. When no connection can be had within
+    /// ``connectionWait``, or the connection is lost, throws ``StoreError/Code/unavailable``
+    /// (the API's 503); the pool reconnects by itself once the server is back.
     func withConnection<Result: Sendable>(
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+        let lease = LeaseState()
+        do {
+            // The group ends before this function returns, so `body` does not really escape.
+            return try await withoutActuallyEscaping(body) { body in
+                try await withThrowingTaskGroup(of: Result?.self) { group in
+                    group.addTask {
+                        try await self.client.withConnection { connection in
+                            guard lease.begin() else { throw CancellationError() }
+                            self.down.withLock { $0 = false }
+                            return try await body(connection.sql(queryLogLevel: nil))
+                        }
+                    }
+                    let wait = down.withLock { $0 } ? Self.connectionWaitWhileDown : Self.connectionWait
+                    group.addTask {
+                        try await Task.sleep(for: wait)
+                        guard lease.expire() else { return nil }  // the body runs: let it finish
+                        self.down.withLock { $0 = true }
+                        throw StoreError(.unavailable, "no PostgreSQL connection within \(wait)")
+                    }
+                    while let outcome = try await group.next() {
+                        if let result = outcome {
+                            group.cancelAll()
+                            return result
+                        }
+                    }
+                    throw CancellationError()
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            guard !lease.began || Self.isConnectionFailure(error) else { throw error }
+            logger.warning("PostgreSQL unavailable", metadata: ["error": .string(Self.diagnostic(for: error))])
+            throw StoreError(.unavailable, "PostgreSQL is unavailable")
         }
+    }
+
+    /// Whether a body started on a connection, or the wait for one expired first (exactly one wins).
+    private final class LeaseState: Sendable {
+        private let state = Mutex<Bool?>(nil)
+        /// Called on the leased connection: false if the wait already expired.
+        func begin() -> Bool {
+            state.withLock {
+                if $0 == nil { $0 = true }
+                return $0 == true
+            }
+        }
+        /// Called at the deadline: false if the body already began.
+        func expire() -> Bool {
+            state.withLock {
+                if $0 == nil { $0 = false }
+                return $0 == false
+            }
+        }
+        var began: Bool { state.withLock { $0 == true } }
+    }
+
+    /// A lost or refused connection, or a server that is shutting down or full — not a query's fault.
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
+        default:
+            return false
+        }
+    }
+
+    /// What to log for a PostgreSQL error: its code, SQLSTATE and the server's primary message
+    /// (which names constraints and tables, never values).
+    static func diagnostic(for error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        var parts = ["PostgreSQL \(error.code)"]
+        if let state = error.serverInfo?[.sqlState] { parts.append("SQLSTATE \(state)") }
+        if let message = error.serverInfo?[.message] { parts.append(message) }
+        return parts.joined(separator: ": ")
     }
 
     /// Writers need no queue here: PostgreSQL's row locks let unrelated writes run at once.
@@ -124,6 +213,10 @@ final class PostgresEngine: SQLEngine {
 
     func lockForAuditAppend(_ database: any SQLDatabase) async throws {
         try await database.raw("SELECT pg_advisory_xact_lock(7412023002)").run()
+    }
+
+    func lockForInstallation(_ key: String, in database: any SQLDatabase) async throws {
+        try await database.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
     }
 
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result {

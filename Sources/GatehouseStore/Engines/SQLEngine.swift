@@ -28,6 +28,11 @@ protocol SQLEngine: Sendable {
     /// (a no-op on SQLite, whose `BEGIN IMMEDIATE` already excludes other writers).
     func lockForAuditAppend(_ database: any SQLDatabase) async throws
 
+    /// Serializes, inside the current transaction, the writers that look up and then create or
+    /// replace the row named by `key` (an OAuth installation), so two concurrent grants find one
+    /// installation instead of making two (a no-op on SQLite, whose writers are serialized).
+    func lockForInstallation(_ key: String, in database: any SQLDatabase) async throws
+
     /// Runs the migration step `body`, retrying where the engine can fail transiently at first open.
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result
 

@@ -61,6 +61,8 @@ final class SQLiteEngine: SQLEngine {
 
     func lockForAuditAppend(_ database: any SQLDatabase) async throws {}
 
+    func lockForInstallation(_ key: String, in database: any SQLDatabase) async throws {}
+
     let changeNotificationStatement: String? = nil
 
     /// SQLite has no cross-process notifications: the change feed is polled.
