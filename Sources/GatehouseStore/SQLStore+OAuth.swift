@@ -32,24 +32,84 @@ extension SQLStore {
     public func redeemAuthorizationCode(
         digest: TokenDigest,
         at time: Date,
-        decide: @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
+        decide: @escaping @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
     ) async throws -> CodeRedemption? {
-        try await transaction { database in
-            guard let (code, firstUse) = try await Self.consumeAuthorizationCode(digest: digest, at: time, in: database)
-            else { return nil }
-            guard let grant = decide(code, firstUse) else {
-                return CodeRedemption(code: code, firstUse: firstUse, installation: nil)
+        try await redemptions.submit(CodeRedemptionRequest(digest: digest, time: time, decide: decide)) {
+            [weak self] requests in
+            guard let self else {
+                return requests.map { _ in .failure(StoreError(.unavailable, "the store is closed")) }
             }
-            let installation = try await self.install(
-                grant.candidate,
-                resources: grant.resources,
-                tokens: grant.tokens,
-                at: time,
-                in: database
-            )
-            _ = try await self.appendEvent(grant.event(installation), in: database)
-            return CodeRedemption(code: code, firstUse: firstUse, installation: installation)
+            return await self.redeem(requests)
         }
+    }
+
+    /// Redeems a batch in one transaction. If it fails, each request is tried alone, so one
+    /// request's failure is not the others'.
+    private func redeem(_ requests: [CodeRedemptionRequest]) async -> [Result<CodeRedemption?, any Error>] {
+        do {
+            return try await transaction { database in
+                try await self.redeem(requests, in: database)
+            }.map { .success($0) }
+        } catch {
+            guard requests.count > 1 else { return [.failure(error)] }
+            var outcomes: [Result<CodeRedemption?, any Error>] = []
+            for request in requests { outcomes += await redeem([request]) }
+            return outcomes
+        }
+    }
+
+    /// Spends the codes (compare-and-set: of two requests with one code only the first sees it
+    /// unused), asks each request's `decide` for its grant, then installs, issues and audits every
+    /// grant with set-based statements.
+    private func redeem(
+        _ requests: [CodeRedemptionRequest],
+        in database: any SQLDatabase
+    ) async throws -> [CodeRedemption?] {
+        let time = requests.map(\.time).max() ?? Date()
+        let digests = Array(Set(requests.map(\.digest.hex)))
+        var unused: [String: AuthorizationCode] = [:]
+        for row in try await database.raw(
+            """
+            UPDATE oauth_codes SET used_at = \(bind: time.epochMilliseconds)
+            WHERE hash IN (\(binds: digests)) AND used_at IS NULL RETURNING *
+            """
+        ).all() {
+            let code = try Self.authorizationCode(row)
+            unused[code.digest.hex] = code
+        }
+        var used: [String: AuthorizationCode] = [:]
+        let missing = digests.filter { unused[$0] == nil }
+        if !missing.isEmpty {
+            for row in try await database.raw("SELECT * FROM oauth_codes WHERE hash IN (\(binds: missing))").all() {
+                let code = try Self.authorizationCode(row)
+                used[code.digest.hex] = code
+            }
+        }
+        var outcomes: [CodeRedemption?] = []
+        var grants: [(index: Int, grant: CodeGrant)] = []
+        for request in requests {
+            let hex = request.digest.hex
+            let firstUse = unused[hex] != nil
+            guard let code = unused.removeValue(forKey: hex) ?? used[hex] else {
+                outcomes.append(nil)
+                continue
+            }
+            if firstUse { used[hex] = code }  // a second request with this code is a replay
+            outcomes.append(CodeRedemption(code: code, firstUse: firstUse, installation: nil))
+            if let grant = request.decide(code, firstUse) { grants.append((outcomes.count - 1, grant)) }
+        }
+        guard !grants.isEmpty else { return outcomes }
+        let installations = try await install(
+            grants.map { (candidate: $0.grant.candidate, resources: $0.grant.resources, tokens: $0.grant.tokens) },
+            at: time,
+            in: database
+        )
+        for (grant, installation) in zip(grants, installations) { outcomes[grant.index]?.installation = installation }
+        _ = try await appendEvents(
+            zip(grants, installations).map { grant, installation in grant.grant.event(installation) },
+            in: database
+        )
+        return outcomes
     }
 
     /// Compare-and-set: exactly one request sees the code unused.
@@ -75,71 +135,113 @@ extension SQLStore {
         at time: Date
     ) async throws -> Integration {
         try await transaction { database in
-            try await self.install(candidate, resources: resources, tokens: tokens, at: time, in: database)
+            try await self.install([(candidate, resources, tokens)], at: time, in: database)[0]
         }
     }
 
+    /// One grant to install: the installation to create if there is none yet, what to share with
+    /// it, and its tokens (their integration is filled in).
+    private typealias InstallRequest = (candidate: Integration, resources: [SharedResource], tokens: [TokenRecord])
+
+    /// The installation each request ends up with, in order. There is one installation per public
+    /// integration, workspace and owner (per person for owner=user); re-authorizing replaces its
+    /// shares and capabilities, so of several grants for one installation the last one's apply.
     private func install(
-        _ candidate: Integration,
-        resources: [SharedResource],
-        tokens: [TokenRecord],
+        _ requests: [InstallRequest],
         at time: Date,
         in database: any SQLDatabase
-    ) async throws -> Integration {
-        guard let wanted = candidate.installation else {
-            throw StoreError(.notFound, "install needs an installation record")
+    ) async throws -> [Integration] {
+        struct Key: Hashable, Comparable {
+            var app, workspace, owner, user: String
+            static func < (lhs: Key, rhs: Key) -> Bool {
+                (lhs.app, lhs.workspace, lhs.owner, lhs.user) < (rhs.app, rhs.workspace, rhs.owner, rhs.user)
+            }
         }
-        // One installation per public integration, workspace and owner (per person for
-        // owner=user); re-authorizing replaces its shares and capabilities.
-        try await engine.lockForInstallation(
-            "installation \(wanted.appID) \(candidate.workspaceID) \(wanted.owner.rawValue) \(wanted.owner == .user ? wanted.ownerUserID : "")",
-            in: database
-        )
-        let ownerFilter: SQLQueryString =
-            wanted.owner == .user ? " AND owner_user_id = \(bind: wanted.ownerUserID)" : ""
-        var installation: Integration
-        if let row = try await database.raw(
-            """
-            SELECT * FROM integrations WHERE installed_from = \(bind: wanted.appID)
-              AND workspace_id = \(bind: candidate.workspaceID) AND owner_type = \(bind: wanted.owner.rawValue)
-            """ + ownerFilter
-        ).first() {
-            installation = try Self.integration(row)
-            installation.capabilities = candidate.capabilities
-            installation.name = candidate.name
-            installation.installation?.ownerUserID = wanted.ownerUserID
+        func key(_ integration: Integration) throws -> Key {
+            guard let origin = integration.installation else {
+                throw StoreError(.notFound, "install needs an installation record")
+            }
+            return Key(
+                app: origin.appID,
+                workspace: integration.workspaceID,
+                owner: origin.owner.rawValue,
+                user: origin.owner == .user ? origin.ownerUserID : ""
+            )
+        }
+        let keys = try requests.map { try key($0.candidate) }
+        let lastRequest = Dictionary(keys.enumerated().map { ($1, $0) }) { _, later in later }
+        // Sorted, so two writers that need the same locks take them in the same order.
+        for key in Set(keys).sorted() {
+            try await engine.lockForInstallation(
+                "installation \(key.app) \(key.workspace) \(key.owner) \(key.user)",
+                in: database
+            )
+        }
+        var installations: [Key: Integration] = [:]
+        for row in try await database.raw(
+            "SELECT * FROM integrations WHERE installed_from IN (\(binds: Array(Set(keys.map(\.app)))))"
+        ).all() {
+            let existing = try Self.integration(row)
+            let existingKey = try key(existing)
+            if installations[existingKey] == nil { installations[existingKey] = existing }
+        }
+        var replaced: [String] = []
+        var shares: [SQLQueryString] = []
+        for (key, index) in lastRequest.sorted(by: { $0.key < $1.key }) {
+            let latest = requests[index].candidate
+            if var installation = installations[key] {
+                installation.capabilities = latest.capabilities
+                installation.name = latest.name
+                installation.installation?.ownerUserID = latest.installation?.ownerUserID ?? ""
+                try await database.raw(
+                    """
+                    UPDATE integrations SET capabilities = \(bind: installation.capabilities.names.joined(separator: ",")),
+                        name = \(bind: installation.name), owner_user_id = \(bind: installation.installation?.ownerUserID)
+                    WHERE id = \(bind: installation.id)
+                    """
+                ).run()
+                replaced.append(installation.id)
+                installations[key] = installation
+            } else {
+                let first = requests[keys.firstIndex(of: key) ?? index].candidate
+                try await Self.insertIntegration(first, into: database)
+                installations[key] = first
+            }
+            let installationID = installations[key]?.id ?? ""
+            shares += Set(requests[index].resources).map { resource in
+                "(\(bind: installationID), \(bind: resource.id), \(bind: resource.type), \(bind: time.epochMilliseconds))"
+            }
+        }
+        if !replaced.isEmpty {
+            try await database.raw("DELETE FROM shares WHERE integration_id IN (\(binds: replaced))").run()
+        }
+        if !shares.isEmpty {
             try await database.raw(
-                """
-                UPDATE integrations SET capabilities = \(bind: candidate.capabilities.names.joined(separator: ",")),
-                    name = \(bind: candidate.name), owner_user_id = \(bind: wanted.ownerUserID)
-                WHERE id = \(bind: installation.id)
-                """
-            ).run()
-            try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: installation.id)").run()
-        } else {
-            installation = candidate
-            try await Self.insertIntegration(installation, into: database)
-        }
-        for resource in Set(resources) {
-            try await database.raw(
-                """
-                INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
-                VALUES (\(bind: installation.id), \(bind: resource.id), \(bind: resource.type), \(bind: time.epochMilliseconds))
-                """
+                "INSERT INTO shares (integration_id, resource_id, resource_type, created_at) VALUES "
+                    + shares.joined(separator: ", ") + " ON CONFLICT DO NOTHING"
             ).run()
         }
-        for var token in tokens {
-            token.integrationID = installation.id
-            try await Self.insertToken(token, into: database)
-        }
-        try await self.recordChange(
-            database,
-            .integrationChanged,
-            workspaceID: installation.workspaceID,
-            integrationID: installation.id,
-            at: time
+        let resolved = keys.map { installations[$0]! }
+        try await Self.insertTokens(
+            zip(requests, resolved).flatMap { request, installation in
+                request.tokens.map { token in
+                    var token = token
+                    token.integrationID = installation.id
+                    return token
+                }
+            },
+            into: database
         )
-        return installation
+        for installation in lastRequest.keys.sorted().compactMap({ installations[$0] }) {
+            try await self.recordChange(
+                database,
+                .integrationChanged,
+                workspaceID: installation.workspaceID,
+                integrationID: installation.id,
+                at: time
+            )
+        }
+        return resolved
     }
 
     public func rotateRefreshToken(

@@ -10,6 +10,8 @@ import SQLKit
 public final class SQLStore: Store {
     let engine: any SQLEngine
     private let logger: Logger
+    /// Concurrent code redemptions, written together (see ``WriteBatcher``).
+    let redemptions = WriteBatcher<CodeRedemptionRequest, CodeRedemption?>(maximumBatch: 64)
 
     private init(engine: any SQLEngine, logger: Logger) {
         self.engine = engine
@@ -257,11 +259,20 @@ public final class SQLStore: Store {
     }
 
     static func insertToken(_ token: TokenRecord, into database: any SQLDatabase) async throws {
+        try await insertTokens([token], into: database)
+    }
+
+    /// Inserts `tokens` in one statement.
+    static func insertTokens(_ tokens: [TokenRecord], into database: any SQLDatabase) async throws {
+        guard !tokens.isEmpty else { return }
+        let rows = tokens.map { token -> SQLQueryString in
+            """
+            (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID))
+            """
+        }
         try await database.raw(
-            """
-            INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id)
-            VALUES (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID))
-            """
+            "INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id) VALUES "
+                + rows.joined(separator: ", ")
         ).run()
     }
 
@@ -644,22 +655,40 @@ public final class SQLStore: Store {
 
     /// Appends `event`, linked to the last one, inside the caller's transaction.
     func appendEvent(_ event: AuditEvent, in database: any SQLDatabase) async throws -> AuditEvent {
+        try await appendEvents([event], in: database)[0]
+    }
+
+    /// Appends `events` in order, each linked to the one before, in one statement inside the
+    /// caller's transaction.
+    func appendEvents(_ events: [AuditEvent], in database: any SQLDatabase) async throws -> [AuditEvent] {
+        guard !events.isEmpty else { return [] }
         try await engine.lockForAuditAppend(database)
-        var linked = event
-        linked.previousHash =
+        var previous =
             try await database.raw("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1").first()?
             .decode(column: "hash", as: String.self) ?? AuditChain.genesis
-        linked.hash = AuditChain.hash(of: linked)
-        let row = try await database.raw(
+        var linked = events.map { event in
+            var event = event
+            event.previousHash = previous
+            event.hash = AuditChain.hash(of: event)
+            previous = event.hash
+            return event
+        }
+        let rows = linked.map { event -> SQLQueryString in
             """
-            INSERT INTO audit_events (time, actor, action, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
-            VALUES (\(bind: linked.time.epochMilliseconds), \(bind: linked.actor), \(bind: linked.action), \(bind: linked.target),
-                    \(bind: linked.outcome), \(bind: linked.ip), \(bind: linked.userAgent), \(bind: linked.requestID),
-                    \(bind: linked.detailsJSON), \(bind: linked.previousHash), \(bind: linked.hash))
-            RETURNING seq
+            (\(bind: event.time.epochMilliseconds), \(bind: event.actor), \(bind: event.action), \(bind: event.target),
+             \(bind: event.outcome), \(bind: event.ip), \(bind: event.userAgent), \(bind: event.requestID),
+             \(bind: event.detailsJSON), \(bind: event.previousHash), \(bind: event.hash))
             """
-        ).first()
-        linked.sequence = try row?.decode(column: "seq", as: Int64.self) ?? 0
+        }
+        let inserted = try await database.raw(
+            "INSERT INTO audit_events (time, actor, action, target, outcome, ip, user_agent, request_id, details, prev_hash, hash) VALUES "
+                + rows.joined(separator: ", ") + " RETURNING seq, hash"
+        ).all()
+        var sequences: [String: Int64] = [:]
+        for row in inserted {
+            sequences[try row.decode(column: "hash", as: String.self)] = try row.decode(column: "seq", as: Int64.self)
+        }
+        for index in linked.indices { linked[index].sequence = sequences[linked[index].hash] ?? 0 }
         return linked
     }
 

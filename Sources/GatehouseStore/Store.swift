@@ -64,11 +64,12 @@ public protocol Store: Sendable {
     /// Redeems a code in one transaction: marks it used as ``consumeAuthorizationCode(digest:at:)``
     /// does, then — if `decide` returns a grant for it — installs the grant as
     /// ``install(_:resources:tokens:at:)`` does and appends the grant's audit event. All of it
-    /// commits together or not at all. `nil` when no such code exists.
+    /// commits together or not at all. `nil` when no such code exists. Concurrent redemptions
+    /// may share one transaction (group commit); `decide` is called inside it and must not wait.
     func redeemAuthorizationCode(
         digest: TokenDigest,
         at time: Date,
-        decide: @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
+        decide: @escaping @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
     ) async throws -> CodeRedemption?
     /// Marks refresh token `id` used and stores `successors` with the sealed pair, if no other
     /// request did so first; otherwise returns the token as that request left it.
@@ -279,6 +280,13 @@ public struct CodeGrant: Sendable {
         self.tokens = tokens
         self.event = event
     }
+}
+
+/// One code redemption waiting for its batch.
+struct CodeRedemptionRequest: Sendable {
+    var digest: TokenDigest
+    var time: Date
+    var decide: @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
 }
 
 /// The outcome of ``Store/redeemAuthorizationCode(digest:at:decide:)``.

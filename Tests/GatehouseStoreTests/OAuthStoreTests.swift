@@ -137,4 +137,76 @@ import Testing
         await first.shutdown()
         await second.shutdown()
     }
+
+    /// Concurrent redemptions are written in batches: each code is granted exactly once however
+    /// requests are grouped, a second presentation of a code is a replay, an unknown code is
+    /// nil, one person's grants of one app share one installation, and the audit chain holds.
+    @Test(arguments: StoreEngine.available)
+    func concurrentRedemptionsAreBatchedWithoutChangingTheRules(engine: StoreEngine) async throws {
+        let path = StoreEngine.temporarySQLitePath()
+        let first = try await engine.open(sqlitePath: path)
+        let second = try await engine.open(sqlitePath: path)
+        let (app, person) = try await Self.seedApp(first)
+        var codes: [AuthorizationCode] = []
+        for _ in 0..<8 {
+            let (_, code) = Self.code(for: app, person: person, expiresAt: Fixtures.now.addingTimeInterval(600))
+            try await first.createAuthorizationCode(code)
+            codes.append(code)
+        }
+        let presented = codes.map(\.digest) + codes.map(\.digest) + [TokenDigest(of: "nac_unknown")]
+        let outcomes = try await withThrowingTaskGroup(of: CodeRedemption?.self) { group in
+            for (index, digest) in presented.enumerated() {
+                let store = index.isMultiple(of: 3) ? second : first
+                group.addTask {
+                    try await store.redeemAuthorizationCode(digest: digest, at: Date()) { record, firstUse in
+                        guard firstUse else { return nil }
+                        var token = Fixtures.token(for: app).1
+                        token.kind = .oauthBot
+                        token.grantID = record.id
+                        return CodeGrant(
+                            candidate: Integration(
+                                id: Fixtures.id(),
+                                workspaceID: record.workspaceID,
+                                name: app.name,
+                                kind: .public,
+                                capabilities: app.capabilities,
+                                botID: Fixtures.id(),
+                                createdAt: Date(),
+                                installation: Installation(appID: app.id, ownerUserID: record.userID, owner: .user)
+                            ),
+                            resources: record.resources,
+                            tokens: [token],
+                            event: {
+                                AuditEvent(
+                                    time: Date(),
+                                    actor: "client:test",
+                                    action: "oauth.token_issued",
+                                    target: $0.id
+                                )
+                            }
+                        )
+                    }
+                }
+            }
+            return try await group.reduce(into: [CodeRedemption?]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == nil }.count == 1)
+        let granted = outcomes.compactMap { $0 }.filter(\.firstUse)
+        #expect(granted.count == codes.count)
+        #expect(Set(granted.map(\.code.id)) == Set(codes.map(\.id)))
+        #expect(outcomes.compactMap { $0 }.filter { !$0.firstUse && $0.installation == nil }.count == codes.count)
+        let installations = Set(granted.compactMap(\.installation?.id))
+        #expect(installations.count == 1)
+        let installation = try #require(installations.first)
+        #expect(try await first.tokens(integrationID: installation).count == codes.count)
+        // Re-authorizing replaces the shares: one grant's resource is left, whichever came last.
+        let shares = try await first.shares(integrationID: installation)
+        #expect(shares.count == 1)
+        #expect(codes.contains { $0.resources.map(\.id) == Array(shares) })
+        let events = try await first.events(since: nil, limit: 1_000_000)
+        #expect(events.filter { $0.action == "oauth.token_issued" && $0.target == installation }.count == codes.count)
+        #expect(AuditChain.verify(events) == .intact(events: events.count))
+        await first.shutdown()
+        await second.shutdown()
+    }
 }
