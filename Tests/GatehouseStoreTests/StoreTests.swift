@@ -324,7 +324,10 @@ import Testing
             changesBefore: longAgo,
             successorsBefore: longAgo
         )
-        #expect(purged == 2)
+        // On the shared PostgreSQL database a `serve` started by another suite may run its
+        // janitor (the same rules) first and take these rows; the count is exact only on a store
+        // of this test's own. Which tokens are left is exact on both.
+        if case .sqlite = engine { #expect(purged == 2) }
         let left = Set(try await store.tokens(integrationID: integration.id).map(\.id))
         #expect(left == [live.id, revokedRecently.id])
         await store.shutdown()
