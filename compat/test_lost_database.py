@@ -100,7 +100,7 @@ def test_a_lost_database_is_503_and_the_server_recovers_by_itself(capsys):
     cli(POSTGRES_URL, "share", "--integration", integration["id"], "--database", tenant.database_id)
     unused = cli(POSTGRES_URL, "integration", "create", "--workspace", tenant.workspace_id, "--name", "Unused")
     directory = scratch_directory("gatehouse-outage-")
-    server = Server(POSTGRES_URL, directory, database_url_override=proxied)
+    server = Server(proxied, directory)  # the server reaches PostgreSQL only through the proxy
     server.start()
     token = integration["token"]
     query = f"/v1/databases/{tenant.database_id}"

@@ -63,8 +63,8 @@ def cli(url, *args, input=None):
 class Server:
     """`gatehouse serve` on a fixed loopback port, so clients reach it again after a restart."""
 
-    def __init__(self, url, directory, database_url_override=None):
-        self.url = database_url_override or url
+    def __init__(self, url, directory):
+        self.url = url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.plans = os.path.join(directory, "plans.json")

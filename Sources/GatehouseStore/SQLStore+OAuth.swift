@@ -25,7 +25,9 @@ extension SQLStore {
         at time: Date
     ) async throws -> (AuthorizationCode, firstUse: Bool)? {
         try await transaction { database in
-            try await Self.consumeAuthorizationCode(digest: digest, at: time, in: database)
+            let codes = try await Self.spendCodes([digest.hex], at: time, in: database)
+            if let code = codes.unused[digest.hex] { return (code, true) }
+            return codes.used[digest.hex].map { ($0, false) }
         }
     }
 
@@ -34,12 +36,8 @@ extension SQLStore {
         at time: Date,
         decide: @escaping @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
     ) async throws -> CodeRedemption? {
-        try await redemptions.submit(CodeRedemptionRequest(digest: digest, time: time, decide: decide)) {
-            [weak self] requests in
-            guard let self else {
-                return requests.map { _ in .failure(StoreError(.unavailable, "the store is closed")) }
-            }
-            return await self.redeem(requests)
+        try await redemptions.submit(CodeRedemptionRequest(digest: digest, time: time, decide: decide)) { requests in
+            await self.redeem(requests)
         }
     }
 
@@ -66,25 +64,11 @@ extension SQLStore {
         in database: any SQLDatabase
     ) async throws -> [CodeRedemption?] {
         let time = requests.map(\.time).max() ?? Date()
-        let digests = Array(Set(requests.map(\.digest.hex)))
-        var unused: [String: AuthorizationCode] = [:]
-        for row in try await database.raw(
-            """
-            UPDATE oauth_codes SET used_at = \(bind: time.epochMilliseconds)
-            WHERE hash IN (\(binds: digests)) AND used_at IS NULL RETURNING *
-            """
-        ).all() {
-            let code = try Self.authorizationCode(row)
-            unused[code.digest.hex] = code
-        }
-        var used: [String: AuthorizationCode] = [:]
-        let missing = digests.filter { unused[$0] == nil }
-        if !missing.isEmpty {
-            for row in try await database.raw("SELECT * FROM oauth_codes WHERE hash IN (\(binds: missing))").all() {
-                let code = try Self.authorizationCode(row)
-                used[code.digest.hex] = code
-            }
-        }
+        var (unused, used) = try await Self.spendCodes(
+            Array(Set(requests.map(\.digest.hex))),
+            at: time,
+            in: database
+        )
         var outcomes: [CodeRedemption?] = []
         var grants: [(index: Int, grant: CodeGrant)] = []
         for request in requests {
@@ -112,20 +96,32 @@ extension SQLStore {
         return outcomes
     }
 
-    /// Compare-and-set: exactly one request sees the code unused.
-    private static func consumeAuthorizationCode(
-        digest: TokenDigest,
+    /// Marks the codes with these digests used, compare-and-set: of concurrent transactions only
+    /// one finds a code unused. Returns the codes it marked (`unused`) and those used before.
+    private static func spendCodes(
+        _ digests: [String],
         at time: Date,
         in database: any SQLDatabase
-    ) async throws -> (AuthorizationCode, firstUse: Bool)? {
-        if let row = try await database.raw(
-            "UPDATE oauth_codes SET used_at = \(bind: time.epochMilliseconds) WHERE hash = \(bind: digest.hex) AND used_at IS NULL RETURNING *"
-        ).first() {
-            return (try Self.authorizationCode(row), true)
+    ) async throws -> (unused: [String: AuthorizationCode], used: [String: AuthorizationCode]) {
+        var unused: [String: AuthorizationCode] = [:]
+        for row in try await database.raw(
+            """
+            UPDATE oauth_codes SET used_at = \(bind: time.epochMilliseconds)
+            WHERE hash IN (\(binds: digests)) AND used_at IS NULL RETURNING *
+            """
+        ).all() {
+            let code = try authorizationCode(row)
+            unused[code.digest.hex] = code
         }
-        guard let row = try await database.raw("SELECT * FROM oauth_codes WHERE hash = \(bind: digest.hex)").first()
-        else { return nil }
-        return (try Self.authorizationCode(row), false)
+        var used: [String: AuthorizationCode] = [:]
+        let missing = digests.filter { unused[$0] == nil }
+        if !missing.isEmpty {
+            for row in try await database.raw("SELECT * FROM oauth_codes WHERE hash IN (\(binds: missing))").all() {
+                let code = try authorizationCode(row)
+                used[code.digest.hex] = code
+            }
+        }
+        return (unused, used)
     }
 
     public func install(
@@ -178,9 +174,15 @@ extension SQLStore {
             )
         }
         var installations: [Key: Integration] = [:]
-        for row in try await database.raw(
-            "SELECT * FROM integrations WHERE installed_from IN (\(binds: Array(Set(keys.map(\.app)))))"
-        ).all() {
+        let wanted = Set(keys).map { key -> SQLQueryString in
+            let person: SQLQueryString =
+                key.owner == BotOwnerKind.user.rawValue ? " AND owner_user_id = \(bind: key.user)" : ""
+            return
+                "(installed_from = \(bind: key.app) AND workspace_id = \(bind: key.workspace) AND owner_type = \(bind: key.owner)"
+                + person + ")"
+        }
+        for row in try await database.raw("SELECT * FROM integrations WHERE " + wanted.joined(separator: " OR ")).all()
+        {
             let existing = try Self.integration(row)
             let existingKey = try key(existing)
             if installations[existingKey] == nil { installations[existingKey] = existing }

@@ -21,9 +21,9 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
 }
 
 extension StoreError {
-    /// Any store error described for a log line. A database driver's error gets its code,
-    /// SQLSTATE and the server's primary message (the driver hides them by default); never the
-    /// values bound to the statement.
+    /// Any error described for a log line, credentials redacted. A PostgreSQL error gets its
+    /// code, SQLSTATE and the server's primary message (the driver hides them by default); never
+    /// the values bound to the statement.
     public static func diagnostic(for error: any Error) -> String {
         PostgresEngine.diagnostic(for: error)
     }

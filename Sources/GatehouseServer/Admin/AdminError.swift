@@ -1,5 +1,3 @@
-import GatehouseStore
-
 /// A refused admin operation, with a message that says what to fix. Never contains a secret.
 public struct AdminError: Error, CustomStringConvertible, Equatable {
     public let message: String
@@ -20,16 +18,4 @@ public struct AdminError: Error, CustomStringConvertible, Equatable {
     public static func noIntegration(_ id: String) -> AdminError { AdminError(integrationID: id) }
 
     public var description: String { message }
-}
-
-extension AdminOperations {
-    /// Runs a store change on the integration `id`, reporting a concurrent deletion of it (the
-    /// store's not-found) as ``AdminError/noIntegration(_:)``.
-    func changing<Result>(integration id: String, _ body: () async throws -> Result) async throws -> Result {
-        do {
-            return try await body()
-        } catch let error as StoreError where error.code == .notFound {
-            throw AdminError.noIntegration(id)
-        }
-    }
 }

@@ -217,6 +217,16 @@ public struct AdminOperations: Sendable {
         notifyChanged(integration)
     }
 
+    /// Runs a store change on the integration `id`, reporting a concurrent deletion of it (the
+    /// store's not-found) as ``AdminError/noIntegration(_:)``.
+    private func changing<Result>(integration id: String, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as StoreError where error.code == .notFound {
+            throw AdminError.noIntegration(id)
+        }
+    }
+
     public func tokens(integrationID: String) async throws -> [TokenRecord] {
         try await store.tokens(integrationID: try await integration(integrationID).id)
     }

@@ -79,7 +79,7 @@ struct RequestMiddleware: RouterMiddleware {
                 "unexpected error",
                 metadata: [
                     "request_id": .string(requestID),
-                    "error": .string(SecretRedactor.redact(StoreError.diagnostic(for: error))),
+                    "error": .string(StoreError.diagnostic(for: error)),
                 ]
             )
             return .internalError

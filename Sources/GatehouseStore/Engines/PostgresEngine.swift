@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import Logging
 import NIOPosix
 import NIOSSL
@@ -170,14 +171,15 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
-    /// What to log for a PostgreSQL error: its code, SQLSTATE and the server's primary message
-    /// (which names constraints and tables, never values).
+    /// What to log for an error: for PostgreSQL's, its code, SQLSTATE and the server's primary
+    /// message (never the detail, which quotes key values). A primary message can still quote a
+    /// value, so anything that looks like a credential is redacted.
     static func diagnostic(for error: any Error) -> String {
-        guard let error = error as? PSQLError else { return String(describing: error) }
+        guard let error = error as? PSQLError else { return SecretRedactor.redact(String(describing: error)) }
         var parts = ["PostgreSQL \(error.code)"]
         if let state = error.serverInfo?[.sqlState] { parts.append("SQLSTATE \(state)") }
         if let message = error.serverInfo?[.message] { parts.append(message) }
-        return parts.joined(separator: ": ")
+        return SecretRedactor.redact(parts.joined(separator: ": "))
     }
 
     /// Writers need no queue here: PostgreSQL's row locks let unrelated writes run at once.
