@@ -99,10 +99,10 @@ public func buildRouter(
         metrics: metrics,
         logger: logger
     )
-    let api = router.group("v1")
-        .add(middleware: NotionVersionMiddleware())
-        .add(
-            middleware: BearerAuthMiddleware(
+    let api = router.group("v1").add(
+        middleware: APIMiddleware(
+            version: NotionVersionMiddleware(),
+            authentication: BearerAuthMiddleware(
                 authenticator: authenticator,
                 failureThrottle: RateLimiter(clock: authenticator.clock),
                 failureAllowance: configuration.ratePlans.failedAuthentication,
@@ -115,16 +115,15 @@ public func buildRouter(
                         logger.warning("cannot record a failed authentication in the audit log")
                     }
                 }
-            )
-        )
-        .add(
-            middleware: RateLimitMiddleware(
+            ),
+            rateLimit: RateLimitMiddleware(
                 limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
                 plans: configuration.ratePlans,
                 logger: logger,
                 metrics: metrics
             )
         )
+    )
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)

@@ -9,24 +9,48 @@ import Synchronization
 /// Counts token use in memory on the request path (one locked dictionary update) and writes it to
 /// the store in the background, so monitoring costs authentication no I/O.
 public final class UsageRecorder: Sendable {
-    /// Both tallies behind one lock, so a request takes it once.
-    private let state = Mutex(Tallies())
-
-    private struct Tallies {
-        var pending: [String: PendingUsage] = [:]
-        var daily: [DailyUsage: Int] = [:]
-    }
+    /// Each token's use since the last flush, by token id: a request hashes one key.
+    private let pending = Mutex<[String: Tally]>([:])
 
     public init() {}
 
     /// One token's use since the last flush. The address is kept as it came and formatted at
-    /// the flush, so the request path does no string work for it.
-    private struct PendingUsage {
-        var count: Int
-        var lastUsedAt: Date
+    /// the flush, and answers are counted by day and status class as numbers, so the request
+    /// path does no string work.
+    private struct Tally {
+        var integrationID: String
+        var count = 0
+        var lastUsedAt = Date(timeIntervalSince1970: 0)
         var lastUsedAddress: SocketAddress?
         var lastUsedAgent: String?
+        /// Answers per day and status class: one or two entries (a day boundary, an error).
+        var answers: [Answers] = []
 
+        struct Answers {
+            var day: Int64
+            /// One status code of the class (200, 300, 400, 500), or 429 for rate-limited
+            /// requests: ``DailyUsage/bucket(_:)`` names it at the flush.
+            var status: Int
+            var count: Int
+        }
+
+        mutating func record(at time: Date, day: Int64, status: Int, address: SocketAddress?, userAgent: String?) {
+            count += 1
+            lastUsedAt = time
+            lastUsedAddress = address
+            lastUsedAgent = userAgent
+            add(count: 1, day: day, status: status)
+        }
+
+        mutating func add(count: Int, day: Int64, status: Int) {
+            if let index = answers.firstIndex(where: { $0.day == day && $0.status == status }) {
+                answers[index].count += count
+            } else {
+                answers.append(Answers(day: day, status: status, count: count))
+            }
+        }
+
+        /// What the store keeps of this tally.
         func usage(tokenID: String) -> TokenUsage {
             TokenUsage(
                 tokenID: tokenID,
@@ -36,6 +60,23 @@ public final class UsageRecorder: Sendable {
                 lastUsedAgent: lastUsedAgent
             )
         }
+
+        /// Adds `older`, a tally taken before this one began whose write failed.
+        mutating func absorb(_ older: Tally) {
+            for entry in older.answers { add(count: entry.count, day: entry.day, status: entry.status) }
+            count += older.count
+            if lastUsedAt < older.lastUsedAt {
+                lastUsedAt = older.lastUsedAt
+                lastUsedAddress = older.lastUsedAddress
+                lastUsedAgent = older.lastUsedAgent
+            }
+        }
+    }
+
+    /// The status class kept per day for the usage chart, as one code of the class
+    /// (rate-limited requests apart).
+    private static func statusClass(_ status: Int) -> Int {
+        status == 429 ? 429 : min(max(status / 100, 1), 5) * 100
     }
 
     /// Notes one authenticated request and the answer it got (429s from the rate limiter
@@ -48,71 +89,74 @@ public final class UsageRecorder: Sendable {
         address: SocketAddress?,
         userAgent: String?
     ) {
-        let key = DailyUsage(
-            integrationID: integrationID,
-            day: DailyUsage.day(of: time),
-            status: DailyUsage.bucket(status),
-            count: 0
-        )
-        state.withLock { state in
-            state.daily[key, default: 0] += 1
-            if var usage = state.pending[tokenID] {
-                usage.count += 1
-                usage.lastUsedAt = time
-                usage.lastUsedAddress = address
-                usage.lastUsedAgent = userAgent
-                state.pending[tokenID] = usage
-            } else {
-                state.pending[tokenID] = PendingUsage(
-                    count: 1,
-                    lastUsedAt: time,
-                    lastUsedAddress: address,
-                    lastUsedAgent: userAgent
-                )
-            }
+        let day = DailyUsage.day(of: time)
+        let status = Self.statusClass(status)
+        pending.withLock { pending in
+            pending[tokenID, default: Tally(integrationID: integrationID)].record(
+                at: time,
+                day: day,
+                status: status,
+                address: address,
+                userAgent: userAgent
+            )
         }
     }
 
     /// Writes what was counted since the last flush; on failure it is kept for the next one.
     public func flush(to store: any Store) async throws {
-        let days = state.withLock { state in
-            defer { state.daily = [:] }
-            return state.daily.map { key, count in
-                var entry = key
-                entry.count = count
-                return entry
+        let batch = pending.withLock { pending in
+            defer { pending = [:] }
+            return pending
+        }
+        var days: [DailyUsage: Int] = [:]
+        for tally in batch.values {
+            for entry in tally.answers {
+                let key = DailyUsage(
+                    integrationID: tally.integrationID,
+                    day: entry.day,
+                    status: DailyUsage.bucket(entry.status),
+                    count: 0
+                )
+                days[key, default: 0] += entry.count
             }
         }
         do {
-            try await store.recordDailyUsage(days)
-        } catch {
-            state.withLock { state in
-                for entry in days {
-                    var key = entry
-                    key.count = 0
-                    state.daily[key, default: 0] += entry.count
+            try await store.recordDailyUsage(
+                days.map { key, count in
+                    var entry = key
+                    entry.count = count
+                    return entry
                 }
-            }
+            )
+        } catch {
+            keep(batch)
             throw error
-        }
-        let batch = state.withLock { state in
-            defer { state.pending = [:] }
-            return state.pending
         }
         do {
             try await store.recordUsage(batch.map { $0.value.usage(tokenID: $0.key) })
         } catch {
-            state.withLock { state in
-                for (tokenID, usage) in batch {
-                    if var newer = state.pending[tokenID] {
-                        newer.count += usage.count
-                        state.pending[tokenID] = newer
-                    } else {
-                        state.pending[tokenID] = usage
-                    }
+            // The daily counts are written: keep only the tokens' use.
+            keep(
+                batch.mapValues { tally in
+                    var usage = tally
+                    usage.answers = []
+                    return usage
+                }
+            )
+            throw error
+        }
+    }
+
+    /// Puts back a batch whose write failed, under what was counted since it was taken.
+    private func keep(_ batch: [String: Tally]) {
+        pending.withLock { pending in
+            for (tokenID, older) in batch {
+                if pending[tokenID] == nil {
+                    pending[tokenID] = older
+                } else {
+                    pending[tokenID]?.absorb(older)
                 }
             }
-            throw error
         }
     }
 }

@@ -68,3 +68,46 @@ import Testing
         #expect(date.epochMilliseconds == 1_764_000_000_123)
     }
 }
+
+@Suite struct PrincipalTests {
+    static func make(name: String = "Robot") -> Principal {
+        Principal(
+            tokenID: "t1",
+            tokenKind: .oauthAccess,
+            expiresAt: Date(timeIntervalSince1970: 1_000),
+            integrationID: "i1",
+            integrationName: name,
+            integrationKind: .public,
+            botID: "b1",
+            capabilities: Capabilities(content: [.readContent], userInfo: .none),
+            workspaceID: "w1",
+            workspaceName: "Acme",
+            workspaceIcon: nil,
+            plan: .team,
+            owner: .user(id: "u1", name: "Ada", email: "ada@acme.test"),
+            installedFrom: "app1",
+            issuedAt: Date(timeIntervalSince1970: 10)
+        )
+    }
+
+    @Test func aPrincipalIsAValueThoughItsFieldsAreShared() {
+        let original = Self.make()
+        var copy = original
+        #expect(copy == original)
+        copy.integrationName = "Renamed"
+        copy.plan = .free
+        #expect(original.integrationName == "Robot" && original.plan == .team)
+        #expect(copy.integrationName == "Renamed" && copy.plan == .free)
+        #expect(copy != original)
+        #expect(copy.installedFrom == "app1" && copy.issuedAt == Date(timeIntervalSince1970: 10))
+        #expect(copy.owner == .user(id: "u1", name: "Ada", email: "ada@acme.test"))
+    }
+
+    @Test func principalsBuiltApartWithTheSameFieldsAreEqual() {
+        #expect(Self.make() == Self.make())
+        #expect(Self.make() != Self.make(name: "Other"))
+        var renamedBack = Self.make(name: "Other")
+        renamedBack.integrationName = "Robot"
+        #expect(renamedBack == Self.make())
+    }
+}

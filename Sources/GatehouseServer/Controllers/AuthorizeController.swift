@@ -89,7 +89,7 @@ struct AuthorizeController {
         }
         let origin = OAuthService.Origin(
             address: context.remoteAddress,
-            userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
+            userAgent: request.clippedUserAgent,
             requestID: context.requestID
         )
         guard fields["decision"] == "allow" else {
@@ -163,7 +163,7 @@ struct AuthorizeController {
         let matches = try await admin.verifyPassword(password, of: checked)
         let origin = OAuthService.Origin(
             address: context.remoteAddress,
-            userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
+            userAgent: request.clippedUserAgent,
             requestID: context.requestID
         )
         guard let person, matches else {

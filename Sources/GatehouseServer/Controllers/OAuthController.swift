@@ -93,7 +93,7 @@ struct OAuthController {
     ) async throws -> Response {
         let origin = OAuthService.Origin(
             address: context.remoteAddress,
-            userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
+            userAgent: request.clippedUserAgent,
             requestID: context.requestID
         )
         var basicUsed = false

@@ -72,9 +72,10 @@ final class BotUserBodies: Sendable {
     static let capacity = 4_096
 
     func body(for principal: Principal) -> [UInt8] {
-        if let cached = bodies.withLock({ $0[principal.tokenID] }), cached.principal == principal {
-            return cached.openObject
+        let cached = bodies.withLock { bodies in
+            bodies[principal.tokenID].flatMap { $0.principal == principal ? $0.openObject : nil }
         }
+        if let cached { return cached }
         let body = JSONResponse.openObject(NotionObjects.bot(of: principal))
         bodies.withLock { bodies in
             if bodies.count >= Self.capacity { bodies.removeAll(keepingCapacity: true) }

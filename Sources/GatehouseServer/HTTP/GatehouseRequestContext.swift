@@ -1,9 +1,14 @@
-import Crypto
 import Foundation
 import GatehouseCore
 import Hummingbird
 import NIOCore
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Per-request state: the request id, and once the middleware has run, the API version and the
 /// authenticated principal.
@@ -42,7 +47,9 @@ public struct GatehouseRequestContext: RequestContext {
 ///
 /// Written here rather than with Foundation's `UUID`, which on Linux opens and reads
 /// `/dev/urandom` for every value: a request id is made for every request. The bits come from
-/// the system's generator too, drawn 4 KiB at a time (one system call per 256 ids).
+/// the kernel's generator too, 4 KiB (256 ids) per read of `/dev/urandom`, kept open. Not
+/// through swift-crypto's random keys or `SystemRandomNumberGenerator`: both ask the kernel for
+/// 8 bytes per system call, two calls per id.
 enum UUIDv4 {
     private static let hexDigits = Array("0123456789abcdef".utf8)
     private static let pool = Mutex(RandomPool())
@@ -54,15 +61,39 @@ enum UUIDv4 {
 
         mutating func pair() -> (UInt64, UInt64) {
             if next >= words.count {
-                // swift-crypto's key generation reads the system's secure generator in one call.
-                let bytes = SymmetricKey(size: SymmetricKeySize(bitCount: words.count * 64))
-                bytes.withUnsafeBytes { source in
-                    words.withUnsafeMutableBytes { $0.copyMemory(from: source) }
-                }
+                words.withUnsafeMutableBytes(Self.fillFromKernel)
                 next = 0
             }
             defer { next += 2 }
             return (words[next], words[next + 1])
+        }
+
+        /// The kernel's random generator, opened once (Swift's C modules do not expose
+        /// `getrandom(2)`).
+        private static let device = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+
+        /// Fills `buffer` from the kernel's random generator; a read can return fewer bytes than
+        /// asked for, or be interrupted, so it is repeated until the buffer is full. Without the
+        /// device (a chroot without `/dev`, say) the standard library's generator fills the rest.
+        static func fillFromKernel(_ buffer: UnsafeMutableRawBufferPointer) {
+            var filled = 0
+            while device >= 0, filled < buffer.count {
+                let got = read(device, buffer.baseAddress! + filled, buffer.count - filled)
+                if got > 0 {
+                    filled += got
+                } else if got == 0 || errno != EINTR {
+                    break
+                }
+            }
+            var generator = SystemRandomNumberGenerator()
+            while filled < buffer.count {
+                let word = generator.next()
+                let count = min(8, buffer.count - filled)
+                withUnsafeBytes(of: word) {
+                    buffer.baseAddress!.advanced(by: filled).copyMemory(from: $0.baseAddress!, byteCount: count)
+                }
+                filled += count
+            }
         }
     }
 

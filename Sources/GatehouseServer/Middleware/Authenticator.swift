@@ -104,11 +104,14 @@ public final class Authenticator: Sendable {
     /// The token in `Bearer <token>` (scheme case-insensitive), or `nil`.
     static func bearerToken(in header: String) -> Substring? {
         let scheme = "bearer ".utf8
-        guard header.utf8.count > scheme.count,
-            header.utf8.prefix(scheme.count).elementsEqual(scheme, by: Self.equalIgnoringASCIICase)
+        let bytes = header.utf8
+        guard bytes.count > scheme.count,
+            bytes.prefix(scheme.count).elementsEqual(scheme, by: Self.equalIgnoringASCIICase)
         else { return nil }
-        let token = header.dropFirst(scheme.count).drop { $0 == " " }
-        return token.isEmpty ? nil : token
+        // Byte offsets, not characters: the scheme and the spaces after it are ASCII.
+        var start = bytes.index(bytes.startIndex, offsetBy: scheme.count)
+        while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        return start == bytes.endIndex ? nil : header[start...]
     }
 
     /// Whether `byte` is `lowercase`, or its uppercase form when it is a letter.

@@ -25,12 +25,17 @@ struct BearerAuthMiddleware: RouterMiddleware {
     ) async throws
         -> Response
     {
-        let values = request.headers[values: .authorization]
         var context = context
         do {
-            // Two Authorization headers are ambiguous: refuse rather than pick one.
-            guard values.count <= 1 else { throw AuthenticationFailure(.ambiguous) }
-            context.principal = try await authenticator.authenticateExplaining(authorization: values.first)
+            switch request.headers.single(.authorization) {
+            case .absent:
+                context.principal = try await authenticator.authenticateExplaining(authorization: nil)
+            case .one(let header):
+                context.principal = try await authenticator.authenticateExplaining(authorization: header)
+            case .repeated:
+                // Two Authorization headers are ambiguous: refuse rather than pick one.
+                throw AuthenticationFailure(.ambiguous)
+            }
         } catch let failure as AuthenticationFailure {
             metrics.recordAuthenticationFailure(reason: failure.reason.rawValue)
             let error = failure.apiError
@@ -47,9 +52,9 @@ struct BearerAuthMiddleware: RouterMiddleware {
                         action: "auth.failed",
                         outcome: "failure",
                         ip: context.clientIP,
-                        userAgent: request.headers[.userAgent].map { String($0.prefix(200)) },
+                        userAgent: request.clippedUserAgent,
                         requestID: context.requestID,
-                        details: ["hint": Self.hint(values)]
+                        details: ["hint": Self.hint(request.headers[values: .authorization])]
                     )
                 )
                 response = JSONResponse.error(error, requestID: context.requestID)
@@ -70,7 +75,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
                 status: status,
                 at: Date(),
                 address: context.remoteAddress,
-                userAgent: request.headers[.userAgent].map { String($0.prefix(200)) }
+                userAgent: request.clippedUserAgent
             )
         }
         do {

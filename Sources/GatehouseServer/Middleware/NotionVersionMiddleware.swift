@@ -15,10 +15,15 @@ struct NotionVersionMiddleware: RouterMiddleware {
     ) async throws
         -> Response
     {
-        let values = request.headers[values: .notionVersion]
-        guard let header = values.first else { throw APIError.missingVersion }
-        guard values.count == 1, let version = NotionVersion(header) else {
-            throw APIError.unsupportedVersion(values.count == 1 ? header : values.joined(separator: ", "))
+        let version: NotionVersion
+        switch request.headers.single(.notionVersion) {
+        case .absent:
+            throw APIError.missingVersion
+        case .one(let header):
+            guard let known = NotionVersion(header) else { throw APIError.unsupportedVersion(header) }
+            version = known
+        case .repeated:
+            throw APIError.unsupportedVersion(request.headers[values: .notionVersion].joined(separator: ", "))
         }
         var context = context
         context.notionVersion = version
