@@ -55,6 +55,13 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User and system CPU time the process has used, in seconds."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def make_token(prefix="secret_"):
     """A fresh token in the server's format: prefix, 40 base62 characters, base62 CRC-32."""
     body = prefix + "".join(random.choices(BASE62, k=40))
@@ -108,7 +115,8 @@ def wrk(url, args, headers=(), script=None, connections=None, duration=None):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: to_ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", out, re.M)}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "latency": latency, "errors": int(non2xx.group(1)) if non2xx else 0}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "latency": latency, "errors": int(non2xx.group(1)) if non2xx else 0, "requests": requests}
 
 
 def to_ms(text):

@@ -8,6 +8,12 @@ enum SingleField: Equatable {
     case one(String)
     /// Present more than once: ambiguous, so refused (the values are in `headers[values:]`).
     case repeated
+
+    /// The value when there is exactly one.
+    var value: String? {
+        if case .one(let value) = self { return value }
+        return nil
+    }
 }
 
 extension HTTPFields {

@@ -27,15 +27,10 @@ struct BearerAuthMiddleware: RouterMiddleware {
     {
         var context = context
         do {
-            switch request.headers.single(.authorization) {
-            case .absent:
-                context.principal = try await authenticator.authenticateExplaining(authorization: nil)
-            case .one(let header):
-                context.principal = try await authenticator.authenticateExplaining(authorization: header)
-            case .repeated:
-                // Two Authorization headers are ambiguous: refuse rather than pick one.
-                throw AuthenticationFailure(.ambiguous)
-            }
+            let authorization = request.headers.single(.authorization)
+            // Two Authorization headers are ambiguous: refuse rather than pick one.
+            guard authorization != .repeated else { throw AuthenticationFailure(.ambiguous) }
+            context.principal = try await authenticator.authenticateExplaining(authorization: authorization.value)
         } catch let failure as AuthenticationFailure {
             metrics.recordAuthenticationFailure(reason: failure.reason.rawValue)
             let error = failure.apiError

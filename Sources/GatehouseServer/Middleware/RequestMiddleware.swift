@@ -32,7 +32,8 @@ struct RequestMiddleware: RouterMiddleware {
                 requestID: requestID
             )
         }
-        response.headers[.notionRequestID] = requestID
+        // Appended, not set: only this middleware writes the field, so there is none to replace.
+        response.headers.append(HTTPField(name: .notionRequestID, value: requestID))
         let elapsed = ContinuousClock.now - start
         metrics.recordRequest(
             route: context.endpointPath ?? "unmatched",
