@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseStore
+import Synchronization
 import Testing
 
 @testable import GatehouseServer
@@ -91,6 +92,50 @@ import Testing
         await store.shutdown()
     }
 
+    @Test func aLeaseBeingSpentIsRenewedBeforeItLapsesByWhatWasSpent() async throws {
+        let store = try await Self.store()
+        let clock = HandClock()
+        let limiter = SharedRateLimiter(store: store, clock: clock)
+        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 50 ms
+        var admitted = 0
+        for _ in 0..<99 where await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
+        #expect(try await Self.used(store, "busy") == 500)
+        // Half of its life gone and 99 spent (more than an eighth): the next request renews it
+        // in the background with 100 permits, so the store is charged what is being used.
+        clock.advance(milliseconds: 30)
+        if await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
+        var used = 0
+        for _ in 0..<500 {
+            used = try await Self.used(store, "busy")
+            if used > 500 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(used == 600)
+        // Past the first lease's 50 ms the renewed one still serves, with no store round trip.
+        clock.advance(milliseconds: 30)
+        for _ in 0..<100 where await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
+        #expect(admitted == 200)
+        #expect(try await Self.used(store, "busy") == 600)
+        await store.shutdown()
+    }
+
+    @Test func aLeaseHardlySpentIsNotRenewedAndLapses() async throws {
+        let store = try await Self.store()
+        let clock = HandClock()
+        let limiter = SharedRateLimiter(store: store, clock: clock)
+        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 50 ms
+        for _ in 0..<10 { #expect(await limiter.check(key: "quiet", plan: plan).isAllowed) }
+        clock.advance(milliseconds: 30)
+        #expect(await limiter.check(key: "quiet", plan: plan).isAllowed)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await Self.used(store, "quiet") == 500)  // 11 spent of 500: no renewal
+        // Lapsed: the next request waits for a new lease of its own.
+        clock.advance(milliseconds: 30)
+        #expect(await limiter.check(key: "quiet", plan: plan).isAllowed)
+        #expect(try await Self.used(store, "quiet") == 1_000)
+        await store.shutdown()
+    }
+
     @Test func leasingNeverAdmitsMoreThanTheLimit() async throws {
         let store = try await Self.store()
         let limiters = [
@@ -120,4 +165,15 @@ import Testing
 struct StoppedClock: WallClock {
     let time: Date
     func now() -> Date { time }
+}
+
+/// A clock that moves only when the test moves it.
+final class HandClock: WallClock {
+    private let time = Mutex(Date())
+
+    func now() -> Date { time.withLock { $0 } }
+
+    func advance(milliseconds: Int) {
+        time.withLock { $0 = $0.addingTimeInterval(Double(milliseconds) / 1_000) }
+    }
 }

@@ -10,7 +10,10 @@ import Synchronization
 /// cost throughput (more than 20 requests per second) leases a batch of permits per upsert —
 /// 50 ms of its rate, at most 1,024 and at most a quarter of its burst and daily quota — and spends them from
 /// memory; a lease unused after 50 ms is dropped, so a node can only under-admit, never over-admit.
-/// The next batch is leased in the background when half of the current one is left, so
+/// The next batch is leased in the background when half of the current one is left, and a lease
+/// half-way through its life that is being spent (an eighth of a batch or more) is renewed with
+/// as many permits as it has spent — otherwise a key busy enough to matter but spending less than
+/// a batch per lifetime would find its lease lapsed and wait for the store every 50 ms. So
 /// requests rarely wait for the store; one refill per key is in flight at a time, and requests
 /// that do find the lease empty wait for it instead of each making its own upsert (which would
 /// serialize on the row's lock).
@@ -49,6 +52,13 @@ final class SharedRateLimiter: Sendable {
         /// Instant (nanoseconds) after which the permits are dropped.
         var expires: Int64
         var state: RateLimitState
+        /// Permits spent from this lease; renewing it ahead leases as many again.
+        var spent = 0
+
+        /// Whether half of the lease's life is gone while it is being spent: time to renew it.
+        func isAgeing(at now: Int64, batch: Int) -> Bool {
+            now >= expires - SharedRateLimiter.leaseLifetime / 2 && spent >= max(1, batch / 8)
+        }
     }
 
     private typealias Admission = (admitted: Bool, state: RateLimitState)
@@ -110,11 +120,18 @@ final class SharedRateLimiter: Sendable {
         func decide(_ entry: inout KeyState) -> LocalDecision {
             if let lease = entry.lease, lease.remaining > 0, lease.expires > now.nanoseconds {
                 entry.lease?.remaining -= 1
-                // Half of the batch left: lease the next one now, so that requests do not stall
-                // on the store (slow to answer on a busy machine) when this one runs out.
-                if lease.remaining - 1 == permits / 2, entry.refill == nil {
-                    entry.refill = Task {
-                        await self.refill(key: key, plan: plan, permits: permits, now: now, ahead: true)
+                entry.lease?.spent += 1
+                // Half of the batch left, or half of its life gone while it is being spent: lease
+                // the next permits now, so that requests do not stall on the store (slow to
+                // answer on a busy machine) when this lease runs out or lapses.
+                if entry.refill == nil {
+                    let ahead =
+                        lease.remaining - 1 == permits / 2
+                        ? permits : lease.isAgeing(at: now.nanoseconds, batch: permits) ? lease.spent + 1 : 0
+                    if ahead > 0 {
+                        entry.refill = Task {
+                            await self.refill(key: key, plan: plan, permits: ahead, now: now, ahead: true)
+                        }
                     }
                 }
                 return .decided(admitted: true, state: lease.state)
