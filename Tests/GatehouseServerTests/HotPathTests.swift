@@ -177,3 +177,48 @@ import Testing
         #expect(Authenticator.bearerToken(in: "Bearér abc") == nil)
     }
 }
+
+@Suite struct ClientCredentialsTests {
+    static func basic(_ pair: String, scheme: String = "Basic ") -> String {
+        scheme + Data(pair.utf8).base64EncodedString()
+    }
+
+    static func errorCode(_ authorization: [String], _ parameters: [String: String] = [:]) -> String? {
+        do {
+            _ = try OAuthService.credentials(authorization: authorization, parameters: parameters)
+            return nil
+        } catch {
+            return error.error
+        }
+    }
+
+    @Test func basicCredentialsAreReadInAnyCaseAndFormDecoded() throws {
+        let plain = try OAuthService.credentials(authorization: [Self.basic("app:ncs_secret")], parameters: [:])
+        #expect(plain.clientID == "app" && plain.secret == "ncs_secret" && plain.viaBasic)
+        let loose = try OAuthService.credentials(
+            authorization: [Self.basic("a%3Ab:s%20t", scheme: "bAsIc   ")],
+            parameters: [:]
+        )
+        #expect(loose.clientID == "a:b" && loose.secret == "s t")
+        let noSecret = try OAuthService.credentials(authorization: [Self.basic("public-app:")], parameters: [:])
+        #expect(noSecret.clientID == "public-app" && noSecret.secret == nil)
+        let body = try OAuthService.credentials(
+            authorization: [],
+            parameters: ["client_id": "app", "client_secret": "s"]
+        )
+        #expect(body.clientID == "app" && body.secret == "s" && !body.viaBasic)
+    }
+
+    @Test func malformedOrAmbiguousClientCredentialsAreRefused() {
+        #expect(Self.errorCode(["Basic"]) == "invalid_client")
+        #expect(Self.errorCode(["Basic "]) == "invalid_client")
+        #expect(Self.errorCode(["Basic !!!notbase64"]) == "invalid_client")
+        #expect(Self.errorCode(["Basicx " + Data("a:b".utf8).base64EncodedString()]) == "invalid_client")
+        #expect(Self.errorCode(["Basic " + Data([0x61, 0x3A, 0xFF, 0xFE]).base64EncodedString()]) == "invalid_client")
+        #expect(Self.errorCode(["Basic " + Data("no-colon".utf8).base64EncodedString()]) == "invalid_client")
+        #expect(Self.errorCode(["Bearer secret_x"]) == "invalid_client")
+        #expect(Self.errorCode([Self.basic("a:b"), Self.basic("c:d")]) == "invalid_request")
+        #expect(Self.errorCode([Self.basic("a:b")], ["client_id": "a"]) == "invalid_request")
+        #expect(Self.errorCode([], [:]) == "invalid_client")
+    }
+}

@@ -16,13 +16,15 @@ public protocol CachedCredential: Sendable {
 /// eviction must not be inserted after it, or a revoked secret would live on in memory;
 /// ``generation`` guards that: read it before the store lookup and pass it to ``insert``.
 public final class DigestCache<Credential: CachedCredential>: Sendable {
-    private struct State {
-        var entries: [TokenDigest: Credential] = [:]
+    @usableFromInline
+    struct State {
+        @usableFromInline var entries: [TokenDigest: Credential] = [:]
         var digestsByIntegration: [String: Set<TokenDigest>] = [:]
         var generation: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    @usableFromInline
+    let state = Mutex(State())
     /// At most this many secrets are cached; past it an arbitrary entry makes room.
     public let capacity: Int
 
@@ -30,7 +32,10 @@ public final class DigestCache<Credential: CachedCredential>: Sendable {
         self.capacity = capacity
     }
 
-    /// What is cached for `digest`, if anything.
+    /// What is cached for `digest`, if anything. Inlinable, so that the server's modules use it
+    /// specialized for their credential type: unspecialized, every lookup (one per API request)
+    /// asked the runtime for the generic dictionary's type metadata.
+    @inlinable
     public func credential(for digest: TokenDigest) -> Credential? {
         state.withLock { $0.entries[digest] }
     }

@@ -36,6 +36,8 @@ struct FormFields: Sendable {
     /// Linux, a bridged string that is slow to read afterwards, and these are read on the hot
     /// path of the token and introspection endpoints.
     static func decode(_ text: some StringProtocol) -> String? {
+        // Most values (tokens, ids, grant types) have nothing to decode.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return String(text) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()

@@ -103,20 +103,7 @@ public final class Authenticator: Sendable {
 
     /// The token in `Bearer <token>` (scheme case-insensitive), or `nil`.
     static func bearerToken(in header: String) -> Substring? {
-        let scheme = "bearer ".utf8
-        let bytes = header.utf8
-        guard bytes.count > scheme.count,
-            bytes.prefix(scheme.count).elementsEqual(scheme, by: Self.equalIgnoringASCIICase)
-        else { return nil }
-        // Byte offsets, not characters: the scheme and the spaces after it are ASCII.
-        var start = bytes.index(bytes.startIndex, offsetBy: scheme.count)
-        while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
-        return start == bytes.endIndex ? nil : header[start...]
-    }
-
-    /// Whether `byte` is `lowercase`, or its uppercase form when it is a letter.
-    private static func equalIgnoringASCIICase(_ byte: UInt8, _ lowercase: UInt8) -> Bool {
-        byte == lowercase || (UInt8(ascii: "a")...UInt8(ascii: "z") ~= lowercase && byte == lowercase - 0x20)
+        AuthorizationHeader.credentials("bearer", in: header)
     }
 }
 

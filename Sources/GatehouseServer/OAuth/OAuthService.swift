@@ -51,8 +51,8 @@ struct OAuthService: Sendable {
         let inBody = parameters["client_id"] != nil || parameters["client_secret"] != nil
         if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
         if let header = authorization.first {
-            guard header.utf8.count > 6, header.prefix(6).lowercased() == "basic ",
-                let data = Data(base64Encoded: String(header.dropFirst(6).filter { $0 != " " })),
+            guard let encoded = AuthorizationHeader.credentials("basic", in: header),
+                let data = Data(base64Encoded: Data(encoded.utf8.filter { $0 != UInt8(ascii: " ") })),
                 let decoded = String(validating: data, as: UTF8.self),
                 let colon = decoded.firstIndex(of: ":")
             else {
