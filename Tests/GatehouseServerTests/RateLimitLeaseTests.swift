@@ -24,6 +24,17 @@ import Testing
         ).state.usedToday
     }
 
+    /// As ``used(_:_:)``, once it is above `floor` (a lease taken in the background has landed),
+    /// or after 5 seconds.
+    static func used(_ store: SQLStore, _ key: String, onceAbove floor: Int) async throws -> Int {
+        var used = try await Self.used(store, key)
+        for _ in 0..<500 where used <= floor {
+            try await Task.sleep(for: .milliseconds(10))
+            used = try await Self.used(store, key)
+        }
+        return used
+    }
+
     @Test func theSeedsPlansStayExactOneUpsertPerRequest() {
         for plan in Plan.allCases { #expect(SharedRateLimiter.leaseSize(RatePlans()[plan]) == 1) }
         #expect(SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)) == 500)
@@ -41,13 +52,7 @@ import Testing
         #expect(admitted == 100)
         // Leases of 50, the next one taken in the background when 25 are left (after the 25th
         // and the 75th request): three upserts for 100 requests, once the last has landed.
-        var used = 0
-        for _ in 0..<500 {
-            used = try await Self.used(store, "fast")
-            if used >= 150 { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(used == 150)
+        #expect(try await Self.used(store, "fast", onceAbove: 149) == 150)
         await store.shutdown()
     }
 
@@ -76,14 +81,8 @@ import Testing
         #expect(try await Self.used(store, "steady") == 500)  // 251 left: no second lease yet
         if await limiter.check(key: "steady", plan: plan).isAllowed { admitted += 1 }
         // 250 left: the next batch is leased in the background, before anyone has to wait for it.
-        var used = 0
-        for _ in 0..<500 {
-            used = try await Self.used(store, "steady")
-            if used > 500 { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
         #expect(admitted == 250)
-        #expect(used == 1_000)
+        #expect(try await Self.used(store, "steady", onceAbove: 500) == 1_000)
         // Both batches are spent before a third is needed: 1,000 - 250 = 750 more requests, and
         // the next early lease comes only when 500 of them are left.
         for _ in 0..<200 where await limiter.check(key: "steady", plan: plan).isAllowed { admitted += 1 }
@@ -104,13 +103,7 @@ import Testing
         // in the background with 100 permits, so the store is charged what is being used.
         clock.advance(milliseconds: 30)
         if await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
-        var used = 0
-        for _ in 0..<500 {
-            used = try await Self.used(store, "busy")
-            if used > 500 { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(used == 600)
+        #expect(try await Self.used(store, "busy", onceAbove: 500) == 600)
         // Past the first lease's 50 ms the renewed one still serves, with no store round trip.
         clock.advance(milliseconds: 30)
         for _ in 0..<100 where await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }

@@ -125,9 +125,13 @@ final class SharedRateLimiter: Sendable {
                 // the next permits now, so that requests do not stall on the store (slow to
                 // answer on a busy machine) when this lease runs out or lapses.
                 if entry.refill == nil {
-                    let ahead =
-                        lease.remaining - 1 == permits / 2
-                        ? permits : lease.isAgeing(at: now.nanoseconds, batch: permits) ? lease.spent + 1 : 0
+                    var ahead = 0
+                    if lease.remaining - 1 == permits / 2 {
+                        ahead = permits
+                    } else if lease.isAgeing(at: now.nanoseconds, batch: permits) {
+                        // Never more than a batch: the store admits a first batch unchecked.
+                        ahead = min(lease.spent + 1, permits)
+                    }
                     if ahead > 0 {
                         entry.refill = Task {
                             await self.refill(key: key, plan: plan, permits: ahead, now: now, ahead: true)
