@@ -107,6 +107,7 @@ let package = Package(
             name: "GatehouseStoreTests",
             dependencies: [
                 "GatehouseStore",
+                "GatehouseTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseClientTests",
-            dependencies: ["GatehouseClient"],
+            dependencies: ["GatehouseClient", "GatehouseTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

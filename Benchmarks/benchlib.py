@@ -1,18 +1,28 @@
 """What the benchmark scripts share: building the release binary, starting `gatehouse serve`,
 making tokens in the server's format, filling the store, and running wrk."""
 
+import atexit
 import hashlib
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def scratch_directory(prefix):
+    """A new temporary folder for a run's store and scripts, removed when the script exits."""
+    directory = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return directory
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 

@@ -1,8 +1,10 @@
 """Starts the built `gatehouse serve` on a new SQLite store for the compatibility suite."""
 
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -11,6 +13,13 @@ from dataclasses import dataclass
 import pytest
 
 BINARY = os.environ.get("GATEHOUSE_BINARY", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "gatehouse"))
+
+
+def scratch_directory(prefix):
+    """A new temporary folder, removed when this Python process exits (after its servers stop)."""
+    directory = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return directory
 
 
 @dataclass
@@ -42,7 +51,7 @@ class Sandbox:
 def start_sandbox(plans_json):
     """Starts `gatehouse serve` on a new SQLite store with the given plans file contents;
     returns the process and what its banner announced."""
-    directory = tempfile.mkdtemp(prefix="gatehouse-compat-")
+    directory = scratch_directory("gatehouse-compat-")
     database_url = f"sqlite:{directory}/gatehouse.sqlite"
     plans = os.path.join(directory, "plans.json")
     with open(plans, "w") as file:

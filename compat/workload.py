@@ -10,14 +10,13 @@ import re
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.parse
 import uuid
 
 import requests
 
-from conftest import BINARY
+from conftest import BINARY, scratch_directory
 
 REDIRECT_URI = "https://client.example/callback"
 PASSWORD = "correct horse battery"
@@ -247,7 +246,3 @@ def works(server, token, timeout=30):
     answer = requests.get(f"{server.base_url}/v1/users/me", headers={"Authorization": f"Bearer {token}", **VERSION},
                           timeout=timeout)
     return expect(answer, 200, 401).status_code == 200
-
-
-def scratch_directory(prefix):
-    return tempfile.mkdtemp(prefix=prefix)

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct AdminCommandTests {
@@ -178,11 +179,7 @@ import Testing
 
     /// Settings come from flags, then the environment, then `.env` in the working directory.
     @Test func theDatabaseURLComesFromFlagThenEnvironmentThenDotEnv() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            UUID().uuidString,
-            isDirectory: true
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Scratch.newDirectory()
         let fromFile = directory.appendingPathComponent("from-dotenv.sqlite").path
         let fromEnvironment = directory.appendingPathComponent("from-environment.sqlite").path
         let fromFlag = directory.appendingPathComponent("from-flag.sqlite").path

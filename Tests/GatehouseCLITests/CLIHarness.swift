@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Synchronization
 import Testing
 
@@ -58,14 +59,7 @@ enum CLI {
     }
 
     /// A new SQLite database URL in a temporary directory.
-    static func temporaryDatabaseURL() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "gatehouse-cli-tests",
-            isDirectory: true
-        )
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return "sqlite:" + directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
-    }
+    static func temporaryDatabaseURL() -> String { "sqlite:" + Scratch.path(".sqlite") }
 }
 
 /// A `gatehouse serve` child process whose output is collected as it arrives.

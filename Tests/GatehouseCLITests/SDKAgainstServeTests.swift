@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseClient
+import GatehouseTestSupport
 import Synchronization
 import Testing
 
@@ -12,7 +13,7 @@ import FoundationNetworking
     /// A server whose free plan is 2 req/s with a burst of 2, so 429s come quickly.
     static func start() async throws -> (ServerProcess, base: URL, db: String, banner: Banner) {
         let db = CLI.temporaryDatabaseURL()
-        let plans = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).json")
+        let plans = URL(fileURLWithPath: Scratch.path(".json"))
         try #"{"free": {"requests_per_second": 2, "burst": 2, "daily_quota": 10000}}"#.write(
             to: plans,
             atomically: true,

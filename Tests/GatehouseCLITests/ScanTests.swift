@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct ScanTests {
@@ -18,7 +19,7 @@ import Testing
         #expect(try CLI.run(["token", "revoke", "--integration", dead.id] + db).status == 0)
         let forged = String(live.token.dropLast()) + (live.token.last == "a" ? "b" : "a")
 
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        let root = try Scratch.newDirectory()
         try FileManager.default.createDirectory(
             at: root.appendingPathComponent(".git"),
             withIntermediateDirectories: true
@@ -75,8 +76,7 @@ import Testing
             ]
                 as? String
         )
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let root = try Scratch.newDirectory()
 
         let clean = try CLI.run(["audit", "--scan", root.path, "--json"] + db)
         #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Synchronization
 import Testing
 
@@ -71,7 +72,7 @@ func errorJSON(_ status: Int, _ code: String, _ message: String = "no") -> Strin
     }
 
     @Test func aDotEnvFileFillsWhatTheEnvironmentLeavesOut() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).env").path
+        let path = Scratch.path(".env")
         try "# local\nexport NOTION_API_KEY=\"secret_fromfile\"\nNOTION_BASE_URL='http://127.0.0.1:9'\n".write(
             toFile: path,
             atomically: true,

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseStore
+import GatehouseTestSupport
 import Synchronization
 import Testing
 
@@ -8,8 +9,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct RateLimitLeaseTests {
     static func store() async throws -> SQLStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).sqlite").path
-        return try await SQLStore.open(.sqlite(path: path), logger: TestWorld.quietLogger)
+        try await SQLStore.open(.sqlite(path: Scratch.path(".sqlite")), logger: TestWorld.quietLogger)
     }
 
     /// The permits the store has handed out for `key` today.

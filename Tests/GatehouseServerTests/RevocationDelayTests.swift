@@ -23,9 +23,7 @@ import Testing
     private func measure(engine: String) async throws {
         let url: DatabaseURL =
             engine == "sqlite"
-            ? .sqlite(
-                path: FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).sqlite").path
-            )
+            ? .sqlite(path: Scratch.path(".sqlite"))
             : try DatabaseURL(parsing: ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]!)
         let cli = try await SQLStore.open(url, logger: TestWorld.quietLogger)
         let admin = AdminOperations(store: cli, bcryptCost: 4)

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseServer
 import GatehouseStore
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -37,12 +38,7 @@ struct TestWorld {
         plan: Plan = .enterprise,
         clock: any WallClock = SystemClock()
     ) async throws -> TestWorld {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "gatehouse-tests",
-            isDirectory: true
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
+        let path = Scratch.path(".sqlite")
         let store = try await SQLStore.open(.sqlite(path: path), logger: quietLogger)
         let authenticator = Authenticator(store: store, clock: clock)
         let admin = AdminOperations(store: store, bcryptCost: 4, onRevocation: { authenticator.apply($0) })

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseTestSupport
 import Logging
 import Testing
 
@@ -29,14 +30,7 @@ enum StoreEngine: String, CustomTestStringConvertible, Sendable {
         }
     }
 
-    static func temporarySQLitePath() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "gatehouse-tests",
-            isDirectory: true
-        )
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent("\(UUID().uuidString).sqlite").path
-    }
+    static func temporarySQLitePath() -> String { Scratch.path(".sqlite") }
 }
 
 /// Records made with fresh ids, so tests can share a PostgreSQL database without colliding.
