@@ -28,6 +28,30 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(Base62.decode(Array("ab-".utf8)) == nil)
     }
 
+    /// Plays back the numbers it is given.
+    struct ScriptedGenerator: RandomNumberGenerator {
+        var numbers: [UInt64]
+        mutating func next() -> UInt64 { numbers.removeFirst() }
+    }
+
+    @Test func randomCharactersTakeSixBitsEachAndDiscard62And63() {
+        // Six-bit values, lowest first: 0, 61, 62 (discarded), 63 (discarded), 10, then 36 five times.
+        let values: [UInt64] = [0, 61, 62, 63, 10, 36, 36, 36, 36, 36]
+        let number = values.enumerated().reduce(UInt64(0)) { $0 | ($1.element << (6 * UInt64($1.offset))) }
+        var generator = ScriptedGenerator(numbers: [number, 1])
+        #expect(String(decoding: Base62.random(count: 9, using: &generator), as: UTF8.self) == "0zAaaaaa1")
+        #expect(generator.numbers.isEmpty)
+    }
+
+    @Test func randomCharactersAreUniformOverTheAlphabet() {
+        var generator = SystemRandomNumberGenerator()
+        var counts = [UInt8: Int]()
+        for byte in Base62.random(count: 620_000, using: &generator) { counts[byte, default: 0] += 1 }
+        #expect(Set(counts.keys) == Set(Base62.alphabet))
+        // 10,000 expected of each, standard deviation about 100: a skew of 62 or 63 would show.
+        for count in counts.values { #expect((9_500...10_500).contains(count)) }
+    }
+
     @Test(arguments: TokenKind.allCases)
     func generatedTokensValidateAsTheirKind(kind: TokenKind) {
         let token = TokenFormat.generate(kind)

@@ -36,11 +36,23 @@ public enum SecretRedactor {
 
     /// Whether a metadata key or form field name denotes a secret whose value must never be logged.
     public static func isSensitiveKey(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        if ["code", "key", "api_key", "authorization", "cookie", "set-cookie", "code_verifier"].contains(lowered) {
-            return true
+        // ASCII keys (all of Gatehouse's own) are compared byte by byte, without building strings;
+        // others are lowercased as Unicode first (the Kelvin sign lowercases to an ASCII "k").
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return isSensitiveLowercased(Array(key.lowercased().utf8)) }
+        return isSensitiveLowercased(key.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+    }
+
+    static let sensitiveNames: [[UInt8]] = [
+        "code", "key", "api_key", "authorization", "cookie", "set-cookie", "code_verifier",
+    ].map { Array($0.utf8) }
+    static let sensitiveParts: [[UInt8]] = ["token", "secret", "password", "credential"].map { Array($0.utf8) }
+
+    private static func isSensitiveLowercased(_ key: [UInt8]) -> Bool {
+        if sensitiveNames.contains(key) { return true }
+        return sensitiveParts.contains { part in
+            key.count >= part.count
+                && (0...(key.count - part.count)).contains { key[$0..<$0 + part.count].elementsEqual(part) }
         }
-        return ["token", "secret", "password", "credential"].contains { lowered.contains($0) }
     }
 
     private static func mightContainSecret(_ text: String) -> Bool {

@@ -39,7 +39,22 @@ public enum Base62 {
     }
 
     /// `count` characters drawn uniformly from the alphabet with `generator`.
+    ///
+    /// Each 64-bit number from the generator gives ten 6-bit values; a value of 62 or 63 is
+    /// discarded, so every kept one is uniform over the 62 characters. About six numbers per
+    /// 40-character token, where drawing each character alone took one number (and, with the
+    /// system's generator, one system call) per character.
     public static func random(count: Int, using generator: inout some RandomNumberGenerator) -> [UInt8] {
-        (0..<count).map { _ in alphabet[Int.random(in: 0..<62, using: &generator)] }
+        var characters: [UInt8] = []
+        characters.reserveCapacity(count)
+        while characters.count < count {
+            var bits = generator.next()
+            for _ in 0..<10 where characters.count < count {
+                let value = Int(bits & 0x3F)
+                bits >>= 6
+                if value < 62 { characters.append(alphabet[value]) }
+            }
+        }
+        return characters
     }
 }
