@@ -121,19 +121,29 @@ public final class RateLimiter: Sendable {
     public func check(key: String, plan: RatePlan) -> RateLimitOutcome {
         let now = RateLimitInstant(clock.now())
         return states.withLock { states in
-            var state = states[key] ?? RateLimitState()
-            if state.day != now.day {
-                state.day = now.day
-                state.usedToday = 0
-            }
-            guard !plan.provenRefusal(of: state, at: now) else {
-                return plan.outcome(admitted: false, state: state, at: now)
-            }
-            state.tat = max(state.tat, now.nanoseconds) + plan.gcra.emissionInterval
-            state.usedToday += 1
-            states[key] = state
-            return plan.outcome(admitted: true, state: state, at: now)
+            // Changed in place: the key is hashed once. A refused request stores only the day's
+            // reset, which the next request would make anyway.
+            Self.admit(&states[key, default: RateLimitState()], plan: plan, at: now)
         }
+    }
+
+    private static func admit(
+        _ state: inout RateLimitState,
+        plan: RatePlan,
+        at now: RateLimitInstant
+    )
+        -> RateLimitOutcome
+    {
+        if state.day != now.day {
+            state.day = now.day
+            state.usedToday = 0
+        }
+        guard !plan.provenRefusal(of: state, at: now) else {
+            return plan.outcome(admitted: false, state: state, at: now)
+        }
+        state.tat = max(state.tat, now.nanoseconds) + plan.gcra.emissionInterval
+        state.usedToday += 1
+        return plan.outcome(admitted: true, state: state, at: now)
     }
 
     /// Whether a request for `key` would be admitted now, without counting it (for allowances
