@@ -109,49 +109,67 @@ extension RatePlan {
 ///
 /// The single-process limiter (also used for failed authentications per IP): one locked
 /// dictionary access per request, no I/O.
+///
+/// Memory stays bounded whatever the keys (a client can bring any number of addresses): past
+/// ``capacity`` keys, the keys that remember nothing are forgotten — a GCRA that has caught up
+/// with the present, and no count of today's requests that a daily quota needs. Forgetting such a
+/// key changes no decision. The sweep runs again only once the table has doubled, so its cost
+/// per request stays constant.
 public final class RateLimiter: Sendable {
-    private let states = Mutex<[String: RateLimitState]>([:])
-    private let clock: any WallClock
+    /// A key's state, and whether its plan counts the day's requests.
+    struct Entry {
+        var state = RateLimitState()
+        var countsToday = false
+    }
 
-    public init(clock: any WallClock = SystemClock()) {
+    struct Table {
+        var entries: [String: Entry] = [:]
+        var sweepAbove: Int
+    }
+
+    private let table: Mutex<Table>
+    private let clock: any WallClock
+    /// How many keys the table holds before it forgets those that remember nothing.
+    public let capacity: Int
+
+    public init(clock: any WallClock = SystemClock(), capacity: Int = 10_000) {
         self.clock = clock
+        self.capacity = capacity
+        self.table = Mutex(Table(sweepAbove: capacity))
     }
 
     /// Checks one request for `key` under `plan`, counting it if admitted.
     public func check(key: String, plan: RatePlan) -> RateLimitOutcome {
         let now = RateLimitInstant(clock.now())
-        return states.withLock { states in
+        return table.withLock { table in
             // Changed in place: the key is hashed once. A refused request stores only the day's
             // reset, which the next request would make anyway.
-            Self.admit(&states[key, default: RateLimitState()], plan: plan, at: now)
+            let outcome = Self.admit(&table.entries[key, default: Entry()], plan: plan, at: now)
+            if table.entries.count > table.sweepAbove { table.sweep(at: now, capacity: capacity) }
+            return outcome
         }
     }
 
-    private static func admit(
-        _ state: inout RateLimitState,
-        plan: RatePlan,
-        at now: RateLimitInstant
-    )
-        -> RateLimitOutcome
-    {
-        if state.day != now.day {
-            state.day = now.day
-            state.usedToday = 0
+    private static func admit(_ entry: inout Entry, plan: RatePlan, at now: RateLimitInstant) -> RateLimitOutcome {
+        if plan.dailyQuota != nil { entry.countsToday = true }
+        if entry.state.day != now.day {
+            entry.state.day = now.day
+            entry.state.usedToday = 0
         }
-        guard !plan.provenRefusal(of: state, at: now) else {
-            return plan.outcome(admitted: false, state: state, at: now)
+        guard !plan.provenRefusal(of: entry.state, at: now) else {
+            return plan.outcome(admitted: false, state: entry.state, at: now)
         }
-        state.tat = max(state.tat, now.nanoseconds) + plan.gcra.emissionInterval
-        state.usedToday += 1
-        return plan.outcome(admitted: true, state: state, at: now)
+        entry.state.tat = max(entry.state.tat, now.nanoseconds) + plan.gcra.emissionInterval
+        entry.state.usedToday += 1
+        return plan.outcome(admitted: true, state: entry.state, at: now)
     }
 
     /// Whether a request for `key` would be admitted now, without counting it (for allowances
     /// that only failures consume, such as sign-in attempts).
     public func peek(key: String, plan: RatePlan) -> RateLimitOutcome {
         let now = RateLimitInstant(clock.now())
-        return states.withLock { states in
-            var state = states[key] ?? RateLimitState()
+        return table.withLock { table in
+            var state = table.entries[key]?.state ?? RateLimitState()
             if state.day != now.day {
                 state.day = now.day
                 state.usedToday = 0
@@ -160,8 +178,21 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// How many keys the limiter remembers (for tests and metrics).
+    public var keyCount: Int { table.withLock { $0.entries.count } }
+
     /// Nanoseconds rounded up to whole seconds, so a wait is never reported short.
     public static func wholeSeconds(_ nanoseconds: Int64) -> Int {
         nanoseconds <= 0 ? 0 : Int((nanoseconds + 999_999_999) / 1_000_000_000)
+    }
+}
+
+extension RateLimiter.Table {
+    /// Forgets the keys whose state a fresh one would equal in every decision from `now` on.
+    mutating func sweep(at now: RateLimitInstant, capacity: Int) {
+        entries = entries.filter { _, entry in
+            entry.state.tat > now.nanoseconds || (entry.countsToday && entry.state.day == now.day)
+        }
+        sweepAbove = max(capacity, entries.count * 2)
     }
 }
