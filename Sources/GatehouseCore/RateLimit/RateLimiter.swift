@@ -178,7 +178,7 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// How many keys the limiter remembers (for tests and metrics).
+    /// How many keys the limiter remembers.
     public var keyCount: Int { table.withLock { $0.entries.count } }
 
     /// Nanoseconds rounded up to whole seconds, so a wait is never reported short.

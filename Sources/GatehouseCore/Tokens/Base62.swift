@@ -41,7 +41,7 @@ public enum Base62 {
     /// `count` characters drawn uniformly from the alphabet with `generator`.
     ///
     /// Each 64-bit number from the generator gives ten 6-bit values; a value of 62 or 63 is
-    /// discarded, so every kept one is uniform over the 62 characters. About six numbers per
+    /// discarded, so every kept one is uniform over the 62 characters. About four numbers per
     /// 40-character token, where drawing each character alone took one number (and, with the
     /// system's generator, one system call) per character.
     public static func random(count: Int, using generator: inout some RandomNumberGenerator) -> [UInt8] {
