@@ -16,6 +16,7 @@ import uuid
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def scratch_directory(prefix):
@@ -23,7 +24,6 @@ def scratch_directory(prefix):
     directory = tempfile.mkdtemp(prefix=prefix)
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     return directory
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def build():

@@ -28,8 +28,8 @@ public final class UsageRecorder: Sendable {
 
         struct Answers {
             var day: Int64
-            /// One status code of the class (200, 300, 400, 500), or 429 for rate-limited
-            /// requests: ``DailyUsage/bucket(_:)`` names it at the flush.
+            /// ``DailyUsage/statusClass(_:)`` of the answer; ``DailyUsage/bucket(_:)`` names it at
+            /// the flush.
             var status: Int
             var count: Int
         }
@@ -73,12 +73,6 @@ public final class UsageRecorder: Sendable {
         }
     }
 
-    /// The status class kept per day for the usage chart, as one code of the class
-    /// (rate-limited requests apart).
-    private static func statusClass(_ status: Int) -> Int {
-        status == 429 ? 429 : min(max(status / 100, 1), 5) * 100
-    }
-
     /// Notes one authenticated request and the answer it got (429s from the rate limiter
     /// included), the latter per integration and day for the usage chart.
     public func record(
@@ -90,7 +84,7 @@ public final class UsageRecorder: Sendable {
         userAgent: String?
     ) {
         let day = DailyUsage.day(of: time)
-        let status = Self.statusClass(status)
+        let status = DailyUsage.statusClass(status)
         pending.withLock { pending in
             pending[tokenID, default: Tally(integrationID: integrationID)].record(
                 at: time,

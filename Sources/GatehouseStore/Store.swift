@@ -250,9 +250,16 @@ public struct DailyUsage: Sendable, Equatable, Hashable {
         self.count = count
     }
 
-    /// The status bucket of an HTTP status code.
+    /// The status bucket of an HTTP status code: `2xx`, …, `5xx`, and `429` apart.
     public static func bucket(_ status: Int) -> String {
-        status == 429 ? "429" : "\(min(max(status / 100, 1), 5))xx"
+        let kept = statusClass(status)
+        return kept == 429 ? "429" : "\(kept / 100)xx"
+    }
+
+    /// The bucket as a number — one code of the class (100, …, 500), or 429 — for counting on the
+    /// request path without building a string.
+    public static func statusClass(_ status: Int) -> Int {
+        status == 429 ? 429 : min(max(status / 100, 1), 5) * 100
     }
 
     /// Days since 1970-01-01 UTC of `date`.

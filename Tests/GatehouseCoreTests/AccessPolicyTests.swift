@@ -2,12 +2,16 @@ import Testing
 
 @testable import GatehouseCore
 
-func makePrincipal(workspaceID: String = "w1", content: Capabilities.Content = [.readContent]) -> Principal {
+func makePrincipal(
+    workspaceID: String = "w1",
+    integrationID: String = "i1",
+    content: Capabilities.Content = [.readContent]
+) -> Principal {
     Principal(
         tokenID: "t1",
         tokenKind: .internalKey,
         expiresAt: nil,
-        integrationID: "i1",
+        integrationID: integrationID,
         integrationName: "Demo",
         integrationKind: .internal,
         botID: "b1",

@@ -22,8 +22,7 @@ import Testing
 
     @Test func evictingAnIntegrationForgetsAllItsTokens() {
         let cache = CredentialCache()
-        var other = makePrincipal()
-        other.integrationID = "i2"
+        let other = makePrincipal(integrationID: "i2")
         cache.insert(makePrincipal(), for: TokenDigest(of: "a"), ifGeneration: cache.generation)
         cache.insert(makePrincipal(), for: TokenDigest(of: "b"), ifGeneration: cache.generation)
         cache.insert(other, for: TokenDigest(of: "c"), ifGeneration: cache.generation)

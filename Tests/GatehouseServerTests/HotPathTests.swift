@@ -26,20 +26,24 @@ import Testing
 }
 
 @Suite struct BotUserBodiesTests {
-    static let principal = Principal(
-        tokenID: "t1",
-        tokenKind: .internalKey,
-        expiresAt: nil,
-        integrationID: "i1",
-        integrationName: "Robot \"R2\"",
-        integrationKind: .internal,
-        botID: "b1",
-        capabilities: Capabilities(content: [.readContent], userInfo: .none),
-        workspaceID: "w1",
-        workspaceName: "Acme",
-        workspaceIcon: nil,
-        plan: .free
-    )
+    static let principal = named("Robot \"R2\"")
+
+    static func named(_ name: String) -> Principal {
+        Principal(
+            tokenID: "t1",
+            tokenKind: .internalKey,
+            expiresAt: nil,
+            integrationID: "i1",
+            integrationName: name,
+            integrationKind: .internal,
+            botID: "b1",
+            capabilities: Capabilities(content: [.readContent], userInfo: .none),
+            workspaceID: "w1",
+            workspaceName: "Acme",
+            workspaceIcon: nil,
+            plan: .free
+        )
+    }
 
     @Test func aCachedBodyIsTheBotUserClosedWithTheRequestID() throws {
         let bodies = BotUserBodies()
@@ -60,9 +64,7 @@ import Testing
     @Test func aChangedPrincipalGetsANewBody() throws {
         let bodies = BotUserBodies()
         _ = bodies.body(for: Self.principal)
-        var renamed = Self.principal
-        renamed.integrationName = "Renamed"
-        let body = bodies.body(for: renamed)
+        let body = bodies.body(for: Self.named("Renamed"))
         let parsed = try JSONSerialization.jsonObject(with: Data(body + Array("}".utf8))) as? [String: Any]
         #expect(parsed?["name"] as? String == "Renamed")
     }

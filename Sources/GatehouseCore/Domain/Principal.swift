@@ -8,24 +8,24 @@ import Foundation
 /// The fields live in one shared, immutable object: a principal is copied out of the cache, into
 /// the request context and on through the request's steps, and a copy then costs one reference
 /// count instead of one per string; two copies of one cached principal compare equal by identity.
-/// Setting a field (rare: tests, the store building one) makes a new object.
+/// Read-only: a changed integration or workspace is read from the store as a new principal.
 public struct Principal: Sendable, Equatable {
     private struct Fields: Sendable, Equatable {
-        var tokenID: String
-        var tokenKind: TokenKind
-        var expiresAt: Date?
-        var integrationID: String
-        var integrationName: String
-        var integrationKind: IntegrationKind
-        var botID: String
-        var capabilities: Capabilities
-        var workspaceID: String
-        var workspaceName: String
-        var workspaceIcon: String?
-        var plan: Plan
-        var owner: BotOwner
-        var installedFrom: String?
-        var issuedAt: Date
+        let tokenID: String
+        let tokenKind: TokenKind
+        let expiresAt: Date?
+        let integrationID: String
+        let integrationName: String
+        let integrationKind: IntegrationKind
+        let botID: String
+        let capabilities: Capabilities
+        let workspaceID: String
+        let workspaceName: String
+        let workspaceIcon: String?
+        let plan: Plan
+        let owner: BotOwner
+        let installedFrom: String?
+        let issuedAt: Date
     }
 
     private final class Storage: Sendable {
@@ -33,73 +33,28 @@ public struct Principal: Sendable, Equatable {
         init(_ fields: Fields) { self.fields = fields }
     }
 
-    private var storage: Storage
+    private let storage: Storage
 
-    public var tokenID: String {
-        get { storage.fields.tokenID }
-        set { update { $0.tokenID = newValue } }
-    }
-    public var tokenKind: TokenKind {
-        get { storage.fields.tokenKind }
-        set { update { $0.tokenKind = newValue } }
-    }
-    public var expiresAt: Date? {
-        get { storage.fields.expiresAt }
-        set { update { $0.expiresAt = newValue } }
-    }
-    public var integrationID: String {
-        get { storage.fields.integrationID }
-        set { update { $0.integrationID = newValue } }
-    }
-    public var integrationName: String {
-        get { storage.fields.integrationName }
-        set { update { $0.integrationName = newValue } }
-    }
-    public var integrationKind: IntegrationKind {
-        get { storage.fields.integrationKind }
-        set { update { $0.integrationKind = newValue } }
-    }
-    public var botID: String {
-        get { storage.fields.botID }
-        set { update { $0.botID = newValue } }
-    }
-    public var capabilities: Capabilities {
-        get { storage.fields.capabilities }
-        set { update { $0.capabilities = newValue } }
-    }
-    public var workspaceID: String {
-        get { storage.fields.workspaceID }
-        set { update { $0.workspaceID = newValue } }
-    }
-    public var workspaceName: String {
-        get { storage.fields.workspaceName }
-        set { update { $0.workspaceName = newValue } }
-    }
-    public var workspaceIcon: String? {
-        get { storage.fields.workspaceIcon }
-        set { update { $0.workspaceIcon = newValue } }
-    }
-    public var plan: Plan {
-        get { storage.fields.plan }
-        set { update { $0.plan = newValue } }
-    }
+    public var tokenID: String { storage.fields.tokenID }
+    public var tokenKind: TokenKind { storage.fields.tokenKind }
+    public var expiresAt: Date? { storage.fields.expiresAt }
+    public var integrationID: String { storage.fields.integrationID }
+    public var integrationName: String { storage.fields.integrationName }
+    public var integrationKind: IntegrationKind { storage.fields.integrationKind }
+    public var botID: String { storage.fields.botID }
+    public var capabilities: Capabilities { storage.fields.capabilities }
+    public var workspaceID: String { storage.fields.workspaceID }
+    public var workspaceName: String { storage.fields.workspaceName }
+    public var workspaceIcon: String? { storage.fields.workspaceIcon }
+    public var plan: Plan { storage.fields.plan }
     /// Whom the bot acts for: the workspace (internal integrations, `owner=workspace`
     /// installations) or the person who authorized it.
-    public var owner: BotOwner {
-        get { storage.fields.owner }
-        set { update { $0.owner = newValue } }
-    }
+    public var owner: BotOwner { storage.fields.owner }
     /// The public integration (OAuth app) this installation came from; `nil` for an internal
     /// integration.
-    public var installedFrom: String? {
-        get { storage.fields.installedFrom }
-        set { update { $0.installedFrom = newValue } }
-    }
+    public var installedFrom: String? { storage.fields.installedFrom }
     /// When the token was issued (the epoch where a caller did not say).
-    public var issuedAt: Date {
-        get { storage.fields.issuedAt }
-        set { update { $0.issuedAt = newValue } }
-    }
+    public var issuedAt: Date { storage.fields.issuedAt }
 
     public init(
         tokenID: String,
@@ -137,12 +92,6 @@ public struct Principal: Sendable, Equatable {
                 issuedAt: issuedAt
             )
         )
-    }
-
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var fields = storage.fields
-        change(&fields)
-        storage = Storage(fields)
     }
 
     public static func == (lhs: Principal, rhs: Principal) -> Bool {

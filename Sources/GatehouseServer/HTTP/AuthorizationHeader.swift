@@ -1,9 +1,8 @@
 /// Reading an `Authorization` header value: `<scheme> <credentials>`.
 enum AuthorizationHeader {
     /// The credentials after `scheme` (given in lowercase, compared case-insensitively, RFC 9110
-    /// §11.1) and the spaces
-    /// that follow it; `nil` for another scheme or no credentials. Works on the UTF-8 bytes: it
-    /// runs for every API request.
+    /// §11.1) and the spaces that follow it; `nil` for another scheme or no credentials. Works on
+    /// the UTF-8 bytes: it runs for every API request.
     static func credentials(_ scheme: String, in header: String) -> Substring? {
         let bytes = header.utf8
         let name = scheme.utf8
