@@ -121,6 +121,14 @@ final class ManualClock: WallClock {
         #expect(plans.failedAuthentication == RatePlans.defaultFailedAuthentication)
     }
 
+    @Test func perPlanValuesAreEachPlansOwn() {
+        let plans = PerPlan { RatePlan.defaults(for: $0) }
+        for plan in Plan.allCases {
+            #expect(plans[plan] == RatePlan.defaults(for: plan))
+        }
+        #expect(Set(Plan.allCases.map { PerPlan(\.rawValue)[$0] }).count == Plan.allCases.count)
+    }
+
     @Test func aPlansFileSetsTheFailedAuthenticationAllowance() throws {
         let plans = try RatePlans(json: Data(#"{"failed_authentication": {"requests_per_second": 50}}"#.utf8))
         #expect(plans.failedAuthentication == RatePlan(requestsPerSecond: 50, burst: 20, dailyQuota: nil))

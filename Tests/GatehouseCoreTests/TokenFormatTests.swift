@@ -58,6 +58,7 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(token.hasPrefix(kind.prefix))
         #expect(token.count == kind.prefix.count + TokenFormat.bodyLength + TokenFormat.checksumLength)
         #expect(TokenFormat.validate(token) == kind)
+        #expect(token.utf8.count <= TokenFormat.maxLength)
     }
 
     @Test func everySingleCharacterChangeIsRejected() {

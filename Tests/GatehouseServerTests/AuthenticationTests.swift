@@ -106,7 +106,7 @@ import Testing
     }
 
     /// With the store closed, only memory can answer: a known token still works (the cache), a
-    /// token with a wrong checksum is still refused (no lookup was needed), and an unknown
+    /// token with a wrong checksum or an over-long one is still refused (no lookup was needed), and an unknown
     /// well-formed token needs the store (503, not a silent 401 or a 500).
     @Test func knownTokensAndMalformedTokensAreAnsweredWithoutTheStore() async throws {
         let world = try await TestWorld.make()
@@ -116,6 +116,9 @@ import Testing
             #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 200)
             let malformed = String(world.token.dropLast()) + (world.token.last == "x" ? "y" : "x")
             #expect(try await client.call(.get, "/v1/users/me", token: malformed).status == 401)
+            // Longer than any token: refused before it is even hashed.
+            let overlong = world.token + String(repeating: "a", count: 10_000)
+            #expect(try await client.call(.get, "/v1/users/me", token: overlong).status == 401)
             let unknown = try await client.call(.get, "/v1/users/me", token: TokenFormat.generate(.internalKey))
             #expect(unknown.status == 503)
             #expect(unknown.code == "service_unavailable")

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import GatehouseServer
@@ -24,6 +25,29 @@ import Testing
         let combined = FormFields(urlEncoded: "a=1&\u{301}b=2")
         #expect(combined["a"] == "1")
         #expect(combined["\u{301}b"] == "2")
+    }
+
+    @Test func aBodyIsReadFromItsBytesAndAPairThatIsNotUTF8IsDropped() {
+        var body = ByteBuffer(string: "grant_type=authorization_code&code=nac_x&")
+        body.writeBytes([UInt8(ascii: "b"), UInt8(ascii: "="), 0xFF, UInt8(ascii: "&"), 0xC3, UInt8(ascii: "=")])
+        body.writeString("&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb")
+        let fields = FormFields(body: body)
+        #expect(fields["grant_type"] == "authorization_code")
+        #expect(fields["code"] == "nac_x")
+        #expect(fields["redirect_uri"] == "http://127.0.0.1/cb")
+        #expect(fields.values.count == 3)
+        #expect(FormFields(body: ByteBuffer()).values.isEmpty)
+    }
+
+    @Test func theFormMediaTypeIsMatchedInAnyCaseWithOrWithoutParameters() {
+        #expect(FormFields.isMediaType("application/x-www-form-urlencoded"))
+        #expect(FormFields.isMediaType("Application/X-WWW-Form-URLEncoded; charset=UTF-8"))
+        #expect(FormFields.isMediaType("application/x-www-form-urlencoded ;charset=utf-8"))
+        #expect(!FormFields.isMediaType("application/x-www-form-urlencodedx"))
+        #expect(!FormFields.isMediaType("application/json"))
+        #expect(!FormFields.isMediaType("application/x-www-form"))
+        #expect(!FormFields.isMediaType(""))
+        #expect(!FormFields.isMediaType(nil))
     }
 
     @Test func nextPathsStayOnThisServer() {

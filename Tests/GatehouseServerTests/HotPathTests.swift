@@ -211,6 +211,18 @@ import Testing
         #expect(body.clientID == "app" && body.secret == "s" && !body.viaBasic)
     }
 
+    @Test func theFirstColonSplitsTheBytesAndSpacesInTheBase64AreIgnored() throws {
+        // A combining mark after the colon forms one character with it; the split is on bytes.
+        let marked = try OAuthService.credentials(authorization: [Self.basic("app:\u{301}s")], parameters: [:])
+        #expect(marked.clientID == "app" && marked.secret == "\u{301}s")
+        let twoColons = try OAuthService.credentials(authorization: [Self.basic("app:s:t")], parameters: [:])
+        #expect(twoColons.clientID == "app" && twoColons.secret == "s:t")
+        let encoded = Data("app:secret".utf8).base64EncodedString()
+        let spaced = "Basic " + encoded.prefix(4) + " " + encoded.dropFirst(4) + " "
+        let folded = try OAuthService.credentials(authorization: [spaced], parameters: [:])
+        #expect(folded.clientID == "app" && folded.secret == "secret")
+    }
+
     @Test func malformedOrAmbiguousClientCredentialsAreRefused() {
         #expect(Self.errorCode(["Basic"]) == "invalid_client")
         #expect(Self.errorCode(["Basic "]) == "invalid_client")

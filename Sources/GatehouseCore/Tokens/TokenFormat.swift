@@ -9,6 +9,9 @@ public enum TokenFormat {
     /// Base62 characters of the checksum (62^6 > 2^32, so any CRC-32 fits).
     public static let checksumLength = 6
 
+    /// The length of the longest token (`secret_`'s prefix is the longest).
+    public static let maxLength = TokenKind.allCases.map(\.prefix.utf8.count).max()! + bodyLength + checksumLength
+
     /// A fresh token of `kind`, its body drawn from the system CSPRNG.
     public static func generate(_ kind: TokenKind) -> String {
         var generator = SystemRandomNumberGenerator()

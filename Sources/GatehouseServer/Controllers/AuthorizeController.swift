@@ -320,7 +320,7 @@ struct AuthorizeController {
     static func form(_ request: Request) async throws -> FormFields {
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
-        return FormFields(urlEncoded: String(decoding: buffer.readableBytesView, as: UTF8.self))
+        return FormFields(body: buffer)
     }
 
     /// Where to go after signing in or out: a local path of ours, never another site.

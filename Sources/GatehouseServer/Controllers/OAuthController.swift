@@ -121,10 +121,15 @@ struct OAuthController {
             error.oauthError = "invalid_request"
             response = JSONResponse.error(error, requestID: context.requestID)
         }
-        response.headers[.cacheControl] = "no-store"
-        response.headers[.pragma] = "no-cache"
+        response.headers.append(contentsOf: Self.noStore)
         return response
     }
+
+    /// RFC 6749 §5.1: token responses are not to be cached. Appended: JSON responses carry
+    /// neither field.
+    private static let noStore = [
+        HTTPField(name: .cacheControl, value: "no-store"), HTTPField(name: .pragma, value: "no-cache"),
+    ]
 
     /// 401 `invalid_client`, audited; past the per-IP allowance, 429 instead.
     private func refuseClient(
@@ -162,9 +167,8 @@ struct OAuthController {
     static func parameters(of request: Request) async throws -> [String: String] {
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/x-www-form-urlencoded") {
-            let fields = FormFields(urlEncoded: String(decoding: buffer.readableBytesView, as: UTF8.self))
+        if FormFields.isMediaType(request.headers.first(.contentType)) {
+            let fields = FormFields(body: buffer)
             var parameters: [String: String] = [:]
             for (name, values) in fields.values {
                 guard values.count == 1 else { throw OAuthError.invalidRequest("The parameter \(name) is repeated.") }

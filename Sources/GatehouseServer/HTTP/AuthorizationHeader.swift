@@ -6,17 +6,12 @@ enum AuthorizationHeader {
     static func credentials(_ scheme: String, in header: String) -> Substring? {
         let bytes = header.utf8
         let name = scheme.utf8
-        guard bytes.count > name.count, bytes.prefix(name.count).elementsEqual(name, by: equalIgnoringASCIICase),
+        guard bytes.count > name.count, ASCIICase.hasPrefix(header, scheme),
             bytes.dropFirst(name.count).first == UInt8(ascii: " ")
         else { return nil }
         // Byte offsets, not characters: the scheme and the spaces after it are ASCII.
         var start = bytes.index(bytes.startIndex, offsetBy: name.count)
         while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
         return start == bytes.endIndex ? nil : header[start...]
-    }
-
-    /// Whether `byte` is `lowercase`, or its uppercase form when it is a letter.
-    private static func equalIgnoringASCIICase(_ byte: UInt8, _ lowercase: UInt8) -> Bool {
-        byte == lowercase || (UInt8(ascii: "a")...UInt8(ascii: "z") ~= lowercase && byte == lowercase - 0x20)
     }
 }

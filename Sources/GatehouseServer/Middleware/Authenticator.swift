@@ -50,14 +50,17 @@ public final class Authenticator: Sendable {
     }
 
     public func authenticateExplaining(token: Substring) async throws(AuthenticationFailure) -> Principal {
-        guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
-        guard kind.isBearer else { throw AuthenticationFailure(.notABearerToken) }
+        guard token.utf8.count <= TokenFormat.maxLength else { throw AuthenticationFailure(.malformed) }
         let digest = TokenDigest(of: token)
         let now = clock.now()
+        // A cached principal's token passed the format and kind checks before it was cached, and
+        // the digest identifies the token: a hit needs neither check again.
         if let principal = cache.credential(for: digest) {
             if let expiresAt = principal.expiresAt, expiresAt <= now { throw AuthenticationFailure(.expired) }
             return principal
         }
+        guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
+        guard kind.isBearer else { throw AuthenticationFailure(.notABearerToken) }
         let generation = cache.generation
         let found: (TokenRecord, Principal)?
         do {

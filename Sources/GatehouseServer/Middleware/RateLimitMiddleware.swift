@@ -10,28 +10,36 @@ import Logging
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let limiter: SharedRateLimiter
-    let plans: RatePlans
     let logger: Logger
     let metrics: ServerMetrics
-    /// The `RateLimit-Policy` value of each plan, made once: it depends on the plan alone.
-    let policies: [Plan: String]
+    /// Each plan's limits and the fields that depend on them alone, made once.
+    let plans: PerPlan<PlanFields>
+
+    /// A plan's limits, with its `RateLimit-Policy` field and its burst as `X-RateLimit-Limit`.
+    struct PlanFields: Sendable {
+        let plan: RatePlan
+        let policy: HTTPField
+        let burstLimit: HTTPField
+    }
 
     init(limiter: SharedRateLimiter, plans: RatePlans, logger: Logger, metrics: ServerMetrics) {
         self.limiter = limiter
-        self.plans = plans
         self.logger = logger
         self.metrics = metrics
         let start = RateLimitInstant(Date())
-        policies = Dictionary(
-            uniqueKeysWithValues: Plan.allCases.map { plan in
-                let outcome = plans[plan].outcome(
-                    admitted: true,
-                    state: RateLimitState(tat: 0, day: start.day, usedToday: 0),
-                    at: start
-                )
-                return (plan, Self.policyValue(outcome, name: "burst"))
-            }
-        )
+        self.plans = PerPlan { name in
+            let plan = plans[name]
+            let outcome = plan.outcome(
+                admitted: true,
+                state: RateLimitState(tat: 0, day: start.day, usedToday: 0),
+                at: start
+            )
+            return PlanFields(
+                plan: plan,
+                policy: HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: "burst")),
+                burstLimit: HTTPField(name: .xRateLimitLimit, value: String(outcome.burst))
+            )
+        }
     }
 
     func handle(
@@ -44,11 +52,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         let principal = try context.requirePrincipal()
         // Keyed by plan too: after a plan change the integration starts afresh on the new limits
         // instead of paying off the old plan's debt.
-        let outcome = await limiter.check(
-            key: principal.integrationID,
-            scope: principal.plan.rawValue,
-            plan: plans[principal.plan]
-        )
+        let plan = plans[principal.plan]
+        let outcome = await limiter.check(key: principal.integrationID, scope: principal.plan.rawValue, plan: plan.plan)
         var response: Response
         if let refusal = outcome.refusal {
             metrics.recordRateLimited(reason: refusal.rawValue)
@@ -62,24 +67,27 @@ struct RateLimitMiddleware: RouterMiddleware {
                 response = JSONResponse.error(apiError, requestID: context.requestID)
             }
         }
-        Self.stamp(outcome, on: &response.headers, policyValue: policies[principal.plan])
+        Self.stamp(outcome, on: &response.headers, planFields: plan)
         return response
     }
 
     /// Writes the headers for `outcome`; `policy` names the burst policy (`burst` for an
-    /// integration's plan, `failed_auth` for the per-IP allowance of failed authentications).
+    /// integration's plan, `failed_auth` for the per-IP allowance of failed authentications), and
+    /// `planFields`, when given, are the plan's fields made ahead.
     /// Appended, not set: the responses passed here carry none of these fields yet.
     static func stamp(
         _ outcome: RateLimitOutcome,
         on headers: inout HTTPFields,
         policy name: String = "burst",
-        policyValue: String? = nil
+        planFields: PlanFields? = nil
     ) {
         var state = "\"\(name)\";r=\(outcome.burstRemaining);t=\(outcome.burstResetSeconds)"
         if outcome.dailyQuota != nil, let remaining = outcome.dailyRemaining {
             state += ", \"daily\";r=\(remaining);t=\(outcome.dailyResetSeconds)"
         }
-        headers.append(HTTPField(name: .rateLimitPolicy, value: policyValue ?? Self.policyValue(outcome, name: name)))
+        headers.append(
+            planFields?.policy ?? HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: name))
+        )
         headers.append(HTTPField(name: .rateLimit, value: state))
         // X-RateLimit-* describe whichever limit binds: the daily quota once it is exhausted,
         // otherwise the burst.
@@ -88,7 +96,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             headers.append(HTTPField(name: .xRateLimitRemaining, value: "0"))
             headers.append(HTTPField(name: .xRateLimitReset, value: String(outcome.dailyResetSeconds)))
         } else {
-            headers.append(HTTPField(name: .xRateLimitLimit, value: String(outcome.burst)))
+            headers.append(planFields?.burstLimit ?? HTTPField(name: .xRateLimitLimit, value: String(outcome.burst)))
             headers.append(HTTPField(name: .xRateLimitRemaining, value: String(outcome.burstRemaining)))
             headers.append(
                 HTTPField(

@@ -52,22 +52,29 @@ struct OAuthService: Sendable {
         if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
         if let header = authorization.first {
             guard let encoded = AuthorizationHeader.credentials("basic", in: header),
-                let data = Data(base64Encoded: Data(encoded.utf8.filter { $0 != UInt8(ascii: " ") })),
+                let data = base64Decoded(encoded),
                 let decoded = String(validating: data, as: UTF8.self),
-                let colon = decoded.firstIndex(of: ":")
+                let colon = decoded.utf8.firstIndex(of: UInt8(ascii: ":"))
             else {
                 throw .invalidClient("Client authentication failed: use HTTP Basic with client_id and client_secret.")
             }
             if inBody { throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.") }
             // RFC 6749 §2.3.1: both parts are form-urlencoded before joining.
             let id = FormFields.decode(decoded[..<colon]) ?? ""
-            let secret = FormFields.decode(decoded[decoded.index(after: colon)...]) ?? ""
+            // Byte positions: the colon is ASCII, and what follows it may start with a combining mark.
+            let secret = FormFields.decode(decoded[decoded.utf8.index(after: colon)...]) ?? ""
             return ClientCredentials(clientID: id, secret: secret.isEmpty ? nil : secret, viaBasic: true)
         }
         guard let id = parameters["client_id"], !id.isEmpty else {
             throw .invalidClient("Client authentication failed: send client_id and client_secret (HTTP Basic).")
         }
         return ClientCredentials(clientID: id, secret: parameters["client_secret"], viaBasic: false)
+    }
+
+    /// The bytes of Basic credentials (RFC 7617), spaces within the base64 ignored.
+    private static func base64Decoded(_ encoded: Substring) -> Data? {
+        guard encoded.utf8.contains(UInt8(ascii: " ")) else { return Data(base64Encoded: String(encoded)) }
+        return Data(base64Encoded: Data(encoded.utf8.filter { $0 != UInt8(ascii: " ") }))
     }
 
     /// The public integration the credentials authenticate. A confidential client needs a live
