@@ -72,7 +72,7 @@ struct FormFields: Sendable {
     static func decode(bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         // Most values (tokens, ids, grant types) have nothing to decode.
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            return String(validating: bytes, as: UTF8.self)
+            return String(validating: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
         }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)

@@ -110,14 +110,20 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     private static func writeString(_ string: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        defer { bytes.append(UInt8(ascii: "\"")) }
-        let utf8 = string.utf8
-        // Most strings (ids, names, keys) need no escape: copy them whole.
-        guard utf8.contains(where: needsEscape) else {
-            bytes.append(contentsOf: utf8)
-            return
+        var string = string
+        string.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Most strings (ids, names, keys) need no escape: copy them whole.
+            if utf8.contains(where: needsEscape) {
+                writeEscaped(utf8, to: &bytes)
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
+    }
+
+    private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         for byte in utf8 {
             guard needsEscape(byte) else {
                 bytes.append(byte)

@@ -52,23 +52,29 @@ struct OAuthService: Sendable {
         if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
         if let header = authorization.first {
             guard let encoded = AuthorizationHeader.credentials("basic", in: header),
-                let data = base64Decoded(encoded),
-                let decoded = String(validating: data, as: UTF8.self),
-                let colon = decoded.utf8.firstIndex(of: UInt8(ascii: ":"))
+                let pair = base64Decoded(encoded),
+                let (id, secret) = pair.withUnsafeBytes({ splitBasicPair($0.assumingMemoryBound(to: UInt8.self)) })
             else {
                 throw .invalidClient("Client authentication failed: use HTTP Basic with client_id and client_secret.")
             }
             if inBody { throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.") }
-            // RFC 6749 §2.3.1: both parts are form-urlencoded before joining.
-            let id = FormFields.decode(decoded[..<colon]) ?? ""
-            // Byte positions: the colon is ASCII, and what follows it may start with a combining mark.
-            let secret = FormFields.decode(decoded[decoded.utf8.index(after: colon)...]) ?? ""
             return ClientCredentials(clientID: id, secret: secret.isEmpty ? nil : secret, viaBasic: true)
         }
         guard let id = parameters["client_id"], !id.isEmpty else {
             throw .invalidClient("Client authentication failed: send client_id and client_secret (HTTP Basic).")
         }
         return ClientCredentials(clientID: id, secret: parameters["client_secret"], viaBasic: false)
+    }
+
+    /// The client id and secret of a decoded Basic pair, split at the first colon. RFC 6749
+    /// §2.3.1: both are form-urlencoded before joining; `nil` when either is not valid UTF-8 or
+    /// holds a bad escape.
+    private static func splitBasicPair(_ pair: UnsafeBufferPointer<UInt8>) -> (String, String)? {
+        guard let colon = pair.firstIndex(of: UInt8(ascii: ":")),
+            let id = FormFields.decode(bytes: pair[..<colon]),
+            let secret = FormFields.decode(bytes: pair[(colon + 1)...])
+        else { return nil }
+        return (id, secret)
     }
 
     /// The bytes of Basic credentials (RFC 7617), spaces within the base64 ignored.
