@@ -230,6 +230,9 @@ import Testing
         #expect(Self.errorCode(["Basicx " + Data("a:b".utf8).base64EncodedString()]) == "invalid_client")
         #expect(Self.errorCode(["Basic " + Data([0x61, 0x3A, 0xFF, 0xFE]).base64EncodedString()]) == "invalid_client")
         #expect(Self.errorCode(["Basic " + Data("no-colon".utf8).base64EncodedString()]) == "invalid_client")
+        // A bad escape in the secret refuses the client rather than reading as no secret.
+        #expect(Self.errorCode([Self.basic("public-app:%zz")]) == "invalid_client")
+        #expect(Self.errorCode([Self.basic("%zz:secret")]) == "invalid_client")
         #expect(Self.errorCode(["Bearer secret_x"]) == "invalid_client")
         #expect(Self.errorCode([Self.basic("a:b"), Self.basic("c:d")]) == "invalid_request")
         #expect(Self.errorCode([Self.basic("a:b")], ["client_id": "a"]) == "invalid_request")
