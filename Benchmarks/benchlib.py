@@ -2,7 +2,9 @@
 making tokens in the server's format, filling the store, and running wrk."""
 
 import atexit
+import base64
 import hashlib
+import json
 import os
 import random
 import re
@@ -12,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import uuid
 import zlib
 
@@ -132,3 +136,71 @@ def wrk(url, args, headers=(), script=None, connections=None, duration=None):
 def to_ms(text):
     value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+# OAuth fixtures: a public integration of the sandbox and codes as the consent page issues them.
+REDIRECT = "http://127.0.0.1:9/callback"
+
+
+def cli(binary, database_url, *args):
+    out = subprocess.run([binary, *args, "--json", "--database-url", database_url],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def sandbox_owner(database_url):
+    """The seeded sandbox owner's user id and workspace id."""
+    query = "SELECT id, workspace_id FROM users WHERE email = 'owner@sandbox.test'"
+    if database_url.startswith("sqlite:"):
+        connection = sqlite3.connect(database_url[len("sqlite:"):], timeout=30)
+        row = connection.execute(query).fetchone()
+        connection.close()
+        return row
+    return tuple(subprocess.run(["psql", "-At", "-F", " ", database_url, "-c", query],
+                                check=True, capture_output=True, text=True).stdout.split())
+
+
+def insert_codes(database_url, app_id, count):
+    now = int(time.time() * 1000)
+    codes = [make_token("nac_") for _ in range(count)]
+    user_id, workspace_id = sandbox_owner(database_url)
+    if database_url.startswith("sqlite:"):
+        connection = sqlite3.connect(database_url[len("sqlite:"):], timeout=30)
+        connection.executemany(
+            "INSERT INTO oauth_codes (id, hash, integration_id, user_id, workspace_id, owner_type, redirect_uri,"
+            " code_challenge, resources, created_at, expires_at) VALUES (?, ?, ?, ?, ?, 'user', ?, NULL, '', ?, ?)",
+            [(str(uuid.uuid4()), hashlib.sha256(code.encode()).hexdigest(), app_id, user_id, workspace_id,
+              REDIRECT, now, now + 3_600_000) for code in codes],
+        )
+        connection.commit()
+        connection.close()
+    else:
+        psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", database_url]
+        data = "".join(
+            f"{uuid.uuid4()}\t{hashlib.sha256(code.encode()).hexdigest()}\t{app_id}\t{user_id}\t{workspace_id}\tuser\t"
+            f"{REDIRECT}\t\\N\t\t{now}\t{now + 3_600_000}\n" for code in codes)
+        copy = ("\\copy oauth_codes (id, hash, integration_id, user_id, workspace_id, owner_type, redirect_uri,"
+                " code_challenge, resources, created_at, expires_at) FROM STDIN")
+        subprocess.run(psql + ["-c", copy], input=data, check=True, text=True)
+    return codes
+
+
+def post(url, basic, form):
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST",
+                                     headers={"Authorization": f"Basic {basic}",
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def oauth_client(binary, database_url, base):
+    """A new public integration of the sandbox, with one code exchanged for a bot token; returns
+    the HTTP Basic credentials (base64) and the bot token."""
+    _, workspace_id = sandbox_owner(database_url)
+    app = cli(binary, database_url, "integration", "create", "--workspace", workspace_id, "--name", "Bench App",
+              "--public", "--redirect-uri", REDIRECT)
+    basic = base64.b64encode(f"{app['client_id']}:{app['client_secret']}".encode()).decode()
+    (code,) = insert_codes(database_url, app["id"], 1)
+    token = post(f"{base}/v1/oauth/token", basic, {"grant_type": "authorization_code", "code": code,
+                                                    "redirect_uri": REDIRECT})["access_token"]
+    return app, basic, token
