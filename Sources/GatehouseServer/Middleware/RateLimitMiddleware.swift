@@ -17,7 +17,7 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     /// A plan's limits, with its `RateLimit-Policy` field and its burst as `X-RateLimit-Limit`.
     struct PlanFields: Sendable {
-        let plan: RatePlan
+        let limits: RatePlan
         let policy: HTTPField
         let burstLimit: HTTPField
     }
@@ -27,15 +27,15 @@ struct RateLimitMiddleware: RouterMiddleware {
         self.logger = logger
         self.metrics = metrics
         let start = RateLimitInstant(Date())
-        self.plans = PerPlan { name in
-            let plan = plans[name]
-            let outcome = plan.outcome(
+        self.plans = PerPlan { plan in
+            let limits = plans[plan]
+            let outcome = limits.outcome(
                 admitted: true,
                 state: RateLimitState(tat: 0, day: start.day, usedToday: 0),
                 at: start
             )
             return PlanFields(
-                plan: plan,
+                limits: limits,
                 policy: HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: "burst")),
                 burstLimit: HTTPField(name: .xRateLimitLimit, value: String(outcome.burst))
             )
@@ -52,8 +52,12 @@ struct RateLimitMiddleware: RouterMiddleware {
         let principal = try context.requirePrincipal()
         // Keyed by plan too: after a plan change the integration starts afresh on the new limits
         // instead of paying off the old plan's debt.
-        let plan = plans[principal.plan]
-        let outcome = await limiter.check(key: principal.integrationID, scope: principal.plan.rawValue, plan: plan.plan)
+        let planFields = plans[principal.plan]
+        let outcome = await limiter.check(
+            key: principal.integrationID,
+            scope: principal.plan.rawValue,
+            plan: planFields.limits
+        )
         var response: Response
         if let refusal = outcome.refusal {
             metrics.recordRateLimited(reason: refusal.rawValue)
@@ -67,7 +71,7 @@ struct RateLimitMiddleware: RouterMiddleware {
                 response = JSONResponse.error(apiError, requestID: context.requestID)
             }
         }
-        Self.stamp(outcome, on: &response.headers, planFields: plan)
+        Self.stamp(outcome, on: &response.headers, planFields: planFields)
         return response
     }
 
