@@ -99,6 +99,9 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(digest.hex == expected)
         #expect(TokenDigest(hex: digest.hex) == digest)
         #expect(TokenDigest(hex: "zz") == nil)
+        // Words with leading zeros keep their sixteen digits.
+        let padded = "000000000000000f" + "0123456789abcdef" + String(repeating: "0", count: 31) + "1"
+        #expect(TokenDigest(hex: padded)?.hex == padded)
         #expect(TokenDigest(of: token + "x") != digest)
     }
 }

@@ -45,10 +45,9 @@ public struct TokenDigest: Hashable, Sendable {
 
     /// The 64-character lowercase hex form, as stored in the `tokens.hash` column.
     public var hex: String {
-        [words.0, words.1, words.2, words.3].map { word in
-            let digits = String(word, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }.joined()
+        withUnsafeBytes(of: (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)) {
+            Hex.lowercase($0)
+        }
     }
 
     public static func == (lhs: TokenDigest, rhs: TokenDigest) -> Bool {

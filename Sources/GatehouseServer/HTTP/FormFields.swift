@@ -41,13 +41,13 @@ struct FormFields: Sendable {
         self = body.withUnsafeReadableBytes { Self(urlEncoded: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
+    static let mediaType = "application/x-www-form-urlencoded"
+
     /// Whether a `Content-Type` value is this format's media type (case-insensitive, RFC 9110
     /// §8.3.1), with or without parameters such as a charset.
     static func isMediaType(_ contentType: String?) -> Bool {
-        guard let contentType, ASCIICase.hasPrefix(contentType, "application/x-www-form-urlencoded") else {
-            return false
-        }
-        let rest = contentType.utf8.dropFirst("application/x-www-form-urlencoded".utf8.count)
+        guard let contentType, ASCIICase.hasPrefix(contentType, mediaType) else { return false }
+        let rest = contentType.utf8.dropFirst(mediaType.utf8.count)
         return rest.first.map { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } ?? true
     }
 
@@ -59,12 +59,6 @@ struct FormFields: Sendable {
 
     /// One urlencoded name or value: `+` is a space, `%XX` a byte, and the bytes must be
     /// UTF-8; `nil` for a bad escape or bad UTF-8.
-    static func decode(_ text: some StringProtocol) -> String? {
-        var text = String(text)
-        return text.withUTF8 { decode(bytes: $0[...]) }
-    }
-
-    /// As ``decode(_:)``, from bytes.
     ///
     /// Byte by byte into a native string: Foundation's `removingPercentEncoding` returns, on
     /// Linux, a bridged string that is slow to read afterwards, and these are read on the hot
