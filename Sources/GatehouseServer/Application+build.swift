@@ -101,8 +101,7 @@ public func buildRouter(
     )
     let api = router.group("v1").add(
         middleware: APIMiddleware(
-            version: NotionVersionMiddleware(),
-            authentication: BearerAuthMiddleware(
+            authentication: BearerAuthentication(
                 authenticator: authenticator,
                 failureThrottle: RateLimiter(clock: authenticator.clock),
                 failureAllowance: configuration.ratePlans.failedAuthentication,
@@ -116,7 +115,7 @@ public func buildRouter(
                     }
                 }
             ),
-            rateLimit: RateLimitMiddleware(
+            rateLimit: RateLimitEnforcement(
                 limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
                 plans: configuration.ratePlans,
                 logger: logger,

@@ -125,6 +125,25 @@ import Testing
         }
     }
 
+    /// The synchronous path the API tries first: it answers what memory can (a cached token, a
+    /// malformed header) and leaves an uncached token to the store.
+    @Test func theCacheAloneAnswersOnlyWhatItKnows() async throws {
+        let world = try await TestWorld.make()
+        let authorization = "Bearer \(world.token)"
+        #expect(try world.authenticator.cachedPrincipal(authorization: authorization) == nil)
+        let principal = try await world.authenticator.authenticateExplaining(authorization: authorization)
+        #expect(try world.authenticator.cachedPrincipal(authorization: authorization) == principal)
+        #expect(throws: AuthenticationFailure(.missing)) { try world.authenticator.cachedPrincipal(authorization: nil) }
+        #expect(throws: AuthenticationFailure(.malformed)) {
+            try world.authenticator.cachedPrincipal(authorization: "Basic \(world.token)")
+        }
+        let overlong = "Bearer " + world.token + String(repeating: "a", count: 10_000)
+        #expect(throws: AuthenticationFailure(.malformed)) {
+            try world.authenticator.cachedPrincipal(authorization: overlong)
+        }
+        await world.store.shutdown()
+    }
+
     @Test func aRevokedTokenFailsAtOnceInTheSameProcess() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in

@@ -56,6 +56,25 @@ import Testing
         await store.shutdown()
     }
 
+    @Test func memoryDecidesWithoutTheStoreOnlyWhileALeaseHoldsPermits() async throws {
+        let store = try await Self.store()
+        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        // A slow plan is exact: every request asks the store.
+        #expect(limiter.decidedFromMemory(key: "slow", plan: RatePlans()[.free]) == nil)
+        let plan = RatePlan(requestsPerSecond: 1_000, burst: 1_000, dailyQuota: nil)  // leases of 50
+        // No lease yet: memory cannot decide, and starts the refill that `check` then waits for.
+        #expect(limiter.decidedFromMemory(key: "fast", plan: plan) == nil)
+        #expect(await limiter.check(key: "fast", plan: plan).isAllowed)
+        #expect(try await Self.used(store, "fast", onceAbove: 0) == 50)  // one lease
+        var decided = 0
+        for _ in 0..<20 where limiter.decidedFromMemory(key: "fast", plan: plan)?.isAllowed == true { decided += 1 }
+        #expect(decided == 20)
+        // Twenty more from the lease (29 of its 50 left, above the half that takes the next one
+        // ahead): no upsert.
+        #expect(try await Self.used(store, "fast") == 50)
+        await store.shutdown()
+    }
+
     @Test func concurrentRequestsThatFindTheLeaseEmptyShareOneRefill() async throws {
         let store = try await Self.store()
         // A stopped clock: no lease lapses however slowly a loaded machine runs the requests.

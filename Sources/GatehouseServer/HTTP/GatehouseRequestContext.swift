@@ -16,9 +16,9 @@ public struct GatehouseRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The UUID reported as `request_id` and `x-notion-request-id`.
     public var requestID: String
-    /// The `Notion-Version` sent; set by ``NotionVersionMiddleware``.
+    /// The `Notion-Version` sent; set by ``VersionRequirement``.
     public var notionVersion: NotionVersion?
-    /// Who the bearer token acts as; set by ``BearerAuthMiddleware``.
+    /// Who the bearer token acts as; set by ``BearerAuthentication``.
     public var principal: Principal?
 
     /// The peer's address, if it has one (router tests have none).
@@ -33,13 +33,13 @@ public struct GatehouseRequestContext: RequestContext {
         self.remoteAddress = source.channel.remoteAddress
     }
 
-    /// The principal, which every route behind ``BearerAuthMiddleware`` has.
+    /// The principal, which every route behind ``BearerAuthentication`` has.
     public func requirePrincipal() throws(APIError) -> Principal {
         guard let principal else { throw .unauthorized }
         return principal
     }
 
-    /// The version, which every route behind ``NotionVersionMiddleware`` has.
+    /// The version, which every route behind ``VersionRequirement`` has.
     public var version: NotionVersion { notionVersion ?? NotionVersion("2022-06-28")! }
 }
 

@@ -1,34 +1,42 @@
+import GatehouseCore
 import Hummingbird
 
-/// The `/v1` API's admission steps in their order — `Notion-Version`, then the bearer token, then
-/// the rate limit — as one middleware.
+/// The `/v1` API's admission, in its order: `Notion-Version` (``VersionRequirement``), then the
+/// bearer token (``BearerAuthentication``), then the rate limit (``RateLimitEnforcement``).
 ///
-/// Composed here rather than added to the router one by one: the router reaches each middleware it
-/// holds through an existential and a closure generic over the context, which copies the whole
-/// request context at every step. Called directly, the three are specialized and inlined into one
-/// chain. Each step keeps its own type, rules and tests. A class, so that the chain's closures
-/// capture one reference rather than copies of the three steps.
-final class APIMiddleware: RouterMiddleware, Sendable {
+/// One middleware whose steps are plain calls rather than three nested middlewares: the router
+/// reaches each middleware it holds through an existential and a closure generic over the
+/// context, and each middleware layer costs an async call, a closure and a copy of the request
+/// context. Each step keeps its own type, rules and tests; a request whose token is cached and
+/// whose integration holds leased permits is admitted without suspending.
+struct APIMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
-    let version: NotionVersionMiddleware
-    let authentication: BearerAuthMiddleware
-    let rateLimit: RateLimitMiddleware
-
-    init(version: NotionVersionMiddleware, authentication: BearerAuthMiddleware, rateLimit: RateLimitMiddleware) {
-        self.version = version
-        self.authentication = authentication
-        self.rateLimit = rateLimit
-    }
+    let authentication: BearerAuthentication
+    let rateLimit: RateLimitEnforcement
 
     func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        try await version.handle(request, context: context) { request, context in
-            try await authentication.handle(request, context: context) { request, context in
-                try await rateLimit.handle(request, context: context, next: next)
-            }
+        var context = context
+        context.notionVersion = try VersionRequirement.version(of: request)
+        let answer: Result<Principal, AuthenticationFailure>
+        if let cached = authentication.cachedPrincipal(for: request) {
+            answer = cached
+        } else {
+            answer = await authentication.principal(for: request)
         }
+        let principal: Principal
+        switch answer {
+        case .success(let found):
+            principal = found
+        case .failure(let failure):
+            return try await authentication.refusal(failure, of: request, context: context)
+        }
+        context.principal = principal
+        let response = await rateLimit.respond(to: request, context: context, principal: principal, endpoint: next)
+        authentication.recordUse(by: principal, status: response.status, of: request, context: context)
+        return response
     }
 }

@@ -44,21 +44,48 @@ public final class Authenticator: Sendable {
     /// As ``authenticate(authorization:)``, but a failure says why (for metrics; the client
     /// always gets the same 401).
     public func authenticateExplaining(authorization: String?) async throws(AuthenticationFailure) -> Principal {
-        guard let authorization else { throw AuthenticationFailure(.missing) }
-        guard let token = Self.bearerToken(in: authorization) else { throw AuthenticationFailure(.malformed) }
-        return try await authenticateExplaining(token: token)
+        try await authenticateExplaining(token: Self.token(in: authorization))
     }
 
     public func authenticateExplaining(token: Substring) async throws(AuthenticationFailure) -> Principal {
+        let digest = try Self.digest(of: token)
+        if let principal = try cachedPrincipal(digest: digest) { return principal }
+        return try await loadPrincipal(token: token, digest: digest)
+    }
+
+    /// As ``authenticateExplaining(authorization:)`` as far as it can go without the store:
+    /// the principal of a cached token, or the failure of a malformed one, without suspending;
+    /// `nil` when only the store can tell.
+    public func cachedPrincipal(authorization: String?) throws(AuthenticationFailure) -> Principal? {
+        try cachedPrincipal(digest: Self.digest(of: Self.token(in: authorization)))
+    }
+
+    /// The token of an `Authorization` value.
+    private static func token(in authorization: String?) throws(AuthenticationFailure) -> Substring {
+        guard let authorization else { throw AuthenticationFailure(.missing) }
+        guard let token = bearerToken(in: authorization) else { throw AuthenticationFailure(.malformed) }
+        return token
+    }
+
+    /// The digest the cache and the store know `token` by.
+    private static func digest(of token: Substring) throws(AuthenticationFailure) -> TokenDigest {
         guard token.utf8.count <= TokenFormat.maxLength else { throw AuthenticationFailure(.malformed) }
-        let digest = TokenDigest(of: token)
-        let now = clock.now()
-        // A cached principal's token passed the format and kind checks before it was cached, and
-        // the digest identifies the token: a hit needs neither check again.
-        if let principal = cache.credential(for: digest) {
-            if let expiresAt = principal.expiresAt, expiresAt <= now { throw AuthenticationFailure(.expired) }
-            return principal
-        }
+        return TokenDigest(of: token)
+    }
+
+    /// The cached principal of the token with `digest`, if it has not expired.
+    ///
+    /// A cached principal's token passed the format and kind checks before it was cached, and
+    /// the digest identifies the token: a hit needs neither check again.
+    private func cachedPrincipal(digest: TokenDigest) throws(AuthenticationFailure) -> Principal? {
+        guard let principal = cache.credential(for: digest) else { return nil }
+        if let expiresAt = principal.expiresAt, expiresAt <= clock.now() { throw AuthenticationFailure(.expired) }
+        return principal
+    }
+
+    /// Checks the format of a token the cache does not know, then reads it from the store and
+    /// caches its principal.
+    private func loadPrincipal(token: Substring, digest: TokenDigest) async throws(AuthenticationFailure) -> Principal {
         guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
         guard kind.isBearer else { throw AuthenticationFailure(.notABearerToken) }
         let generation = cache.generation
@@ -70,7 +97,7 @@ public final class Authenticator: Sendable {
         }
         guard let (record, principal) = found else { throw AuthenticationFailure(.unknown) }
         if record.revokedAt != nil { throw AuthenticationFailure(.revoked) }
-        guard record.isActive(at: now) else { throw AuthenticationFailure(.expired) }
+        guard record.isActive(at: clock.now()) else { throw AuthenticationFailure(.expired) }
         cache.insert(principal, for: digest, ifGeneration: generation)
         return principal
     }

@@ -86,6 +86,24 @@ final class SharedRateLimiter: Sendable {
         return max(1, min(1_024, plan.burst / 4, Int(plan.requestsPerSecond * 0.05), (plan.dailyQuota ?? Int.max) / 4))
     }
 
+    /// As ``check(key:scope:plan:)`` when this node's memory decides (a leased permit, a proven
+    /// refusal), without suspending; `nil` when the store must be asked. A refill it finds
+    /// needed is started at once, for the ``check(key:scope:plan:)`` that follows to wait for.
+    func decidedFromMemory(key name: String, scope: String = "", plan: RatePlan) -> RateLimitOutcome? {
+        let permits = Self.leaseSize(plan)
+        guard permits > 1 else { return nil }
+        let now = RateLimitInstant(clock.now())
+        guard
+            case .decided(let admitted, let state) = decideLocally(
+                key: Key(name: name, scope: scope),
+                plan: plan,
+                permits: permits,
+                now: now
+            )
+        else { return nil }
+        return plan.outcome(admitted: admitted, state: state, at: now)
+    }
+
     /// Admits or refuses one request of `key` (in `scope`, if given) under `plan`.
     func check(key name: String, scope: String = "", plan: RatePlan) async -> RateLimitOutcome {
         let key = Key(name: name, scope: scope)

@@ -4,10 +4,11 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Applies the plan's rate and daily quota per integration, after authentication, and stamps the
-/// rate-limit headers on every response it passes: the IETF `RateLimit-Policy` / `RateLimit`
-/// fields (draft-ietf-httpapi-ratelimit-headers) and the common `X-RateLimit-*` ones.
-struct RateLimitMiddleware: RouterMiddleware {
+/// The `/v1` API's last step before the endpoint (``APIMiddleware``): the plan's rate and daily
+/// quota per integration, and the rate-limit headers on every response that passes: the IETF
+/// `RateLimit-Policy` / `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers) and the common
+/// `X-RateLimit-*` ones.
+struct RateLimitEnforcement: Sendable {
     typealias Context = GatehouseRequestContext
     let limiter: SharedRateLimiter
     let logger: Logger
@@ -42,22 +43,32 @@ struct RateLimitMiddleware: RouterMiddleware {
         }
     }
 
-    func handle(
-        _ request: Request,
+    /// `endpoint`'s response to a request of `principal`'s, or the refusal (429), with the
+    /// rate-limit headers. Whatever the endpoint throws becomes its error response here, so that
+    /// it carries the headers too.
+    func respond(
+        to request: Request,
         context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws
-        -> Response
-    {
-        let principal = try context.requirePrincipal()
+        principal: Principal,
+        endpoint: (Request, Context) async throws -> Response
+    ) async -> Response {
         // Keyed by plan too: after a plan change the integration starts afresh on the new limits
         // instead of paying off the old plan's debt.
         let planFields = plans[principal.plan]
-        let outcome = await limiter.check(
+        let outcome: RateLimitOutcome
+        if let decided = limiter.decidedFromMemory(
             key: principal.integrationID,
             scope: principal.plan.rawValue,
             plan: planFields.limits
-        )
+        ) {
+            outcome = decided
+        } else {
+            outcome = await limiter.check(
+                key: principal.integrationID,
+                scope: principal.plan.rawValue,
+                plan: planFields.limits
+            )
+        }
         var response: Response
         if let refusal = outcome.refusal {
             metrics.recordRateLimited(reason: refusal.rawValue)
@@ -65,7 +76,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
         } else {
             do {
-                response = try await next(request, context)
+                response = try await endpoint(request, context)
             } catch {
                 let apiError = RequestMiddleware.apiError(for: error, logger: logger, requestID: context.requestID)
                 response = JSONResponse.error(apiError, requestID: context.requestID)
