@@ -134,6 +134,24 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // What the API does first for a bearer token: the cache alone, without suspending
+    // (`Authenticator.cachedPrincipal`; the format is checked only on a miss).
+    Benchmark(
+        "Authenticator.cachedPrincipal, cached token",
+        configuration: .init(
+            setup: {
+                fixture = try await StoreFixture()
+                let cached = try fixture.authenticator.cachedPrincipal(authorization: fixture.authorization)
+                precondition(cached != nil, "the fixture's token is cached")
+            },
+            teardown: { await fixture.store.shutdown() }
+        )
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixture.authenticator.cachedPrincipal(authorization: fixture.authorization))
+        }
+    }
+
     // One hash-chained audit event written to SQLite (a transaction of its own).
     Benchmark(
         "audit event append (SQLite)",
