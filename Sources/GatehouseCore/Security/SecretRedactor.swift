@@ -36,10 +36,18 @@ public enum SecretRedactor {
 
     /// Whether a metadata key or form field name denotes a secret whose value must never be logged.
     public static func isSensitiveKey(_ key: String) -> Bool {
-        // ASCII keys (all of Gatehouse's own) are compared byte by byte, without building strings;
-        // others are lowercased as Unicode first (the Kelvin sign lowercases to an ASCII "k").
-        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return isSensitiveLowercased(Array(key.lowercased().utf8)) }
-        return isSensitiveLowercased(key.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+        // ASCII keys (all of Gatehouse's own) are lowercased byte by byte into stack memory (the
+        // log handler asks for every metadata key of every line); others are lowercased as
+        // Unicode first (the Kelvin sign lowercases to an ASCII "k").
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return Array(key.lowercased().utf8).withUnsafeBufferPointer(isSensitiveLowercased)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.utf8.count) { buffer in
+            for (index, byte) in key.utf8.enumerated() {
+                buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            }
+            return isSensitiveLowercased(UnsafeBufferPointer(buffer))
+        }
     }
 
     static let sensitiveNames: [[UInt8]] = [
@@ -47,8 +55,8 @@ public enum SecretRedactor {
     ].map { Array($0.utf8) }
     static let sensitiveParts: [[UInt8]] = ["token", "secret", "password", "credential"].map { Array($0.utf8) }
 
-    private static func isSensitiveLowercased(_ key: [UInt8]) -> Bool {
-        if sensitiveNames.contains(key) { return true }
+    private static func isSensitiveLowercased(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        if sensitiveNames.contains(where: { $0.elementsEqual(key) }) { return true }
         return sensitiveParts.contains { part in
             key.count >= part.count
                 && (0...(key.count - part.count)).contains { key[$0..<$0 + part.count].elementsEqual(part) }
@@ -56,7 +64,7 @@ public enum SecretRedactor {
     }
 
     private static func mightContainSecret(_ text: String) -> Bool {
-        text.utf8.contains(UInt8(ascii: "_")) || text.utf8.contains(UInt8(ascii: " "))
+        text.utf8.contains { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: " ") }
     }
 
     /// The end of a token that starts at `index` (at a word boundary), if one does.

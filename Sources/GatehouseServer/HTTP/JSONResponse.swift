@@ -10,11 +10,11 @@ enum JSONResponse {
     private static let contentTypeField = HTTPField(name: .contentType, value: contentType)
 
     /// The headers a JSON response starts with, with room for the ones added on its way out
-    /// (`x-notion-request-id`, five rate-limit fields, `Retry-After`), so they are not copied
-    /// into a larger array field by field.
+    /// (`Content-Length`, five rate-limit fields, `Retry-After` on a refusal, `x-notion-request-id`,
+    /// and Hummingbird's `Date` and `Server`), so the array is not copied into a larger one.
     static func headers() -> HTTPFields {
         var fields = HTTPFields()
-        fields.reserveCapacity(8)
+        fields.reserveCapacity(11)
         fields.append(contentTypeField)
         return fields
     }

@@ -48,15 +48,19 @@ struct RequestMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "path": .string(SecretRedactor.redact(request.uri.path)),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(
-                    String(
-                        format: "%.3f",
-                        Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-                    )
-                ),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
             ]
         )
         return response
+    }
+
+    /// `duration` in milliseconds with three decimals (`12.345`), rounded to the microsecond;
+    /// written with integers, as `String(format:)` costs a few microseconds a line.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let microseconds = max(0, seconds * 1_000_000 + (attoseconds + 500_000_000_000) / 1_000_000_000_000)
+        let fraction = String(microseconds % 1000)
+        return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     /// The API error to report for anything a handler threw.
