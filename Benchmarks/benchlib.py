@@ -38,9 +38,12 @@ def build():
     return os.path.join(path, "gatehouse")
 
 
-def start(binary, database_url, plans):
-    """Starts `serve` on a new store with the sandbox; returns the process, its URL and the demo key."""
-    command = [binary, "serve", "--port", "0", "--database-url", database_url, "--log-level", "error"]
+def start(binary, database_url, plans, log_level="error"):
+    """Starts `serve` on a new store with the sandbox; returns the process, its URL and the demo key.
+
+    At `error` (the default here) the server logs nothing per request; at `info`, its own default,
+    it writes a line per request to standard error (sent to /dev/null here)."""
+    command = [binary, "serve", "--port", "0", "--database-url", database_url, "--log-level", log_level]
     if plans:
         command += ["--plans-file", plans]
     started = time.monotonic()
