@@ -44,7 +44,7 @@ import Testing
             let date = Date(timeIntervalSince1970: seconds)
             let second = Date(timeIntervalSince1970: seconds.rounded(.down))
             #expect(RedactingLogHandler.timestamp(date) == second.formatted(.iso8601))
-            // Asked again within the second: the same text, from the cache.
+            // Asked again for the second just formatted, which the cache now holds.
             #expect(RedactingLogHandler.timestamp(second) == second.formatted(.iso8601))
         }
         #expect(RedactingLogHandler.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
