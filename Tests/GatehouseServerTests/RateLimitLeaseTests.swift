@@ -35,11 +35,18 @@ import Testing
         return used
     }
 
+    /// A little more than half of a lease's lifetime, in milliseconds: twice this is past it.
+    static let pastHalfALifetime = Int(SharedRateLimiter.leaseLifetime / 2_000_000) + 5
+
     @Test func theSeedsPlansStayExactOneUpsertPerRequest() {
         for plan in Plan.allCases { #expect(SharedRateLimiter.leaseSize(RatePlans()[plan]) == 1) }
         #expect(SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)) == 500)
         #expect(
-            SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 100_000, burst: 100_000, dailyQuota: nil)) == 1_024
+            SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 100_000, burst: 100_000, dailyQuota: nil)) == 5_000
+        )
+        #expect(
+            SharedRateLimiter.leaseSize(RatePlan(requestsPerSecond: 1_000_000, burst: 1_000_000, dailyQuota: nil))
+                == 8_192
         )
     }
 
@@ -114,17 +121,17 @@ import Testing
         let store = try await Self.store()
         let clock = HandClock()
         let limiter = SharedRateLimiter(store: store, clock: clock)
-        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 50 ms
+        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 250 ms
         var admitted = 0
         for _ in 0..<99 where await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
         #expect(try await Self.used(store, "busy") == 500)
         // Half of its life gone and 99 spent (more than an eighth): the next request renews it
         // in the background with 100 permits, so the store is charged what is being used.
-        clock.advance(milliseconds: 30)
+        clock.advance(milliseconds: Self.pastHalfALifetime)
         if await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
         #expect(try await Self.used(store, "busy", onceAbove: 500) == 600)
-        // Past the first lease's 50 ms the renewed one still serves, with no store round trip.
-        clock.advance(milliseconds: 30)
+        // Past the first lease's lifetime the renewed one still serves, with no store round trip.
+        clock.advance(milliseconds: Self.pastHalfALifetime)
         for _ in 0..<100 where await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
         #expect(admitted == 200)
         #expect(try await Self.used(store, "busy") == 600)
@@ -135,14 +142,14 @@ import Testing
         let store = try await Self.store()
         let clock = HandClock()
         let limiter = SharedRateLimiter(store: store, clock: clock)
-        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 50 ms
+        let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 250 ms
         for _ in 0..<10 { #expect(await limiter.check(key: "quiet", plan: plan).isAllowed) }
-        clock.advance(milliseconds: 30)
+        clock.advance(milliseconds: Self.pastHalfALifetime)
         #expect(await limiter.check(key: "quiet", plan: plan).isAllowed)
         try await Task.sleep(for: .milliseconds(50))
         #expect(try await Self.used(store, "quiet") == 500)  // 11 spent of 500: no renewal
         // Lapsed: the next request waits for a new lease of its own.
-        clock.advance(milliseconds: 30)
+        clock.advance(milliseconds: Self.pastHalfALifetime)
         #expect(await limiter.check(key: "quiet", plan: plan).isAllowed)
         #expect(try await Self.used(store, "quiet") == 1_000)
         await store.shutdown()

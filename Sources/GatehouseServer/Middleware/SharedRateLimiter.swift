@@ -8,12 +8,18 @@ import Synchronization
 /// cluster, not per node. With the seed's plans (at most 5 requests per second) every admission
 /// is its own upsert and the limit is exact. A plan fast enough that per-request writes would
 /// cost throughput (more than 20 requests per second) leases a batch of permits per upsert —
-/// 50 ms of its rate, at most 1,024 and at most a quarter of its burst and daily quota — and spends them from
-/// memory; a lease unused after 50 ms is dropped, so a node can only under-admit, never over-admit.
+/// 50 ms of its rate, at most 8,192 and at most a quarter of its burst and daily quota — and
+/// spends them from memory for up to 250 ms. The store counts a permit when it leases it, so
+/// every admission is counted once, for the cluster; a lease unused after 250 ms is dropped
+/// (counted, never spent: a node can under-admit). A permit spent later than it was counted can
+/// let a short burst exceed the plan's by the permits a node holds, never more than a batch and
+/// the one leased ahead. The lifetime and the cap set how often a busy key writes to the store:
+/// at 40,000 requests per second a node leases about 8 times a second, against about 40 with
+/// 50 ms and 1,024 before (docs/performance.md).
 /// The next batch is leased in the background when half of the current one is left, and a lease
 /// half-way through its life that is being spent (an eighth of a batch or more) is renewed with
 /// as many permits as it has spent — otherwise a key busy enough to matter but spending less than
-/// a batch per lifetime would find its lease lapsed and wait for the store every 50 ms. So
+/// a batch per lifetime would find its lease lapsed and wait for the store every 250 ms. So
 /// requests rarely wait for the store; one refill per key is in flight at a time, and requests
 /// that do find the lease empty wait for it instead of each making its own upsert (which would
 /// serialize on the row's lock).
@@ -70,7 +76,7 @@ final class SharedRateLimiter: Sendable {
     }
 
     /// How long a lease may be spent.
-    static let leaseLifetime: Int64 = 50_000_000
+    static let leaseLifetime: Int64 = 250_000_000
 
     init(store: any Store, clock: any WallClock) {
         self.store = store
@@ -83,7 +89,7 @@ final class SharedRateLimiter: Sendable {
         guard plan.requestsPerSecond > 20 else { return 1 }
         // A quarter of the burst and of the daily quota at most: the store admits a key's first
         // batch without a check (it is an insert), so a batch must always fit both.
-        return max(1, min(1_024, plan.burst / 4, Int(plan.requestsPerSecond * 0.05), (plan.dailyQuota ?? Int.max) / 4))
+        return max(1, min(8_192, plan.burst / 4, Int(plan.requestsPerSecond * 0.05), (plan.dailyQuota ?? Int.max) / 4))
     }
 
     /// As ``check(key:scope:plan:)`` when this node's memory decides (a leased permit, a proven
