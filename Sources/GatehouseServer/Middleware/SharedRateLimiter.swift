@@ -14,8 +14,8 @@ import Synchronization
 /// (counted, never spent: a node can under-admit). A permit spent later than it was counted can
 /// let a short burst exceed the plan's by the permits a node holds, never more than a batch and
 /// the one leased ahead. The lifetime and the cap set how often a busy key writes to the store:
-/// at 40,000 requests per second a node leases about 8 times a second, against about 40 with
-/// 50 ms and 1,024 before (docs/performance.md).
+/// at 40,000 requests per second on one key a node leases about every 125 ms (renewing the
+/// ageing lease), where 1,024 permits lasted 25 ms (docs/performance.md).
 /// The next batch is leased in the background when half of the current one is left, and a lease
 /// half-way through its life that is being spent (an eighth of a batch or more) is renewed with
 /// as many permits as it has spent — otherwise a key busy enough to matter but spending less than
