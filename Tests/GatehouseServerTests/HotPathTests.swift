@@ -61,6 +61,18 @@ import Testing
         #expect(parsed?["name"] as? String == "Robot \"R2\"")
     }
 
+    @Test func anEqualPrincipalReadAgainGetsTheSameBodyAndIsKeptForIdentity() {
+        let bodies = BotUserBodies()
+        let first = bodies.body(for: Self.principal)
+        let readAgain = Self.named("Robot \"R2\"")
+        #expect(readAgain == Self.principal)
+        #expect(!readAgain.isIdentical(to: Self.principal))
+        #expect(bodies.body(for: readAgain) == first)
+        #expect(bodies.heldPrincipal(tokenID: "t1")?.isIdentical(to: readAgain) == true)
+        // A changed principal with the same token still gets a new body.
+        #expect(bodies.body(for: Self.named("Renamed")) != first)
+    }
+
     @Test func aChangedPrincipalGetsANewBody() throws {
         let bodies = BotUserBodies()
         _ = bodies.body(for: Self.principal)

@@ -10,9 +10,17 @@ public struct NotionVersion: Sendable, Hashable, Comparable {
     public let value: String
 
     /// The version named by `header`, or `nil` if it is not one of ``accepted``.
-    public init?(_ header: some StringProtocol) {
+    ///
+    /// Not generic over `StringProtocol`: called from another module, a generic one ran
+    /// unspecialized, comparing through witness tables, on every API request.
+    public init?(_ header: String) {
         guard let match = Self.accepted.first(where: { $0 == header }) else { return nil }
         self.value = match
+    }
+
+    /// The version named by `header`, or `nil` if it is not one of ``accepted``.
+    public init?(_ header: Substring) {
+        self.init(String(header))
     }
 
     /// Whether responses use the data-source era shapes (2025-09-03 on): search results typed

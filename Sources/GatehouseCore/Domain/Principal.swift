@@ -9,52 +9,56 @@ import Foundation
 /// the request context and on through the request's steps, and a copy then costs one reference
 /// count instead of one per string; two copies of one cached principal compare equal by identity.
 /// Read-only: a changed integration or workspace is read from the store as a new principal.
+/// The getters are inlinable, so that the server's module reads a field in place instead of
+/// calling across modules for each.
 public struct Principal: Sendable, Equatable {
-    private struct Fields: Sendable, Equatable {
-        let tokenID: String
-        let tokenKind: TokenKind
-        let expiresAt: Date?
-        let integrationID: String
-        let integrationName: String
-        let integrationKind: IntegrationKind
-        let botID: String
-        let capabilities: Capabilities
-        let workspaceID: String
-        let workspaceName: String
-        let workspaceIcon: String?
-        let plan: Plan
-        let owner: BotOwner
-        let installedFrom: String?
-        let issuedAt: Date
+    @usableFromInline
+    struct Fields: Sendable, Equatable {
+        @usableFromInline let tokenID: String
+        @usableFromInline let tokenKind: TokenKind
+        @usableFromInline let expiresAt: Date?
+        @usableFromInline let integrationID: String
+        @usableFromInline let integrationName: String
+        @usableFromInline let integrationKind: IntegrationKind
+        @usableFromInline let botID: String
+        @usableFromInline let capabilities: Capabilities
+        @usableFromInline let workspaceID: String
+        @usableFromInline let workspaceName: String
+        @usableFromInline let workspaceIcon: String?
+        @usableFromInline let plan: Plan
+        @usableFromInline let owner: BotOwner
+        @usableFromInline let installedFrom: String?
+        @usableFromInline let issuedAt: Date
     }
 
-    private final class Storage: Sendable {
-        let fields: Fields
+    @usableFromInline
+    final class Storage: Sendable {
+        @usableFromInline let fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
 
-    private let storage: Storage
+    @usableFromInline let storage: Storage
 
-    public var tokenID: String { storage.fields.tokenID }
-    public var tokenKind: TokenKind { storage.fields.tokenKind }
-    public var expiresAt: Date? { storage.fields.expiresAt }
-    public var integrationID: String { storage.fields.integrationID }
-    public var integrationName: String { storage.fields.integrationName }
-    public var integrationKind: IntegrationKind { storage.fields.integrationKind }
-    public var botID: String { storage.fields.botID }
-    public var capabilities: Capabilities { storage.fields.capabilities }
-    public var workspaceID: String { storage.fields.workspaceID }
-    public var workspaceName: String { storage.fields.workspaceName }
-    public var workspaceIcon: String? { storage.fields.workspaceIcon }
-    public var plan: Plan { storage.fields.plan }
+    @inlinable public var tokenID: String { storage.fields.tokenID }
+    @inlinable public var tokenKind: TokenKind { storage.fields.tokenKind }
+    @inlinable public var expiresAt: Date? { storage.fields.expiresAt }
+    @inlinable public var integrationID: String { storage.fields.integrationID }
+    @inlinable public var integrationName: String { storage.fields.integrationName }
+    @inlinable public var integrationKind: IntegrationKind { storage.fields.integrationKind }
+    @inlinable public var botID: String { storage.fields.botID }
+    @inlinable public var capabilities: Capabilities { storage.fields.capabilities }
+    @inlinable public var workspaceID: String { storage.fields.workspaceID }
+    @inlinable public var workspaceName: String { storage.fields.workspaceName }
+    @inlinable public var workspaceIcon: String? { storage.fields.workspaceIcon }
+    @inlinable public var plan: Plan { storage.fields.plan }
     /// Whom the bot acts for: the workspace (internal integrations, `owner=workspace`
     /// installations) or the person who authorized it.
-    public var owner: BotOwner { storage.fields.owner }
+    @inlinable public var owner: BotOwner { storage.fields.owner }
     /// The public integration (OAuth app) this installation came from; `nil` for an internal
     /// integration.
-    public var installedFrom: String? { storage.fields.installedFrom }
+    @inlinable public var installedFrom: String? { storage.fields.installedFrom }
     /// When the token was issued (the epoch where a caller did not say).
-    public var issuedAt: Date { storage.fields.issuedAt }
+    @inlinable public var issuedAt: Date { storage.fields.issuedAt }
 
     public init(
         tokenID: String,
@@ -94,8 +98,16 @@ public struct Principal: Sendable, Equatable {
         )
     }
 
+    @inlinable
     public static func == (lhs: Principal, rhs: Principal) -> Bool {
-        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+        lhs.isIdentical(to: rhs) || lhs.storage.fields == rhs.storage.fields
+    }
+
+    /// Whether both are copies of one principal (the same object): a test that costs no field
+    /// comparison, which equal principals read from the store twice fail.
+    @inlinable
+    public func isIdentical(to other: Principal) -> Bool {
+        storage === other.storage
     }
 }
 

@@ -7,17 +7,24 @@ public struct TokenDigest: Hashable, Sendable {
     public let words: (UInt64, UInt64, UInt64, UInt64)
 
     /// The digest of `token`'s UTF-8 bytes.
-    public init(of token: some StringProtocol) {
+    ///
+    /// One initializer per string type rather than one generic over `StringProtocol`: called
+    /// from another module, a generic one ran unspecialized, reaching the bytes through witness
+    /// tables, and took several times as long as the hash on the API's path.
+    public init(of token: String) {
+        var token = token
+        self = token.withUTF8 { TokenDigest(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The digest of `token`'s UTF-8 bytes (a slice of a header, say), hashed in place.
+    public init(of token: Substring) {
+        var token = token
+        self = token.withUTF8 { TokenDigest(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    private init(bytes: UnsafeRawBufferPointer) {
         var hasher = SHA256()
-        // Hashed in place when the bytes are contiguous (a native string or a slice of one).
-        let hashedInPlace = token.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-            return true
-        }
-        if hashedInPlace == nil {
-            var copy = String(token)
-            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
+        hasher.update(bufferPointer: bytes)
         let digest = hasher.finalize()
         self.words = digest.withUnsafeBytes { raw in
             (

@@ -72,8 +72,14 @@ final class BotUserBodies: Sendable {
     static let capacity = 4_096
 
     func body(for principal: Principal) -> [UInt8] {
-        let cached = bodies.withLock { bodies in
-            bodies[principal.tokenID].flatMap { $0.principal == principal ? $0.openObject : nil }
+        let cached = bodies.withLock { bodies -> [UInt8]? in
+            guard let entry = bodies[principal.tokenID] else { return nil }
+            if entry.principal.isIdentical(to: principal) { return entry.openObject }
+            guard entry.principal == principal else { return nil }
+            // An equal copy read from the store by a concurrent first request: keep the one the
+            // cache serves, so that later requests match by identity, not field by field.
+            bodies[principal.tokenID] = (principal, entry.openObject)
+            return entry.openObject
         }
         if let cached { return cached }
         let body = JSONResponse.openObject(NotionObjects.bot(of: principal))
@@ -82,5 +88,10 @@ final class BotUserBodies: Sendable {
             bodies[principal.tokenID] = (principal, body)
         }
         return body
+    }
+
+    /// The principal whose body is held for `tokenID` (for tests: which copy the map keeps).
+    func heldPrincipal(tokenID: String) -> Principal? {
+        bodies.withLock { $0[tokenID]?.principal }
     }
 }

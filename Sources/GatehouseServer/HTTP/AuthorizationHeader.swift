@@ -2,16 +2,19 @@
 enum AuthorizationHeader {
     /// The credentials after `scheme` (given in lowercase, compared case-insensitively, RFC 9110
     /// §11.1) and the spaces that follow it; `nil` for another scheme or no credentials. Works on
-    /// the UTF-8 bytes: it runs for every API request.
+    /// the contiguous UTF-8 bytes: it runs for every API request.
     static func credentials(_ scheme: String, in header: String) -> Substring? {
-        let bytes = header.utf8
-        let name = scheme.utf8
-        guard bytes.count > name.count, ASCIICase.hasPrefix(header, scheme),
-            bytes.dropFirst(name.count).first == UInt8(ascii: " ")
-        else { return nil }
-        // Byte offsets, not characters: the scheme and the spaces after it are ASCII.
-        var start = bytes.index(bytes.startIndex, offsetBy: name.count)
-        while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
-        return start == bytes.endIndex ? nil : header[start...]
+        var header = header
+        let start = header.withUTF8 { bytes -> Int? in
+            let name = scheme.utf8
+            guard bytes.count > name.count, bytes[name.count] == UInt8(ascii: " "),
+                zip(bytes, name).allSatisfy({ ASCIICase.equal($0, $1) })
+            else { return nil }
+            var start = name.count + 1
+            while start < bytes.count, bytes[start] == UInt8(ascii: " ") { start += 1 }
+            return start == bytes.count ? nil : start
+        }
+        // A byte offset is a valid index: the scheme and the spaces after it are ASCII.
+        return start.map { header[header.utf8.index(header.utf8.startIndex, offsetBy: $0)...] }
     }
 }
