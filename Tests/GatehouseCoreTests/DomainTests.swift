@@ -25,6 +25,18 @@ import Testing
         #expect(try Capabilities(names: ["read_content"]).userInfo == .none)
     }
 
+    @Test func joinedNamesAreTheNamesJoined() throws {
+        for capabilities in [
+            Capabilities.all, Capabilities(content: [], userInfo: .none),
+            try Capabilities(names: ["insert_comments", "read_content", "user_info_with_email"]),
+        ] {
+            #expect(capabilities.names(joinedBy: " ") == capabilities.names.joined(separator: " "))
+            #expect(capabilities.names(joinedBy: ", ") == capabilities.names.joined(separator: ", "))
+        }
+        let comments = Capabilities(content: [.readComments], userInfo: .none)
+        #expect(comments.names(joinedBy: " ") == "read_comments no_user_info")
+    }
+
     @Test func badCapabilityNamesAreRefused() {
         #expect(throws: CapabilityError.unknown("admin")) { try Capabilities(names: ["read_content", "admin"]) }
         #expect(throws: CapabilityError.conflictingUserInfo) {

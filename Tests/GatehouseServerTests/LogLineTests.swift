@@ -39,6 +39,17 @@ import Testing
         #expect(RedactingLogHandler.quoted(text) == expected)
     }
 
+    @Test func theHandlerFitsALoggersInlineBuffer() {
+        // An existential holds up to three words in place; a larger handler is boxed, and every
+        // request's copy of the logger (Hummingbird adds the request id to it) allocated a box.
+        #expect(MemoryLayout<RedactingLogHandler>.size <= 3 * MemoryLayout<Int>.size)
+        let capture = LogCapture()
+        var copy = capture.logger()
+        copy[metadataKey: "request"] = "r1"
+        copy.info("copied")
+        #expect(capture.all.last?.hasSuffix("label=gatehouse msg=copied request=r1") == true)
+    }
+
     @Test func theTimestampIsTheSecondInISO8601AsFoundationWritesIt() {
         for seconds in [0.0, 1_764_655_512, 1_764_655_512.999, 4_102_444_799.5] {
             let date = Date(timeIntervalSince1970: seconds)

@@ -45,6 +45,19 @@ public struct Capabilities: Hashable, Sendable {
         Self.contentNames.filter { content.contains($0.1) }.map(\.0) + [userInfo.rawValue]
     }
 
+    /// ``names`` joined by `separator` (an OAuth `scope` is joined by spaces), built as one
+    /// string without the arrays: introspection answers with it on every call.
+    public func names(joinedBy separator: String) -> String {
+        var joined = ""
+        joined.reserveCapacity(96)
+        for (name, flag) in Self.contentNames where content.contains(flag) {
+            joined += name
+            joined += separator
+        }
+        joined += userInfo.rawValue
+        return joined
+    }
+
     /// The capabilities named in `names` (`read_content`, …, `user_info_with_email`).
     ///
     /// Without a user-info name the level is `no_user_info`. Throws on an unknown name or on two

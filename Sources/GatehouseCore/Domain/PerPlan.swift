@@ -1,10 +1,12 @@
 /// One value for each plan, read with a switch on the plan rather than a dictionary lookup
-/// (a `Plan` hashes its name's characters): for what the request path reads per plan.
+/// (a `Plan` hashes its name's characters): for what the request path reads per plan. The read
+/// is inlinable, so that the server's module reads a value of its own type in place rather than
+/// through a generic call across modules.
 public struct PerPlan<Value> {
-    private let free: Value
-    private let pro: Value
-    private let team: Value
-    private let enterprise: Value
+    @usableFromInline let free: Value
+    @usableFromInline let pro: Value
+    @usableFromInline let team: Value
+    @usableFromInline let enterprise: Value
 
     /// Each plan's value, made by `make`.
     public init(_ make: (Plan) throws -> Value) rethrows {
@@ -14,6 +16,7 @@ public struct PerPlan<Value> {
         enterprise = try make(.enterprise)
     }
 
+    @inlinable
     public subscript(plan: Plan) -> Value {
         switch plan {
         case .free: free

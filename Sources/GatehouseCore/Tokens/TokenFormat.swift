@@ -29,12 +29,18 @@ public enum TokenFormat {
     /// The kind of `token` if it is well formed and its checksum is right; `nil` otherwise.
     ///
     /// Costs no allocation and no store access: this is the first gate of authentication.
-    public static func validate(_ token: some StringProtocol) -> TokenKind? {
-        token.utf8.withContiguousStorageIfAvailable { validate(bytes: $0) }
-            ?? {
-                var copy = String(token)
-                return copy.withUTF8 { validate(bytes: $0) }
-            }()
+    ///
+    /// One function per string type rather than one generic over `StringProtocol`: called from
+    /// another module, a generic one ran unspecialized, reaching the bytes through witness tables.
+    public static func validate(_ token: String) -> TokenKind? {
+        var token = token
+        return token.withUTF8 { validate(bytes: $0) }
+    }
+
+    /// The kind of `token`, a slice (of a header, say), read in place; as for a `String`.
+    public static func validate(_ token: Substring) -> TokenKind? {
+        var token = token
+        return token.withUTF8 { validate(bytes: $0) }
     }
 
     static func validate(bytes: UnsafeBufferPointer<UInt8>) -> TokenKind? {

@@ -21,17 +21,29 @@ import Darwin
 public struct RedactingLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    private let label: String
-    private let sink: @Sendable (String) -> Void
+    /// The label and the sink, behind one reference: the handler then fits in a `Logger`'s
+    /// inline existential buffer (three words). Hummingbird copies the logger for every request
+    /// to add the request id; a handler larger than the buffer lives in a box of its own, which
+    /// that copy had to allocate anew.
+    private let output: Output
+
+    private final class Output: Sendable {
+        let label: String
+        let sink: @Sendable (String) -> Void
+
+        init(label: String, sink: @escaping @Sendable (String) -> Void) {
+            self.label = label
+            self.sink = sink
+        }
+    }
 
     public init(
         label: String,
         level: Logger.Level = .info,
         sink: @escaping @Sendable (String) -> Void = RedactingLogHandler.standardError
     ) {
-        self.label = label
         self.logLevel = level
-        self.sink = sink
+        self.output = Output(label: label, sink: sink)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -46,7 +58,7 @@ public struct RedactingLogHandler: LogHandler {
         line += " level="
         line += event.level.rawValue
         line += " label="
-        line += label
+        line += output.label
         line += " msg="
         line += Self.quoted(SecretRedactor.redact(event.message.description))
         let merged = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { $1 }
@@ -57,7 +69,7 @@ public struct RedactingLogHandler: LogHandler {
             line += "="
             line += Self.quoted(shown)
         }
-        sink(line)
+        output.sink(line)
     }
 
     /// `text` as a logfmt value: as it is when it holds only letters, digits and `-_./:[]…`,

@@ -8,7 +8,8 @@ import Hummingbird
 /// reaches each middleware it holds through an existential and a closure generic over the
 /// context, and each middleware layer costs an async call, a closure and a copy of the request
 /// context. Each step keeps its own type, rules and tests; a request whose token is cached and
-/// whose integration holds leased permits is admitted without suspending.
+/// whose integration holds leased permits is admitted without suspending, and the endpoint is
+/// called from here (a rate-limit step wrapping it was one more async frame per request).
 struct APIMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let authentication: BearerAuthentication
@@ -35,7 +36,23 @@ struct APIMiddleware: RouterMiddleware {
             return try await authentication.refusal(failure, of: request, context: context)
         }
         context.principal = principal
-        let response = await rateLimit.respond(to: request, context: context, principal: principal, endpoint: next)
+        let decision: RateLimitEnforcement.Decision
+        if let decided = rateLimit.decisionFromMemory(for: principal) {
+            decision = decided
+        } else {
+            decision = await rateLimit.decision(for: principal)
+        }
+        var response: Response
+        if let refusal = rateLimit.refusal(decision, requestID: context.requestID) {
+            response = refusal
+        } else {
+            do {
+                response = try await next(request, context)
+            } catch {
+                response = rateLimit.errorResponse(for: error, requestID: context.requestID)
+            }
+        }
+        rateLimit.stamp(decision, on: &response.headers)
         authentication.recordUse(by: principal, status: response.status, of: request, context: context)
         return response
     }

@@ -4,12 +4,11 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The `/v1` API's last step before the endpoint (``APIMiddleware``): the plan's rate and daily
-/// quota per integration, and the rate-limit headers on every response that passes: the IETF
-/// `RateLimit-Policy` / `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers) and the common
-/// `X-RateLimit-*` ones.
+/// The `/v1` API's last step before the endpoint (``APIMiddleware``, which calls the endpoint
+/// between this step's parts): the plan's rate and daily quota per integration, and the
+/// rate-limit headers on every response that passes: the IETF `RateLimit-Policy` / `RateLimit`
+/// fields (draft-ietf-httpapi-ratelimit-headers) and the common `X-RateLimit-*` ones.
 struct RateLimitEnforcement: Sendable {
-    typealias Context = GatehouseRequestContext
     let limiter: SharedRateLimiter
     let logger: Logger
     let metrics: ServerMetrics
@@ -17,10 +16,18 @@ struct RateLimitEnforcement: Sendable {
     let plans: PerPlan<PlanFields>
 
     /// A plan's limits, with its `RateLimit-Policy` field and its burst as `X-RateLimit-Limit`.
-    struct PlanFields: Sendable {
+    /// A class: every request's decision carries its plan's, and copying a reference costs one
+    /// count where the fields' strings cost several.
+    final class PlanFields: Sendable {
         let limits: RatePlan
         let policy: HTTPField
         let burstLimit: HTTPField
+
+        init(limits: RatePlan, policy: HTTPField, burstLimit: HTTPField) {
+            self.limits = limits
+            self.policy = policy
+            self.burstLimit = burstLimit
+        }
     }
 
     init(limiter: SharedRateLimiter, plans: RatePlans, logger: Logger, metrics: ServerMetrics) {
@@ -43,47 +50,58 @@ struct RateLimitEnforcement: Sendable {
         }
     }
 
-    /// `endpoint`'s response to a request of `principal`'s, or the refusal (429), with the
-    /// rate-limit headers. Whatever the endpoint throws becomes its error response here, so that
-    /// it carries the headers too.
-    func respond(
-        to request: Request,
-        context: Context,
-        principal: Principal,
-        endpoint: (Request, Context) async throws -> Response
-    ) async -> Response {
-        // Keyed by plan too: after a plan change the integration starts afresh on the new limits
-        // instead of paying off the old plan's debt.
-        let planFields = plans[principal.plan]
+    /// One request's decision under its integration's plan, and the plan's fields made ahead.
+    struct Decision {
         let outcome: RateLimitOutcome
-        if let decided = limiter.decidedFromMemory(
+        let planFields: PlanFields
+    }
+
+    /// The decision for a request of `principal`'s when this node's memory makes it (a leased
+    /// permit, a proven refusal), without suspending; `nil` when only the store can tell
+    /// (``decision(for:)``).
+    ///
+    /// Keyed by plan too: after a plan change the integration starts afresh on the new limits
+    /// instead of paying off the old plan's debt.
+    func decisionFromMemory(for principal: Principal) -> Decision? {
+        let planFields = plans[principal.plan]
+        return limiter.decidedFromMemory(
             key: principal.integrationID,
             scope: principal.plan.rawValue,
             plan: planFields.limits
-        ) {
-            outcome = decided
-        } else {
-            outcome = await limiter.check(
-                key: principal.integrationID,
-                scope: principal.plan.rawValue,
-                plan: planFields.limits
-            )
-        }
-        var response: Response
-        if let refusal = outcome.refusal {
-            metrics.recordRateLimited(reason: refusal.rawValue)
-            response = JSONResponse.error(.rateLimited(refusal), requestID: context.requestID)
-            response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
-        } else {
-            do {
-                response = try await endpoint(request, context)
-            } catch {
-                let apiError = RequestMiddleware.apiError(for: error, logger: logger, requestID: context.requestID)
-                response = JSONResponse.error(apiError, requestID: context.requestID)
-            }
-        }
-        Self.stamp(outcome, on: &response.headers, planFields: planFields)
+        ).map { Decision(outcome: $0, planFields: planFields) }
+    }
+
+    /// The decision for a request of `principal`'s, asking the store when memory cannot tell.
+    func decision(for principal: Principal) async -> Decision {
+        let planFields = plans[principal.plan]
+        let outcome = await limiter.check(
+            key: principal.integrationID,
+            scope: principal.plan.rawValue,
+            plan: planFields.limits
+        )
+        return Decision(outcome: outcome, planFields: planFields)
+    }
+
+    /// The answer to a refused request (429, with `Retry-After`), or `nil` when `decision`
+    /// admits it.
+    func refusal(_ decision: Decision, requestID: String) -> Response? {
+        guard let refusal = decision.outcome.refusal else { return nil }
+        metrics.recordRateLimited(reason: refusal.rawValue)
+        var response = JSONResponse.error(.rateLimited(refusal), requestID: requestID)
+        response.headers[.retryAfter] = String(decision.outcome.retryAfterSeconds)
         return response
+    }
+
+    /// The error response for whatever the endpoint threw, so that it carries the rate-limit
+    /// headers too.
+    func errorResponse(for error: any Error, requestID: String) -> Response {
+        let apiError = RequestMiddleware.apiError(for: error, logger: logger, requestID: requestID)
+        return JSONResponse.error(apiError, requestID: requestID)
+    }
+
+    /// Writes `decision`'s rate-limit headers.
+    func stamp(_ decision: Decision, on headers: inout HTTPFields) {
+        Self.stamp(decision.outcome, on: &headers, planFields: decision.planFields)
     }
 
     /// Writes the headers for `outcome`; `policy` names the burst policy (`burst` for an

@@ -377,7 +377,7 @@ struct OAuthService: Sendable {
             if case .user(let id, _, _) = principal.owner { subject = id }
             return Self.introspection(
                 kind: kind,
-                scope: principal.capabilities.names,
+                scope: principal.capabilities,
                 issuedAt: principal.issuedAt,
                 expiresAt: principal.expiresAt,
                 clientID: clientID,
@@ -393,7 +393,7 @@ struct OAuthService: Sendable {
         else { return inactive }
         return Self.introspection(
             kind: kind,
-            scope: installation.capabilities.names,
+            scope: installation.capabilities,
             issuedAt: record.createdAt,
             expiresAt: record.expiresAt,
             clientID: clientID,
@@ -406,7 +406,7 @@ struct OAuthService: Sendable {
     /// An active token's introspection response (RFC 7662 §2.2, with Notion's bot and workspace).
     private static func introspection(
         kind: TokenKind,
-        scope: [String],
+        scope: Capabilities,
         issuedAt: Date,
         expiresAt: Date?,
         clientID: String,
@@ -416,7 +416,7 @@ struct OAuthService: Sendable {
     ) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("active", true),
-            ("scope", .string(scope.joined(separator: " "))),
+            ("scope", .string(scope.names(joinedBy: " "))),
             ("iat", .number(Double(Int(issuedAt.timeIntervalSince1970)))),
         ]
         if let expiresAt {
