@@ -197,7 +197,7 @@ extension SQLStore {
                 installation.installation?.ownerUserID = latest.installation?.ownerUserID ?? ""
                 try await database.raw(
                     """
-                    UPDATE integrations SET capabilities = \(bind: installation.capabilities.names.joined(separator: ",")),
+                    UPDATE integrations SET capabilities = \(bind: installation.capabilities.names(joinedBy: ",")),
                         name = \(bind: installation.name), owner_user_id = \(bind: installation.installation?.ownerUserID)
                     WHERE id = \(bind: installation.id)
                     """

@@ -251,7 +251,7 @@ public final class SQLStore: Store {
             """
             INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at,
                 client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type)
-            VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names.joined(separator: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds),
+            VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names(joinedBy: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds),
                 \(bind: client?.clientID), \(bind: client?.redirectURIs.joined(separator: "\n")), \(bind: client?.expiringTokens == true ? 1 : 0), \(bind: client?.confidential == false ? 0 : 1),
                 \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue))
             """

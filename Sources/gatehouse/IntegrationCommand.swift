@@ -83,7 +83,7 @@ struct IntegrationCommand: AsyncParsableCommand {
                 text: """
                     Created integration \(integration.name): \(integration.id)
                     bot id: \(integration.botID)
-                    capabilities: \(integration.capabilities.names.joined(separator: ", "))
+                    capabilities: \(integration.capabilities.names(joinedBy: ", "))
                     API key (shown once, stored only as a hash): \(token)
                     """,
                 asJSON: global.json
@@ -158,7 +158,7 @@ struct IntegrationCommand: AsyncParsableCommand {
                 \(record.name) (\(record.kind.rawValue)): \(record.id)
                 workspace: \(record.workspaceID)
                 bot id: \(record.botID)
-                capabilities: \(record.capabilities.names.joined(separator: ", "))
+                capabilities: \(record.capabilities.names(joinedBy: ", "))
                 tokens: \(tokens.map { "\($0.displayHint) [\(TokenCommand.status($0))]" }.joined(separator: ", "))
                 shared: \(shares.isEmpty ? "nothing" : shares.sorted().joined(separator: ", "))
                 """

@@ -52,7 +52,6 @@ import Testing
         #expect(NotionVersion("2022-06-28 ") == nil)
         #expect(NotionVersion("2022-06-2") == nil)
         #expect(NotionVersion("2022-06-2\u{FF18}") == nil)
-        #expect(NotionVersion("2022-06-28"[...])?.value == "2022-06-28")
         #expect(try #require(NotionVersion("2025-09-03")).usesDataSources)
         #expect(try !#require(NotionVersion("2022-06-28")).usesDataSources)
         let error = APIError.unsupportedVersion("1999-01-01")

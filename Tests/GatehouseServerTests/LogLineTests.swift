@@ -43,11 +43,16 @@ import Testing
         // An existential holds up to three words in place; a larger handler is boxed, and every
         // request's copy of the logger (Hummingbird adds the request id to it) allocated a box.
         #expect(MemoryLayout<RedactingLogHandler>.size <= 3 * MemoryLayout<Int>.size)
+        // The label and sink are shared by copies; metadata stays each copy's own.
         let capture = LogCapture()
-        var copy = capture.logger()
+        let original = capture.logger()
+        var copy = original
         copy[metadataKey: "request"] = "r1"
         copy.info("copied")
-        #expect(capture.all.last?.hasSuffix("label=gatehouse msg=copied request=r1") == true)
+        original.info("original")
+        #expect(capture.all.count == 2)
+        #expect(capture.all.first?.hasSuffix("label=gatehouse msg=copied request=r1") == true)
+        #expect(capture.all.last?.hasSuffix("label=gatehouse msg=original") == true)
     }
 
     @Test func theTimestampIsTheSecondInISO8601AsFoundationWritesIt() {

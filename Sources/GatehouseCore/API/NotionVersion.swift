@@ -18,11 +18,6 @@ public struct NotionVersion: Sendable, Hashable, Comparable {
         self.value = match
     }
 
-    /// The version named by `header`, or `nil` if it is not one of ``accepted``.
-    public init?(_ header: Substring) {
-        self.init(String(header))
-    }
-
     /// Whether responses use the data-source era shapes (2025-09-03 on): search results typed
     /// `page_or_data_source`, databases listing `data_sources` instead of `properties`.
     public var usesDataSources: Bool { value >= "2025-09-03" }

@@ -45,8 +45,9 @@ public struct Capabilities: Hashable, Sendable {
         Self.contentNames.filter { content.contains($0.1) }.map(\.0) + [userInfo.rawValue]
     }
 
-    /// ``names`` joined by `separator` (an OAuth `scope` is joined by spaces), built as one
-    /// string without the arrays: introspection answers with it on every call.
+    /// ``names`` joined by `separator` (the store's column by commas, an OAuth `scope` by
+    /// spaces), built as one string without the arrays: introspection answers with it on every
+    /// call.
     public func names(joinedBy separator: String) -> String {
         var joined = ""
         joined.reserveCapacity(96)

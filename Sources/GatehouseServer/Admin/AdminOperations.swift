@@ -148,7 +148,7 @@ public struct AdminOperations: Sendable {
             target: integration.id,
             details: [
                 "name": integration.name, "kind": "internal",
-                "capabilities": capabilities.names.joined(separator: ","), "token_hint": record.displayHint,
+                "capabilities": capabilities.names(joinedBy: ","), "token_hint": record.displayHint,
             ]
         )
         return (integration, token)
@@ -193,7 +193,7 @@ public struct AdminOperations: Sendable {
             target: integration.id,
             details: [
                 "name": integration.name, "kind": "public",
-                "capabilities": capabilities.names.joined(separator: ","),
+                "capabilities": capabilities.names(joinedBy: ","),
                 "redirect_uris": redirectURIs.joined(separator: " "), "expiring_tokens": expiringTokens ? "yes" : "no",
                 "client_secret_hint": issued?.1.displayHint ?? "none (PKCE required)",
             ]

@@ -69,7 +69,7 @@ struct ConsoleController {
                 let newest = live.last ?? tokens.last
                 rows.append([
                     "id": integration.id, "name": integration.name, "kind": Self.kindLabel(integration),
-                    "capabilities": integration.capabilities.names.joined(separator: ", "),
+                    "capabilities": integration.capabilities.names(joinedBy: ", "),
                     "tokenHint": newest?.displayHint ?? "—",
                     "rotationDue": live.contains { CredentialJSON.rotationDue($0, policyDays: rotationPolicyDays) },
                     "created": Self.date(integration.createdAt),
