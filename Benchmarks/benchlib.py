@@ -8,6 +8,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import sqlite3
 import subprocess
@@ -47,19 +48,24 @@ def start(binary, database_url, plans, log_level="error"):
     if plans:
         command += ["--plans-file", plans]
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     banner = ""
-    while time.monotonic() - started < 60:
-        line = process.stdout.readline()
-        if not line:
+    # The banner ends with a curl line when the sandbox is seeded; a store that already holds
+    # data prints only the listening line, so once that is out the rest is awaited briefly.
+    # Read unbuffered: a buffered reader could hold lines that select() no longer sees.
+    while time.monotonic() - started < 60 and "curl " not in banner:
+        ready, _, _ = select.select([process.stdout], [], [], 5 if "listening on" in banner else 60)
+        chunk = os.read(process.stdout.fileno(), 65536) if ready else b""
+        if not chunk:
             break
-        banner += line
-        if "curl " in line:
-            break
+        banner += chunk.decode()
     base = re.search(r"listening on (http://\S+)", banner)
     key = re.search(r"demo key:\s+(secret_\w+)", banner)
     if not (base and key):
         process.terminate()
+        if base:
+            sys.exit("gatehouse serve seeded no sandbox: the benchmarks need a new, empty store "
+                     "(for PostgreSQL, a new database)")
         sys.exit("unexpected banner from gatehouse serve (not shown: it holds the demo key)")
     return process, base.group(1), key.group(1)
 

@@ -7,14 +7,17 @@ enum AuthorizationHeader {
         var header = header
         let start = header.withUTF8 { bytes -> Int? in
             let name = scheme.utf8
-            guard bytes.count > name.count, bytes[name.count] == UInt8(ascii: " "),
-                zip(bytes, name).allSatisfy({ ASCIICase.equal($0, $1) })
-            else { return nil }
+            guard bytes.count > name.count, bytes[name.count] == UInt8(ascii: " ") else { return nil }
+            var offset = 0
+            for byte in name {
+                guard ASCIICase.equal(bytes[offset], byte) else { return nil }
+                offset += 1
+            }
             var start = name.count + 1
             while start < bytes.count, bytes[start] == UInt8(ascii: " ") { start += 1 }
             return start == bytes.count ? nil : start
         }
         // A byte offset is a valid index: the scheme and the spaces after it are ASCII.
-        return start.map { header[header.utf8.index(header.utf8.startIndex, offsetBy: $0)...] }
+        return start.map { Substring(header.utf8[header.utf8.index(header.utf8.startIndex, offsetBy: $0)...]) }
     }
 }
