@@ -49,16 +49,17 @@ def start(binary, database_url, plans, log_level="error"):
         command += ["--plans-file", plans]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    banner = ""
+    received = b""
     # The banner ends with a curl line when the sandbox is seeded; a store that already holds
     # data prints only the listening line, so once that is out the rest is awaited briefly.
     # Read unbuffered: a buffered reader could hold lines that select() no longer sees.
-    while time.monotonic() - started < 60 and "curl " not in banner:
-        ready, _, _ = select.select([process.stdout], [], [], 5 if "listening on" in banner else 60)
+    while time.monotonic() - started < 60 and b"curl " not in received:
+        ready, _, _ = select.select([process.stdout], [], [], 5 if b"listening on" in received else 60)
         chunk = os.read(process.stdout.fileno(), 65536) if ready else b""
         if not chunk:
             break
-        banner += chunk.decode()
+        received += chunk
+    banner = received.decode(errors="replace")
     base = re.search(r"listening on (http://\S+)", banner)
     key = re.search(r"demo key:\s+(secret_\w+)", banner)
     if not (base and key):
