@@ -110,6 +110,8 @@ struct SeededGenerator: RandomNumberGenerator {
         let header = "Bearer " + token + " "
         let slice = header.dropFirst(7).dropLast()
         #expect(TokenDigest(of: slice) == TokenDigest(of: token))
+        #expect(TokenFormat.validate(slice) == .internalKey)
+        #expect(TokenFormat.validate(header.dropFirst(7)) == nil)
         #expect(TokenDigest(of: header.dropFirst(8).dropLast()) != TokenDigest(of: token))
         // SHA-256 of the empty string (FIPS 180-4 test vector).
         #expect(TokenDigest(of: "").hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
