@@ -25,7 +25,7 @@ import Testing
     }
 }
 
-@Suite struct BotUserBodiesTests {
+@Suite struct BotUserBodyTests {
     static let principal = named("Robot \"R2\"")
 
     static func named(_ name: String) -> Principal {
@@ -45,12 +45,9 @@ import Testing
         )
     }
 
-    @Test func aCachedBodyIsTheBotUserClosedWithTheRequestID() throws {
-        let bodies = BotUserBodies()
-        let first = bodies.body(for: Self.principal)
-        #expect(bodies.body(for: Self.principal) == first)
-        let whole =
-            JSONResponse.openObject(NotionObjects.bot(of: Self.principal)) + Array(",\"request_id\":\"r\"}".utf8)
+    @Test func theBodyIsTheBotUserClosedWithTheRequestID() throws {
+        let body = Self.principal.botBody(orMake: UsersController.serializedBot)
+        let whole = body + Array(",\"request_id\":\"r\"}".utf8)
         var expected = NotionObjects.bot(of: Self.principal)
         if case .object(var members) = expected {
             members.append(("request_id", "r"))
@@ -61,22 +58,27 @@ import Testing
         #expect(parsed?["name"] as? String == "Robot \"R2\"")
     }
 
-    @Test func anEqualPrincipalReadAgainGetsTheSameBodyAndIsKeptForIdentity() {
-        let bodies = BotUserBodies()
-        let first = bodies.body(for: Self.principal)
-        let readAgain = Self.named("Robot \"R2\"")
-        #expect(readAgain == Self.principal)
-        #expect(!readAgain.isIdentical(to: Self.principal))
-        #expect(bodies.body(for: readAgain) == first)
-        #expect(bodies.heldPrincipal(tokenID: "t1")?.isIdentical(to: readAgain) == true)
-        // A changed principal with the same token still gets a new body.
-        #expect(bodies.body(for: Self.named("Renamed")) != first)
+    @Test func theBodyIsMadeOncePerPrincipalAndSharedByItsCopies() {
+        let principal = Self.named("Robot")
+        var made = 0
+        let make = { (principal: Principal) -> [UInt8] in
+            made += 1
+            return UsersController.serializedBot(of: principal)
+        }
+        let first = principal.botBody(orMake: make)
+        let copy = principal
+        #expect(copy.botBody(orMake: make) == first)
+        #expect(principal.botBody(orMake: make) == first)
+        #expect(made == 1)
+        // An equal principal read from the store again is another object: it makes its own.
+        let readAgain = Self.named("Robot")
+        #expect(readAgain.botBody(orMake: make) == first)
+        #expect(made == 2)
     }
 
     @Test func aChangedPrincipalGetsANewBody() throws {
-        let bodies = BotUserBodies()
-        _ = bodies.body(for: Self.principal)
-        let body = bodies.body(for: Self.named("Renamed"))
+        _ = Self.principal.botBody(orMake: UsersController.serializedBot)
+        let body = Self.named("Renamed").botBody(orMake: UsersController.serializedBot)
         let parsed = try JSONSerialization.jsonObject(with: Data(body + Array("}".utf8))) as? [String: Any]
         #expect(parsed?["name"] as? String == "Renamed")
     }

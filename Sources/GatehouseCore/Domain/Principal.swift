@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Who a request acts as once its bearer token is accepted: an integration's bot in a workspace.
 ///
@@ -8,7 +9,8 @@ import Foundation
 /// The fields live in one shared, immutable object: a principal is copied out of the cache, into
 /// the request context and on through the request's steps, and a copy then costs one reference
 /// count instead of one per string; two copies of one cached principal compare equal by identity.
-/// Read-only: a changed integration or workspace is read from the store as a new principal.
+/// Read-only: a changed integration or workspace is read from the store as a new principal, so
+/// what is derived from one principal (``botBody(orMake:)``) never goes stale.
 /// The getters are inlinable, so that the server's module reads a field in place instead of
 /// calling across modules for each.
 public struct Principal: Sendable, Equatable {
@@ -34,7 +36,19 @@ public struct Principal: Sendable, Equatable {
     @usableFromInline
     final class Storage: Sendable {
         @usableFromInline let fields: Fields
+        /// The bot user as `users/me` serializes it, set once by the first ``botBody(orMake:)``
+        /// and released with the storage. Held as an atomic `Unmanaged` reference rather than in
+        /// the standard library's `AtomicLazyReference`, whose `load` ran unspecialized here,
+        /// asking the runtime for type metadata on every call.
+        let botBody = Atomic<Unmanaged<SerializedBytes>?>(nil)
         init(_ fields: Fields) { self.fields = fields }
+        deinit { botBody.load(ordering: .acquiring)?.release() }
+    }
+
+    /// Bytes kept by reference, for ``Storage/botBody``.
+    final class SerializedBytes: Sendable {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
     }
 
     @usableFromInline let storage: Storage
@@ -101,6 +115,24 @@ public struct Principal: Sendable, Equatable {
     @inlinable
     public static func == (lhs: Principal, rhs: Principal) -> Bool {
         lhs.isIdentical(to: rhs) || lhs.storage.fields == rhs.storage.fields
+    }
+
+    /// This principal's bot user as `users/me` serializes it: made by `make` on the first call,
+    /// then the same bytes for as long as the principal lives, read without a lock (every
+    /// `users/me` request asks). Two first calls at once may both run `make`; one result is kept.
+    public func botBody(orMake make: (Principal) -> [UInt8]) -> [UInt8] {
+        // The storage, which this principal keeps alive, holds a +1 on whatever it stores, so
+        // an unretained read is safe.
+        if let made = storage.botBody.load(ordering: .acquiring) { return made.takeUnretainedValue().bytes }
+        let fresh = Unmanaged.passRetained(SerializedBytes(make(self)))
+        let (stored, held) = storage.botBody.compareExchange(
+            expected: nil,
+            desired: fresh,
+            ordering: .acquiringAndReleasing
+        )
+        if stored { return fresh.takeUnretainedValue().bytes }
+        fresh.release()
+        return held!.takeUnretainedValue().bytes
     }
 
     /// Whether both are copies of one principal (the same object): a test that costs no field
