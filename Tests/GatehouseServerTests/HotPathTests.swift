@@ -4,6 +4,7 @@ import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import GatehouseServer
@@ -77,10 +78,39 @@ import Testing
     }
 
     @Test func aChangedPrincipalGetsANewBody() throws {
-        _ = Self.principal.botBody(orMake: UsersController.serializedBot)
+        let before = Self.principal.botBody(orMake: UsersController.serializedBot)
         let body = Self.named("Renamed").botBody(orMake: UsersController.serializedBot)
+        #expect(body != before)
         let parsed = try JSONSerialization.jsonObject(with: Data(body + Array("}".utf8))) as? [String: Any]
         #expect(parsed?["name"] as? String == "Renamed")
+    }
+
+    /// First calls racing on one principal: whichever body is stored first, every caller gets
+    /// that one, never its own losing copy (each call of `make` here returns different bytes).
+    @Test func concurrentFirstCallsAllGetTheStoredBody() async {
+        for _ in 0..<50 {
+            let principal = Self.named("Robot")
+            let calls = Counter()
+            let bodies = await withTaskGroup(of: [UInt8].self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        principal.botBody { _ in
+                            [UInt8(truncatingIfNeeded: calls.next())]
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(bodies.count == 8)
+            #expect(Set(bodies).count == 1)
+            #expect(principal.botBody { _ in [] } == bodies[0])
+        }
+    }
+
+    /// Numbers its calls, from any thread.
+    final class Counter: Sendable {
+        private let count = Atomic<Int>(0)
+        func next() -> Int { count.wrappingAdd(1, ordering: .relaxed).newValue }
     }
 }
 
