@@ -44,7 +44,7 @@ def start(binary, database_url, plans, log_level="error"):
 
     At `error` (the default here) the server logs nothing per request; at `info`, its own default,
     it writes a line per request to standard error (sent to /dev/null here)."""
-    command = [binary, "serve", "--port", "0", "--database-url", database_url, "--log-level", log_level]
+    command = [binary, "serve", "--port", "0", "--database-url", database_url, "--log-level", log_level, "--seed"]
     if plans:
         command += ["--plans-file", plans]
     started = time.monotonic()

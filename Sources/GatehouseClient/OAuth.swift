@@ -56,8 +56,10 @@ public struct OAuthClient: Sendable {
         return AuthorizationRequest(url: components.url!, state: state, codeVerifier: Secret(verifier))
     }
 
-    /// Checks the callback (its `state` must be the request's; an `error` is thrown; an `iss`, when
-    /// present, must be this server) and exchanges its code for tokens.
+    /// Checks the callback (its `state` must be the request's; an `error` is thrown; its `iss` must
+    /// be this server, and may be missing only when the server's metadata does not advertise
+    /// `authorization_response_iss_parameter_supported`, RFC 9207 §2.4) and exchanges its code for
+    /// tokens.
     public func exchange(callback: URL, for request: AuthorizationRequest) async throws -> OAuthTokens {
         let items = URLComponents(url: callback, resolvingAgainstBaseURL: false)?.queryItems ?? []
         func value(_ name: String) -> String? { items.first { $0.name == name }?.value }
@@ -75,11 +77,20 @@ public struct OAuthClient: Sendable {
                 message: "The authorization failed: \(error)\(value("error_description").map { " – \($0)" } ?? "")"
             )
         }
-        if let issuer = value("iss"), ClientConfiguration.trimmed(URL(string: issuer) ?? baseURL) != baseURL {
+        if let issuer = value("iss") {
+            guard ClientConfiguration.trimmed(URL(string: issuer) ?? baseURL) == baseURL else {
+                throw NotionError(
+                    status: nil,
+                    code: .oauthCallbackRejected,
+                    message: "The callback came from another authorization server (iss mismatch)."
+                )
+            }
+        } else if await advertisesIssuerParameter() {
             throw NotionError(
                 status: nil,
                 code: .oauthCallbackRejected,
-                message: "The callback came from another authorization server (iss mismatch)."
+                message:
+                    "The callback has no iss, though this server always sends one (a mix-up attack, or a callback meant for another server)."
             )
         }
         guard let code = value("code") else {
@@ -108,6 +119,21 @@ public struct OAuthClient: Sendable {
         } catch {
             throw NotionError(status: 200, code: .invalidResponse, message: "the token response could not be read")
         }
+    }
+
+    /// Whether the server's RFC 8414 metadata says it puts `iss` on every authorization response;
+    /// `false` when the metadata cannot be read (servers without it, such as Notion's today).
+    func advertisesIssuerParameter() async -> Bool {
+        let request = HTTPRequestData(
+            method: "GET",
+            url: baseURL.appendingPathComponent(".well-known/oauth-authorization-server"),
+            headers: ["Accept": "application/json"],
+            body: nil
+        )
+        guard let response = try? await transport.send(request), response.status == 200,
+            let metadata = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        else { return false }
+        return metadata["authorization_response_iss_parameter_supported"] as? Bool == true
     }
 
     private func post(_ path: String, _ body: [String: String]) async throws -> Data {

@@ -33,7 +33,12 @@ public func buildApplication(
         logger: logger
     )
     let listener = RevocationListener(
-        follower: ChangeFeedFollower(store: store, interval: configuration.changeFeedInterval, logger: logger),
+        follower: ChangeFeedFollower(
+            store: store,
+            interval: configuration.changeFeedInterval,
+            gapTolerance: configuration.changeFeedTolerance,
+            logger: logger
+        ),
         authenticator: authenticator,
         startSequence: try await store.latestChangeSequence()
     )
@@ -72,7 +77,9 @@ public func buildRouter(
     logger: Logger
 ) throws -> Router<GatehouseRequestContext> {
     let router = Router(context: GatehouseRequestContext.self)
-    router.add(middleware: RequestMiddleware(logger: logger, metrics: metrics))
+    router.add(
+        middleware: RequestMiddleware(logger: logger, metrics: metrics, trustedProxies: configuration.trustedProxies)
+    )
     router.get("healthz") { _, context in
         JSONResponse.ok(["status": "ok"], requestID: context.requestID)
     }

@@ -4,7 +4,8 @@ import Logging
 import ServiceLifecycle
 
 /// A background service that follows the store's change feed and evicts what it names from the
-/// authentication cache, so a revocation made by the CLI or another node takes effect here.
+/// authentication cache, so a revocation made by the CLI or another node takes effect here. While
+/// the feed cannot be read, the cache is not trusted: every token is checked against the store.
 struct RevocationListener: Service {
     let follower: ChangeFeedFollower
     let authenticator: Authenticator
@@ -16,7 +17,8 @@ struct RevocationListener: Service {
             await follower.run(
                 from: startSequence,
                 onChanges: { authenticator.apply($0) },
-                onGap: { authenticator.evictAll() }
+                onStale: { authenticator.distrustCache() },
+                onGap: { authenticator.trustCacheAgain() }
             )
         }
     }

@@ -25,6 +25,12 @@ public struct ServerConfiguration: Sendable {
     public var oauthLifetimes = OAuthLifetimes()
     /// API keys and client secrets older than this many days are flagged for rotation.
     public var rotationPolicyDays = 30
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client (empty: none,
+    /// every request is attributed to its peer).
+    public var trustedProxies = TrustedProxies()
+    /// How long the change feed may stay unreadable before this node stops trusting its cache of
+    /// credentials (every request then goes to the store until the feed is readable again).
+    public var changeFeedTolerance: Duration = .seconds(2)
     /// bcrypt cost for passwords set through the server (tests lower it).
     public var bcryptCost: UInt8 = 12
 

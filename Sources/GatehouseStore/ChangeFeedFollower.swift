@@ -11,7 +11,10 @@ import Synchronization
 ///
 /// Entries are read again a little behind the newest position seen, because on PostgreSQL a
 /// sequence value can commit after a larger one; entries already applied are skipped. If the feed
-/// cannot be read for longer than `gapTolerance`, `onGap` tells the caller to drop all it caches.
+/// cannot be read for longer than `gapTolerance` (a read that fails, or one that hangs), `onStale`
+/// tells the caller at once that what it caches may have been revoked meanwhile — it should stop
+/// trusting its cache (fail closed) — and `onGap`, at the first read that succeeds again, that it
+/// may drop what it caches and trust the feed again.
 public struct ChangeFeedFollower: Sendable {
     public let store: any Store
     public let interval: Duration
@@ -34,25 +37,40 @@ public struct ChangeFeedFollower: Sendable {
     public func run(
         from start: Int64,
         onChanges: @Sendable ([StoreChange]) -> Void,
+        onStale: @escaping @Sendable () -> Void = {},
         onGap: @Sendable () -> Void
     ) async {
         let lookBehind: Int64 = 64
         var newest = start
         var applied = Set<Int64>()
-        var lastSuccess = ContinuousClock.now
         var lastPrune = ContinuousClock.now
+        let health = FeedHealth()
         let wake = WakeSignal()
         let store = self.store
         let listener = Task { await store.listenForChanges { wake.signal() } }
         defer { listener.cancel() }
+        // Watches the age of the last successful read apart from the reader, which may hang in a
+        // store call for far longer than the tolerance (a pool retrying an unreachable server).
+        let (interval, tolerance, logger) = (self.interval, gapTolerance, self.logger)
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if health.sinceLastSuccess > tolerance, health.markStale() {
+                    logger.warning("change feed unreadable; refusing cached credentials until it can be read")
+                    onStale()
+                }
+            }
+        }
+        defer { watchdog.cancel() }
         while !Task.isCancelled {
             do {
                 let changes = try await store.changes(after: max(0, newest - lookBehind), limit: 1000)
-                if ContinuousClock.now - lastSuccess > gapTolerance {
-                    logger.warning("change feed was unreadable for a while; dropping cached credentials")
+                let gap = health.sinceLastSuccess > gapTolerance
+                health.recordSuccess()
+                if health.clearStale() || gap {
+                    logger.warning("change feed readable again; dropping cached credentials")
                     onGap()
                 }
-                lastSuccess = .now
                 let fresh = changes.filter { $0.sequence > start && !applied.contains($0.sequence) }
                 if !fresh.isEmpty {
                     onChanges(fresh)
@@ -70,6 +88,31 @@ public struct ChangeFeedFollower: Sendable {
             await wake.wait(upTo: interval)
         }
     }
+}
+
+/// When the feed was last read, and whether the watchdog declared it stale; shared by the
+/// reader and the watchdog.
+final class FeedHealth: Sendable {
+    private let start = ContinuousClock.now
+    private let lastSuccessNanoseconds = Atomic<Int64>(0)
+    private let stale = Atomic<Bool>(false)
+
+    var sinceLastSuccess: Duration {
+        let last = Duration.nanoseconds(lastSuccessNanoseconds.load(ordering: .acquiring))
+        return (ContinuousClock.now - start) - last
+    }
+
+    func recordSuccess() {
+        let elapsed = (ContinuousClock.now - start).components
+        let nanoseconds = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+        lastSuccessNanoseconds.store(nanoseconds, ordering: .releasing)
+    }
+
+    /// Declares the feed stale; `true` if it was not already.
+    func markStale() -> Bool { !stale.exchange(true, ordering: .acquiringAndReleasing) }
+
+    /// Clears the stale mark; `true` if it was set.
+    func clearStale() -> Bool { stale.exchange(false, ordering: .acquiringAndReleasing) }
 }
 
 /// A one-slot wake-up: `signal()` ends the current or next `wait`, which otherwise times out.

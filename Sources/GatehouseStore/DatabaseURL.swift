@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// Where the store lives: an SQLite file (the default) or a PostgreSQL server.
 public enum DatabaseURL: Sendable, Equatable {
@@ -22,6 +23,11 @@ public enum DatabaseURL: Sendable, Equatable {
             guard url.user?.isEmpty == false else {
                 throw DatabaseURLError(text: text, reason: "the PostgreSQL URL names no user")
             }
+            do {
+                _ = try PostgresTLSMode(of: url)
+            } catch {
+                throw DatabaseURLError(text: text, reason: error.reason)
+            }
             self = .postgres(url)
         } else {
             throw DatabaseURLError(
@@ -38,6 +44,46 @@ public enum DatabaseURL: Sendable, Equatable {
         case .postgres(let url): DatabaseURLError.redact(url.absoluteString)
         }
     }
+}
+
+/// How the connection to PostgreSQL is protected, from the URL's `sslmode` (also read as `tlsmode`,
+/// `tls` or `ssl`).
+///
+/// Without one, a server on a loopback address is reached with `prefer` (TLS when the server offers
+/// it) and any other host with `verify-full`: a network attacker cannot downgrade the connection to
+/// plain text. `require`, `verify-ca` and `verify-full` all verify the certificate and the host name
+/// (stricter than libpq's `require`, which does not verify). An unknown value is an error, never a
+/// silent downgrade.
+public enum PostgresTLSMode: String, Sendable, Equatable {
+    case disable
+    case prefer
+    case verifyFull = "verify-full"
+
+    /// The mode `url` asks for, or its host's default.
+    public init(of url: URL) throws(PostgresTLSModeError) {
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let given = components?.queryItems?.first { ["sslmode", "tlsmode", "tls", "ssl"].contains($0.name) }
+        guard let given else {
+            self = IPAddress.isLoopbackHost(url.host ?? "") ? .prefer : .verifyFull
+            return
+        }
+        switch given.value?.lowercased() ?? "" {
+        case "disable", "false": self = .disable
+        case "allow", "prefer": self = .prefer
+        case "require", "verify-ca", "verify-full", "true": self = .verifyFull
+        default:
+            throw PostgresTLSModeError(
+                reason:
+                    "\(given.name) must be disable, prefer, require, verify-ca or verify-full, not '\((given.value ?? "").prefix(20))'"
+            )
+        }
+    }
+}
+
+/// An `sslmode` that is not one of the known values.
+public struct PostgresTLSModeError: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
 }
 
 /// A database URL that cannot be used; its description never contains the password.

@@ -142,5 +142,11 @@ enum Migrations {
                 """
             ]
         },
+        Migration(version: 9, name: "refresh grant lifetimes") { _ in
+            [
+                "ALTER TABLE tokens ADD COLUMN grant_expires_at BIGINT",
+                "ALTER TABLE tokens ADD COLUMN used_from TEXT",
+            ]
+        },
     ]
 }

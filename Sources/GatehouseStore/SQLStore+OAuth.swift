@@ -250,6 +250,7 @@ extension SQLStore {
         id: String,
         successors: [TokenRecord],
         sealedSuccessor: String,
+        usedFrom: String?,
         at time: Date
     ) async throws -> RefreshRotation {
         try await transaction { database in
@@ -257,7 +258,8 @@ extension SQLStore {
             // (on PostgreSQL they wait for its commit) read the successor it sealed.
             let rotated = try await database.raw(
                 """
-                UPDATE tokens SET used_at = \(bind: time.epochMilliseconds), successor = \(bind: sealedSuccessor)
+                UPDATE tokens SET used_at = \(bind: time.epochMilliseconds), successor = \(bind: sealedSuccessor),
+                    used_from = \(bind: usedFrom)
                 WHERE id = \(bind: id) AND used_at IS NULL AND revoked_at IS NULL RETURNING id
                 """
             ).first()

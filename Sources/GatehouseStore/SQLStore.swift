@@ -267,11 +267,11 @@ public final class SQLStore: Store {
         guard !tokens.isEmpty else { return }
         let rows = tokens.map { token -> SQLQueryString in
             """
-            (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID))
+            (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID), \(bind: token.grantExpiresAt?.epochMilliseconds))
             """
         }
         try await database.raw(
-            "INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id) VALUES "
+            "INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id, grant_expires_at) VALUES "
                 + rows.joined(separator: ", ")
         ).run()
     }
@@ -947,7 +947,9 @@ public final class SQLStore: Store {
             lastUsedAgent: try row.decode(column: "last_used_agent", as: String?.self),
             useCount: Int(try row.decode(column: "use_count", as: Int64.self)),
             grantID: try row.decode(column: "grant_id", as: String?.self),
-            usedAt: try optionalDate(row, "used_at")
+            usedAt: try optionalDate(row, "used_at"),
+            usedFrom: try row.decode(column: "used_from", as: String?.self),
+            grantExpiresAt: try optionalDate(row, "grant_expires_at")
         )
     }
 

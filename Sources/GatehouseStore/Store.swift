@@ -77,6 +77,7 @@ public protocol Store: Sendable {
         id: String,
         successors: [TokenRecord],
         sealedSuccessor: String,
+        usedFrom: String?,
         at time: Date
     ) async throws -> RefreshRotation
     /// The sealed successor pair of a used refresh token, while the janitor has not wiped it.

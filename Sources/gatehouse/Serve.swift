@@ -27,6 +27,12 @@ struct Serve: AsyncParsableCommand {
     )
     var logLevel: String?
     @Flag(name: .customLong("no-seed"), help: "Do not seed a sandbox into a new store.") var noSeed = false
+    @Flag(
+        name: .customLong("seed"),
+        help:
+            "Seed a sandbox into a new store even on PostgreSQL or a non-loopback address (by default only a SQLite store served on loopback is seeded)."
+    )
+    var seed = false
     @Option(
         name: .customLong("plans-file"),
         help:
@@ -39,6 +45,24 @@ struct Serve: AsyncParsableCommand {
             "The URL clients reach this server at, e.g. https://auth.example.com: the OAuth issuer (iss); https makes cookies Secure (env GATEHOUSE_PUBLIC_URL; default http://<host>:<port>)."
     )
     var publicURL: String?
+    @Option(
+        name: .customLong("trusted-proxies"),
+        help:
+            "Reverse proxies whose Forwarded / X-Forwarded-For headers name the client, as addresses or networks, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (env GATEHOUSE_TRUSTED_PROXIES; default none: the peer is the client)."
+    )
+    var trustedProxies: String?
+    @Option(
+        name: .customLong("refresh-grace"),
+        help:
+            "Seconds a used refresh token still returns its successor to a retry from the same client address, 0 to 60 (env GATEHOUSE_REFRESH_GRACE; default 2)."
+    )
+    var refreshGrace: String?
+    @Option(
+        name: .customLong("refresh-max-age"),
+        help:
+            "Days an OAuth grant can be refreshed before the user must authorize again (env GATEHOUSE_REFRESH_MAX_AGE_DAYS; default 180)."
+    )
+    var refreshMaxAge: String?
 
     func run() async throws {
         let settings = Settings()
@@ -48,12 +72,23 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "gatehouse")
 
         let databaseURL = try global.resolvedDatabaseURL(settings)
+        let seeding = try Self.seeding(
+            explicit: seed,
+            refused: noSeed,
+            databaseURL: databaseURL,
+            host: configuration.host
+        )
         let store = try await global.openStore(settings, logger: logger)
         let authenticator = Authenticator(store: store)
         let admin = AdminOperations(store: store, actor: "server", onRevocation: { authenticator.apply($0) })
         let sandbox: SandboxSeeder.Sandbox?
         do {
-            sandbox = noSeed ? nil : try await SandboxSeeder(admin: admin).seedIfEmpty()
+            sandbox = seeding ? try await SandboxSeeder(admin: admin).seedIfEmpty() : nil
+            if !seeding, !noSeed, try await store.workspaces().isEmpty {
+                logger.notice(
+                    "the store is empty and no sandbox was seeded (only a SQLite store served on loopback is seeded by default): create a workspace with `gatehouse workspace create`, or pass --seed"
+                )
+            }
         } catch {
             await store.shutdown()
             throw CLIError("cannot seed the sandbox: \(error)")
@@ -81,6 +116,17 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("the server stopped: \(error)")
         }
         await store.shutdown()
+    }
+
+    /// Whether to seed a sandbox into a new store: always with `--seed`, never with `--no-seed`,
+    /// and otherwise only for a SQLite store served on a loopback address, so that a fresh
+    /// production database never gets a well-known owner and an all-capability key.
+    static func seeding(explicit: Bool, refused: Bool, databaseURL: DatabaseURL, host: String) throws -> Bool {
+        if explicit, refused { throw CLIError("--seed and --no-seed contradict each other: choose one") }
+        if explicit { return true }
+        if refused { return false }
+        guard case .sqlite = databaseURL else { return false }
+        return IPAddress.isLoopbackHost(host)
     }
 
     private func serverConfiguration(_ settings: Settings) throws -> ServerConfiguration {
@@ -121,6 +167,25 @@ struct Serve: AsyncParsableCommand {
                 throw CLIError("GATEHOUSE_ROTATION_DAYS must be a number of days, not '\(text.prefix(20))'")
             }
             configuration.rotationPolicyDays = days
+        }
+        if let text = trustedProxies ?? settings["GATEHOUSE_TRUSTED_PROXIES"] {
+            do {
+                configuration.trustedProxies = try TrustedProxies(parsing: text)
+            } catch {
+                throw CLIError("bad trusted proxies: \(error.description)")
+            }
+        }
+        if let text = refreshGrace ?? settings["GATEHOUSE_REFRESH_GRACE"] {
+            guard let seconds = Int(text), (0...60).contains(seconds) else {
+                throw CLIError("the refresh grace must be a number of seconds from 0 to 60, not '\(text.prefix(20))'")
+            }
+            configuration.oauthLifetimes.refreshGrace = TimeInterval(seconds)
+        }
+        if let text = refreshMaxAge ?? settings["GATEHOUSE_REFRESH_MAX_AGE_DAYS"] {
+            guard let days = Int(text), (1...3650).contains(days) else {
+                throw CLIError("the refresh max age must be a number of days from 1 to 3650, not '\(text.prefix(20))'")
+            }
+            configuration.oauthLifetimes.refreshGrantMaxAge = TimeInterval(days) * 86_400
         }
         if let text = unsharedStatus ?? settings["GATEHOUSE_UNSHARED_STATUS"] {
             guard let value = UnsharedResourceResponse(rawValue: text) else {

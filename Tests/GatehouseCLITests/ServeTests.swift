@@ -42,6 +42,30 @@ import Testing
         #expect(await again.terminate() == 0)
     }
 
+    /// A store served beyond loopback (or on PostgreSQL) is never seeded with the well-known owner
+    /// and an all-capability key unless the operator asks with `--seed`.
+    @Test func serveSeedsOnlyALoopbackSQLiteStoreUnlessAskedTo() async throws {
+        let db = CLI.temporaryDatabaseURL()
+        let exposed = try ServerProcess(arguments: ["--database-url", db, "--host", "0.0.0.0"])
+        try await exposed.waitForOutput(containing: "Gatehouse listening on")
+        for _ in 0..<50 where !exposed.stderr.contains("no sandbox was seeded") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(exposed.stderr.contains("no sandbox was seeded"))
+        #expect(!exposed.stdout.contains("Seeded a sandbox"))
+        #expect(!exposed.stdout.contains("secret_"))
+        #expect(await exposed.terminate() == 0)
+
+        let asked = try ServerProcess(arguments: ["--database-url", db, "--host", "0.0.0.0", "--seed"])
+        try await asked.waitForOutput(containing: "curl ")
+        #expect(asked.stdout.contains("Seeded a sandbox"))
+        #expect(await asked.terminate() == 0)
+
+        let both = try CLI.run(["serve", "--seed", "--no-seed", "--database-url", CLI.temporaryDatabaseURL()])
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("contradict"))
+    }
+
     /// A revocation or deletion made by the CLI, a separate process, while `serve` runs makes the
     /// token fail within a second.
     @Test func cliRevocationAndDeletionReachARunningServerWithinASecond() async throws {

@@ -361,6 +361,33 @@ func errorJSON(_ status: Int, _ code: String, _ message: String = "no") -> Strin
         #expect(body?["grant_type"] == "authorization_code")
     }
 
+    @Test func aCallbackWithoutIssIsRefusedWhenTheServerAdvertisesIt() async throws {
+        let mock = MockTransport()
+        mock.respond(to: "POST", path: "/v1/oauth/token", json: Self.tokenJSON)
+        let client = OAuthClient(
+            clientID: "c1",
+            clientSecret: "ncs_x",
+            redirectURI: "https://app.example/cb",
+            baseURL: URL(string: "http://gatehouse.test")!,
+            transport: mock
+        )
+        let request = client.authorizationRequest()
+        let withoutIss = URL(string: "https://app.example/cb?code=nac_1&state=\(request.state)")!
+        // No metadata (as with Notion today): a callback without iss is accepted.
+        _ = try await client.exchange(callback: withoutIss, for: request)
+        mock.respond(
+            to: "GET",
+            path: "/.well-known/oauth-authorization-server",
+            json: #"{"issuer":"http://gatehouse.test","authorization_response_iss_parameter_supported":true}"#
+        )
+        let error = try await #require(throws: NotionError.self) {
+            try await client.exchange(callback: withoutIss, for: request)
+        }
+        #expect(error.code == .oauthCallbackRejected)
+        #expect(error.message.contains("no iss"))
+        #expect(mock.calls.filter { $0.path == "/v1/oauth/token" }.count == 1)
+    }
+
     @Test func aSessionRefreshesBeforeExpiryAndOnA401() async throws {
         let mock = MockTransport()
         mock.respond(

@@ -133,18 +133,86 @@ import Testing
             createdAt: Date(timeIntervalSince1970: 0),
             expiresAt: Date(timeIntervalSince1970: 2_000)
         )
-        func decide(_ token: TokenRecord, app: String = "app") -> GrantRules.RefreshDecision {
-            GrantRules.refreshDecision(token, installationAppID: "app", appID: app, now: now, grace: 10)
+        func decide(
+            _ token: TokenRecord,
+            app: String = "app",
+            from address: String = "192.0.2.1"
+        ) -> GrantRules.RefreshDecision {
+            GrantRules.refreshDecision(
+                token,
+                installationAppID: "app",
+                appID: app,
+                presentedFrom: address,
+                now: now,
+                grace: 10
+            )
         }
         #expect(decide(token) == .rotate)
         if case .invalid = decide(token, app: "other") {} else { Issue.record("another client's token") }
         token.usedAt = Date(timeIntervalSince1970: 995)
+        token.usedFrom = "192.0.2.1"
         #expect(decide(token) == .repeatSuccessor)
         token.usedAt = Date(timeIntervalSince1970: 900)
         #expect(decide(token) == .reuseDetected)
         token.usedAt = nil
         token.expiresAt = Date(timeIntervalSince1970: 999)
         if case .invalid = decide(token) {} else { Issue.record("an expired token") }
+    }
+
+    @Test func aRepeatWithinTheGraceWindowFromAnotherAddressCountsAsReuse() {
+        let now = Date(timeIntervalSince1970: 1_000)
+        var token = TokenRecord(
+            id: "t",
+            integrationID: "i",
+            kind: .oauthRefresh,
+            digest: TokenDigest(of: "nrt_x"),
+            displayHint: "nrt_…x",
+            createdAt: Date(timeIntervalSince1970: 0),
+            expiresAt: Date(timeIntervalSince1970: 2_000),
+            usedAt: Date(timeIntervalSince1970: 999),
+            usedFrom: "192.0.2.1"
+        )
+        func decide(from address: String) -> GrantRules.RefreshDecision {
+            GrantRules.refreshDecision(
+                token,
+                installationAppID: "app",
+                appID: "app",
+                presentedFrom: address,
+                now: now,
+                grace: 2
+            )
+        }
+        #expect(decide(from: "192.0.2.1") == .repeatSuccessor)
+        #expect(decide(from: "198.51.100.7") == .reuseDetected)
+        token.usedAt = Date(timeIntervalSince1970: 997)
+        #expect(decide(from: "192.0.2.1") == .reuseDetected)
+    }
+
+    @Test func aGrantPastItsMaximumAgeCannotBeRefreshedEvenIfUsedRecently() {
+        let now = Date(timeIntervalSince1970: 1_000)
+        let token = TokenRecord(
+            id: "t",
+            integrationID: "i",
+            kind: .oauthRefresh,
+            digest: TokenDigest(of: "nrt_x"),
+            displayHint: "nrt_…x",
+            createdAt: Date(timeIntervalSince1970: 990),
+            expiresAt: Date(timeIntervalSince1970: 5_000),
+            grantExpiresAt: Date(timeIntervalSince1970: 1_000)
+        )
+        let decision = GrantRules.refreshDecision(
+            token,
+            installationAppID: "app",
+            appID: "app",
+            presentedFrom: nil,
+            now: now,
+            grace: 2
+        )
+        guard case .invalid(let error) = decision else {
+            Issue.record("a grant past its maximum age was \(decision)")
+            return
+        }
+        #expect(error.description.contains("maximum lifetime"))
     }
 
     @Test func aSuccessorBoxOpensOnlyWithItsRefreshToken() throws {

@@ -450,6 +450,22 @@ import Testing
 
     // MARK: What the bot is and sees
 
+    @Test func underNoUserInfoTheBotsOwnerIsAnIDAlone() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world, capabilities: Capabilities(content: [.readContent], userInfo: .none))
+        try await world.test(.router) { client in
+            let granted = try await flow.grant(client)
+            let me = try await client.call(.get, "/v1/users/me", token: granted["access_token"] as? String)
+            let owner = try #require((me.json["bot"] as? [String: Any])?["owner"] as? [String: Any])
+            #expect(owner["type"] as? String == "user")
+            let user = try #require(owner["user"] as? [String: Any])
+            #expect(user["id"] as? String == world.owner.id)
+            #expect(user["name"] == nil)
+            #expect(user["person"] == nil)
+            #expect(!me.text.contains(world.owner.name))
+        }
+    }
+
     @Test func theBotActsForItsUserAndSeesOnlyWhatWasPicked() async throws {
         let world = try await TestWorld.make()
         let flow = try await OAuthFlow.make(world)

@@ -120,6 +120,7 @@ import Testing
                         id: presented.id,
                         successors: [successor],
                         sealedSuccessor: "box-\(index)",
+                        usedFrom: "127.0.0.1",
                         at: Date()
                     )
                     if case .rotated = outcome { return true }

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseTestSupport
 import Logging
 import SQLKit
 import Testing
@@ -358,7 +359,13 @@ import Testing
         try await store.createSession(liveSession)
         let (_, integration, _, token) = try await Fixtures.seed(store)
         _ = integration
-        _ = try await store.rotateRefreshToken(id: token.id, successors: [], sealedSuccessor: "sealed", at: longAgo)
+        _ = try await store.rotateRefreshToken(
+            id: token.id,
+            successors: [],
+            sealedSuccessor: "sealed",
+            usedFrom: nil,
+            at: longAgo
+        )
         try await store.purge(
             credentialsBefore: Date().addingTimeInterval(-7 * 86_400),
             rateLimitsBefore: longAgo,
@@ -543,5 +550,47 @@ import Testing
         #expect(url.redacted.contains("gh:***@db.example"))
         let error = DatabaseURLError(text: "postgres://gh:hunter2secret@", reason: "bad")
         #expect(!error.description.contains("hunter2secret"))
+    }
+}
+
+@Suite struct DatabaseURLSecurityTests {
+    @Test func postgresDefaultsToVerifiedTLSAwayFromLoopbackAndRefusesUnknownModes() throws {
+        func mode(_ text: String) throws -> PostgresTLSMode {
+            guard case .postgres(let url) = try DatabaseURL(parsing: text) else {
+                throw StoreError(.notFound, "not postgres")
+            }
+            return try PostgresTLSMode(of: url)
+        }
+        #expect(try mode("postgres://u:p@db.example.com/x") == .verifyFull)
+        #expect(try mode("postgres://u:p@10.0.0.5:5432/x") == .verifyFull)
+        #expect(try mode("postgres://u:p@127.0.0.1/x") == .prefer)
+        #expect(try mode("postgres://u:p@localhost/x") == .prefer)
+        #expect(try mode("postgres://u:p@db.example.com/x?sslmode=require") == .verifyFull)
+        #expect(try mode("postgres://u:p@db.example.com/x?sslmode=disable") == .disable)
+        let error = try #require(throws: DatabaseURLError.self) {
+            try DatabaseURL(parsing: "postgres://u:secret@db.example.com/x?sslmode=requir")
+        }
+        #expect(error.description.contains("sslmode must be"))
+        #expect(!error.description.contains("secret"))
+    }
+
+    @Test func theSQLiteStoreAndItsWriteAheadLogAreReadableByTheirOwnerOnly() async throws {
+        let path = Scratch.path(".sqlite")
+        let store = try await SQLStore.open(.sqlite(path: path), logger: Logger(label: "test"))
+        try await store.createWorkspace(
+            Workspace(id: UUID().uuidString.lowercased(), name: "W", plan: .free, createdAt: Date())
+        )
+        for file in [path, path + "-wal", path + "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            let mode = try #require(attributes[.posixPermissions] as? Int)
+            #expect(mode & 0o077 == 0, "\(file) has mode \(String(mode, radix: 8))")
+        }
+        await store.shutdown()
+        // An existing file that others can read is made private when the store opens it.
+        chmod(path, 0o644)
+        let reopened = try await SQLStore.open(.sqlite(path: path), logger: Logger(label: "test"))
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode & 0o077 == 0)
+        await reopened.shutdown()
     }
 }

@@ -183,6 +183,12 @@ public struct TokenRecord: Sendable, Equatable {
     public var grantID: String?
     /// When a refresh token was exchanged for its successor.
     public var usedAt: Date?
+    /// Who exchanged a used refresh token: the throttle key of the client's address, which a
+    /// retry within the grace window must share.
+    public var usedFrom: String?
+    /// The end of the OAuth grant's absolute lifetime: no refresh token of the grant is honoured
+    /// after it, however recently the family was used (`nil` for API keys and older grants).
+    public var grantExpiresAt: Date?
 
     public init(
         id: String,
@@ -199,10 +205,14 @@ public struct TokenRecord: Sendable, Equatable {
         lastUsedAgent: String? = nil,
         useCount: Int = 0,
         grantID: String? = nil,
-        usedAt: Date? = nil
+        usedAt: Date? = nil,
+        usedFrom: String? = nil,
+        grantExpiresAt: Date? = nil
     ) {
         self.grantID = grantID
         self.usedAt = usedAt
+        self.usedFrom = usedFrom
+        self.grantExpiresAt = grantExpiresAt
         self.lastUsedAt = lastUsedAt
         self.lastUsedIP = lastUsedIP
         self.lastUsedAgent = lastUsedAgent

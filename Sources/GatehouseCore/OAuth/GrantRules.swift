@@ -44,9 +44,11 @@ public enum GrantRules {
     public enum RefreshDecision: Sendable, Equatable {
         /// Unused and live: issue a successor pair and mark this one used.
         case rotate
-        /// Used moments ago (within the grace window): answer with the same successor pair.
+        /// Used moments ago (within the grace window) by the same client address: answer with the
+        /// same successor pair.
         case repeatSuccessor
-        /// Used before the grace window: a stolen token is being replayed; revoke the family.
+        /// Used before the grace window, or within it from another address: a stolen token is
+        /// being replayed; revoke the family.
         case reuseDetected
         /// Revoked, expired, another client's, or not a refresh token.
         case invalid(OAuthError)
@@ -56,6 +58,7 @@ public enum GrantRules {
         _ token: TokenRecord,
         installationAppID: String?,
         appID: String,
+        presentedFrom: String?,
         now: Date,
         grace: TimeInterval
     ) -> RefreshDecision {
@@ -64,7 +67,13 @@ public enum GrantRules {
         }
         if token.revokedAt != nil { return .invalid(.invalidGrant("Invalid refresh token: it has been revoked.")) }
         if let usedAt = token.usedAt {
-            return now.timeIntervalSince(usedAt) <= grace ? .repeatSuccessor : .reuseDetected
+            let retry = now.timeIntervalSince(usedAt) <= grace && token.usedFrom == presentedFrom
+            return retry ? .repeatSuccessor : .reuseDetected
+        }
+        if let grantEnd = token.grantExpiresAt, grantEnd <= now {
+            return .invalid(
+                .invalidGrant("Invalid refresh token: the grant has reached its maximum lifetime; authorize again.")
+            )
         }
         if let expiresAt = token.expiresAt, expiresAt <= now {
             return .invalid(.invalidGrant("Invalid refresh token: it has expired."))

@@ -123,8 +123,13 @@ public struct OAuthLifetimes: Sendable, Equatable {
     public var accessToken: TimeInterval = 3_600
     /// `nrt_` refresh tokens expire after this long unused: 90 days.
     public var refreshTokenIdle: TimeInterval = 90 * 86_400
-    /// How long a used refresh token still returns its successor (client retries, two workers).
-    public var refreshGrace: TimeInterval = 10
+    /// A grant (the family of refresh tokens from one authorization) cannot be refreshed past this
+    /// age, however often it is used: 180 days, then the user authorizes again.
+    public var refreshGrantMaxAge: TimeInterval = 180 * 86_400
+    /// How long a used refresh token still returns its successor to a retry from the same client
+    /// address: 2 seconds (a lost response, a retry). Longer widens the window in which a thief
+    /// racing the client is not detected.
+    public var refreshGrace: TimeInterval = 2
     /// Signed-in browser sessions: 12 hours.
     public var session: TimeInterval = 12 * 3_600
 

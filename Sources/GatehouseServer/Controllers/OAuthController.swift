@@ -139,7 +139,7 @@ struct OAuthController {
     ) async throws
         -> Response
     {
-        let outcome = failureThrottle.check(key: origin.ip, plan: failureAllowance)
+        let outcome = failureThrottle.check(key: origin.throttleKey, plan: failureAllowance)
         metrics.recordAuthenticationFailure(reason: "invalid_client")
         var response: Response
         if outcome.isAllowed {

@@ -21,11 +21,18 @@ public struct GatehouseRequestContext: RequestContext {
     /// Who the bearer token acts as; set by ``BearerAuthentication``.
     public var principal: Principal?
 
-    /// The peer's address, if it has one (router tests have none).
+    /// The client's address, if it has one (router tests have none): the peer's, or the one a
+    /// trusted proxy forwarded for (``RequestMiddleware`` sets it).
     public var remoteAddress: SocketAddress?
 
-    /// The peer's IP address (`unknown` when there is none), formatted when asked for.
+    /// The client's IP address (`unknown` when there is none), formatted when asked for.
     public var clientIP: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// The key failure throttles count this client under: its IPv4 address or its IPv6 /64.
+    public var clientThrottleKey: String {
+        let ip = clientIP
+        return IPAddress(ip)?.throttleKey ?? ip
+    }
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

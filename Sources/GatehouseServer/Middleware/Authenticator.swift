@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import Logging
+import Synchronization
 
 /// Turns a bearer token into a principal: format and checksum first (no I/O), then the in-memory
 /// cache, and the store only on a miss.
@@ -15,6 +16,9 @@ public final class Authenticator: Sendable {
     /// The in-memory map from client-secret digest to OAuth app, emptied by the same feed.
     public let clients = ClientCache()
     let clock: any WallClock
+    /// Cleared while the change feed cannot be read: a cached principal may have been revoked on
+    /// another node meanwhile, so every token goes to the store (fail closed).
+    private let cacheTrusted = Atomic<Bool>(true)
 
     public init(store: any Store, cache: CredentialCache = CredentialCache(), clock: any WallClock = SystemClock()) {
         self.store = store
@@ -78,7 +82,7 @@ public final class Authenticator: Sendable {
     /// A cached principal's token passed the format and kind checks before it was cached, and
     /// the digest identifies the token: a hit needs neither check again.
     private func cachedPrincipal(digest: TokenDigest) throws(AuthenticationFailure) -> Principal? {
-        guard let principal = cache.credential(for: digest) else { return nil }
+        guard cacheTrusted.load(ordering: .relaxed), let principal = cache.credential(for: digest) else { return nil }
         if let expiresAt = principal.expiresAt, expiresAt <= clock.now() { throw AuthenticationFailure(.expired) }
         return principal
     }
@@ -98,7 +102,7 @@ public final class Authenticator: Sendable {
         guard let (record, principal) = found else { throw AuthenticationFailure(.unknown) }
         if record.revokedAt != nil { throw AuthenticationFailure(.revoked) }
         guard record.isActive(at: clock.now()) else { throw AuthenticationFailure(.expired) }
-        cache.insert(principal, for: digest, ifGeneration: generation)
+        if cacheTrusted.load(ordering: .relaxed) { cache.insert(principal, for: digest, ifGeneration: generation) }
         return principal
     }
 
@@ -107,6 +111,22 @@ public final class Authenticator: Sendable {
         cache.evictAll()
         clients.evictAll()
     }
+
+    /// Stops serving from the cache (the change feed cannot be read): until
+    /// ``trustCacheAgain()``, every token is looked up in the store, and nothing is cached.
+    public func distrustCache() {
+        cacheTrusted.store(false, ordering: .relaxed)
+        evictAll()
+    }
+
+    /// The change feed is readable again: start from an empty cache and use it again.
+    public func trustCacheAgain() {
+        evictAll()
+        cacheTrusted.store(true, ordering: .relaxed)
+    }
+
+    /// Whether cached principals are served (`false` while the change feed cannot be read).
+    public var isCacheTrusted: Bool { cacheTrusted.load(ordering: .relaxed) }
 
     /// Evicts what a batch of feed entries invalidates.
     public func apply(_ changes: [StoreChange]) {

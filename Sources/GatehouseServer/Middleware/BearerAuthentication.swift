@@ -67,7 +67,7 @@ struct BearerAuthentication: Sendable {
         metrics.recordAuthenticationFailure(reason: failure.reason.rawValue)
         let error = failure.apiError
         guard error.status == 401 else { throw error }
-        let outcome = failureThrottle.check(key: context.clientIP, plan: failureAllowance)
+        let outcome = failureThrottle.check(key: context.clientThrottleKey, plan: failureAllowance)
         var response: Response
         if outcome.isAllowed {
             // Recorded while under the allowance only, so guessing cannot flood the log.

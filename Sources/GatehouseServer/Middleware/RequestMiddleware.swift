@@ -13,6 +13,8 @@ struct RequestMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let logger: Logger
     let metrics: ServerMetrics
+    /// Proxies whose forwarding headers are believed (empty: the peer is the client).
+    var trustedProxies = TrustedProxies()
 
     func handle(
         _ request: Request,
@@ -23,6 +25,8 @@ struct RequestMiddleware: RouterMiddleware {
     {
         let start = ContinuousClock.now
         let requestID = context.requestID
+        var context = context
+        if !trustedProxies.isEmpty { Self.attributeToForwardedClient(request, &context, trustedProxies) }
         var response: Response
         do {
             response = try await next(request, context)
@@ -52,6 +56,23 @@ struct RequestMiddleware: RouterMiddleware {
             ]
         )
         return response
+    }
+
+    /// Replaces the peer's address with the client's when the peer is a trusted proxy that says
+    /// whom it forwards for.
+    static func attributeToForwardedClient(
+        _ request: Request,
+        _ context: inout Context,
+        _ trustedProxies: TrustedProxies
+    ) {
+        guard let peerText = context.remoteAddress?.ipAddress, let peer = IPAddress(peerText),
+            let client = trustedProxies.clientAddress(
+                peer: peer,
+                forwarded: request.headers[values: .forwarded],
+                xForwardedFor: request.headers[values: .xForwardedFor]
+            )
+        else { return }
+        context.remoteAddress = try? SocketAddress(ipAddress: client.description, port: 0)
     }
 
     /// `duration` in milliseconds with three decimals (`12.345`), rounded to the microsecond;
@@ -95,4 +116,9 @@ struct RequestMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     static let notionRequestID = HTTPField.Name("x-notion-request-id")!
     static let notionVersion = HTTPField.Name("Notion-Version")!
+}
+
+extension HTTPField.Name {
+    static let forwarded = HTTPField.Name("Forwarded")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

@@ -30,6 +30,9 @@ struct OAuthService: Sendable {
 
         /// The client's IP address, formatted when an audit event or a throttle needs it.
         var ip: String { address?.ipAddress ?? "unknown" }
+
+        /// The key failure throttles count the client under: its IPv4 address or its IPv6 /64.
+        var throttleKey: String { IPAddress(ip)?.throttleKey ?? ip }
     }
 
     // MARK: Client authentication
@@ -93,7 +96,8 @@ struct OAuthService: Sendable {
         let secretDigest = credentials.secret.flatMap { secret in
             TokenFormat.validate(secret) == .clientSecret ? TokenDigest(of: secret) : nil
         }
-        if let secretDigest, let cached = authenticator.clients.credential(for: secretDigest),
+        if let secretDigest, authenticator.isCacheTrusted,
+            let cached = authenticator.clients.credential(for: secretDigest),
             cached.app.oauthClient?.clientID == clientID, (cached.secretExpiresAt ?? .distantFuture) > now
         {
             return cached.app
@@ -110,11 +114,13 @@ struct OAuthService: Sendable {
         guard let secretDigest, let record = try await store.token(digest: secretDigest),
             record.integrationID == app.id, record.kind == .clientSecret, record.isActive(at: now)
         else { throw failure }
-        authenticator.clients.insert(
-            AuthenticatedClient(app: app, secretExpiresAt: record.expiresAt),
-            for: secretDigest,
-            ifGeneration: generation
-        )
+        if authenticator.isCacheTrusted {
+            authenticator.clients.insert(
+                AuthenticatedClient(app: app, secretExpiresAt: record.expiresAt),
+                for: secretDigest,
+                ifGeneration: generation
+            )
+        }
         return app
     }
 
@@ -170,7 +176,13 @@ struct OAuthService: Sendable {
         let now = clock.now()
         let clientActor = "client:\(app.oauthClient?.clientID ?? app.id)"
         let expiring = app.oauthClient?.expiringTokens ?? false
-        let issued = issuePair(expiring: expiring, grantID: nil, rotatedFrom: nil, at: now)
+        let issued = issuePair(
+            expiring: expiring,
+            grantID: nil,
+            rotatedFrom: nil,
+            grantExpiresAt: now.addingTimeInterval(lifetimes.refreshGrantMaxAge),
+            at: now
+        )
         let origin = origin
         let problem = { @Sendable (record: AuthorizationCode, firstUse: Bool) -> OAuthError? in
             GrantRules.codeProblem(
@@ -282,6 +294,7 @@ struct OAuthService: Sendable {
                 record,
                 installationAppID: installation.installation?.appID,
                 appID: app.id,
+                presentedFrom: origin.throttleKey,
                 now: now,
                 grace: lifetimes.refreshGrace
             ) {
@@ -312,7 +325,14 @@ struct OAuthService: Sendable {
                     app: app
                 )
             case .rotate:
-                let issued = issuePair(expiring: true, grantID: record.grantID, rotatedFrom: record.id, at: now)
+                // A grant from before lifetimes were recorded starts its clock at its next refresh.
+                let issued = issuePair(
+                    expiring: true,
+                    grantID: record.grantID,
+                    rotatedFrom: record.id,
+                    grantExpiresAt: record.grantExpiresAt ?? now.addingTimeInterval(lifetimes.refreshGrantMaxAge),
+                    at: now
+                )
                 let box = try SuccessorBox.seal(access: issued.access, refresh: issued.refresh, with: refreshToken)
                 let successors = issued.records.map { token -> TokenRecord in
                     var token = token
@@ -323,6 +343,7 @@ struct OAuthService: Sendable {
                     id: record.id,
                     successors: successors,
                     sealedSuccessor: box,
+                    usedFrom: origin.throttleKey,
                     at: now
                 ) {
                 case .rotated:
@@ -466,7 +487,14 @@ struct OAuthService: Sendable {
 
     /// A `bot_` token, or a `nap_` access token with an `nrt_` refresh token, for `grantID`
     /// (their integration is filled in by the store or the caller).
-    private func issuePair(expiring: Bool, grantID: String?, rotatedFrom: String?, at now: Date) -> IssuedPair {
+    /// A refresh token expires after `refreshTokenIdle` unused, and never after `grantExpiresAt`.
+    private func issuePair(
+        expiring: Bool,
+        grantID: String?,
+        rotatedFrom: String?,
+        grantExpiresAt: Date,
+        at now: Date
+    ) -> IssuedPair {
         func make(_ kind: TokenKind, lifetime: TimeInterval?) -> (String, TokenRecord) {
             let token = TokenFormat.generate(kind)
             let record = TokenRecord(
@@ -478,7 +506,8 @@ struct OAuthService: Sendable {
                 createdAt: now,
                 expiresAt: lifetime.map { now.addingTimeInterval($0) },
                 rotatedFromID: rotatedFrom,
-                grantID: grantID
+                grantID: grantID,
+                grantExpiresAt: kind == .oauthRefresh ? grantExpiresAt : nil
             )
             return (token, record)
         }
@@ -487,7 +516,10 @@ struct OAuthService: Sendable {
             return IssuedPair(access: bot, refresh: nil, records: [record])
         }
         let (access, accessRecord) = make(.oauthAccess, lifetime: lifetimes.accessToken)
-        let (refresh, refreshRecord) = make(.oauthRefresh, lifetime: lifetimes.refreshTokenIdle)
+        let (refresh, refreshRecord) = make(
+            .oauthRefresh,
+            lifetime: min(lifetimes.refreshTokenIdle, grantExpiresAt.timeIntervalSince(now))
+        )
         return IssuedPair(access: access, refresh: refresh, records: [accessRecord, refreshRecord])
     }
 

@@ -53,11 +53,14 @@ enum NotionObjects {
     }
 
     /// A bot's `owner`: the workspace, or the person who authorized a public integration (their
-    /// email only with the `user_info_with_email` capability).
+    /// email only with the `user_info_with_email` capability; under `no_user_info` a partial user,
+    /// its id alone, as the API returns users to integrations without user information).
     static func owner(_ owner: BotOwner, userInfo: Capabilities.UserInfo) -> JSONValue {
         switch owner {
         case .workspace:
             return ["type": "workspace", "workspace": true]
+        case .user(let id, _, _) where userInfo == .none:
+            return ["type": "user", "user": ["object": "user", "id": .string(id)]]
         case .user(let id, let name, let email):
             let details: JSONValue = userInfo == .withEmail ? ["email": .string(email)] : [:]
             return [

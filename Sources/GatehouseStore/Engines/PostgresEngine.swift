@@ -15,23 +15,18 @@ final class PostgresEngine: SQLEngine {
     private let logger: Logger
     private let runTask: Task<Void, Never>
 
-    /// Connects to `url`; `?sslmode=disable|prefer|require` chooses TLS (default: prefer).
+    /// Connects to `url`; its `sslmode` chooses TLS (see ``PostgresTLSMode``).
     init(url: URL, logger: Logger) async throws {
-        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        let mode =
-            components?.queryItems?.first {
-                ["sslmode", "tlsmode", "tls", "ssl"].contains($0.name)
-            }?.value ?? "prefer"
         let tls: PostgresClient.Configuration.TLS
         let probeTLS: PostgresConnection.Configuration.TLS
-        switch mode {
-        case "disable", "false":
+        switch try PostgresTLSMode(of: url) {
+        case .disable:
             tls = .disable
             probeTLS = .disable
-        case "require", "verify-ca", "verify-full":
+        case .verifyFull:
             tls = .require(.makeClientConfiguration())
             probeTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        default:
+        case .prefer:
             tls = .prefer(.makeClientConfiguration())
             probeTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOPosix
 import SQLKit
@@ -16,6 +17,7 @@ final class SQLiteEngine: SQLEngine {
 
     /// Opens `path`, failing with a clear message if the file cannot be created or opened.
     init(path: String, connections: Int = 4, logger: Logger) async throws {
+        try Self.restrictAccess(toFileAt: path)
         let threads = NIOThreadPool(numberOfThreads: connections)
         threads.start()
         do {
@@ -30,6 +32,31 @@ final class SQLiteEngine: SQLEngine {
             throw error
         }
         self.threads = threads
+    }
+
+    /// Creates the store file readable and writable by its owner only (0600) before SQLite opens
+    /// it, and takes group and other access away from an existing one and its `-wal`, `-shm` and
+    /// `-journal` files: the store holds password hashes, e-mails, addresses and the audit log.
+    /// SQLite creates the `-wal` and `-shm` files with the database file's mode.
+    static func restrictAccess(toFileAt path: String) throws {
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(
+                .unavailable,
+                "cannot open or create the SQLite file '\(path)': \(String(cString: strerror(errno)))"
+            )
+        }
+        close(descriptor)
+        for file in [path, path + "-wal", path + "-shm", path + "-journal"] {
+            var status = stat()
+            guard stat(file, &status) == 0, status.st_mode & 0o077 != 0 else { continue }
+            guard chmod(file, status.st_mode & 0o700) == 0 else {
+                throw StoreError(
+                    .unavailable,
+                    "cannot make '\(file)' private (chmod 600): \(String(cString: strerror(errno)))"
+                )
+            }
+        }
     }
 
     func withConnection<Result: Sendable>(
