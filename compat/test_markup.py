@@ -35,7 +35,8 @@ def value_of(driver, selector):
 
 
 def test_a_hostile_audit_filter_stays_the_fields_value(console, sandbox):  # noqa: F811
-    console.get(f"{sandbox.base_url}/console/audit?" + urllib.parse.urlencode({"action": HOSTILE}))
+    query = urllib.parse.urlencode({"action": HOSTILE}, quote_via=urllib.parse.quote)
+    console.get(f"{sandbox.base_url}/console/audit?{query}")
     WebDriverWait(console, 20).until(lambda d: d.find_elements(By.ID, "audit-filters"))
     assert injected(console) == []
     assert value_of(console, "#f-action") == HOSTILE
@@ -44,7 +45,8 @@ def test_a_hostile_audit_filter_stays_the_fields_value(console, sandbox):  # noq
 def test_a_hostile_state_stays_the_consent_forms_value(console, sandbox, callback):  # noqa: F811
     app = public_app(sandbox, callback)
     query = urllib.parse.urlencode(
-        {"client_id": app["client_id"], "redirect_uri": callback.uri, "response_type": "code", "state": HOSTILE}
+        {"client_id": app["client_id"], "redirect_uri": callback.uri, "response_type": "code", "state": HOSTILE},
+        quote_via=urllib.parse.quote,
     )
     console.get(f"{sandbox.base_url}/v1/oauth/authorize?{query}")
     WebDriverWait(console, 20).until(expected_conditions.presence_of_element_located((By.ID, "consent-form")))
