@@ -24,7 +24,7 @@ import Darwin
         let count = 1000
         try Self.allowDescriptors(2 * count + 256)
         let world = try await TestWorld.make()
-        let idle: Duration = .seconds(3)
+        let idle: Duration = .seconds(5)
         try await Self.serving(world, idle: idle) { port in
             let opened = ContinuousClock.now
             var slow: [any Channel] = []
@@ -77,11 +77,19 @@ import Darwin
         try await Self.serving(world, cap: cap) { port in
             var slow: [any Channel] = []
             for _ in 0..<cap {
-                let channel = try await Self.connect(port: port)
-                channel.writeAndFlush(ByteBuffer(string: Self.halfSent), promise: nil)
+                // One whole request answered (so the server has taken the connection), then half of the next.
+                let (channel, received) = try await Self.connectCollecting(port: port)
+                let keepAlive = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                try await channel.writeAndFlush(ByteBuffer(string: keepAlive + Self.halfSent))
+                let start = ContinuousClock.now
+                while !received.withLockedValue({ $0.hasPrefix("HTTP/1.1 200") }),
+                    ContinuousClock.now - start < .seconds(10)
+                {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try #require(received.withLockedValue { $0.hasPrefix("HTTP/1.1 200") })
                 slow.append(channel)
             }
-            try await Task.sleep(for: .milliseconds(500))
             // One over the cap: the kernel completes the handshake, the server does not take it.
             let (extra, reply) = try await Self.connectCollecting(port: port)
             try await extra.writeAndFlush(ByteBuffer(string: Self.healthz))
