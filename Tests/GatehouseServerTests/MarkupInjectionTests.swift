@@ -191,6 +191,31 @@ import Testing
         }
     }
 
+    @Test func theConsoleRefusesAnIntegrationNameWithABidiOverrideAndSaysWhy() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world)
+        let before = try await world.store.integrations(workspaceID: world.workspace.id).count
+        try await world.test(.live) { client in
+            let session = try requireValue(try await flow.signIn(client), "session")
+            let cookies = ["gatehouse_session": session]
+            let form = try await client.send(.get, "/console/integrations/new", cookies: cookies)
+            let csrf = try requireValue(form.field("csrf"), "csrf")
+            let created = try await client.send(
+                .post,
+                "/console/integrations",
+                form: [
+                    ("csrf", csrf), ("name", "Invoice\u{202E}fdp.exe"), ("kind", "internal"),
+                    ("capability", "read_content"), ("user_info", "no_user_info"),
+                ],
+                cookies: cookies
+            )
+            #expect(created.status == 200)
+            #expect(created.text.contains("the integration name contains a bidirectional control character (U+202E)"))
+            #expect(!created.text.contains("secret_"))
+            #expect(try await world.store.integrations(workspaceID: world.workspace.id).count == before)
+        }
+    }
+
     @Test func adminOperationsRefuseNamesWithControlsBidiOrStrayCombiningMarks() async throws {
         let world = try await TestWorld.make()
         let before = try await world.store.integrations(workspaceID: world.workspace.id).count
