@@ -14,6 +14,8 @@ final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundOut = HTTPRequestPart
 
     private let timeout: TimeAmount
+    /// A head was read and its end was not (yet).
+    private var awaitingEnd = false
     private var deadline: Scheduled<Void>?
 
     init(timeout: TimeAmount) {
@@ -23,17 +25,26 @@ final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            deadline?.cancel()
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-                context.close(promise: nil)
-            }
+            awaitingEnd = true
         case .body:
             break
         case .end:
+            awaitingEnd = false
             deadline?.cancel()
             deadline = nil
         }
         context.fireChannelRead(data)
+    }
+
+    /// The timer starts only when a read ends with a request still incomplete: a request without
+    /// a body (head and end in one read, the hot path) never schedules one.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if awaitingEnd, deadline == nil {
+            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
