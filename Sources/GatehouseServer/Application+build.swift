@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -44,8 +45,19 @@ public func buildApplication(
     )
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    MalformedRequestHandler(), RequestReadDeadline(timeout: TimeAmount(configuration.readTimeout)),
+                ],
+                idleTimeout: TimeAmount(configuration.idleTimeout)
+            )
+        ),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "Gatehouse",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
+        ),
         services: [
             listener,
             UsageFlusher(recorder: usage, store: store, interval: configuration.usageFlushInterval, logger: logger),

@@ -33,6 +33,14 @@ public struct ServerConfiguration: Sendable {
     public var changeFeedTolerance: Duration = .seconds(2)
     /// bcrypt cost for passwords set through the server (tests lower it).
     public var bcryptCost: UInt8 = 12
+    /// A connection that has not sent a complete request head for this long — since it opened or
+    /// since its last response — is closed: idle keep-alive connections and heads sent slowly.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request whose body has not arrived in full this long after its head closes its connection.
+    public var readTimeout: Duration = .seconds(30)
+    /// At most this many connections are open at once; further ones wait in the listen backlog
+    /// (and are refused by the kernel once it is full) until one closes.
+    public var maxConnections = 4096
 
     public init(
         host: String = "127.0.0.1",

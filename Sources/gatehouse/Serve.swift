@@ -63,6 +63,24 @@ struct Serve: AsyncParsableCommand {
             "Days an OAuth grant can be refreshed before the user must authorize again (env GATEHOUSE_REFRESH_MAX_AGE_DAYS; default 180)."
     )
     var refreshMaxAge: String?
+    @Option(
+        name: .customLong("idle-timeout"),
+        help:
+            "Seconds a connection may go without sending a complete request head (idle keep-alive, or a head sent slowly) before it is closed (env GATEHOUSE_IDLE_TIMEOUT; default 60)."
+    )
+    var idleTimeout: String?
+    @Option(
+        name: .customLong("read-timeout"),
+        help:
+            "Seconds a request's body may take to arrive after its head before the connection is closed (env GATEHOUSE_READ_TIMEOUT; default 30)."
+    )
+    var readTimeout: String?
+    @Option(
+        name: .customLong("max-connections"),
+        help:
+            "Most connections open at once; more wait in the listen backlog until one closes (env GATEHOUSE_MAX_CONNECTIONS; default 4096)."
+    )
+    var maxConnections: String?
 
     func run() async throws {
         let settings = Settings()
@@ -187,6 +205,20 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.oauthLifetimes.refreshGrantMaxAge = TimeInterval(days) * 86_400
         }
+        if let seconds = try Self.seconds(idleTimeout ?? settings["GATEHOUSE_IDLE_TIMEOUT"], "idle timeout") {
+            configuration.idleTimeout = seconds
+        }
+        if let seconds = try Self.seconds(readTimeout ?? settings["GATEHOUSE_READ_TIMEOUT"], "read timeout") {
+            configuration.readTimeout = seconds
+        }
+        if let text = maxConnections ?? settings["GATEHOUSE_MAX_CONNECTIONS"] {
+            guard let value = Int(text), (1...1_000_000).contains(value) else {
+                throw CLIError(
+                    "the maximum number of connections must be between 1 and 1000000, not '\(text.prefix(20))'"
+                )
+            }
+            configuration.maxConnections = value
+        }
         if let text = unsharedStatus ?? settings["GATEHOUSE_UNSHARED_STATUS"] {
             guard let value = UnsharedResourceResponse(rawValue: text) else {
                 throw CLIError("the unshared status must be 403 or 404, not '\(text.prefix(20))'")
@@ -194,6 +226,15 @@ struct Serve: AsyncParsableCommand {
             configuration.unsharedResponse = value
         }
         return configuration
+    }
+
+    /// A timeout given in seconds (fractions allowed, e.g. 0.5), between 0.1 s and one day.
+    static func seconds(_ text: String?, _ what: String) throws -> Duration? {
+        guard let text else { return nil }
+        guard let value = Double(text), value.isFinite, (0.1...86_400).contains(value) else {
+            throw CLIError("the \(what) must be a number of seconds between 0.1 and 86400, not '\(text.prefix(20))'")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
     }
 
     private func resolvedLogLevel(_ settings: Settings) throws -> Logger.Level {

@@ -124,6 +124,18 @@ import Testing
                 ["serve", "--plans-file", "/etc/hostname", "--database-url", CLI.temporaryDatabaseURL()],
                 "bad plans file"
             ),
+            (
+                ["serve", "--idle-timeout", "forever", "--database-url", CLI.temporaryDatabaseURL()],
+                "idle timeout must be a number of seconds"
+            ),
+            (
+                ["serve", "--read-timeout", "0", "--database-url", CLI.temporaryDatabaseURL()],
+                "read timeout must be a number of seconds"
+            ),
+            (
+                ["serve", "--max-connections", "0", "--database-url", CLI.temporaryDatabaseURL()],
+                "maximum number of connections"
+            ),
         ] {
             let result = try CLI.run(arguments)
             #expect(result.status != 0)

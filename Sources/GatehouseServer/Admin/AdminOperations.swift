@@ -474,11 +474,15 @@ public struct AdminOperations: Sendable {
 
     // MARK: Validation
 
+    /// A name or title as people will read it: trimmed, not empty, at most 200 characters, and
+    /// valid as a ``DisplayName`` (no controls, bidi overrides or stray combining marks; NFC).
     static func nonEmpty(_ value: String, _ what: String) throws -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw AdminError("the \(what) must not be empty") }
-        guard trimmed.count <= 200 else { throw AdminError("the \(what) must be at most 200 characters") }
-        return trimmed
+        let name: String
+        do { name = try DisplayName.validate(trimmed) } catch { throw AdminError("the \(what) \(error)") }
+        guard name.count <= 200 else { throw AdminError("the \(what) must be at most 200 characters") }
+        return name
     }
 
     static func looksLikeEmail(_ email: String) -> Bool {

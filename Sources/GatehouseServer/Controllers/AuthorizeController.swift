@@ -251,7 +251,7 @@ struct AuthorizeController {
             "signOutNext": RedirectURI.appending(authorization.parameters, to: "/v1/oauth/authorize"),
             "redirectHost": URLComponents(string: authorization.redirectURI)?.host ?? authorization.redirectURI,
         ]
-        return pages.render("consent", values)
+        return pages.render("consent", values, formTarget: authorization.redirectURI)
     }
 
     // MARK: Helpers

@@ -84,7 +84,8 @@ struct PagesController {
         throw .validation("body failed validation: body.parent should have a database_id or a page_id.")
     }
 
-    /// The plain text of the title property, if `properties` carries one.
+    /// The plain text of the title property, if `properties` carries one, as a valid ``DisplayName``
+    /// (NFC; no controls, bidi overrides or stray combining marks).
     private static func title(_ body: JSONValue) throws(APIError) -> String? {
         guard let properties = body["properties"], !properties.isNull else { return nil }
         guard case .object(let members) = properties else {
@@ -109,7 +110,11 @@ struct PagesController {
                     "body failed validation: body.properties.\(name).title[0].text.content.length should be ≤ `2000`, instead was `\(text.count)`."
                 )
             }
-            return text
+            do {
+                return try DisplayName.validate(text)
+            } catch {
+                throw .validation("body failed validation: body.properties.\(name).title \(error).")
+            }
         }
         return nil
     }
