@@ -4,6 +4,7 @@ import GatehouseStore
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The routes of the `/v1` API and the limits they share.
 enum APIRoutes {
@@ -42,21 +43,25 @@ public func buildApplication(
         authenticator: authenticator,
         startSequence: try await store.latestChangeSequence()
     )
+    var services: [any Service] = [
+        listener,
+        UsageFlusher(recorder: usage, store: store, interval: configuration.usageFlushInterval, logger: logger),
+        Janitor(
+            store: store,
+            clock: authenticator.clock,
+            interval: configuration.janitorInterval,
+            retention: configuration.credentialRetention,
+            logger: logger
+        ),
+    ]
+    if configuration.routePolicy.path != nil {
+        services.append(RoutePolicyWatcher(source: configuration.routePolicy, logger: logger))
+    }
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
-        services: [
-            listener,
-            UsageFlusher(recorder: usage, store: store, interval: configuration.usageFlushInterval, logger: logger),
-            Janitor(
-                store: store,
-                clock: authenticator.clock,
-                interval: configuration.janitorInterval,
-                retention: configuration.credentialRetention,
-                logger: logger
-            ),
-        ],
+        services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             if configuration.publicURL == nil { issuer.set("http://\(configuration.host):\(port)") }
@@ -106,30 +111,31 @@ public func buildRouter(
         metrics: metrics,
         logger: logger
     )
-    let api = router.group("v1").add(
-        middleware: APIMiddleware(
-            authentication: BearerAuthentication(
-                authenticator: authenticator,
-                failureThrottle: RateLimiter(clock: authenticator.clock),
-                failureAllowance: configuration.ratePlans.failedAuthentication,
-                usage: usage,
-                metrics: metrics,
-                recordFailure: { event in
-                    do {
-                        try await store.appendEvent(event)
-                    } catch {
-                        logger.warning("cannot record a failed authentication in the audit log")
-                    }
-                }
-            ),
-            rateLimit: RateLimitEnforcement(
-                limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
-                plans: configuration.ratePlans,
-                logger: logger,
-                metrics: metrics
-            )
-        )
+    // One of each for `/v1` and `/forward-auth`: a client's failures and an integration's
+    // limit count the same whichever it calls.
+    let authentication = BearerAuthentication(
+        authenticator: authenticator,
+        failureThrottle: RateLimiter(clock: authenticator.clock),
+        failureAllowance: configuration.ratePlans.failedAuthentication,
+        usage: usage,
+        metrics: metrics,
+        recordFailure: { event in
+            do {
+                try await store.appendEvent(event)
+            } catch {
+                logger.warning("cannot record a failed authentication in the audit log")
+            }
+        }
     )
+    let rateLimit = RateLimitEnforcement(
+        limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
+        plans: configuration.ratePlans,
+        logger: logger,
+        metrics: metrics
+    )
+    ForwardAuthController(authentication: authentication, rateLimit: rateLimit, policy: configuration.routePolicy)
+        .addRoutes(to: router)
+    let api = router.group("v1").add(middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit))
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)

@@ -148,5 +148,8 @@ enum Migrations {
                 "ALTER TABLE tokens ADD COLUMN used_from TEXT",
             ]
         },
+        Migration(version: 11, name: "integration scopes") { _ in
+            ["ALTER TABLE integrations ADD COLUMN scopes TEXT NOT NULL DEFAULT ''"]
+        },
     ]
 }

@@ -250,10 +250,10 @@ public final class SQLStore: Store {
         try await database.raw(
             """
             INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at,
-                client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type)
+                client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type, scopes)
             VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names(joinedBy: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds),
                 \(bind: client?.clientID), \(bind: client?.redirectURIs.joined(separator: "\n")), \(bind: client?.expiringTokens == true ? 1 : 0), \(bind: client?.confidential == false ? 0 : 1),
-                \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue))
+                \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue), \(bind: integration.scopes.spaceSeparated))
             """
         ).run()
     }
@@ -430,7 +430,7 @@ public final class SQLStore: Store {
                     """
                     SELECT t.*, i.name AS integration_name, i.kind AS integration_kind, i.capabilities, i.bot_id,
                            i.workspace_id, w.name AS workspace_name, w.icon AS workspace_icon, w.plan,
-                           i.owner_type, i.installed_from, o.id AS owner_id, o.name AS owner_name,
+                           i.owner_type, i.installed_from, i.scopes, o.id AS owner_id, o.name AS owner_name,
                            o.email AS owner_email
                     FROM tokens t JOIN integrations i ON i.id = t.integration_id JOIN workspaces w ON w.id = i.workspace_id
                     LEFT JOIN users o ON o.id = i.owner_user_id
@@ -454,7 +454,8 @@ public final class SQLStore: Store {
                 plan: try Self.enumValue(row, "plan"),
                 owner: try Self.botOwner(row),
                 installedFrom: try row.decode(column: "installed_from", as: String?.self),
-                issuedAt: token.createdAt
+                issuedAt: token.createdAt,
+                scopes: try Self.scopes(row)
             )
             return (token, principal)
         }
@@ -925,7 +926,8 @@ public final class SQLStore: Store {
                     ownerUserID: try row.decode(column: "owner_user_id", as: String?.self) ?? "",
                     owner: BotOwnerKind(rawValue: try row.decode(column: "owner_type", as: String?.self) ?? "") ?? .user
                 )
-            }
+            },
+            scopes: try scopes(row)
         )
     }
 

@@ -111,6 +111,9 @@ public protocol Store: Sendable {
         async throws
     /// The ids of the databases and pages shared with the integration.
     func shares(integrationID: String) async throws -> Set<String>
+    /// Replaces the scopes of an integration and its installations; the changes made (none if it
+    /// does not exist), which the change feed also carries.
+    func setScopes(_ scopes: Scopes, integrationID: String, at time: Date) async throws -> [StoreChange]
 
     // MARK: Rate limits
 

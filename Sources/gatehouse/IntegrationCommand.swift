@@ -9,7 +9,7 @@ struct IntegrationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integration",
         abstract: "Manage integrations.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self]
+        subcommands: [Create.self, List.self, Show.self, Delete.self, SetScopes.self]
     )
 
     static func json(_ integration: Integration) -> [(String, JSONValue)] {
@@ -18,6 +18,7 @@ struct IntegrationCommand: AsyncParsableCommand {
             ("name", .string(integration.name)), ("kind", .string(integration.kind.rawValue)),
             ("bot_id", .string(integration.botID)),
             ("capabilities", .array(integration.capabilities.names.map(JSONValue.string))),
+            ("scopes", .array(integration.scopes.names.map(JSONValue.string))),
             ("created_at", Output.time(integration.createdAt)),
         ]
         if let client = integration.oauthClient {
@@ -59,12 +60,19 @@ struct IntegrationCommand: AsyncParsableCommand {
             help: "Register a client without a secret (a native or browser app); PKCE is then required."
         )
         var noClientSecret = false
+        @Option(
+            help:
+                "Your deployment's own scopes it holds, comma-separated (forward authentication; see `integration set-scopes`)."
+        )
+        var scopes: String?
 
         func run() async throws {
             let parsed: Capabilities
+            let parsedScopes: Scopes?
             do {
                 parsed =
                     try capabilities.map { try Capabilities(names: $0.split(separator: ",").map(String.init)) } ?? .all
+                parsedScopes = try scopes.map { try Scopes(parsing: $0) }
             } catch {
                 throw CLIError(String(describing: error))
             }
@@ -72,11 +80,17 @@ struct IntegrationCommand: AsyncParsableCommand {
                 throw CLIError("--redirect-uri, --expiring and --no-client-secret need --public")
             }
             if isPublic {
-                try await createPublic(parsed)
+                try await createPublic(parsed, scopes: parsedScopes)
                 return
             }
-            let (integration, token) = try await global.withAdmin {
-                try await $0.createInternalIntegration(workspaceID: workspace, name: name, capabilities: parsed)
+            let (integration, token) = try await global.withAdmin { admin in
+                let (created, token) = try await admin.createInternalIntegration(
+                    workspaceID: workspace,
+                    name: name,
+                    capabilities: parsed
+                )
+                guard let parsedScopes else { return (created, token) }
+                return (try await admin.setScopes(parsedScopes, integrationID: created.id), token)
             }
             Output.emit(
                 ["id": .string(integration.id), "bot_id": .string(integration.botID), "token": .string(token)],
@@ -84,15 +98,16 @@ struct IntegrationCommand: AsyncParsableCommand {
                     Created integration \(integration.name): \(integration.id)
                     bot id: \(integration.botID)
                     capabilities: \(integration.capabilities.names(joinedBy: ", "))
+                    scopes: \(integration.scopes.isEmpty ? "none" : integration.scopes.spaceSeparated)
                     API key (shown once, stored only as a hash): \(token)
                     """,
                 asJSON: global.json
             )
         }
 
-        private func createPublic(_ capabilities: Capabilities) async throws {
-            let (integration, secret) = try await global.withAdmin {
-                try await $0.createPublicIntegration(
+        private func createPublic(_ capabilities: Capabilities, scopes: Scopes?) async throws {
+            let (integration, secret) = try await global.withAdmin { admin in
+                let (created, secret) = try await admin.createPublicIntegration(
                     workspaceID: workspace,
                     name: name,
                     capabilities: capabilities,
@@ -100,6 +115,8 @@ struct IntegrationCommand: AsyncParsableCommand {
                     expiringTokens: expiring,
                     withSecret: !noClientSecret
                 )
+                guard let scopes else { return (created, secret) }
+                return (try await admin.setScopes(scopes, integrationID: created.id), secret)
             }
             let clientID = integration.oauthClient?.clientID ?? ""
             Output.emit(
@@ -286,6 +303,34 @@ struct TokenCommand: AsyncParsableCommand {
                     "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))  used \($0.useCount)×, last \($0.lastUsedAt.map { "\($0.formatted(.iso8601))" } ?? "never")"
                 }
                 .joined(separator: "\n"),
+                asJSON: global.json
+            )
+        }
+    }
+}
+
+extension IntegrationCommand {
+    struct SetScopes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-scopes",
+            abstract:
+                "Replace the deployment scopes an integration holds (for a public integration, its installations too); takes effect at once on every node."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+        @Option(help: "Comma- or space-separated scope names; empty for none.") var scopes: String
+
+        func run() async throws {
+            let parsed: Scopes
+            do {
+                parsed = try Scopes(parsing: scopes)
+            } catch {
+                throw CLIError(error.description)
+            }
+            let changed = try await global.withAdmin { try await $0.setScopes(parsed, integrationID: integration) }
+            Output.emit(
+                ["id": .string(changed.id), "scopes": .array(changed.scopes.names.map(JSONValue.string))],
+                text: "Scopes of \(changed.name): \(changed.scopes.isEmpty ? "none" : changed.scopes.spaceSeparated)",
                 asJSON: global.json
             )
         }

@@ -31,6 +31,7 @@ public struct Principal: Sendable, Equatable {
         @usableFromInline let owner: BotOwner
         @usableFromInline let installedFrom: String?
         @usableFromInline let issuedAt: Date
+        @usableFromInline let scopes: Scopes
     }
 
     @usableFromInline
@@ -73,6 +74,8 @@ public struct Principal: Sendable, Equatable {
     @inlinable public var installedFrom: String? { storage.fields.installedFrom }
     /// When the token was issued (the epoch where a caller did not say).
     @inlinable public var issuedAt: Date { storage.fields.issuedAt }
+    /// The deployment's own scopes the integration holds (forward authentication).
+    @inlinable public var scopes: Scopes { storage.fields.scopes }
 
     public init(
         tokenID: String,
@@ -89,7 +92,8 @@ public struct Principal: Sendable, Equatable {
         plan: Plan,
         owner: BotOwner = .workspace,
         installedFrom: String? = nil,
-        issuedAt: Date = Date(timeIntervalSince1970: 0)
+        issuedAt: Date = Date(timeIntervalSince1970: 0),
+        scopes: Scopes = Scopes()
     ) {
         storage = Storage(
             Fields(
@@ -107,7 +111,8 @@ public struct Principal: Sendable, Equatable {
                 plan: plan,
                 owner: owner,
                 installedFrom: installedFrom,
-                issuedAt: issuedAt
+                issuedAt: issuedAt,
+                scopes: scopes
             )
         )
     }

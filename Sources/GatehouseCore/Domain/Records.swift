@@ -66,6 +66,8 @@ public struct Integration: Sendable, Equatable {
     public var oauthClient: OAuthClientSettings?
     /// Set when this row is a public integration installed in a workspace through OAuth.
     public var installation: Installation?
+    /// The deployment's own scopes it holds (forward authentication), beside Notion's capabilities.
+    public var scopes: Scopes
 
     public init(
         id: String,
@@ -76,8 +78,10 @@ public struct Integration: Sendable, Equatable {
         botID: String,
         createdAt: Date,
         oauthClient: OAuthClientSettings? = nil,
-        installation: Installation? = nil
+        installation: Installation? = nil,
+        scopes: Scopes = Scopes()
     ) {
+        self.scopes = scopes
         self.oauthClient = oauthClient
         self.installation = installation
         self.id = id

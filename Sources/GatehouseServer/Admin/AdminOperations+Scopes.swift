@@ -1,0 +1,22 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+extension AdminOperations {
+    /// Replaces the deployment scopes an integration holds (a public integration: what its
+    /// installations hold too). Takes effect at once on every node; audited.
+    public func setScopes(_ scopes: Scopes, integrationID: String) async throws -> Integration {
+        let integration = try await integration(integrationID)
+        let changes = try await store.setScopes(scopes, integrationID: integration.id, at: clock.now())
+        guard !changes.isEmpty else { throw AdminError.noIntegration(integrationID) }
+        onRevocation(changes)
+        try await record(
+            "integration.scopes_changed",
+            target: integration.id,
+            details: ["scopes": scopes.spaceSeparated, "installations": "\(changes.count - 1)"]
+        )
+        var changed = integration
+        changed.scopes = scopes
+        return changed
+    }
+}
