@@ -125,7 +125,8 @@ import Testing
         try Self.writePolicy(Self.policyText, to: path)
         let source = try RoutePolicySource(path: path)
         let freePlan = RatePlans(overrides: [.free: RatePlan(requestsPerSecond: 0.01, burst: 2, dailyQuota: nil)])
-        try await world.test(.router, plans: freePlan, configure: { $0.routePolicy = source }) { client in
+        let withSource: (inout ServerConfiguration) -> Void = { $0.routePolicy = source }
+        try await world.test(.router, plans: freePlan, configure: withSource) { client in
             let whoami = Self.original("GET", "/whoami")
             #expect(
                 try await client.call(.get, "/forward-auth", token: world.token, version: nil, headers: whoami).status
