@@ -135,6 +135,7 @@ public func buildRouter(
     )
     ForwardAuthController(authentication: authentication, rateLimit: rateLimit, policy: configuration.routePolicy)
         .addRoutes(to: router)
+    VerifyController(authenticator: authenticator, rateLimit: rateLimit, usage: usage).addRoutes(to: router)
     let api = router.group("v1").add(middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit))
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)

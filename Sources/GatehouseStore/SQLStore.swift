@@ -368,6 +368,7 @@ public final class SQLStore: Store {
             let live = try await database.raw(
                 """
                 SELECT * FROM tokens WHERE integration_id = \(bind: newToken.integrationID) AND revoked_at IS NULL
+                  AND kind = \(bind: newToken.kind.rawValue)
                   AND (expires_at IS NULL OR expires_at > \(bind: now)) ORDER BY created_at, id
                 """
             ).all().map(Self.token)

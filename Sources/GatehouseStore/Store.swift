@@ -114,6 +114,8 @@ public protocol Store: Sendable {
     /// Replaces the scopes of an integration and its installations; the changes made (none if it
     /// does not exist), which the change feed also carries.
     func setScopes(_ scopes: Scopes, integrationID: String, at time: Date) async throws -> [StoreChange]
+    /// Adds a token to an existing integration (a verifier key); `false` if it does not exist.
+    func addToken(_ token: TokenRecord) async throws -> Bool
 
     // MARK: Rate limits
 

@@ -19,4 +19,18 @@ extension AdminOperations {
         changed.scopes = scopes
         return changed
     }
+
+    /// A new verifier key for `integrationID`: the credential a service presents to `POST /verify`.
+    /// Shown once; the store keeps its digest. Revoked like any token (`gatehouse token revoke`).
+    public func createVerifierKey(integrationID: String) async throws -> (key: String, record: TokenRecord) {
+        let integration = try await integration(integrationID)
+        let (key, record) = Self.issueToken(.verifierKey, integrationID: integration.id, at: clock.now())
+        guard try await store.addToken(record) else { throw AdminError.noIntegration(integrationID) }
+        try await self.record(
+            "verifier_key.created",
+            target: integration.id,
+            details: ["hint": record.displayHint]
+        )
+        return (key, record)
+    }
 }

@@ -36,6 +36,20 @@ extension SQLStore {
         }
     }
 
+    /// Adds a token to an existing integration (a verifier key); `false` if the integration does
+    /// not exist.
+    public func addToken(_ token: TokenRecord) async throws -> Bool {
+        try await transaction { database in
+            guard
+                try await database.raw(
+                    "UPDATE integrations SET name = name WHERE id = \(bind: token.integrationID) RETURNING id"
+                ).first() != nil
+            else { return false }
+            try await Self.insertToken(token, into: database)
+            return true
+        }
+    }
+
     static func scopes(_ row: any SQLRow) throws -> Scopes {
         (try? Scopes(parsing: try row.decode(column: "scopes", as: String?.self) ?? "")) ?? Scopes()
     }
