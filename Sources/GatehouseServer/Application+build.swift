@@ -133,10 +133,18 @@ public func buildRouter(
         logger: logger,
         metrics: metrics
     )
-    ForwardAuthController(authentication: authentication, rateLimit: rateLimit, policy: configuration.routePolicy)
+    let usageLimit = UsageLimitEnforcement(store: store)
+    ForwardAuthController(
+        authentication: authentication,
+        rateLimit: rateLimit,
+        usageLimit: usageLimit,
+        policy: configuration.routePolicy
+    ).addRoutes(to: router)
+    VerifyController(authenticator: authenticator, rateLimit: rateLimit, usageLimit: usageLimit, usage: usage)
         .addRoutes(to: router)
-    VerifyController(authenticator: authenticator, rateLimit: rateLimit, usage: usage).addRoutes(to: router)
-    let api = router.group("v1").add(middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit))
+    let api = router.group("v1").add(
+        middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit, usageLimit: usageLimit)
+    )
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)

@@ -50,6 +50,83 @@ extension SQLStore {
         }
     }
 
+    /// Sets or clears an integration's own rate limit (replacing its plan's); every node evicts
+    /// its cached principals. The changes made (none if the integration does not exist).
+    public func setRateLimit(_ limit: RatePlan?, integrationID: String, at time: Date) async throws -> [StoreChange] {
+        try await transaction { database in
+            guard
+                let row = try await database.raw(
+                    """
+                    UPDATE integrations SET rate_limit = \(bind: limit?.compactDescription)
+                    WHERE id = \(bind: integrationID) RETURNING workspace_id
+                    """
+                ).first()
+            else { return [] }
+            let change = StoreChange(
+                sequence: 0,
+                kind: .integrationChanged,
+                workspaceID: try row.decode(column: "workspace_id", as: String.self),
+                integrationID: integrationID
+            )
+            try await self.recordChange(
+                database,
+                change.kind,
+                workspaceID: change.workspaceID,
+                integrationID: integrationID,
+                at: time
+            )
+            return [change]
+        }
+    }
+
+    /// Sets a live token's expiry and number of uses (`nil`: none), as chosen when it was made;
+    /// every node evicts it. The token as it now is, or `nil` if there is no live token `tokenID`.
+    public func setTokenLimits(
+        tokenID: String,
+        expiresAt: Date?,
+        maxUses: Int?,
+        at time: Date
+    ) async throws -> TokenRecord? {
+        try await transaction { database in
+            guard
+                let row = try await database.raw(
+                    """
+                    UPDATE tokens SET expires_at = \(bind: expiresAt?.epochMilliseconds),
+                        max_uses = \(bind: maxUses.map(Int64.init))
+                    WHERE id = \(bind: tokenID) AND revoked_at IS NULL RETURNING *
+                    """
+                ).first()
+            else { return nil }
+            let token = try Self.token(row)
+            try await self.recordChange(
+                database,
+                .tokenRevoked,
+                workspaceID: nil,
+                integrationID: token.integrationID,
+                tokenDigest: token.digest,
+                at: time
+            )
+            return token
+        }
+    }
+
+    /// Counts one use of a usage-limited token, for the whole cluster: `true` while it had uses
+    /// left, `false` once all are spent (nothing is counted then).
+    public func consumeUse(tokenID: String) async throws -> Bool {
+        try await write { database in
+            try await database.raw(
+                """
+                UPDATE tokens SET uses = uses + 1
+                WHERE id = \(bind: tokenID) AND (max_uses IS NULL OR uses < max_uses) RETURNING uses
+                """
+            ).first() != nil
+        }
+    }
+
+    static func rateLimitOverride(_ row: any SQLRow) throws -> RatePlan? {
+        try row.decode(column: "rate_limit", as: String?.self).flatMap(RatePlan.init(compact:))
+    }
+
     static func scopes(_ row: any SQLRow) throws -> Scopes {
         (try? Scopes(parsing: try row.decode(column: "scopes", as: String?.self) ?? "")) ?? Scopes()
     }

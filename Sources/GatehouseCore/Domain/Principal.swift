@@ -32,6 +32,8 @@ public struct Principal: Sendable, Equatable {
         @usableFromInline let installedFrom: String?
         @usableFromInline let issuedAt: Date
         @usableFromInline let scopes: Scopes
+        @usableFromInline let rateLimitOverride: RatePlan?
+        @usableFromInline let maxUses: Int?
     }
 
     @usableFromInline
@@ -76,6 +78,10 @@ public struct Principal: Sendable, Equatable {
     @inlinable public var issuedAt: Date { storage.fields.issuedAt }
     /// The deployment's own scopes the integration holds (forward authentication).
     @inlinable public var scopes: Scopes { storage.fields.scopes }
+    /// The integration's own rate limit, which replaces its plan's (`nil`: the plan's).
+    @inlinable public var rateLimitOverride: RatePlan? { storage.fields.rateLimitOverride }
+    /// For a usage-limited key, how many requests it may make in all (`nil`: unlimited).
+    @inlinable public var maxUses: Int? { storage.fields.maxUses }
 
     public init(
         tokenID: String,
@@ -93,7 +99,9 @@ public struct Principal: Sendable, Equatable {
         owner: BotOwner = .workspace,
         installedFrom: String? = nil,
         issuedAt: Date = Date(timeIntervalSince1970: 0),
-        scopes: Scopes = Scopes()
+        scopes: Scopes = Scopes(),
+        rateLimitOverride: RatePlan? = nil,
+        maxUses: Int? = nil
     ) {
         storage = Storage(
             Fields(
@@ -112,7 +120,9 @@ public struct Principal: Sendable, Equatable {
                 owner: owner,
                 installedFrom: installedFrom,
                 issuedAt: issuedAt,
-                scopes: scopes
+                scopes: scopes,
+                rateLimitOverride: rateLimitOverride,
+                maxUses: maxUses
             )
         )
     }

@@ -33,4 +33,43 @@ extension AdminOperations {
         )
         return (key, record)
     }
+
+    /// Sets an integration's own rate limit, replacing its plan's (`nil`: back to the plan's).
+    /// Takes effect at once on every node; audited.
+    public func setRateLimit(_ limit: RatePlan?, integrationID: String) async throws -> Integration {
+        let integration = try await integration(integrationID)
+        let changes = try await store.setRateLimit(limit, integrationID: integration.id, at: clock.now())
+        guard !changes.isEmpty else { throw AdminError.noIntegration(integrationID) }
+        onRevocation(changes)
+        try await record(
+            "integration.rate_limit_changed",
+            target: integration.id,
+            details: ["rate_limit": limit?.compactDescription ?? "plan"]
+        )
+        var changed = integration
+        changed.rateLimitOverride = limit
+        return changed
+    }
+
+    /// Gives a live key an expiry and a number of uses, as chosen when it is made. Audited.
+    public func setKeyLimits(tokenID: String, expiresAt: Date?, maxUses: Int?) async throws -> TokenRecord {
+        if let maxUses, maxUses < 1 { throw AdminError("the number of uses must be at least 1") }
+        if let expiresAt, expiresAt <= clock.now() { throw AdminError("the expiry must be in the future") }
+        guard
+            let token = try await store.setTokenLimits(
+                tokenID: tokenID,
+                expiresAt: expiresAt,
+                maxUses: maxUses,
+                at: clock.now()
+            )
+        else { throw AdminError("no live token with id '\(tokenID.prefix(64))'") }
+        onRevocation([
+            StoreChange(sequence: 0, kind: .tokenRevoked, integrationID: token.integrationID, tokenDigest: token.digest)
+        ])
+        var details = ["hint": token.displayHint]
+        if let expiresAt { details["expires_at"] = expiresAt.formatted(.iso8601) }
+        if let maxUses { details["max_uses"] = String(maxUses) }
+        try await record("key.limits_set", target: token.integrationID, details: details)
+        return token
+    }
 }

@@ -18,6 +18,7 @@ import NIOCore
 struct ForwardAuthController {
     let authentication: BearerAuthentication
     let rateLimit: RateLimitEnforcement
+    let usageLimit: UsageLimitEnforcement
     let policy: RoutePolicySource
 
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
@@ -104,6 +105,12 @@ struct ForwardAuthController {
             let reason = decision.outcome.refusal
         {
             response = Self.describedForProxies(refusal, error: .rateLimited(reason), requestID: context.requestID)
+        } else if let maxUses = principal.maxUses,
+            let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
+        {
+            let error =
+                refusal.status == .forbidden ? UsageLimitEnforcement.exhausted(maxUses) : APIError.serviceUnavailable
+            response = Self.describedForProxies(refusal, error: error, requestID: context.requestID)
         } else {
             response = Response(status: .ok)
             Self.identify(principal, on: &response.headers)

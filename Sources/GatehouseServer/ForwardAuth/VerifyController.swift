@@ -18,6 +18,7 @@ import NIOCore
 struct VerifyController {
     let authenticator: Authenticator
     let rateLimit: RateLimitEnforcement
+    let usageLimit: UsageLimitEnforcement
     let usage: UsageRecorder
 
     static let bodyLimit = 16 * 1024
@@ -103,6 +104,12 @@ struct VerifyController {
                 rateLimit: Self.rateLimit(outcome),
                 requestID: context.requestID
             )
+        }
+        if let maxUses = principal.maxUses,
+            let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
+        {
+            guard refusal.status == .forbidden else { throw APIError.serviceUnavailable }
+            return Self.answer(invalid: UsageLimitEnforcement.exhausted(maxUses), requestID: context.requestID)
         }
         var owner = JSONValue.null
         if case .user(let id, _, _) = principal.owner { owner = .string(id) }
