@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "gatehouse", targets: ["gatehouse"]),
         .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
         .library(name: "GatehouseClient", targets: ["GatehouseClient"]),
+        .library(name: "GatehouseHummingbird", targets: ["GatehouseHummingbird"]),
         .executable(name: "list-databases", targets: ["ListDatabases"]),
     ],
     dependencies: [
@@ -76,6 +77,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "GatehouseHummingbird",
+            dependencies: [
+                "GatehouseClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ListDatabases",
             dependencies: ["GatehouseClient"],
@@ -117,6 +126,7 @@ let package = Package(
             name: "GatehouseServerTests",
             dependencies: [
                 "GatehouseServer",
+                "GatehouseHummingbird",
                 "GatehouseTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),

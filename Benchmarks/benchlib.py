@@ -39,7 +39,7 @@ def build():
     return os.path.join(path, "gatehouse")
 
 
-def start(binary, database_url, plans, log_level="error"):
+def start(binary, database_url, plans, log_level="error", extra=()):
     """Starts `serve` on a new store with the sandbox; returns the process, its URL and the demo key.
 
     At `error` (the default here) the server logs nothing per request; at `info`, its own default,
@@ -47,6 +47,7 @@ def start(binary, database_url, plans, log_level="error"):
     command = [binary, "serve", "--port", "0", "--database-url", database_url, "--log-level", log_level, "--seed"]
     if plans:
         command += ["--plans-file", plans]
+    command += list(extra)
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     received = b""

@@ -48,7 +48,7 @@ class Sandbox:
         return json.loads(out.stdout)
 
 
-def start_sandbox(plans_json):
+def start_sandbox(plans_json, extra_arguments=()):
     """Starts `gatehouse serve` on a new SQLite store with the given plans file contents;
     returns the process and what its banner announced."""
     directory = scratch_directory("gatehouse-compat-")
@@ -57,7 +57,7 @@ def start_sandbox(plans_json):
     with open(plans, "w") as file:
         json.dump(plans_json, file)
     process = subprocess.Popen(
-        [BINARY, "serve", "--port", "0", "--database-url", database_url, "--plans-file", plans],
+        [BINARY, "serve", "--port", "0", "--database-url", database_url, "--plans-file", plans, *extra_arguments],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     lines = []

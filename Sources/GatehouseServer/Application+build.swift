@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The routes of the `/v1` API and the limits they share.
 enum APIRoutes {
@@ -43,6 +44,20 @@ public func buildApplication(
         authenticator: authenticator,
         startSequence: try await store.latestChangeSequence()
     )
+    var services: [any Service] = [
+        listener,
+        UsageFlusher(recorder: usage, store: store, interval: configuration.usageFlushInterval, logger: logger),
+        Janitor(
+            store: store,
+            clock: authenticator.clock,
+            interval: configuration.janitorInterval,
+            retention: configuration.credentialRetention,
+            logger: logger
+        ),
+    ]
+    if configuration.routePolicy.path != nil {
+        services.append(RoutePolicyWatcher(source: configuration.routePolicy, logger: logger))
+    }
     return Application(
         router: router,
         server: .http1(
@@ -58,17 +73,7 @@ public func buildApplication(
             serverName: "Gatehouse",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
         ),
-        services: [
-            listener,
-            UsageFlusher(recorder: usage, store: store, interval: configuration.usageFlushInterval, logger: logger),
-            Janitor(
-                store: store,
-                clock: authenticator.clock,
-                interval: configuration.janitorInterval,
-                retention: configuration.credentialRetention,
-                logger: logger
-            ),
-        ],
+        services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             if configuration.publicURL == nil { issuer.set("http://\(configuration.host):\(port)") }
@@ -118,29 +123,39 @@ public func buildRouter(
         metrics: metrics,
         logger: logger
     )
+    // One of each for `/v1` and `/forward-auth`: a client's failures and an integration's
+    // limit count the same whichever it calls.
+    let authentication = BearerAuthentication(
+        authenticator: authenticator,
+        failureThrottle: RateLimiter(clock: authenticator.clock),
+        failureAllowance: configuration.ratePlans.failedAuthentication,
+        usage: usage,
+        metrics: metrics,
+        recordFailure: { event in
+            do {
+                try await store.appendEvent(event)
+            } catch {
+                logger.warning("cannot record a failed authentication in the audit log")
+            }
+        }
+    )
+    let rateLimit = RateLimitEnforcement(
+        limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
+        plans: configuration.ratePlans,
+        logger: logger,
+        metrics: metrics
+    )
+    let usageLimit = UsageLimitEnforcement(store: store)
+    ForwardAuthController(
+        authentication: authentication,
+        rateLimit: rateLimit,
+        usageLimit: usageLimit,
+        policy: configuration.routePolicy
+    ).addRoutes(to: router)
+    VerifyController(authenticator: authenticator, rateLimit: rateLimit, usageLimit: usageLimit, usage: usage)
+        .addRoutes(to: router)
     let api = router.group("v1").add(
-        middleware: APIMiddleware(
-            authentication: BearerAuthentication(
-                authenticator: authenticator,
-                failureThrottle: RateLimiter(clock: authenticator.clock),
-                failureAllowance: configuration.ratePlans.failedAuthentication,
-                usage: usage,
-                metrics: metrics,
-                recordFailure: { event in
-                    do {
-                        try await store.appendEvent(event)
-                    } catch {
-                        logger.warning("cannot record a failed authentication in the audit log")
-                    }
-                }
-            ),
-            rateLimit: RateLimitEnforcement(
-                limiter: SharedRateLimiter(store: store, clock: authenticator.clock),
-                plans: configuration.ratePlans,
-                logger: logger,
-                metrics: metrics
-            )
-        )
+        middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit, usageLimit: usageLimit)
     )
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)

@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// How long the change feed may stay unreadable before this node stops trusting its cache of
     /// credentials (every request then goes to the store until the feed is readable again).
     public var changeFeedTolerance: Duration = .seconds(2)
+    /// The route policy `/forward-auth` applies (no file: any valid token passes).
+    public var routePolicy = RoutePolicySource()
     /// bcrypt cost for passwords set through the server (tests lower it).
     public var bcryptCost: UInt8 = 12
     /// A connection that has not sent a complete request head for this long — since it opened or

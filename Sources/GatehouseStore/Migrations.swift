@@ -148,5 +148,13 @@ enum Migrations {
                 "ALTER TABLE tokens ADD COLUMN used_from TEXT",
             ]
         },
+        Migration(version: 11, name: "forward authentication") { _ in
+            [
+                "ALTER TABLE integrations ADD COLUMN scopes TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE integrations ADD COLUMN rate_limit TEXT",
+                "ALTER TABLE tokens ADD COLUMN max_uses BIGINT",
+                "ALTER TABLE tokens ADD COLUMN uses BIGINT NOT NULL DEFAULT 0",
+            ]
+        },
     ]
 }

@@ -193,11 +193,13 @@ extension SQLStore {
             let latest = requests[index].candidate
             if var installation = installations[key] {
                 installation.capabilities = latest.capabilities
+                installation.scopes = latest.scopes
                 installation.name = latest.name
                 installation.installation?.ownerUserID = latest.installation?.ownerUserID ?? ""
                 try await database.raw(
                     """
                     UPDATE integrations SET capabilities = \(bind: installation.capabilities.names(joinedBy: ",")),
+                        scopes = \(bind: installation.scopes.spaceSeparated),
                         name = \(bind: installation.name), owner_user_id = \(bind: installation.installation?.ownerUserID)
                     WHERE id = \(bind: installation.id)
                     """

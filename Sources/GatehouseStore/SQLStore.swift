@@ -250,10 +250,10 @@ public final class SQLStore: Store {
         try await database.raw(
             """
             INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at,
-                client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type)
+                client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type, scopes, rate_limit)
             VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names(joinedBy: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds),
                 \(bind: client?.clientID), \(bind: client?.redirectURIs.joined(separator: "\n")), \(bind: client?.expiringTokens == true ? 1 : 0), \(bind: client?.confidential == false ? 0 : 1),
-                \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue))
+                \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue), \(bind: integration.scopes.spaceSeparated), \(bind: integration.rateLimitOverride?.compactDescription))
             """
         ).run()
     }
@@ -267,11 +267,11 @@ public final class SQLStore: Store {
         guard !tokens.isEmpty else { return }
         let rows = tokens.map { token -> SQLQueryString in
             """
-            (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID), \(bind: token.grantExpiresAt?.epochMilliseconds))
+            (\(bind: token.id), \(bind: token.integrationID), \(bind: token.kind.rawValue), \(bind: token.digest.hex), \(bind: token.displayHint), \(bind: token.createdAt.epochMilliseconds), \(bind: token.expiresAt?.epochMilliseconds), \(bind: token.revokedAt?.epochMilliseconds), \(bind: token.rotatedFromID), \(bind: token.grantID), \(bind: token.grantExpiresAt?.epochMilliseconds), \(bind: token.maxUses.map(Int64.init)))
             """
         }
         try await database.raw(
-            "INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id, grant_expires_at) VALUES "
+            "INSERT INTO tokens (id, integration_id, kind, hash, display_hint, created_at, expires_at, revoked_at, rotated_from, grant_id, grant_expires_at, max_uses) VALUES "
                 + rows.joined(separator: ", ")
         ).run()
     }
@@ -368,6 +368,7 @@ public final class SQLStore: Store {
             let live = try await database.raw(
                 """
                 SELECT * FROM tokens WHERE integration_id = \(bind: newToken.integrationID) AND revoked_at IS NULL
+                  AND kind = \(bind: newToken.kind.rawValue)
                   AND (expires_at IS NULL OR expires_at > \(bind: now)) ORDER BY created_at, id
                 """
             ).all().map(Self.token)
@@ -430,7 +431,7 @@ public final class SQLStore: Store {
                     """
                     SELECT t.*, i.name AS integration_name, i.kind AS integration_kind, i.capabilities, i.bot_id,
                            i.workspace_id, w.name AS workspace_name, w.icon AS workspace_icon, w.plan,
-                           i.owner_type, i.installed_from, o.id AS owner_id, o.name AS owner_name,
+                           i.owner_type, i.installed_from, i.scopes, i.rate_limit, o.id AS owner_id, o.name AS owner_name,
                            o.email AS owner_email
                     FROM tokens t JOIN integrations i ON i.id = t.integration_id JOIN workspaces w ON w.id = i.workspace_id
                     LEFT JOIN users o ON o.id = i.owner_user_id
@@ -454,7 +455,10 @@ public final class SQLStore: Store {
                 plan: try Self.enumValue(row, "plan"),
                 owner: try Self.botOwner(row),
                 installedFrom: try row.decode(column: "installed_from", as: String?.self),
-                issuedAt: token.createdAt
+                issuedAt: token.createdAt,
+                scopes: try Self.scopes(row),
+                rateLimitOverride: try Self.rateLimitOverride(row),
+                maxUses: token.maxUses
             )
             return (token, principal)
         }
@@ -925,14 +929,16 @@ public final class SQLStore: Store {
                     ownerUserID: try row.decode(column: "owner_user_id", as: String?.self) ?? "",
                     owner: BotOwnerKind(rawValue: try row.decode(column: "owner_type", as: String?.self) ?? "") ?? .user
                 )
-            }
+            },
+            scopes: try scopes(row),
+            rateLimitOverride: try rateLimitOverride(row)
         )
     }
 
     static func token(_ row: any SQLRow) throws -> TokenRecord {
         let hex = try row.decode(column: "hash", as: String.self)
         guard let digest = TokenDigest(hex: hex) else { throw StoreError(.notFound, "malformed token hash in store") }
-        return TokenRecord(
+        var record = TokenRecord(
             id: try row.decode(column: "id", as: String.self),
             integrationID: try row.decode(column: "integration_id", as: String.self),
             kind: try enumValue(row, "kind"),
@@ -951,6 +957,9 @@ public final class SQLStore: Store {
             usedFrom: try row.decode(column: "used_from", as: String?.self),
             grantExpiresAt: try optionalDate(row, "grant_expires_at")
         )
+        record.maxUses = try row.decode(column: "max_uses", as: Int64?.self).map(Int.init)
+        record.uses = Int(try row.decode(column: "uses", as: Int64?.self) ?? 0)
+        return record
     }
 
     private static func databaseRecord(_ row: any SQLRow) throws -> DatabaseRecord {

@@ -111,6 +111,17 @@ public protocol Store: Sendable {
         async throws
     /// The ids of the databases and pages shared with the integration.
     func shares(integrationID: String) async throws -> Set<String>
+    /// Replaces the scopes of an integration and its installations; the changes made (none if it
+    /// does not exist), which the change feed also carries.
+    func setScopes(_ scopes: Scopes, integrationID: String, at time: Date) async throws -> [StoreChange]
+    /// Adds a token to an existing integration (a verifier key); `false` if it does not exist.
+    func addToken(_ token: TokenRecord) async throws -> Bool
+    /// Sets or clears an integration's own rate limit; the changes made (none if it does not exist).
+    func setRateLimit(_ limit: RatePlan?, integrationID: String, at time: Date) async throws -> [StoreChange]
+    /// Sets a live token's expiry and number of uses; the token, or `nil` if there is no live one.
+    func setTokenLimits(tokenID: String, expiresAt: Date?, maxUses: Int?, at time: Date) async throws -> TokenRecord?
+    /// Counts one use of a usage-limited token; `false` once all its uses are spent.
+    func consumeUse(tokenID: String) async throws -> Bool
 
     // MARK: Rate limits
 

@@ -9,7 +9,7 @@ struct IntegrationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integration",
         abstract: "Manage integrations.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self]
+        subcommands: [Create.self, List.self, Show.self, Delete.self, SetScopes.self, SetRateLimit.self]
     )
 
     static func json(_ integration: Integration) -> [(String, JSONValue)] {
@@ -18,6 +18,8 @@ struct IntegrationCommand: AsyncParsableCommand {
             ("name", .string(integration.name)), ("kind", .string(integration.kind.rawValue)),
             ("bot_id", .string(integration.botID)),
             ("capabilities", .array(integration.capabilities.names.map(JSONValue.string))),
+            ("scopes", .array(integration.scopes.names.map(JSONValue.string))),
+            ("rate_limit", integration.rateLimitOverride.map { .string($0.compactDescription) } ?? .null),
             ("created_at", Output.time(integration.createdAt)),
         ]
         if let client = integration.oauthClient {
@@ -59,40 +61,99 @@ struct IntegrationCommand: AsyncParsableCommand {
             help: "Register a client without a secret (a native or browser app); PKCE is then required."
         )
         var noClientSecret = false
+        @Option(
+            help:
+                "Your deployment's own scopes it holds, comma-separated (forward authentication; see `integration set-scopes`)."
+        )
+        var scopes: String?
+        @Option(
+            name: .customLong("expires-in"),
+            help: "The API key stops working after this long: 90s, 15m, 24h, 30d (default: never)."
+        )
+        var expiresIn: String?
+        @Option(
+            name: .customLong("max-uses"),
+            help: "The API key is refused after this many requests (default: no limit)."
+        )
+        var maxUses: Int?
+        @Option(
+            name: .customLong("rate-limit"),
+            help:
+                "The integration's own limit instead of its plan's: requests per second/burst/daily quota, e.g. 10/20/5000 (- for no daily quota)."
+        )
+        var rateLimit: String?
 
         func run() async throws {
             let parsed: Capabilities
+            let parsedScopes: Scopes?
+            let limit: RatePlan?
+            let lifetime: Duration?
             do {
                 parsed =
                     try capabilities.map { try Capabilities(names: $0.split(separator: ",").map(String.init)) } ?? .all
+                parsedScopes = try scopes.map { try Scopes(parsing: $0) }
+                limit = try rateLimit.map { text in
+                    guard let limit = RatePlan(compact: text) else {
+                        throw CLIError("--rate-limit takes requests per second/burst/daily quota, e.g. 10/20/5000")
+                    }
+                    return limit
+                }
+                lifetime = try expiresIn.map(AdminOperations.parseDuration)
             } catch {
                 throw CLIError(String(describing: error))
+            }
+            if let maxUses, maxUses < 1 { throw CLIError("--max-uses must be at least 1") }
+            guard !isPublic || (expiresIn == nil && maxUses == nil) else {
+                throw CLIError("--expires-in and --max-uses apply to an internal integration's API key, not --public")
             }
             guard isPublic || (redirectURIs.isEmpty && !expiring && !noClientSecret) else {
                 throw CLIError("--redirect-uri, --expiring and --no-client-secret need --public")
             }
             if isPublic {
-                try await createPublic(parsed)
+                try await createPublic(parsed, scopes: parsedScopes, limit: limit)
                 return
             }
-            let (integration, token) = try await global.withAdmin {
-                try await $0.createInternalIntegration(workspaceID: workspace, name: name, capabilities: parsed)
+            let (integration, token) = try await global.withAdmin { admin in
+                let (created, token) = try await admin.createInternalIntegration(
+                    workspaceID: workspace,
+                    name: name,
+                    capabilities: parsed
+                )
+                var integration = created
+                if let parsedScopes { integration = try await admin.setScopes(parsedScopes, integrationID: created.id) }
+                if let limit { integration = try await admin.setRateLimit(limit, integrationID: created.id) }
+                if lifetime != nil || maxUses != nil, let key = try await admin.tokens(integrationID: created.id).first
+                {
+                    _ = try await admin.setKeyLimits(
+                        tokenID: key.id,
+                        expiresAt: lifetime.map { Date().addingTimeInterval(TimeInterval($0.components.seconds)) },
+                        maxUses: maxUses
+                    )
+                }
+                return (integration, token)
             }
+            var json: [String: JSONValue] = [
+                "id": .string(integration.id), "bot_id": .string(integration.botID), "token": .string(token),
+            ]
+            if let expiresIn { json["expires_in"] = .string(expiresIn) }
+            if let maxUses { json["max_uses"] = .number(Double(maxUses)) }
+            if let limit { json["rate_limit"] = .string(limit.compactDescription) }
             Output.emit(
-                ["id": .string(integration.id), "bot_id": .string(integration.botID), "token": .string(token)],
+                .object(json.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
                 text: """
                     Created integration \(integration.name): \(integration.id)
                     bot id: \(integration.botID)
                     capabilities: \(integration.capabilities.names(joinedBy: ", "))
+                    scopes: \(integration.scopes.isEmpty ? "none" : integration.scopes.spaceSeparated)
                     API key (shown once, stored only as a hash): \(token)
                     """,
                 asJSON: global.json
             )
         }
 
-        private func createPublic(_ capabilities: Capabilities) async throws {
-            let (integration, secret) = try await global.withAdmin {
-                try await $0.createPublicIntegration(
+        private func createPublic(_ capabilities: Capabilities, scopes: Scopes?, limit: RatePlan?) async throws {
+            let (integration, secret) = try await global.withAdmin { admin in
+                let (created, secret) = try await admin.createPublicIntegration(
                     workspaceID: workspace,
                     name: name,
                     capabilities: capabilities,
@@ -100,6 +161,10 @@ struct IntegrationCommand: AsyncParsableCommand {
                     expiringTokens: expiring,
                     withSecret: !noClientSecret
                 )
+                var integration = created
+                if let scopes { integration = try await admin.setScopes(scopes, integrationID: created.id) }
+                if let limit { integration = try await admin.setRateLimit(limit, integrationID: created.id) }
+                return (integration, secret)
             }
             let clientID = integration.oauthClient?.clientID ?? ""
             Output.emit(
@@ -286,6 +351,66 @@ struct TokenCommand: AsyncParsableCommand {
                     "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))  used \($0.useCount)×, last \($0.lastUsedAt.map { "\($0.formatted(.iso8601))" } ?? "never")"
                 }
                 .joined(separator: "\n"),
+                asJSON: global.json
+            )
+        }
+    }
+}
+
+extension IntegrationCommand {
+    struct SetScopes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-scopes",
+            abstract:
+                "Replace the deployment scopes an integration holds (for a public integration, its installations too); takes effect at once on every node."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+        @Option(help: "Comma- or space-separated scope names; empty for none.") var scopes: String
+
+        func run() async throws {
+            let parsed: Scopes
+            do {
+                parsed = try Scopes(parsing: scopes)
+            } catch {
+                throw CLIError(error.description)
+            }
+            let changed = try await global.withAdmin { try await $0.setScopes(parsed, integrationID: integration) }
+            Output.emit(
+                ["id": .string(changed.id), "scopes": .array(changed.scopes.names.map(JSONValue.string))],
+                text: "Scopes of \(changed.name): \(changed.scopes.isEmpty ? "none" : changed.scopes.spaceSeparated)",
+                asJSON: global.json
+            )
+        }
+    }
+
+    struct SetRateLimit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-rate-limit",
+            abstract:
+                "Give an integration its own rate limit instead of its workspace plan's (or --plan to go back); takes effect at once on every node."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The integration id.") var integration: String
+        @Option(help: "Requests per second/burst/daily quota, e.g. 10/20/5000 (- for no daily quota).") var limit:
+            String?
+        @Flag(help: "Use the workspace plan's limits again.") var plan = false
+
+        func run() async throws {
+            guard (limit == nil) != !plan else { throw CLIError("give either --limit or --plan") }
+            let parsed = try limit.map { text in
+                guard let parsed = RatePlan(compact: text) else {
+                    throw CLIError("--limit takes requests per second/burst/daily quota, e.g. 10/20/5000")
+                }
+                return parsed
+            }
+            let changed = try await global.withAdmin { try await $0.setRateLimit(parsed, integrationID: integration) }
+            Output.emit(
+                [
+                    "id": .string(changed.id),
+                    "rate_limit": changed.rateLimitOverride.map { .string($0.compactDescription) } ?? .null,
+                ],
+                text: "Rate limit of \(changed.name): \(changed.rateLimitOverride?.compactDescription ?? "its plan's")",
                 asJSON: global.json
             )
         }

@@ -52,6 +52,12 @@ struct Serve: AsyncParsableCommand {
     )
     var trustedProxies: String?
     @Option(
+        name: .customLong("policy-file"),
+        help:
+            "Route policy for /forward-auth (YAML or JSON): your scopes, and the scopes each method and path requires; re-read when it changes (env GATEHOUSE_POLICY_FILE; default: any valid token passes)."
+    )
+    var policyFile: String?
+    @Option(
         name: .customLong("refresh-grace"),
         help:
             "Seconds a used refresh token still returns its successor to a retry from the same client address, 0 to 60 (env GATEHOUSE_REFRESH_GRACE; default 2)."
@@ -185,6 +191,13 @@ struct Serve: AsyncParsableCommand {
                 throw CLIError("GATEHOUSE_ROTATION_DAYS must be a number of days, not '\(text.prefix(20))'")
             }
             configuration.rotationPolicyDays = days
+        }
+        if let path = policyFile ?? settings["GATEHOUSE_POLICY_FILE"] {
+            do {
+                configuration.routePolicy = try RoutePolicySource(path: path)
+            } catch {
+                throw CLIError(error.description)
+            }
         }
         if let text = trustedProxies ?? settings["GATEHOUSE_TRUSTED_PROXIES"] {
             do {

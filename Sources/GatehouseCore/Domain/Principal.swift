@@ -31,6 +31,9 @@ public struct Principal: Sendable, Equatable {
         @usableFromInline let owner: BotOwner
         @usableFromInline let installedFrom: String?
         @usableFromInline let issuedAt: Date
+        @usableFromInline let scopes: Scopes
+        @usableFromInline let rateLimitOverride: RatePlan?
+        @usableFromInline let maxUses: Int?
     }
 
     @usableFromInline
@@ -73,6 +76,12 @@ public struct Principal: Sendable, Equatable {
     @inlinable public var installedFrom: String? { storage.fields.installedFrom }
     /// When the token was issued (the epoch where a caller did not say).
     @inlinable public var issuedAt: Date { storage.fields.issuedAt }
+    /// The deployment's own scopes the integration holds (forward authentication).
+    @inlinable public var scopes: Scopes { storage.fields.scopes }
+    /// The integration's own rate limit, which replaces its plan's (`nil`: the plan's).
+    @inlinable public var rateLimitOverride: RatePlan? { storage.fields.rateLimitOverride }
+    /// For a usage-limited key, how many requests it may make in all (`nil`: unlimited).
+    @inlinable public var maxUses: Int? { storage.fields.maxUses }
 
     public init(
         tokenID: String,
@@ -89,7 +98,10 @@ public struct Principal: Sendable, Equatable {
         plan: Plan,
         owner: BotOwner = .workspace,
         installedFrom: String? = nil,
-        issuedAt: Date = Date(timeIntervalSince1970: 0)
+        issuedAt: Date = Date(timeIntervalSince1970: 0),
+        scopes: Scopes = Scopes(),
+        rateLimitOverride: RatePlan? = nil,
+        maxUses: Int? = nil
     ) {
         storage = Storage(
             Fields(
@@ -107,7 +119,10 @@ public struct Principal: Sendable, Equatable {
                 plan: plan,
                 owner: owner,
                 installedFrom: installedFrom,
-                issuedAt: issuedAt
+                issuedAt: issuedAt,
+                scopes: scopes,
+                rateLimitOverride: rateLimitOverride,
+                maxUses: maxUses
             )
         )
     }

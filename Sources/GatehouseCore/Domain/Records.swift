@@ -66,6 +66,10 @@ public struct Integration: Sendable, Equatable {
     public var oauthClient: OAuthClientSettings?
     /// Set when this row is a public integration installed in a workspace through OAuth.
     public var installation: Installation?
+    /// The deployment's own scopes it holds (forward authentication), beside Notion's capabilities.
+    public var scopes: Scopes
+    /// Its own rate limit, replacing its workspace plan's (`nil`: the plan's).
+    public var rateLimitOverride: RatePlan?
 
     public init(
         id: String,
@@ -76,8 +80,12 @@ public struct Integration: Sendable, Equatable {
         botID: String,
         createdAt: Date,
         oauthClient: OAuthClientSettings? = nil,
-        installation: Installation? = nil
+        installation: Installation? = nil,
+        scopes: Scopes = Scopes(),
+        rateLimitOverride: RatePlan? = nil
     ) {
+        self.scopes = scopes
+        self.rateLimitOverride = rateLimitOverride
         self.oauthClient = oauthClient
         self.installation = installation
         self.id = id
@@ -186,6 +194,10 @@ public struct TokenRecord: Sendable, Equatable {
     /// Who exchanged a used refresh token: the throttle key of the client's address, which a
     /// retry within the grace window must share.
     public var usedFrom: String?
+    /// For a usage-limited key: how many requests it may make in all, and how many it made
+    /// (counted in the store, for the whole cluster).
+    public var maxUses: Int?
+    public var uses: Int = 0
     /// The end of the OAuth grant's absolute lifetime: no refresh token of the grant is honoured
     /// after it, however recently the family was used (`nil` for API keys and older grants).
     public var grantExpiresAt: Date?

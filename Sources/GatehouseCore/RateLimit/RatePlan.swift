@@ -1,5 +1,5 @@
 /// The limits a plan sets for each of a workspace's integrations.
-public struct RatePlan: Sendable, Equatable {
+public struct RatePlan: Sendable, Hashable {
     /// Sustained requests per second.
     public var requestsPerSecond: Double
     /// Requests that may arrive at once after a quiet spell (at least 1).
@@ -22,5 +22,28 @@ public struct RatePlan: Sendable, Equatable {
         case .team: RatePlan(requestsPerSecond: 2.0, burst: 10, dailyQuota: 50_000)
         case .enterprise: RatePlan(requestsPerSecond: 5.0, burst: 20, dailyQuota: nil)
         }
+    }
+
+    /// The limits written `rps/burst/daily` (`10/20/5000`; `-` for an unlimited day), as an
+    /// integration's own limit is stored and given on the command line.
+    public var compactDescription: String {
+        let rate =
+            requestsPerSecond == requestsPerSecond.rounded()
+            ? String(Int(requestsPerSecond)) : String(requestsPerSecond)
+        return "\(rate)/\(burst)/\(dailyQuota.map(String.init) ?? "-")"
+    }
+
+    /// Reads ``compactDescription``'s form; `nil` for anything else.
+    public init?(compact text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, let rate = Double(parts[0]), rate > 0, rate <= 1_000_000, rate.isFinite,
+            let burst = Int(parts[1]), (1...1_000_000).contains(burst)
+        else { return nil }
+        var quota: Int?
+        if parts[2] != "-" {
+            guard let value = Int(parts[2]), value > 0 else { return nil }
+            quota = value
+        }
+        self.init(requestsPerSecond: rate, burst: burst, dailyQuota: quota)
     }
 }

@@ -57,6 +57,8 @@ public enum TokenFormat {
             kind = .clientSecret
         case 3 where bytes[0] == UInt8(ascii: "n") && bytes[1] == UInt8(ascii: "a") && bytes[2] == UInt8(ascii: "c"):
             kind = .authorizationCode
+        case 3 where bytes[0] == UInt8(ascii: "g") && bytes[1] == UInt8(ascii: "v") && bytes[2] == UInt8(ascii: "k"):
+            kind = .verifierKey
         case 6 where "secret".utf8.elementsEqual(bytes[0..<6]):
             kind = .internalKey
         default:

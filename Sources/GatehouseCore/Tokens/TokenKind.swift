@@ -13,6 +13,9 @@ public enum TokenKind: String, Sendable, CaseIterable, Codable {
     case clientSecret = "ncs"
     /// `nac_`: an OAuth authorization code, single use, valid for minutes.
     case authorizationCode = "nac"
+    /// `gvk_`: a verifier key, held by a service that asks `POST /verify` about the tokens its
+    /// clients present (never a bearer token of the API).
+    case verifierKey = "gvk"
 
     /// The prefix, underscore included (`secret_`).
     public var prefix: String { rawValue + "_" }

@@ -48,6 +48,11 @@ enum JSONResponse {
     /// The error object for `error`. Messages may echo what the client sent (a bad id, a bad
     /// version); they pass through ``SecretRedactor`` here, so an echo never carries a credential.
     static func error(_ error: APIError, requestID: String) -> Response {
+        raw(errorBody(error, requestID: requestID), status: HTTPResponse.Status(code: error.status))
+    }
+
+    /// The serialized error object of ``error(_:requestID:)``.
+    static func errorBody(_ error: APIError, requestID: String) -> [UInt8] {
         var members: [(String, JSONValue)] = [
             ("object", "error"), ("status", .number(Double(error.status))), ("code", .string(error.code)),
             ("message", .string(SecretRedactor.redact(error.message))),
@@ -65,7 +70,7 @@ enum JSONResponse {
             members.append(("error_description", .string(SecretRedactor.redact(error.message))))
         }
         members.append(("request_id", .string(requestID)))
-        return raw(JSONValue.object(members).serializedBytes(), status: HTTPResponse.Status(code: error.status))
+        return JSONValue.object(members).serializedBytes()
     }
 
     /// A response with an already serialized JSON body.

@@ -14,6 +14,7 @@ struct APIMiddleware: RouterMiddleware {
     typealias Context = GatehouseRequestContext
     let authentication: BearerAuthentication
     let rateLimit: RateLimitEnforcement
+    let usageLimit: UsageLimitEnforcement
 
     func handle(
         _ request: Request,
@@ -44,6 +45,10 @@ struct APIMiddleware: RouterMiddleware {
         }
         var response: Response
         if let refusal = rateLimit.refusal(decision, requestID: context.requestID) {
+            response = refusal
+        } else if principal.maxUses != nil,
+            let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
+        {
             response = refusal
         } else {
             do {

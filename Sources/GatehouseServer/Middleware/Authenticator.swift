@@ -15,6 +15,9 @@ public final class Authenticator: Sendable {
     public let cache: CredentialCache
     /// The in-memory map from client-secret digest to OAuth app, emptied by the same feed.
     public let clients = ClientCache()
+    /// Verifier keys (`gvk_`) seen, kept apart from bearer tokens so that neither is ever accepted
+    /// where the other is expected.
+    public let verifiers = CredentialCache()
     let clock: any WallClock
     /// Cleared while the change feed cannot be read: a cached principal may have been revoked on
     /// another node meanwhile, so every token goes to the store (fail closed).
@@ -110,6 +113,32 @@ public final class Authenticator: Sendable {
     public func evictAll() {
         cache.evictAll()
         clients.evictAll()
+        verifiers.evictAll()
+    }
+
+    /// The principal of a verifier key (`gvk_`) in an `Authorization: Bearer` value: the
+    /// integration the verifying service acts as. From memory when seen before, else the store.
+    public func authenticateVerifier(authorization: String?) async throws(AuthenticationFailure) -> Principal {
+        let token = try Self.token(in: authorization)
+        let digest = try Self.digest(of: token)
+        if cacheTrusted.load(ordering: .relaxed), let principal = verifiers.credential(for: digest) {
+            if let expiresAt = principal.expiresAt, expiresAt <= clock.now() { throw AuthenticationFailure(.expired) }
+            return principal
+        }
+        guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
+        guard kind == .verifierKey else { throw AuthenticationFailure(.notABearerToken) }
+        let generation = verifiers.generation
+        let found: (TokenRecord, Principal)?
+        do {
+            found = try await store.principal(digest: digest)
+        } catch {
+            throw AuthenticationFailure(.storeUnavailable)
+        }
+        guard let (record, principal) = found else { throw AuthenticationFailure(.unknown) }
+        if record.revokedAt != nil { throw AuthenticationFailure(.revoked) }
+        guard record.isActive(at: clock.now()) else { throw AuthenticationFailure(.expired) }
+        if cacheTrusted.load(ordering: .relaxed) { verifiers.insert(principal, for: digest, ifGeneration: generation) }
+        return principal
     }
 
     /// Stops serving from the cache (the change feed cannot be read): until
@@ -136,16 +165,19 @@ public final class Authenticator: Sendable {
                 if let digest = change.tokenDigest {
                     cache.evict(digest: digest)
                     clients.evict(digest: digest)
+                    verifiers.evict(digest: digest)
                 }
             case .integrationChanged:
                 if let integrationID = change.integrationID {
                     cache.evict(integrationID: integrationID)
                     clients.evict(integrationID: integrationID)
+                    verifiers.evict(integrationID: integrationID)
                 }
             case .workspaceChanged:
                 if let workspaceID = change.workspaceID {
                     cache.evict(workspaceID: workspaceID)
                     clients.evict(workspaceID: workspaceID)
+                    verifiers.evict(workspaceID: workspaceID)
                 }
             }
         }

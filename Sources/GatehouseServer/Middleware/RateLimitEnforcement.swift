@@ -3,6 +3,7 @@ import GatehouseCore
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// The `/v1` API's last step before the endpoint (``APIMiddleware``, which calls the endpoint
 /// between this step's parts): the plan's rate and daily quota per integration, and the
@@ -14,6 +15,23 @@ struct RateLimitEnforcement: Sendable {
     let metrics: ServerMetrics
     /// Each plan's limits and the fields that depend on them alone, made once.
     let plans: PerPlan<PlanFields>
+    /// The same for integrations with limits of their own, made on first use.
+    let customPlans = CustomPlanFields()
+
+    /// Fields of integrations' own limits, by limit (few distinct ones in practice; bounded).
+    final class CustomPlanFields: Sendable {
+        private let fields = Mutex<[RatePlan: PlanFields]>([:])
+
+        func fields(for limits: RatePlan) -> PlanFields {
+            fields.withLock { fields in
+                if let made = fields[limits] { return made }
+                if fields.count >= 10_000 { fields.removeAll() }
+                let made = RateLimitEnforcement.planFields(limits)
+                fields[limits] = made
+                return made
+            }
+        }
+    }
 
     /// A plan's limits, with its `RateLimit-Policy` field and its burst as `X-RateLimit-Limit`.
     /// A class: every request's decision carries its plan's, and copying a reference costs one
@@ -34,20 +52,28 @@ struct RateLimitEnforcement: Sendable {
         self.limiter = limiter
         self.logger = logger
         self.metrics = metrics
+        self.plans = PerPlan { plan in Self.planFields(plans[plan]) }
+    }
+
+    static func planFields(_ limits: RatePlan) -> PlanFields {
         let start = RateLimitInstant(Date())
-        self.plans = PerPlan { plan in
-            let limits = plans[plan]
-            let outcome = limits.outcome(
-                admitted: true,
-                state: RateLimitState(tat: 0, day: start.day, usedToday: 0),
-                at: start
-            )
-            return PlanFields(
-                limits: limits,
-                policy: HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: "burst")),
-                burstLimit: HTTPField(name: .xRateLimitLimit, value: String(outcome.burst))
-            )
-        }
+        let outcome = limits.outcome(
+            admitted: true,
+            state: RateLimitState(tat: 0, day: start.day, usedToday: 0),
+            at: start
+        )
+        return PlanFields(
+            limits: limits,
+            policy: HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: "burst")),
+            burstLimit: HTTPField(name: .xRateLimitLimit, value: String(outcome.burst))
+        )
+    }
+
+    /// The limits `principal` is held to: its integration's own, or its plan's.
+    @inline(__always)
+    func fields(for principal: Principal) -> (fields: PlanFields, scope: String) {
+        guard let custom = principal.rateLimitOverride else { return (plans[principal.plan], principal.plan.rawValue) }
+        return (customPlans.fields(for: custom), "custom:" + custom.compactDescription)
     }
 
     /// One request's decision under its integration's plan, and the plan's fields made ahead.
@@ -63,20 +89,20 @@ struct RateLimitEnforcement: Sendable {
     /// Keyed by plan too: after a plan change the integration starts afresh on the new limits
     /// instead of paying off the old plan's debt.
     func decisionFromMemory(for principal: Principal) -> Decision? {
-        let planFields = plans[principal.plan]
+        let (planFields, scope) = fields(for: principal)
         return limiter.decidedFromMemory(
             key: principal.integrationID,
-            scope: principal.plan.rawValue,
+            scope: scope,
             plan: planFields.limits
         ).map { Decision(outcome: $0, planFields: planFields) }
     }
 
     /// The decision for a request of `principal`'s, asking the store when memory cannot tell.
     func decision(for principal: Principal) async -> Decision {
-        let planFields = plans[principal.plan]
+        let (planFields, scope) = fields(for: principal)
         let outcome = await limiter.check(
             key: principal.integrationID,
-            scope: principal.plan.rawValue,
+            scope: scope,
             plan: planFields.limits
         )
         return Decision(outcome: outcome, planFields: planFields)

@@ -213,7 +213,8 @@ struct OAuthService: Sendable {
                             capabilities: app.capabilities,
                             botID: UUIDv4.string(),
                             createdAt: now,
-                            installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner)
+                            installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner),
+                            scopes: app.scopes
                         ),
                         resources: record.resources,
                         tokens: issued.records.map { token in

@@ -30,6 +30,7 @@ public enum CredentialJSON {
             "last_used_user_agent": .optional(token.lastUsedAgent), "use_count": .number(Double(token.useCount)),
             "age_days": .number(Double(ageDays)),
             "rotation_due": .bool(rotationDue(token, at: now, policyDays: rotationPolicyDays)),
+            "max_uses": token.maxUses.map { .number(Double($0)) } ?? .null, "uses": .number(Double(token.uses)),
         ]
     }
 

@@ -1,0 +1,242 @@
+"""Gatehouse in front of another API, through real nginx and Caddy with the configurations in
+docs/forward-auth/: an upstream that echoes what it received, and requests that are allowed,
+unauthenticated, revoked, out of scope, over the limit, or carry a forged identity header."""
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import BINARY, scratch_directory, start_sandbox
+
+DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "forward-auth")
+
+POLICY = """
+scopes:
+  - {name: "orders:read", description: "Read your orders"}
+  - {name: "orders:write", description: "Change your orders"}
+default: deny
+routes:
+  - {methods: [GET], path: /orders/**, scopes: ["orders:read"]}
+  - {methods: [POST, DELETE], path: /orders/:id, scopes: ["orders:write"]}
+"""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Upstream:
+    """An HTTP server on loopback that records every request it receives and echoes its headers."""
+
+    def __init__(self):
+        self.received = []
+        received = self.received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                received.append({"method": self.command, "path": self.path, "headers": headers})
+                body = json.dumps({"path": self.path, "headers": headers}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_DELETE = answer
+
+            def log_message(self, *arguments):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def wait_for_port(port, process, log, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            with open(log, errors="replace") as file:
+                raise AssertionError(f"the proxy exited at start-up: {file.read()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def configured(name, gatehouse_port, upstream_port, proxy_port):
+    """The documented configuration with its three loopback addresses replaced."""
+    with open(os.path.join(DOCS, name)) as file:
+        text = file.read()
+    for documented, actual in (("127.0.0.1:8080", gatehouse_port), ("127.0.0.1:9000", upstream_port), ("127.0.0.1:8000", proxy_port)):
+        assert documented in text, f"{name} no longer names {documented}"
+        text = text.replace(documented, f"127.0.0.1:{actual}")
+    return text
+
+
+def start_proxy(kind, gatehouse_port, upstream_port):
+    directory = scratch_directory(f"gatehouse-{kind}-")
+    port = free_port()
+    if kind == "nginx":
+        assert shutil.which("nginx"), "nginx is not installed (.ci/run installs it)"
+        config = os.path.join(directory, "nginx.conf")
+        with open(config, "w") as file:
+            file.write(configured("nginx.conf", gatehouse_port, upstream_port, port))
+        command = ["nginx", "-e", "stderr", "-p", directory, "-c", config, "-g", "daemon off;"]
+        if os.geteuid() == 0:
+            command[-1] = "daemon off; user root;"
+    else:
+        assert shutil.which("caddy"), "caddy is not installed (.ci/run installs it)"
+        config = os.path.join(directory, "Caddyfile")
+        with open(config, "w") as file:
+            file.write(configured("Caddyfile", gatehouse_port, upstream_port, port))
+        command = ["caddy", "run", "--config", config, "--adapter", "caddyfile"]
+    environment = dict(os.environ, HOME=directory, XDG_DATA_HOME=directory, XDG_CONFIG_HOME=directory)
+    log = open(os.path.join(directory, "proxy.log"), "wb")
+    process = subprocess.Popen(command, cwd=directory, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    wait_for_port(port, process, os.path.join(directory, "proxy.log"))
+    return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def stack():
+    directory = scratch_directory("gatehouse-policy-")
+    policy = os.path.join(directory, "policy.yaml")
+    with open(policy, "w") as file:
+        file.write(POLICY)
+    process, sandbox = start_sandbox(
+        {"free": {"requests_per_second": 0.05, "burst": 3, "daily_quota": 1000}, "pro": {"requests_per_second": 1000, "burst": 1000}},
+        ["--policy-file", policy, "--trusted-proxies", "127.0.0.1"],
+    )
+    upstream = Upstream()
+    gatehouse_port = int(sandbox.base_url.rsplit(":", 1)[1])
+    yield sandbox, upstream, gatehouse_port
+    upstream.stop()
+    process.terminate()
+    assert process.wait(timeout=15) == 0
+
+
+@pytest.fixture(params=["nginx", "caddy"])
+def proxied(request, stack):
+    sandbox, upstream, gatehouse_port = stack
+    process, base = start_proxy(request.param, gatehouse_port, upstream.port)
+    yield request.param, sandbox, upstream, base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def integration(sandbox, name, scopes, plan="pro"):
+    workspace = sandbox.workspace_id
+    if plan != "pro":
+        workspace = sandbox.cli("workspace", "create", "--name", name, "--plan", plan)["id"]
+    created = sandbox.cli("integration", "create", "--workspace", workspace, "--name", name, "--scopes", scopes)
+    return created["id"], created["token"]
+
+
+def bearer(token, **extra):
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+def test_an_allowed_request_reaches_the_upstream_with_its_identity(proxied):
+    kind, sandbox, upstream, base = proxied
+    integration_id, token = integration(sandbox, f"reader-{kind}", "orders:read")
+    response = requests.get(f"{base}/orders/42?expand=lines", headers=bearer(token), timeout=10)
+    assert response.status_code == 200, response.text
+    seen = response.json()
+    assert seen["path"] == "/orders/42?expand=lines"
+    assert seen["headers"]["x-gatehouse-integration-id"] == integration_id
+    assert seen["headers"]["x-gatehouse-scopes"] == "orders:read"
+    assert seen["headers"]["x-gatehouse-workspace-id"] == sandbox.workspace_id
+    assert "authorization" not in seen["headers"], "the token reached the upstream"
+    assert response.headers.get("RateLimit"), "the client got no rate-limit headers"
+
+
+def test_refusals_never_reach_the_upstream_and_carry_the_error_object(proxied):
+    kind, sandbox, upstream, base = proxied
+    _, token = integration(sandbox, f"narrow-{kind}", "orders:read")
+    before = len(upstream.received)
+
+    missing = requests.get(f"{base}/orders/1", timeout=10)
+    assert missing.status_code == 401
+    assert missing.json()["code"] == "unauthorized"
+    assert missing.json()["object"] == "error"
+
+    wrong_scope = requests.delete(f"{base}/orders/1", headers=bearer(token), timeout=10)
+    assert wrong_scope.status_code == 403
+    assert wrong_scope.json()["code"] == "restricted_resource"
+    assert "orders:write" in wrong_scope.json()["message"]
+
+    unnamed = requests.get(f"{base}/admin", headers=bearer(token), timeout=10)
+    assert unnamed.status_code == 403
+
+    assert len(upstream.received) == before, "a refused request reached the upstream"
+
+
+def test_a_revoked_token_is_refused_within_a_second(proxied):
+    kind, sandbox, upstream, base = proxied
+    integration_id, token = integration(sandbox, f"revoked-{kind}", "orders:read")
+    assert requests.get(f"{base}/orders/7", headers=bearer(token), timeout=10).status_code == 200
+    sandbox.cli("token", "revoke", "--integration", integration_id)
+    started = time.monotonic()
+    while True:
+        status = requests.get(f"{base}/orders/7", headers=bearer(token), timeout=10).status_code
+        if status == 401 or time.monotonic() - started > 3:
+            break
+        time.sleep(0.02)
+    elapsed = time.monotonic() - started
+    print(f"{kind}: revocation refused through the proxy after {elapsed * 1000:.0f} ms")
+    assert status == 401
+    assert elapsed < 1.0
+
+
+def test_over_the_limit_the_client_gets_429_with_retry_after(proxied):
+    kind, sandbox, upstream, base = proxied
+    _, token = integration(sandbox, f"busy-{kind}", "orders:read", plan="free")
+    statuses = []
+    for _ in range(5):
+        response = requests.get(f"{base}/orders/9", headers=bearer(token), timeout=10)
+        statuses.append(response.status_code)
+    assert statuses[:3] == [200, 200, 200], statuses
+    assert response.status_code == 429, statuses
+    assert int(response.headers["Retry-After"]) >= 1
+    assert response.json()["code"] == "rate_limited"
+
+
+def test_a_forged_identity_header_never_reaches_the_upstream(proxied):
+    kind, sandbox, upstream, base = proxied
+    integration_id, token = integration(sandbox, f"honest-{kind}", "orders:read")
+    forged = {"X-Gatehouse-Integration-Id": "forged", "X-Gatehouse-Scopes": "orders:write admin", "X-Gatehouse-User-Id": "someone"}
+    response = requests.get(f"{base}/orders/3", headers=bearer(token, **forged), timeout=10)
+    assert response.status_code == 200, response.text
+    headers = response.json()["headers"]
+    assert headers["x-gatehouse-integration-id"] == integration_id
+    assert headers["x-gatehouse-scopes"] == "orders:read"
+    assert headers.get("x-gatehouse-user-id", "") == ""
+    # Unauthenticated requests with forged headers are refused before the upstream.
+    before = len(upstream.received)
+    assert requests.get(f"{base}/orders/3", headers=forged, timeout=10).status_code == 401
+    assert len(upstream.received) == before
