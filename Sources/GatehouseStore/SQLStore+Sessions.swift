@@ -105,6 +105,19 @@ extension SQLStore {
         }
     }
 
+    public func clearSecondFactor(userID: String) async throws -> Bool {
+        try await transaction { database in
+            let cleared = try await database.raw(
+                """
+                UPDATE users SET totp_secret = NULL, totp_last_step = NULL
+                WHERE id = \(bind: userID) AND totp_secret IS NOT NULL RETURNING id
+                """
+            ).all()
+            _ = try await Self.deleteSessions(userID: userID, keeping: nil, in: database)
+            return !cleared.isEmpty
+        }
+    }
+
     public func useSecondFactorStep(userID: String, step: Int64) async throws -> Bool {
         try await write { database in
             let used = try await database.raw(

@@ -102,6 +102,9 @@ public protocol Store: Sendable {
     func secondFactor(userID: String) async throws -> SecondFactorRecord?
     /// Enrols (or replaces) the person's second factor; `step` is the one its confirmation used.
     func setSecondFactor(userID: String, sealedSecret: String, step: Int64) async throws
+    /// Removes the person's second factor (an operator's reset for a lost authenticator) and ends
+    /// every session of theirs; returns whether they had one.
+    func clearSecondFactor(userID: String) async throws -> Bool
     /// Marks `step` used if it is later than the last used one (compare-and-set): `false` for a
     /// replayed or older code, or when the person has no second factor.
     func useSecondFactorStep(userID: String, step: Int64) async throws -> Bool

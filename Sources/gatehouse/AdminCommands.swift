@@ -63,8 +63,29 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage people.",
-        subcommands: [Create.self, SetPassword.self]
+        subcommands: [Create.self, SetPassword.self, ResetTOTP.self]
     )
+
+    struct ResetTOTP: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-totp",
+            abstract:
+                "Turn off a person's two-step sign-in (a lost authenticator) and end every session of theirs; they set it up again after signing in."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The person's sign-in email.") var email: String
+
+        func run() async throws {
+            let (person, hadOne) = try await global.withAdmin { try await $0.resetSecondFactor(email: email) }
+            Output.emit(
+                ["id": .string(person.id), "email": .string(person.email), "had_totp": .bool(hadOne)],
+                text: hadOne
+                    ? "Turned off two-step sign-in for \(person.email); every session of theirs has ended."
+                    : "\(person.email) had no two-step sign-in; every session of theirs has ended.",
+                asJSON: global.json
+            )
+        }
+    }
 
     struct SetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -36,7 +36,13 @@ import Testing
         #expect(withoutStdin.status != 0)
         #expect(withoutStdin.stderr.contains("--password-stdin"))
 
+        let reset = try CLI.run(["user", "reset-totp", "--email", "a@b.test", "--json"] + db)
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(reset.json["had_totp"] as? Bool == false)
+        #expect(try CLI.run(["user", "reset-totp", "--email", "x@b.test"] + db).status != 0)
+
         let events = try CLI.run(["events", "--json"] + db)
+        #expect(events.stdout.contains("second_factor.reset"))
         #expect(events.stdout.contains("password.changed"))
         #expect(!events.stdout.contains("a new long password"))
     }

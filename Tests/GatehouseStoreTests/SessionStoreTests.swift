@@ -62,6 +62,31 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.available)
+    func aSecondFactorStepIsUsedOnceAndAResetEndsSessions(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let person = try await Self.seedPerson(store)
+        #expect(try await store.secondFactor(userID: person.id) == nil)
+        #expect(try await store.useSecondFactorStep(userID: person.id, step: 10) == false)
+        try await store.setSecondFactor(userID: person.id, sealedSecret: "sealed", step: 10)
+        #expect(
+            try await store.secondFactor(userID: person.id) == SecondFactorRecord(sealedSecret: "sealed", lastStep: 10)
+        )
+        #expect(try await store.useSecondFactorStep(userID: person.id, step: 10) == false)
+        let racing = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 { group.addTask { try await store.useSecondFactorStep(userID: person.id, step: 11) } }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(racing.filter { $0 }.count == 1)
+        let (_, session) = Self.session(for: person)
+        try await store.createSession(session)
+        #expect(try await store.clearSecondFactor(userID: person.id))
+        #expect(try await store.secondFactor(userID: person.id) == nil)
+        #expect(try await store.session(digest: session.digest) == nil)
+        #expect(try await store.clearSecondFactor(userID: person.id) == false)
+        await store.shutdown()
+    }
+
+    @Test(arguments: StoreEngine.available)
     func everyNodeReadsTheFirstStoredServerKey(engine: StoreEngine) async throws {
         let path = StoreEngine.temporarySQLitePath()
         let first = try await engine.open(sqlitePath: path)

@@ -122,6 +122,19 @@ public struct AdminOperations: Sendable {
         return person
     }
 
+    /// Removes the second factor (TOTP) of the person with `email`, for one who lost their
+    /// authenticator, and ends every session of theirs; audited as `second_factor.reset`. Returns
+    /// whether they had one.
+    public func resetSecondFactor(email: String) async throws -> (Person, hadOne: Bool) {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let person = try await store.person(email: email) else {
+            throw AdminError("no user with email '\(email.prefix(200))'")
+        }
+        let hadOne = try await store.clearSecondFactor(userID: person.id)
+        try await record("second_factor.reset", target: person.id, details: ["sessions_ended": "all"])
+        return (person, hadOne)
+    }
+
     /// The bcrypt hash of a new password that follows the rules (8 characters to 72 bytes).
     static func hashNewPassword(_ password: String, cost: UInt8) async throws -> String {
         try checkPasswordRules(password)
