@@ -150,4 +150,25 @@ import Testing
             #expect(try await client.send(.get, "/console/integrations", cookies: cookies).status == 200)
         }
     }
+
+    @Test func aSecretSealedUnderAnotherKeyFailsLikeAWrongCodeInsteadOfAnError() async throws {
+        let world = try await TestWorld.make()
+        let clock = SystemClock()
+        func factor(_ byte: UInt8) -> SecondFactor {
+            SecondFactor(
+                store: world.store,
+                clock: clock,
+                sealing: SealingKey(store: world.store, clock: clock, configured: Data(repeating: byte, count: 32))
+            )
+        }
+        let secret = SecondFactor.newSecret()
+        let now = String(format: "%06d", TOTP(secret: secret).compute(date: clock.now()))
+        let next = String(format: "%06d", TOTP(secret: secret).compute(date: clock.now().addingTimeInterval(30)))
+        #expect(try await factor(1).enrol(world.owner, secret: secret, code: now))
+        let stored = try requireValue(try await world.store.secondFactor(userID: world.owner.id))
+        #expect(!stored.sealedSecret.contains(secret))
+        #expect(try await factor(2).verify(next, for: world.owner) == false)
+        #expect(try await factor(1).verify(next, for: world.owner))
+        await world.store.shutdown()
+    }
 }

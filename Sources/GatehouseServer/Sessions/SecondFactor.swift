@@ -56,8 +56,11 @@ struct SecondFactor: Sendable {
 
     /// Whether `code` is a current, unused code of the person's second factor; uses it up.
     func verify(_ code: String, for person: Person) async throws -> Bool {
-        guard let enrolment = try await store.secondFactor(userID: person.id) else { return false }
-        let secret = try await sealing.open(enrolment.sealedSecret, context: person.id)
+        // A secret that no longer opens (the sealing key was changed) fails like a wrong code;
+        // `gatehouse user reset-totp` lets the person enrol again.
+        guard let enrolment = try await store.secondFactor(userID: person.id),
+            let secret = try? await sealing.open(enrolment.sealedSecret, context: person.id)
+        else { return false }
         guard let step = Self.matchingStep(code, secret: secret, at: clock.now()) else { return false }
         return try await store.useSecondFactorStep(userID: person.id, step: step)
     }
