@@ -3,6 +3,7 @@ sign in, create an integration, copy its key and use it, share a database, rotat
 audit log and the security checklist, sign out; CSRF, read-only members, a narrow screen."""
 
 import os
+import re
 import time
 
 import pytest
@@ -183,3 +184,53 @@ def test_the_console_is_readable_400_pixels_wide(console, sandbox):
     overflow = console.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     shot(console, "narrow")
+
+
+def sign_in_with_requests(sandbox, email, password):
+    """Another browser: a requests session signed in through the real form."""
+    session = requests.Session()
+    page = session.get(f"{sandbox.base_url}/console/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    answer = session.post(
+        f"{sandbox.base_url}/signin",
+        data={"csrf": csrf, "next": "/console/integrations", "email": email, "password": password},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return session
+
+
+def test_a_password_change_ends_other_sessions_and_sign_out_everywhere_ends_all(browser, sandbox):  # noqa: F811
+    email = f"pw-{os.getpid()}@sandbox.test"
+    sandbox.cli_with_input(
+        "user", "create", "--workspace", sandbox.workspace_id, "--email", email,
+        "--name", "Pat Password", "--role", "member", "--password-stdin", input="first password 1",
+    )
+    base = sandbox.base_url
+    other = sign_in_with_requests(sandbox, email, "first password 1")
+    assert other.get(f"{base}/console/integrations", allow_redirects=False).status_code == 200
+
+    browser.delete_all_cookies()
+    sign_in(browser, sandbox, email, "first password 1")
+    browser.get(f"{base}/console/account")
+    assert every_control_is_labelled(browser) == []
+    shot(browser, "account")
+    browser.find_element(By.ID, "current_password").send_keys("first password 1")
+    browser.find_element(By.ID, "new_password").send_keys("second password 2")
+    browser.find_element(By.ID, "confirm_password").send_keys("second password 2")
+    browser.find_element(By.ID, "password-submit").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "notice"))
+    assert "Every other session" in browser.find_element(By.ID, "notice").text
+    # The other browser is signed out; this one is not.
+    assert other.get(f"{base}/console/integrations", allow_redirects=False).status_code == 303
+    browser.get(f"{base}/console/integrations")
+    assert browser.find_elements(By.ID, "integrations")
+
+    third = sign_in_with_requests(sandbox, email, "second password 2")
+    browser.get(f"{base}/console/account")
+    browser.find_element(By.ID, "signout-everywhere").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "signin-form"))
+    browser.get(f"{base}/console/integrations")
+    assert browser.find_elements(By.ID, "signin-form")
+    assert third.get(f"{base}/console/integrations", allow_redirects=False).status_code == 303
+    browser.delete_all_cookies()

@@ -91,7 +91,8 @@ public func buildRouter(
     usage: UsageRecorder = UsageRecorder(),
     issuer: OAuthIssuer? = nil,
     metrics: ServerMetrics = ServerMetrics(),
-    logger: Logger
+    logger: Logger,
+    additionalBrowserRoutes: (RouterGroup<GatehouseRequestContext>) -> Void = { _ in }
 ) throws -> Router<GatehouseRequestContext> {
     let router = Router(context: GatehouseRequestContext.self)
     router.add(
@@ -121,7 +122,8 @@ public func buildRouter(
         authenticator: authenticator,
         issuer: issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"),
         metrics: metrics,
-        logger: logger
+        logger: logger,
+        additionalBrowserRoutes: additionalBrowserRoutes
     )
     // One of each for `/v1` and `/forward-auth`: a client's failures and an integration's
     // limit count the same whichever it calls.
@@ -165,8 +167,10 @@ public func buildRouter(
     return router
 }
 
-/// The OAuth endpoints and pages, and the console's API: outside the `/v1` API's middleware (no `Notion-Version`, no
-/// bearer token), each authenticating what it needs (a client, a browser session).
+/// The OAuth endpoints and the browser routes (sign-in, consent, console and its API): outside the
+/// `/v1` API's middleware (no `Notion-Version`, no bearer token). The browser routes are one group
+/// behind ``SessionMiddleware`` (the signed-in user on the context, CSRF checked on every
+/// state-changing request); the token, introspection and revocation endpoints authenticate clients.
 func addOAuthRoutes(
     to router: Router<GatehouseRequestContext>,
     configuration: ServerConfiguration,
@@ -174,7 +178,8 @@ func addOAuthRoutes(
     authenticator: Authenticator,
     issuer: OAuthIssuer,
     metrics: ServerMetrics,
-    logger: Logger
+    logger: Logger,
+    additionalBrowserRoutes: (RouterGroup<GatehouseRequestContext>) -> Void = { _ in }
 ) throws {
     let service = OAuthService(
         store: store,
@@ -197,21 +202,67 @@ func addOAuthRoutes(
         actor: "server",
         onRevocation: { authenticator.apply($0) }
     )
+    let clock = authenticator.clock
     let sessions = BrowserSessions(
         store: store,
-        clock: authenticator.clock,
-        lifetime: configuration.oauthLifetimes.session,
-        secureCookies: (configuration.publicURL ?? "").lowercased().hasPrefix("https:")
+        clock: clock,
+        policy: SessionPolicy(
+            lifetime: configuration.oauthLifetimes.session,
+            idleTimeout: configuration.sessionIdleTimeout
+        ),
+        cookies: CookiePolicy(publicURL: configuration.publicURL, host: configuration.host),
+        keys: ServerKeys(store: store, clock: clock)
     )
-    ConsoleAPIController(
-        sessions: sessions,
-        store: store,
-        clock: authenticator.clock,
-        rotationPolicyDays: configuration.rotationPolicyDays
-    ).addRoutes(to: router)
     let pages = try HTMLPages.load()
-    ConsoleController(
+    let audit = SessionAudit(store: store, clock: clock, logger: logger)
+    let secondFactor = SecondFactor(
+        store: store,
+        clock: clock,
+        sealing: SealingKey(store: store, clock: clock, configured: configuration.secretsKey)
+    )
+    let browser = router.group().add(
+        middleware: SessionMiddleware(
+            sessions: sessions,
+            pages: pages,
+            audit: audit,
+            secondFactor: secondFactor,
+            requireOwnerSecondFactor: configuration.requireOwnerSecondFactor
+        )
+    )
+    let signInPage = SignInPage(sessions: sessions, pages: pages)
+    let gate = PasswordCheckGate(limit: configuration.passwordCheckLimit)
+    SignInController(
         sessions: sessions,
+        signInPage: signInPage,
+        store: store,
+        admin: admin,
+        audit: audit,
+        failureThrottle: failureThrottle,
+        addressAllowance: configuration.ratePlans.failedAuthentication,
+        accountAllowance: configuration.signInAccountAllowance,
+        gate: gate,
+        secondFactor: secondFactor,
+        decoyPasswordHash: DecoyPasswordHash(cost: configuration.bcryptCost)
+    ).addRoutes(to: browser)
+    AccountController(
+        store: store,
+        pages: pages,
+        admin: admin,
+        audit: audit,
+        failureThrottle: failureThrottle,
+        accountAllowance: configuration.signInAccountAllowance,
+        gate: gate,
+        secondFactor: secondFactor,
+        requireOwnerSecondFactor: configuration.requireOwnerSecondFactor
+    ).addRoutes(to: browser)
+    ConsoleAPIController(
+        audit: audit,
+        store: store,
+        clock: clock,
+        rotationPolicyDays: configuration.rotationPolicyDays
+    ).addRoutes(to: browser)
+    ConsoleController(
+        audit: audit,
         pages: pages,
         store: store,
         authenticator: authenticator,
@@ -226,15 +277,14 @@ func addOAuthRoutes(
                 rotationPolicyDays: configuration.rotationPolicyDays
             )
         }
-    ).addRoutes(to: router)
-    try AuthorizeController(
+    ).addRoutes(to: browser)
+    AuthorizeController(
         service: service,
-        sessions: sessions,
+        signInPage: signInPage,
         pages: pages,
         admin: admin,
-        issuer: issuer,
-        failureThrottle: failureThrottle,
-        failureAllowance: configuration.ratePlans.failedAuthentication,
-        decoyPasswordHash: DecoyPasswordHash(cost: configuration.bcryptCost)
-    ).addRoutes(to: router)
+        issuer: issuer
+    ).addRoutes(to: browser)
+    try AuthorizeController.addAssetRoutes(to: router)
+    additionalBrowserRoutes(browser)
 }

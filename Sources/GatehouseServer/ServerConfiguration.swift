@@ -19,7 +19,8 @@ public struct ServerConfiguration: Sendable {
     /// How often the janitor runs.
     public var janitorInterval: Duration = .seconds(600)
     /// The URL clients reach this server at: the OAuth issuer (`iss`) and the base of the metadata's
-    /// endpoints. `nil`: `http://<host>:<port>`. Cookies are `Secure` when it is https.
+    /// endpoints. `nil`: `http://<host>:<port>`. Cookies are `Secure` with `__Host-` names unless it is
+    /// plain HTTP on a loopback address; https adds `Strict-Transport-Security`.
     public var publicURL: String?
     /// Lifetimes of authorization codes, OAuth tokens and browser sessions.
     public var oauthLifetimes = OAuthLifetimes()
@@ -43,6 +44,19 @@ public struct ServerConfiguration: Sendable {
     /// At most this many connections are open at once; further ones wait in the listen backlog
     /// (and are refused by the kernel once it is full) until one closes.
     public var maxConnections = 4096
+    /// A browser session unused this long ends (inside its absolute lifetime,
+    /// `oauthLifetimes.session`): 30 minutes.
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    /// Failed sign-ins (and wrong current passwords) per account, from browsers that never signed
+    /// in to it: 10, then one a minute. The per-address allowance is `ratePlans.failedAuthentication`.
+    public var signInAccountAllowance = RatePlan(requestsPerSecond: 1.0 / 60, burst: 10, dailyQuota: nil)
+    /// Password checks (bcrypt) running or waiting at once; more sign-ins get 503 at once.
+    public var passwordCheckLimit = 4 * ProcessInfo.processInfo.activeProcessorCount
+    /// Owners must enrol a TOTP second factor before using the console or consent pages.
+    public var requireOwnerSecondFactor = false
+    /// The key that seals second-factor secrets in the store (at least 32 bytes, from the
+    /// environment); `nil`: a key kept in the store itself (a copy of the database then reveals them).
+    public var secretsKey: Data?
 
     public init(
         host: String = "127.0.0.1",

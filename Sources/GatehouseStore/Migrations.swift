@@ -142,6 +142,18 @@ enum Migrations {
                 """
             ]
         },
+        Migration(version: 7, name: "browser sessions") { _ in
+            [
+                "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT",
+                "CREATE INDEX sessions_user ON sessions(user_id)",
+                "ALTER TABLE users ADD COLUMN totp_secret TEXT",
+                "ALTER TABLE users ADD COLUMN totp_last_step BIGINT",
+                """
+                CREATE TABLE server_keys (
+                    name TEXT PRIMARY KEY, key TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+            ]
+        },
         Migration(version: 9, name: "refresh grant lifetimes") { _ in
             [
                 "ALTER TABLE tokens ADD COLUMN grant_expires_at BIGINT",

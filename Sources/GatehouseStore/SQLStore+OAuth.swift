@@ -2,7 +2,7 @@ import Foundation
 import GatehouseCore
 import SQLKit
 
-/// Authorization codes, installations, refresh-token rotation and browser sessions.
+/// Authorization codes, installations and refresh-token rotation.
 extension SQLStore {
     public func createAuthorizationCode(_ code: AuthorizationCode) async throws {
         let resources = code.resources.map { "\($0.type):\($0.id)" }.joined(separator: ",")
@@ -303,38 +303,6 @@ extension SQLStore {
                     revoked.append(token)
                 }
             }
-        }
-    }
-
-    // MARK: Browser sessions
-
-    public func createSession(_ session: SessionRecord) async throws {
-        try await write { database in
-            try await database.raw(
-                """
-                INSERT INTO sessions (hash, user_id, created_at, expires_at)
-                VALUES (\(bind: session.digest.hex), \(bind: session.userID), \(bind: session.createdAt.epochMilliseconds), \(bind: session.expiresAt.epochMilliseconds))
-                """
-            ).run()
-        }
-    }
-
-    public func session(digest: TokenDigest) async throws -> SessionRecord? {
-        try await read { database in
-            try await database.raw("SELECT * FROM sessions WHERE hash = \(bind: digest.hex)").first().map { row in
-                SessionRecord(
-                    digest: digest,
-                    userID: try row.decode(column: "user_id", as: String.self),
-                    createdAt: try Self.date(row, "created_at"),
-                    expiresAt: try Self.date(row, "expires_at")
-                )
-            }
-        }
-    }
-
-    public func deleteSession(digest: TokenDigest) async throws {
-        try await write { database in
-            try await database.raw("DELETE FROM sessions WHERE hash = \(bind: digest.hex)").run()
         }
     }
 

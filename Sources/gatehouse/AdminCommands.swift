@@ -57,13 +57,67 @@ extension WorkspaceCommand {
     }
 }
 
-/// `gatehouse user create --workspace W --email E --name N [--role R] --password-stdin`
+/// `gatehouse user create --workspace W --email E --name N [--role R] --password-stdin`,
+/// `gatehouse user set-password --email E --password-stdin`
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage people.",
-        subcommands: [Create.self]
+        subcommands: [Create.self, SetPassword.self, ResetTOTP.self]
     )
+
+    struct ResetTOTP: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-totp",
+            abstract:
+                "Turn off a person's two-step sign-in (a lost authenticator) and end every session of theirs; they set it up again after signing in."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The person's sign-in email.") var email: String
+
+        func run() async throws {
+            let (person, hadOne) = try await global.withAdmin { try await $0.resetSecondFactor(email: email) }
+            Output.emit(
+                ["id": .string(person.id), "email": .string(person.email), "had_totp": .bool(hadOne)],
+                text: hadOne
+                    ? "Turned off two-step sign-in for \(person.email); every session of theirs has ended."
+                    : "\(person.email) had no two-step sign-in; every session of theirs has ended.",
+                asJSON: global.json
+            )
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract:
+                "Set a person's password (read from standard input) and end every session of theirs."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The person's sign-in email.") var email: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
+        var passwordStdin = false
+
+        func validate() throws {
+            guard passwordStdin else {
+                throw ValidationError(
+                    "give --password-stdin and pipe the password in; passwords are never taken as arguments"
+                )
+            }
+        }
+
+        func run() async throws {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIError("no password on standard input")
+            }
+            let person = try await global.withAdmin { try await $0.setPassword(email: email, password: line) }
+            Output.emit(
+                ["id": .string(person.id), "email": .string(person.email), "sessions_ended": .bool(true)],
+                text: "Set the password of \(person.email); every session of theirs has ended.",
+                asJSON: global.json
+            )
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -87,6 +87,23 @@ struct Serve: AsyncParsableCommand {
             "Most connections open at once; more wait in the listen backlog until one closes (env GATEHOUSE_MAX_CONNECTIONS; default 4096)."
     )
     var maxConnections: String?
+    @Option(
+        name: .customLong("session-idle-timeout"),
+        help: "A console session unused this long ends, e.g. 30m (env GATEHOUSE_SESSION_IDLE_TIMEOUT; default 30m)."
+    )
+    var sessionIdleTimeout: String?
+    @Option(
+        name: .customLong("session-lifetime"),
+        help:
+            "A console session ends this long after sign-in however active, e.g. 12h (env GATEHOUSE_SESSION_LIFETIME; default 12h)."
+    )
+    var sessionLifetime: String?
+    @Flag(
+        name: .customLong("require-owner-totp"),
+        help:
+            "Owners must set up two-step sign-in (TOTP) before using the console or consent pages (env GATEHOUSE_REQUIRE_OWNER_TOTP=1). Seal the secrets with GATEHOUSE_SECRETS_KEY (32+ characters, from the environment or .env)."
+    )
+    var requireOwnerTOTP = false
 
     func run() async throws {
         let settings = Settings()
@@ -186,6 +203,24 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.publicURL = trimmed
         }
+        if let text = sessionLifetime ?? settings["GATEHOUSE_SESSION_LIFETIME"] {
+            configuration.oauthLifetimes.session = try Self.interval(text, "session lifetime")
+        }
+        if let text = sessionIdleTimeout ?? settings["GATEHOUSE_SESSION_IDLE_TIMEOUT"] {
+            configuration.sessionIdleTimeout = try Self.interval(text, "session idle timeout")
+        }
+        guard configuration.sessionIdleTimeout <= configuration.oauthLifetimes.session else {
+            throw CLIError("the session idle timeout must not be longer than the session lifetime")
+        }
+        configuration.requireOwnerSecondFactor =
+            requireOwnerTOTP
+            || ["1", "true", "yes"].contains(settings["GATEHOUSE_REQUIRE_OWNER_TOTP"]?.lowercased() ?? "")
+        if let key = settings["GATEHOUSE_SECRETS_KEY"] {
+            guard key.utf8.count >= 32 else {
+                throw CLIError("GATEHOUSE_SECRETS_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)")
+            }
+            configuration.secretsKey = Data(key.utf8)
+        }
         if let text = settings["GATEHOUSE_ROTATION_DAYS"] {
             guard let days = Int(text), days > 0 else {
                 throw CLIError("GATEHOUSE_ROTATION_DAYS must be a number of days, not '\(text.prefix(20))'")
@@ -248,6 +283,14 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("the \(what) must be a number of seconds between 0.1 and 86400, not '\(text.prefix(20))'")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// A positive duration such as 90s, 30m or 12h, in seconds.
+    private static func interval(_ text: String, _ what: String) throws -> TimeInterval {
+        guard let duration = try? AdminOperations.parseDuration(text), duration > .zero else {
+            throw CLIError("the \(what) must be a duration such as 90s, 30m or 12h, not '\(text.prefix(20))'")
+        }
+        return TimeInterval(duration.components.seconds)
     }
 
     private func resolvedLogLevel(_ settings: Settings) throws -> Logger.Level {

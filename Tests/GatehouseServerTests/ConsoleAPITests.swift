@@ -28,7 +28,7 @@ import Testing
             let listed = try await client.execute(
                 uri: "/console/api/integrations",
                 method: .get,
-                headers: [.cookie: "gatehouse_session=\(session)"]
+                headers: [.cookie: "\(OAuthFlow.sessionCookie)=\(session)"]
             ) { response in
                 (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
             }

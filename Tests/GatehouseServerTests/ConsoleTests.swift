@@ -16,7 +16,7 @@ import Testing
             #expect(anonymous.status == 303)
             #expect(anonymous.headers[.location] == "/console/signin")
             let session = try requireValue(try await flow.signIn(client), "session")
-            let cookies = ["gatehouse_session": session]
+            let cookies = [OAuthFlow.sessionCookie: session]
             let list = try await client.send(.get, "/console/integrations", cookies: cookies)
             #expect(list.status == 200)
             #expect(list.text.contains("Robot"))
@@ -64,7 +64,11 @@ import Testing
         try await world.test(.router) { client in
             _ = try await client.call(.get, "/v1/users/me", token: TokenFormat.generate(.internalKey))
             let session = try requireValue(try await flow.signIn(client), "session")
-            let page = try await client.send(.get, "/console/audit?since=all", cookies: ["gatehouse_session": session])
+            let page = try await client.send(
+                .get,
+                "/console/audit?since=all",
+                cookies: [OAuthFlow.sessionCookie: session]
+            )
             #expect(page.status == 200)
             #expect(page.text.contains(world.integration.id))
             #expect(!page.text.contains(foreign.id))
@@ -73,7 +77,7 @@ import Testing
             let export = try await client.send(
                 .get,
                 "/console/audit.jsonl?since=all",
-                cookies: ["gatehouse_session": session]
+                cookies: [OAuthFlow.sessionCookie: session]
             )
             #expect(export.text.contains("token.revoked"))
             #expect(!export.text.contains(foreign.id))
@@ -93,7 +97,7 @@ import Testing
         )
         try await world.test(.router) { client in
             let session = try requireValue(try await flow.signIn(client, email: email), "session")
-            let cookies = ["gatehouse_session": session]
+            let cookies = [OAuthFlow.sessionCookie: session]
             let list = try await client.send(.get, "/console/integrations", cookies: cookies)
             #expect(list.status == 200)
             #expect(!list.text.contains("create-integration"))

@@ -519,7 +519,7 @@ import Testing
             let consent = try await client.send(
                 .get,
                 "/v1/oauth/authorize?" + flow.query(["owner": "workspace"]),
-                cookies: ["gatehouse_session": session]
+                cookies: [OAuthFlow.sessionCookie: session]
             )
             var form = consent.consentForm
             form.append(("decision", "allow"))
@@ -527,7 +527,7 @@ import Testing
                 .post,
                 "/v1/oauth/authorize",
                 form: form,
-                cookies: ["gatehouse_session": session]
+                cookies: [OAuthFlow.sessionCookie: session]
             )
             #expect(try OAuthFlow.redirectParameters(answer)["error"] == "access_denied")
         }
@@ -543,7 +543,7 @@ import Testing
             let consent = try await client.send(
                 .get,
                 "/v1/oauth/authorize?" + flow.query(),
-                cookies: ["gatehouse_session": session]
+                cookies: [OAuthFlow.sessionCookie: session]
             )
             #expect(consent.status == 200)
             var form = consent.consentForm.filter { $0.0 != "csrf" }
@@ -552,7 +552,7 @@ import Testing
                 .post,
                 "/v1/oauth/authorize",
                 form: form,
-                cookies: ["gatehouse_session": session]
+                cookies: [OAuthFlow.sessionCookie: session]
             )
             #expect(answer.status == 403)
             #expect(answer.headers[.location] == nil)

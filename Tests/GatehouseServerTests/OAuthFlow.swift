@@ -15,6 +15,11 @@ struct OAuthFlow {
     let clientSecret: String?
     static let redirectURI = "https://client.example/callback"
     static let password = "correct horse"
+    /// The cookie names over https or a non-loopback public URL (the test world's is
+    /// `http://gatehouse.test`): `__Host-` names, `Secure`.
+    static let sessionCookie = "__Host-gatehouse_session"
+    static let signInCookie = "__Host-gatehouse_signin"
+    static let deviceCookie = "__Host-gatehouse_device"
 
     /// A public integration of the world's workspace (whose owner will authorize it).
     static func make(
@@ -61,7 +66,7 @@ struct OAuthFlow {
     ) async throws -> String? {
         let page = try await client.send(.get, "/v1/oauth/authorize?" + query(changes))
         let csrf = try requireValue(page.field("csrf"))
-        let signInCookie = try requireValue(page.cookie("gatehouse_signin"))
+        let signInCookie = try requireValue(page.cookie(Self.signInCookie))
         let response = try await client.send(
             .post,
             "/signin",
@@ -69,9 +74,9 @@ struct OAuthFlow {
                 ("csrf", csrf), ("next", "/v1/oauth/authorize?" + query(changes)),
                 ("email", email ?? world.owner.email), ("password", password),
             ],
-            cookies: ["gatehouse_signin": signInCookie]
+            cookies: [Self.signInCookie: signInCookie]
         )
-        return response.cookie("gatehouse_session")
+        return response.cookie(Self.sessionCookie)
     }
 
     /// Signs in, opens the consent page and answers it; returns the redirect's query items.
@@ -85,7 +90,7 @@ struct OAuthFlow {
         let consent = try await client.send(
             .get,
             "/v1/oauth/authorize?" + query(changes),
-            cookies: ["gatehouse_session": session]
+            cookies: [Self.sessionCookie: session]
         )
         guard consent.status == 200 else {
             return try OAuthFlow.redirectParameters(consent)
@@ -97,7 +102,7 @@ struct OAuthFlow {
             .post,
             "/v1/oauth/authorize",
             form: form,
-            cookies: ["gatehouse_session": session]
+            cookies: [Self.sessionCookie: session]
         )
         return try OAuthFlow.redirectParameters(answer)
     }

@@ -100,21 +100,6 @@ public struct AuthorizationCode: Sendable, Equatable {
     }
 }
 
-/// A signed-in browser session (sign-in page, consent, console); only its digest is stored.
-public struct SessionRecord: Sendable, Equatable {
-    public var digest: TokenDigest
-    public var userID: String
-    public var createdAt: Date
-    public var expiresAt: Date
-
-    public init(digest: TokenDigest, userID: String, createdAt: Date, expiresAt: Date) {
-        self.digest = digest
-        self.userID = userID
-        self.createdAt = createdAt
-        self.expiresAt = expiresAt
-    }
-}
-
 /// How long OAuth artefacts live.
 public struct OAuthLifetimes: Sendable, Equatable {
     /// Authorization codes: 10 minutes (RFC 6749 recommends at most 10).

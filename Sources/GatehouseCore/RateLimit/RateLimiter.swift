@@ -178,6 +178,19 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Gives back one request that ``check(key:plan:)`` counted: for allowances that only failures
+    /// consume but that are taken before the outcome is known (a sign-in is counted before its
+    /// password is checked, and refunded when it was right).
+    public func refund(key: String, plan: RatePlan) {
+        let now = RateLimitInstant(clock.now())
+        table.withLock { table in
+            guard var entry = table.entries[key] else { return }
+            entry.state.tat = max(now.nanoseconds, entry.state.tat - plan.gcra.emissionInterval)
+            if entry.state.day == now.day, entry.state.usedToday > 0 { entry.state.usedToday -= 1 }
+            table.entries[key] = entry
+        }
+    }
+
     /// How many keys the limiter remembers.
     public var keyCount: Int { table.withLock { $0.entries.count } }
 

@@ -84,10 +84,7 @@ public struct AdminOperations: Sendable {
         let workspace = try await workspace(workspaceID)
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard Self.looksLikeEmail(email) else { throw AdminError("'\(email.prefix(200))' is not an email address") }
-        guard password.count >= 8 else { throw AdminError("the password must have at least 8 characters") }
-        guard password.utf8.count <= 72 else {
-            throw AdminError("the password must be at most 72 bytes (a bcrypt limit)")
-        }
+        try Self.checkPasswordRules(password)
         if try await store.person(email: email) != nil {
             throw AdminError("a user with email \(email) already exists")
         }
@@ -108,6 +105,48 @@ public struct AdminOperations: Sendable {
         }
         try await record("user.created", target: person.id, details: ["email": email, "role": role.rawValue])
         return person
+    }
+
+    /// Sets the password of the person with `email` and ends every session of theirs (a reset by
+    /// an operator); audited as `password.changed`.
+    public func setPassword(email: String, password: String) async throws -> Person {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let person = try await store.person(email: email) else {
+            throw AdminError("no user with email '\(email.prefix(200))'")
+        }
+        let hash = try await Self.hashNewPassword(password, cost: bcryptCost)
+        guard try await store.setPassword(userID: person.id, hash: hash, keeping: nil) else {
+            throw AdminError("no user with email '\(email.prefix(200))'")
+        }
+        try await record("password.changed", target: person.id, details: ["sessions_ended": "all"])
+        return person
+    }
+
+    /// Removes the second factor (TOTP) of the person with `email`, for one who lost their
+    /// authenticator, and ends every session of theirs; audited as `second_factor.reset`. Returns
+    /// whether they had one.
+    public func resetSecondFactor(email: String) async throws -> (Person, hadOne: Bool) {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let person = try await store.person(email: email) else {
+            throw AdminError("no user with email '\(email.prefix(200))'")
+        }
+        let hadOne = try await store.clearSecondFactor(userID: person.id)
+        try await record("second_factor.reset", target: person.id, details: ["sessions_ended": "all"])
+        return (person, hadOne)
+    }
+
+    /// The bcrypt hash of a new password that follows the rules (8 characters to 72 bytes).
+    static func hashNewPassword(_ password: String, cost: UInt8) async throws -> String {
+        try checkPasswordRules(password)
+        return try await bcrypt(password, cost: cost)
+    }
+
+    /// At least 8 characters, at most 72 bytes (bcrypt ignores the rest).
+    static func checkPasswordRules(_ password: String) throws {
+        guard password.count >= 8 else { throw AdminError("the password must have at least 8 characters") }
+        guard password.utf8.count <= 72 else {
+            throw AdminError("the password must be at most 72 bytes (a bcrypt limit)")
+        }
     }
 
     /// Whether `password` is the person's; bcrypt runs off the event loops.

@@ -6,31 +6,31 @@ import Hummingbird
 import Synchronization
 
 /// The browser side of OAuth: `GET /v1/oauth/authorize` (sign-in, then consent), the consent
-/// decision (`POST /v1/oauth/authorize`), `POST /signin`, `POST /signout` and the stylesheet.
+/// decision (`POST /v1/oauth/authorize`) and the pages' assets. Behind ``SessionMiddleware``,
+/// which resolves the session and checks the consent form's CSRF token.
 ///
 /// Unknown clients and unregistered redirect URIs get an error page, never a redirect; every
 /// other failure goes back to the client's verified redirect URI with `state` and `iss`.
 struct AuthorizeController {
     let service: OAuthService
-    let sessions: BrowserSessions
+    let signInPage: SignInPage
     let pages: HTMLPages
     let admin: AdminOperations
     let issuer: OAuthIssuer
-    let failureThrottle: RateLimiter
-    let failureAllowance: RatePlan
-    /// A bcrypt hash of a random password, checked against when the email is unknown.
-    let decoyPasswordHash: DecoyPasswordHash
 
     /// The parameters of an authorization request; the consent form carries exactly these along.
     static let requestParameters: Set<String> = [
         "client_id", "redirect_uri", "response_type", "owner", "state", "code_challenge", "code_challenge_method",
     ]
 
-    func addRoutes(to router: Router<GatehouseRequestContext>) throws {
+    /// The authorization routes, on the browser routes' group (behind ``SessionMiddleware``).
+    func addRoutes(to router: some RouterMethods<GatehouseRequestContext>) {
         router.get("v1/oauth/authorize", use: authorize)
         router.post("v1/oauth/authorize", use: decide)
-        router.post("signin", use: signIn)
-        router.post("signout", use: signOut)
+    }
+
+    /// The stylesheet and script of the pages (no session needed).
+    static func addAssetRoutes(to router: some RouterMethods<GatehouseRequestContext>) throws {
         for (name, type) in [("gatehouse.css", "text/css"), ("console.js", "text/javascript")] {
             let asset = try HTMLPages.asset(name)
             router.get("assets/\(name)") { _, _ in
@@ -56,10 +56,13 @@ struct AuthorizeController {
         case .failure(let failure): return answer(failure)
         case .success(let value): (authorization, app) = value
         }
-        guard let (person, sessionToken) = try await sessions.current(request) else {
-            return signInPage(next: "/v1/oauth/authorize?" + (request.uri.query ?? ""), appName: app.name)
+        guard let session = context.session else {
+            return try await signInPage.render(
+                next: "/v1/oauth/authorize?" + (request.uri.query ?? ""),
+                appName: app.name
+            )
         }
-        return try await consentPage(authorization, app: app, person: person, sessionToken: sessionToken)
+        return try await consentPage(authorization, app: app, person: session.person, csrf: session.csrf)
     }
 
     @Sendable func decide(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
@@ -71,20 +74,12 @@ struct AuthorizeController {
         case .failure(let failure): return answer(failure)
         case .success(let value): (authorization, app) = value
         }
-        guard let (person, sessionToken) = try await sessions.current(request) else {
+        // The middleware checked the form's CSRF token against this session.
+        guard let person = context.session?.person else {
             return pages.error(
                 title: "You were signed out",
                 message: "Your session ended before you answered. Go back to \(app.name) and connect again.",
                 status: .unauthorized
-            )
-        }
-        guard let csrf = fields["csrf"],
-            BrowserSessions.constantTimeEqual(csrf, BrowserSessions.csrfToken(forSession: sessionToken))
-        else {
-            return pages.error(
-                title: "This form has expired",
-                message: "The consent form did not come from this session. Go back to \(app.name) and connect again.",
-                status: .forbidden
             )
         }
         let origin = OAuthService.Origin(
@@ -122,110 +117,13 @@ struct AuthorizeController {
         return redirect(authorization, with: [("code", code)])
     }
 
-    // MARK: Sign-in
-
-    @Sendable func signIn(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        let fields = try await Self.form(request)
-        let next = Self.safeNext(fields["next"])
-        guard BrowserSessions.signInFormIsGenuine(request, field: fields["csrf"]) else {
-            return signInPage(next: next, appName: nil, error: "The sign-in form expired. Please try again.")
-        }
-        // Only failures count against the address's allowance; past it, no password is checked.
-        let outcome = failureThrottle.peek(key: "signin:" + context.clientIP, plan: failureAllowance)
-        guard outcome.isAllowed else {
-            var response = signInPage(
-                next: next,
-                appName: nil,
-                error: "Too many failed sign-ins from this address. Try again in \(outcome.retryAfterSeconds) s.",
-                status: .tooManyRequests
-            )
-            response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
-            return response
-        }
-        let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        let password = fields["password"] ?? ""
-        let person = email.isEmpty ? nil : try await admin.store.person(email: email)
-        // bcrypt runs even for an unknown email, so timing does not tell which emails exist.
-        let checked: Person
-        if let person {
-            checked = person
-        } else {
-            checked = Person(
-                id: "",
-                workspaceID: "",
-                name: "",
-                email: "",
-                role: .member,
-                passwordHash: try await decoyPasswordHash.value(),
-                createdAt: Date()
-            )
-        }
-        let matches = try await admin.verifyPassword(password, of: checked)
-        let origin = OAuthService.Origin(
-            address: context.remoteAddress,
-            userAgent: request.clippedUserAgent,
-            requestID: context.requestID
-        )
-        guard let person, matches else {
-            _ = failureThrottle.check(key: "signin:" + context.clientIP, plan: failureAllowance)
-            await service.audit(
-                "signin.failed",
-                actor: context.clientIP,
-                target: nil,
-                outcome: "failure",
-                origin: origin
-            )
-            return signInPage(
-                next: next,
-                appName: nil,
-                error: "Incorrect email or password.",
-                status: .unauthorized,
-                email: email
-            )
-        }
-        let cookie = try await sessions.start(for: person)
-        await service.audit("signin.succeeded", actor: "user:\(person.id)", target: person.id, origin: origin)
-        var response = HTMLPages.redirect(to: next)
-        response.setCookie(cookie)
-        return response
-    }
-
-    @Sendable func signOut(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        let fields = try await Self.form(request)
-        if let (_, token) = try await sessions.current(request), let csrf = fields["csrf"],
-            BrowserSessions.constantTimeEqual(csrf, BrowserSessions.csrfToken(forSession: token))
-        {
-            let cookie = try await sessions.end(request)
-            var response = HTMLPages.redirect(to: Self.safeNext(fields["next"]))
-            response.setCookie(cookie)
-            return response
-        }
-        return HTMLPages.redirect(to: Self.safeNext(fields["next"]))
-    }
-
     // MARK: Pages
-
-    private func signInPage(
-        next: String,
-        appName: String?,
-        error: String? = nil,
-        status: HTTPResponse.Status = .ok,
-        email: String = ""
-    ) -> Response {
-        let challenge = sessions.signInChallenge()
-        var values: [String: Any] = ["next": next, "csrf": challenge.value, "email": email, "title": "Sign in"]
-        if let appName { values["appName"] = appName }
-        if let error { values["error"] = error }
-        var response = pages.render("signin", values, status: status)
-        response.setCookie(challenge.cookie)
-        return response
-    }
 
     private func consentPage(
         _ authorization: AuthorizationRequest,
         app: Integration,
         person: Person,
-        sessionToken: String
+        csrf: String
     ) async throws -> Response {
         let store = admin.store
         guard let workspace = try await store.workspace(id: person.workspaceID) else {
@@ -247,7 +145,7 @@ struct AuthorizeController {
                 ["value": entry.value, "title": entry.title, "kind": entry.kind, "depth": entry.depth]
             },
             "hidden": authorization.parameters.map { ["name": $0.0, "value": $0.1] },
-            "csrf": BrowserSessions.csrfToken(forSession: sessionToken),
+            "csrf": csrf,
             "signOutNext": RedirectURI.appending(authorization.parameters, to: "/v1/oauth/authorize"),
             "redirectHost": URLComponents(string: authorization.redirectURI)?.host ?? authorization.redirectURI,
         ]
@@ -371,26 +269,5 @@ enum ResourcePicker {
         }
         visit(nil, depth: 0)
         return ordered
-    }
-}
-
-/// A bcrypt hash of a random password at the server's cost, made on first use (off the event
-/// loops) rather than at start-up, where it would slow every start by a bcrypt round.
-final class DecoyPasswordHash: Sendable {
-    private let cost: UInt8
-    private let hash = Mutex<String?>(nil)
-
-    init(cost: UInt8) {
-        self.cost = cost
-    }
-
-    func value() async throws -> String {
-        if let existing = hash.withLock({ $0 }) { return existing }
-        let made = try await AdminOperations.bcrypt(BrowserSessions.randomToken(), cost: cost)
-        return hash.withLock { stored in
-            if let stored { return stored }
-            stored = made
-            return made
-        }
     }
 }

@@ -7,20 +7,27 @@ import Hummingbird
 /// owner's workspace integrations with every credential's status, age, last use (time, IP, user
 /// agent) and request count. Read-only; authenticated by the browser session.
 struct ConsoleAPIController {
-    let sessions: BrowserSessions
+    let audit: SessionAudit
     let store: any Store
     let clock: any WallClock
     let rotationPolicyDays: Int
 
-    func addRoutes(to router: Router<GatehouseRequestContext>) {
+    func addRoutes(to router: some RouterMethods<GatehouseRequestContext>) {
         router.get("console/api/integrations", use: integrations)
     }
 
     @Sendable func integrations(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        guard let (person, _) = try await sessions.current(request) else {
+        guard let person = context.session?.person else {
             throw APIError(status: 401, code: "unauthorized", message: "Sign in to the console first.")
         }
         guard person.role == .owner else {
+            await audit.record(
+                "authorization.refused",
+                actor: "user:\(person.id)",
+                request: request,
+                context: context,
+                details: SessionAudit.place(of: request).merging(["required_role": "owner"]) { $1 }
+            )
             throw APIError(
                 status: 403,
                 code: "restricted_resource",

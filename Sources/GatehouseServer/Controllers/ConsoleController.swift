@@ -7,10 +7,11 @@ import HummingbirdCore
 
 /// The web console, "Settings & Members → Integrations": server-rendered pages for the signed-in
 /// user's workspace. Owners manage integrations; members see them read-only. Every form carries
-/// the session's CSRF token; every change goes through ``AdminOperations`` (audited, and evicted
-/// from every node's cache like a CLI change).
+/// the session's CSRF token, which ``SessionMiddleware`` checks before any handler runs; every
+/// change goes through ``AdminOperations`` (audited, and evicted from every node's cache like a
+/// CLI change).
 struct ConsoleController {
-    let sessions: BrowserSessions
+    let audit: SessionAudit
     let pages: HTMLPages
     let store: any Store
     let authenticator: Authenticator
@@ -18,9 +19,8 @@ struct ConsoleController {
     let rotationPolicyDays: Int
     let auditFacts: @Sendable () async throws -> SecurityAudit.Facts
 
-    func addRoutes(to router: Router<GatehouseRequestContext>) {
+    func addRoutes(to router: some RouterMethods<GatehouseRequestContext>) {
         router.get("console") { _, _ in HTMLPages.redirect(to: "/console/integrations") }
-        router.get("console/signin", use: signIn)
         router.get("console/integrations", use: list)
         router.get("console/integrations/new", use: newForm)
         router.post("console/integrations", use: create)
@@ -46,19 +46,8 @@ struct ConsoleController {
 
     // MARK: Pages
 
-    @Sendable func signIn(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        if try await sessions.current(request) != nil { return HTMLPages.redirect(to: "/console/integrations") }
-        let challenge = sessions.signInChallenge()
-        var response = pages.render(
-            "signin",
-            ["next": "/console/integrations", "csrf": challenge.value, "email": "", "title": "Sign in"]
-        )
-        response.setCookie(challenge.cookie)
-        return response
-    }
-
     @Sendable func list(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request) { viewer in
+        try await withViewer(request, context) { viewer in
             let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
             let today = DailyUsage.day(of: Date())
             let usage = try await store.dailyUsage(integrationIDs: integrations.map(\.id), sinceDay: today)
@@ -82,7 +71,7 @@ struct ConsoleController {
     }
 
     @Sendable func newForm(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request, ownerOnly: true) { viewer in
+        try await withViewer(request, context, ownerOnly: true) { viewer in
             render(
                 "console_new",
                 "Create new integration",
@@ -102,7 +91,7 @@ struct ConsoleController {
 
     @Sendable func create(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let form = try await AuthorizeController.form(request)
-        return try await withViewer(request, ownerOnly: true, form: form) { viewer in
+        return try await withViewer(request, context, ownerOnly: true) { viewer in
             let admin = admin(for: viewer)
             let capabilities: Capabilities
             do {
@@ -156,7 +145,7 @@ struct ConsoleController {
 
     @Sendable func share(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let form = try await AuthorizeController.form(request)
-        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+        return try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
             let parts = (form["resource"] ?? "").split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, ["database", "page"].contains(parts[0]) else {
                 return try await detailPage(viewer, integration, error: "Choose a page or database to share.")
@@ -178,7 +167,7 @@ struct ConsoleController {
 
     @Sendable func rotate(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let form = try await AuthorizeController.form(request)
-        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+        return try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
             let grace = try (form["grace"]).flatMap { $0.isEmpty ? nil : try AdminOperations.parseDuration($0) }
             do {
                 let rotation = try await admin(for: viewer).rotateToken(integrationID: integration.id, grace: grace)
@@ -211,8 +200,7 @@ struct ConsoleController {
     }
 
     @Sendable func revoke(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        let form = try await AuthorizeController.form(request)
-        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
             _ = try await admin(for: viewer).revokeTokens(integrationID: integration.id)
             return HTMLPages.redirect(to: "/console/integrations/\(integration.id)?done=revoked")
         }
@@ -230,15 +218,14 @@ struct ConsoleController {
     }
 
     @Sendable func delete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        let form = try await AuthorizeController.form(request)
-        return try await withIntegration(request, context, ownerOnly: true, form: form) { viewer, integration in
+        try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
             try await admin(for: viewer).deleteIntegration(integration.id)
             return HTMLPages.redirect(to: "/console/integrations?done=deleted")
         }
     }
 
     @Sendable func audit(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request) { viewer in
+        try await withViewer(request, context) { viewer in
             let filter = AuditFilter(request.uri.queryParameters)
             let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
             let events = try await filteredEvents(filter, workspace: viewer.workspace, integrations: integrations)
@@ -271,7 +258,7 @@ struct ConsoleController {
     }
 
     @Sendable func auditExport(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request) { viewer in
+        try await withViewer(request, context) { viewer in
             let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
             let events = try await filteredEvents(
                 AuditFilter(request.uri.queryParameters),
@@ -297,7 +284,7 @@ struct ConsoleController {
     }
 
     @Sendable func security(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request) { viewer in
+        try await withViewer(request, context) { viewer in
             // The server cannot see your repositories or how it was started: those two items come
             // from `gatehouse audit`, run where the code lives.
             let results = SecurityAudit.evaluate(try await auditFacts()).map { result in
@@ -441,28 +428,28 @@ struct ConsoleController {
 
     // MARK: Guards
 
-    /// Runs `body` for a signed-in user (owners only when `ownerOnly`; a form's CSRF token checked
-    /// when `form` is given); sends others to the sign-in page.
+    /// Runs `body` for the signed-in user (owners only when `ownerOnly`; a refusal is audited as
+    /// `authorization.refused`); sends others to the sign-in page. Forms' CSRF tokens were checked
+    /// by ``SessionMiddleware``.
     private func withViewer(
         _ request: Request,
+        _ context: GatehouseRequestContext,
         ownerOnly: Bool = false,
-        form: FormFields? = nil,
         _ body: (Viewer) async throws -> Response
     ) async throws -> Response {
-        guard let (person, token) = try await sessions.current(request),
-            let workspace = try await store.workspace(id: person.workspaceID)
+        guard let session = context.session,
+            let workspace = try await store.workspace(id: session.person.workspaceID)
         else { return HTMLPages.redirect(to: "/console/signin") }
-        let viewer = Viewer(person: person, workspace: workspace, csrf: BrowserSessions.csrfToken(forSession: token))
-        if let form {
-            guard let csrf = form["csrf"], BrowserSessions.constantTimeEqual(csrf, viewer.csrf) else {
-                return pages.error(
-                    title: "This form has expired",
-                    message: "The form did not come from your current session. Reload the page and try again.",
-                    status: .forbidden
-                )
-            }
-        }
+        let viewer = Viewer(person: session.person, workspace: workspace, csrf: session.csrf)
         if ownerOnly, !viewer.isOwner {
+            await audit.record(
+                "authorization.refused",
+                actor: "user:\(viewer.person.id)",
+                target: context.parameters.get("id").map { String($0.prefix(64)) },
+                request: request,
+                context: context,
+                details: SessionAudit.place(of: request).merging(["required_role": "owner"]) { $1 }
+            )
             return pages.error(
                 title: "Only owners can do this",
                 message: "Workspace members see integrations read-only. Ask an owner of \(workspace.name).",
@@ -476,10 +463,9 @@ struct ConsoleController {
         _ request: Request,
         _ context: GatehouseRequestContext,
         ownerOnly: Bool = false,
-        form: FormFields? = nil,
         _ body: (Viewer, Integration) async throws -> Response
     ) async throws -> Response {
-        try await withViewer(request, ownerOnly: ownerOnly, form: form) { viewer in
+        try await withViewer(request, context, ownerOnly: ownerOnly) { viewer in
             guard let id = ResourceID.canonical(context.parameters.get("id") ?? ""),
                 let integration = try await store.integration(id: id),
                 integration.workspaceID == viewer.workspace.id

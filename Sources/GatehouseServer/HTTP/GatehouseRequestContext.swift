@@ -21,6 +21,10 @@ public struct GatehouseRequestContext: RequestContext {
     /// Who the bearer token acts as; set by ``BearerAuthentication``.
     public var principal: Principal?
 
+    /// The signed-in browser user; set by ``SessionMiddleware`` on the console, sign-in and
+    /// consent routes.
+    var session: SignedInSession?
+
     /// The client's address, if it has one (router tests have none): the peer's, or the one a
     /// trusted proxy forwarded for (``RequestMiddleware`` sets it).
     public var remoteAddress: SocketAddress?
