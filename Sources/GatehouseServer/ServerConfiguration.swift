@@ -27,6 +27,12 @@ public struct ServerConfiguration: Sendable {
     public var rotationPolicyDays = 30
     /// bcrypt cost for passwords set through the server (tests lower it).
     public var bcryptCost: UInt8 = 12
+    /// How long audit events are kept; the janitor purges older ones and re-anchors the chain at
+    /// the first event kept. `nil` keeps them forever.
+    public var auditRetention: TimeInterval? = 365 * 86_400
+    /// A file outside the store the janitor appends each verified audit checkpoint to (the
+    /// anchor `gatehouse events verify` needs to detect truncation); `nil`: none.
+    public var auditAnchorFile: String?
 
     public init(
         host: String = "127.0.0.1",

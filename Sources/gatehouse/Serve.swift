@@ -39,6 +39,13 @@ struct Serve: AsyncParsableCommand {
             "The URL clients reach this server at, e.g. https://auth.example.com: the OAuth issuer (iss); https makes cookies Secure (env GATEHOUSE_PUBLIC_URL; default http://<host>:<port>)."
     )
     var publicURL: String?
+    // Audit log retention (the audit helper's block).
+    @Option(
+        name: .customLong("audit-retention-days"),
+        help:
+            "Days audit events are kept; the janitor purges older ones and re-anchors the chain; 0 keeps them forever (env GATEHOUSE_AUDIT_RETENTION_DAYS; default 365)."
+    )
+    var auditRetentionDays: Int?
 
     func run() async throws {
         let settings = Settings()
@@ -128,6 +135,20 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.unsharedResponse = value
         }
+        // Audit log retention and the checkpoint anchor exported off the store.
+        let retentionText = auditRetentionDays.map(String.init) ?? settings["GATEHOUSE_AUDIT_RETENTION_DAYS"]
+        if let retentionText {
+            guard let days = Int(retentionText), days >= 0, days <= 36_500 else {
+                throw CLIError(
+                    "the audit retention must be a number of days (0 keeps events forever), not '\(retentionText.prefix(20))'"
+                )
+            }
+            configuration.auditRetention = days == 0 ? nil : Double(days) * 86_400
+        }
+        configuration.auditAnchorFile = global.resolvedAuditAnchorFile(
+            settings,
+            url: try global.resolvedDatabaseURL(settings)
+        )
         return configuration
     }
 
