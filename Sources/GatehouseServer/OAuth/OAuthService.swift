@@ -242,15 +242,22 @@ struct OAuthService: Sendable {
         guard let installation = redemption.installation else {
             if !redemption.firstUse {
                 // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
-                let revoked = try await revokeGrant(record.id)
-                await audit(
-                    "oauth.code_replayed",
-                    actor: clientActor,
-                    target: record.id,
-                    outcome: "failure",
-                    origin: origin,
-                    details: ["revoked": "\(revoked.count)"]
-                )
+                // The grant's tokens are revoked and the replay recorded in one transaction.
+                let revoked = try await store.atomically { store in
+                    let revoked = try await store.revokeGrant(id: record.id, at: now)
+                    try await store.appendEvent(
+                        event(
+                            "oauth.code_replayed",
+                            actor: clientActor,
+                            target: record.id,
+                            outcome: "failure",
+                            origin: origin,
+                            details: ["revoked": "\(revoked.count)"]
+                        )
+                    )
+                    return revoked
+                }
+                notifyRevoked(revoked)
             }
             throw problem(record, redemption.firstUse) ?? OAuthError.invalidGrant("Invalid code.")
         }
