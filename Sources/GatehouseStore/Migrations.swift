@@ -157,18 +157,26 @@ enum Migrations {
                 WHERE workspace_id IS NULL AND actor LIKE 'user:%'
                 """,
                 """
+                UPDATE audit_events SET workspace_id =
+                    (SELECT workspace_id FROM integrations WHERE integrations.client_id = substr(audit_events.actor, 8))
+                WHERE workspace_id IS NULL AND actor LIKE 'client:%'
+                """,
+                """
                 UPDATE audit_events SET workspace_id = COALESCE(
                     (SELECT workspace_id FROM integrations WHERE integrations.id = audit_events.target),
                     (SELECT id FROM workspaces WHERE workspaces.id = audit_events.target),
                     (SELECT workspace_id FROM databases WHERE databases.id = audit_events.target),
                     (SELECT workspace_id FROM pages WHERE pages.id = audit_events.target),
-                    (SELECT workspace_id FROM users WHERE users.id = audit_events.target))
+                    (SELECT workspace_id FROM users WHERE users.id = audit_events.target),
+                    (SELECT integrations.workspace_id FROM tokens JOIN integrations ON integrations.id = tokens.integration_id
+                     WHERE tokens.id = audit_events.target))
                 WHERE workspace_id IS NULL AND target IS NOT NULL
                 """,
                 """
                 UPDATE audit_events SET related_workspace_id =
                     (SELECT workspace_id FROM integrations WHERE integrations.id = audit_events.target)
-                WHERE actor LIKE 'user:%' AND target IS NOT NULL
+                WHERE related_workspace_id IS NULL AND (actor LIKE 'user:%' OR actor LIKE 'client:%')
+                  AND target IS NOT NULL
                 """,
                 """
                 UPDATE audit_events SET related_workspace_id = NULL

@@ -178,6 +178,36 @@ import Testing
         await store.shutdown()
     }
 
+    @Test func theMigrationTagsOldEventsByTheirActorOrTargetBestEffort() async throws {
+        let store = try await StoreEngine.sqlite.open()
+        let developer = try await Fixtures.seed(store)
+        let userSide = try await Fixtures.seed(store)
+        let person = Fixtures.person(in: userSide.workspace)
+        try await store.createPerson(person)
+        let rows: [(actor: String, target: String?)] = [
+            ("user:\(person.id)", developer.integration.id), ("cli", developer.token.id), ("203.0.113.1", nil),
+        ]
+        try await store.write { database in
+            // Rows as version 7 left them: untagged.
+            for row in rows {
+                try await database.raw(
+                    """
+                    INSERT INTO audit_events (time, actor, action, target, outcome, details, prev_hash, hash)
+                    VALUES (1, \(bind: row.actor), 'old.event', \(bind: row.target), 'success', '{}', 'p', 'h')
+                    """
+                ).run()
+            }
+            let migration = try #require(Migrations.all.first { $0.version == 8 })
+            for statement in migration.statements("") where statement.contains("UPDATE audit_events") {
+                try await database.raw("\(unsafeRaw: statement)").run()
+            }
+        }
+        let events = try await store.events(since: nil, limit: 100).filter { $0.action == "old.event" }
+        #expect(events.map(\.workspaceID) == [userSide.workspace.id, developer.workspace.id, nil])
+        #expect(events.map(\.relatedWorkspaceID) == [developer.workspace.id, nil, nil])
+        await store.shutdown()
+    }
+
     // MARK: The keyed chain
 
     @Test func aKeyedChainFindsEditsInsertionsAndDeletionsByAWriterWithoutTheKey() async throws {
