@@ -56,6 +56,12 @@ struct Serve: AsyncParsableCommand {
 
         let databaseURL = try global.resolvedDatabaseURL(settings)
         let store = try await global.openStore(settings, logger: logger)
+        if store.auditKey == nil {
+            // Audit helper: say when the chain cannot resist someone who can write the store.
+            logger.warning(
+                "the audit log's chain is unkeyed: set GATEHOUSE_AUDIT_KEY or --audit-key-file so that edits by a store writer are detectable"
+            )
+        }
         let authenticator = Authenticator(store: store)
         let admin = AdminOperations(store: store, actor: "server", onRevocation: { authenticator.apply($0) })
         let sandbox: SandboxSeeder.Sandbox?
