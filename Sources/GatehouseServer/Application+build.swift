@@ -52,6 +52,8 @@ public func buildApplication(
             clock: authenticator.clock,
             interval: configuration.janitorInterval,
             retention: configuration.credentialRetention,
+            auditRetention: configuration.auditRetention,
+            anchors: configuration.auditAnchorFile.map(AuditAnchorFile.init(path:)),
             logger: logger
         ),
     ]
@@ -135,7 +137,8 @@ public func buildRouter(
         metrics: metrics,
         recordFailure: { event in
             do {
-                try await store.appendEvent(event)
+                // Counted per address and minute, listed once (see OAuthService.aggregatedFailures).
+                try await store.appendFailure(event, period: .seconds(60))
             } catch {
                 logger.warning("cannot record a failed authentication in the audit log")
             }
@@ -268,12 +271,11 @@ func addOAuthRoutes(
         authenticator: authenticator,
         bcryptCost: configuration.bcryptCost,
         rotationPolicyDays: configuration.rotationPolicyDays,
-        auditFacts: {
+        auditFacts: { workspace in
             try await SecurityAudit.gather(
+                workspace: workspace,
                 store: store,
-                passwordInArguments: false,
-                tokensInFiles: [],
-                now: Date(),
+                now: authenticator.clock.now(),
                 rotationPolicyDays: configuration.rotationPolicyDays
             )
         }

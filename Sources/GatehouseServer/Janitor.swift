@@ -13,6 +13,10 @@ struct Janitor: Service {
     let interval: Duration
     /// How long revoked and expired tokens are kept (so `token list` can still show them).
     let retention: TimeInterval
+    /// How long audit events are kept (`nil`: forever).
+    var auditRetention: TimeInterval? = nil
+    /// Where verified audit checkpoints are exported (`nil`: nowhere).
+    var anchors: AuditAnchorFile? = nil
     let logger: Logger
 
     func run() async throws {
@@ -37,6 +41,34 @@ struct Janitor: Service {
             if purged > 0 { logger.info("janitor purged expired and revoked tokens", metadata: ["count": "\(purged)"]) }
         } catch {
             logger.warning("janitor could not purge", metadata: ["error": "\(error)"])
+        }
+        await maintainAuditLog(now: now)
+    }
+
+    /// Checks the audit chain on from the last checkpoint, exports the new checkpoint off the
+    /// store, and purges events older than the retention (re-anchoring the chain).
+    func maintainAuditLog(now: Date) async {
+        do {
+            let before = try await store.auditCheckpoint("verified")
+            let verification = try await store.verifyAuditIncrementally(limit: 100_000, now: now)
+            if case .broken(let sequence, let reason) = verification.verdict {
+                logger.error(
+                    "the audit chain is broken",
+                    metadata: ["sequence": "\(sequence)", "reason": "\(reason)"]
+                )
+                return
+            }
+            if let anchors, let checkpoint = try await store.auditCheckpoint("verified"),
+                checkpoint.sequence != before?.sequence
+            {
+                try anchors.append(checkpoint)
+            }
+            if let auditRetention {
+                let purged = try await store.purgeEvents(before: now.addingTimeInterval(-auditRetention))
+                if purged > 0 { logger.info("janitor purged old audit events", metadata: ["count": "\(purged)"]) }
+            }
+        } catch {
+            logger.warning("janitor could not maintain the audit log", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -57,6 +57,12 @@ public struct ServerConfiguration: Sendable {
     /// The key that seals second-factor secrets in the store (at least 32 bytes, from the
     /// environment); `nil`: a key kept in the store itself (a copy of the database then reveals them).
     public var secretsKey: Data?
+    /// How long audit events are kept; the janitor purges older ones and re-anchors the chain at
+    /// the first event kept. `nil` keeps them forever.
+    public var auditRetention: TimeInterval? = 365 * 86_400
+    /// A file outside the store the janitor appends each verified audit checkpoint to (the
+    /// anchor `gatehouse events verify` needs to detect truncation); `nil`: none.
+    public var auditAnchorFile: String?
 
     public init(
         host: String = "127.0.0.1",

@@ -9,19 +9,26 @@ import SQLKit
 /// between engines lives in ``SQLEngine``.
 public final class SQLStore: Store {
     let engine: any SQLEngine
-    private let logger: Logger
+    let logger: Logger
     /// Concurrent code redemptions, written together (see ``WriteBatcher``).
     let redemptions = WriteBatcher<CodeRedemptionRequest, CodeRedemption?>(maximumBatch: 64)
+    /// The key the audit chain is made with (nil: the unkeyed SHA-256 chain of old).
+    public let auditKey: AuditKey?
+    /// Whether this is a view bound to one connection inside ``atomically(_:)``'s transaction,
+    /// whose own transactions are savepoints.
+    let nested: Bool
 
-    private init(engine: any SQLEngine, logger: Logger) {
+    init(engine: any SQLEngine, logger: Logger, auditKey: AuditKey?, nested: Bool = false) {
         self.engine = engine
         self.logger = logger
+        self.auditKey = auditKey
+        self.nested = nested
     }
 
     /// Opens the store at `url` and applies pending migrations.
     ///
     /// Throws ``StoreError/Code/unavailable`` with a one-line reason when it cannot be opened.
-    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLStore {
+    public static func open(_ url: DatabaseURL, logger: Logger, auditKey: AuditKey? = nil) async throws -> SQLStore {
         let engine: any SQLEngine
         switch url {
         case .sqlite(let path):
@@ -40,9 +47,10 @@ public final class SQLStore: Store {
                 )
             }
         }
-        let store = SQLStore(engine: engine, logger: logger)
+        let store = SQLStore(engine: engine, logger: logger, auditKey: auditKey)
         do {
             try await store.migrate()
+            try await store.markKeyedFromHereOn()
         } catch {
             await engine.shutdown()
             throw StoreError(
@@ -63,15 +71,17 @@ public final class SQLStore: Store {
     func transaction<Result: Sendable>(
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        let begin = engine.beginWriteTransaction
+        let begin = nested ? "SAVEPOINT gatehouse_nested" : engine.beginWriteTransaction
+        let commit = nested ? "RELEASE SAVEPOINT gatehouse_nested" : "COMMIT"
+        let rollback = nested ? "ROLLBACK TO SAVEPOINT gatehouse_nested" : "ROLLBACK"
         return try await engine.withWriteConnection { database in
             try await database.raw("\(unsafeRaw: begin)").run()
             do {
                 let result = try await body(database)
-                try await database.raw("COMMIT").run()
+                try await database.raw("\(unsafeRaw: commit)").run()
                 return result
             } catch {
-                try? await database.raw("ROLLBACK").run()
+                try? await database.raw("\(unsafeRaw: rollback)").run()
                 throw error
             }
         }
@@ -646,86 +656,6 @@ public final class SQLStore: Store {
             day: try row.decode(column: "day", as: Int64.self),
             usedToday: Int(try row.decode(column: "used", as: Int64.self))
         )
-    }
-
-    // MARK: Audit log
-
-    @discardableResult
-    public func appendEvent(_ event: AuditEvent) async throws -> AuditEvent {
-        try await transaction { database in
-            try await self.appendEvent(event, in: database)
-        }
-    }
-
-    /// Appends `event`, linked to the last one, inside the caller's transaction.
-    func appendEvent(_ event: AuditEvent, in database: any SQLDatabase) async throws -> AuditEvent {
-        try await appendEvents([event], in: database)[0]
-    }
-
-    /// Appends `events` in order, each linked to the one before, in one statement inside the
-    /// caller's transaction.
-    func appendEvents(_ events: [AuditEvent], in database: any SQLDatabase) async throws -> [AuditEvent] {
-        guard !events.isEmpty else { return [] }
-        try await engine.lockForAuditAppend(database)
-        var previous =
-            try await database.raw("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1").first()?
-            .decode(column: "hash", as: String.self) ?? AuditChain.genesis
-        var linked = events.map { event in
-            var event = event
-            event.previousHash = previous
-            event.hash = AuditChain.hash(of: event)
-            previous = event.hash
-            return event
-        }
-        let rows = linked.map { event -> SQLQueryString in
-            """
-            (\(bind: event.time.epochMilliseconds), \(bind: event.actor), \(bind: event.action), \(bind: event.target),
-             \(bind: event.outcome), \(bind: event.ip), \(bind: event.userAgent), \(bind: event.requestID),
-             \(bind: event.detailsJSON), \(bind: event.previousHash), \(bind: event.hash))
-            """
-        }
-        let inserted = try await database.raw(
-            "INSERT INTO audit_events (time, actor, action, target, outcome, ip, user_agent, request_id, details, prev_hash, hash) VALUES "
-                + rows.joined(separator: ", ") + " RETURNING seq, hash"
-        ).all()
-        var sequences: [String: Int64] = [:]
-        for row in inserted {
-            sequences[try row.decode(column: "hash", as: String.self)] = try row.decode(column: "seq", as: Int64.self)
-        }
-        for index in linked.indices { linked[index].sequence = sequences[linked[index].hash] ?? 0 }
-        return linked
-    }
-
-    public func events(since: Date?, limit: Int) async throws -> [AuditEvent] {
-        try await read { database in
-            try await database.raw(
-                """
-                SELECT * FROM audit_events WHERE time >= \(bind: since?.epochMilliseconds ?? Int64.min)
-                ORDER BY seq LIMIT \(bind: limit)
-                """
-            ).all().map { row in
-                let detailsText = try row.decode(column: "details", as: String.self)
-                let details =
-                    (try? JSONSerialization.jsonObject(with: Data(detailsText.utf8))) as? [String: String] ?? [:]
-                var event = AuditEvent(
-                    sequence: try row.decode(column: "seq", as: Int64.self),
-                    time: try Self.date(row, "time"),
-                    actor: try row.decode(column: "actor", as: String.self),
-                    action: try row.decode(column: "action", as: String.self),
-                    target: try row.decode(column: "target", as: String?.self),
-                    outcome: try row.decode(column: "outcome", as: String.self),
-                    ip: try row.decode(column: "ip", as: String?.self),
-                    userAgent: try row.decode(column: "user_agent", as: String?.self),
-                    requestID: try row.decode(column: "request_id", as: String?.self),
-                    previousHash: try row.decode(column: "prev_hash", as: String.self),
-                    hash: try row.decode(column: "hash", as: String.self)
-                )
-                // Stored details are kept exactly as read, so an edit shows in the hash.
-                event.details = details
-                if event.detailsJSON != detailsText { event.details["__stored"] = detailsText }
-                return event
-            }
-        }
     }
 
     // MARK: Usage

@@ -40,6 +40,9 @@ struct AuditCommand: AsyncParsableCommand {
                 found.append((file, finding))
             }
         }
+        // Checkpoints exported off the store, so that a truncated log fails the audit item.
+        let anchorPath = global.resolvedAuditAnchorFile(settings, url: try global.resolvedDatabaseURL(settings))
+        let anchors = anchorPath.map { (try? AuditAnchorFile(path: $0).read()) ?? [] } ?? []
         let results = try await global.withAdmin { admin in
             var tokensInFiles: [(place: String, live: Bool)] = []
             for (file, finding) in found {
@@ -51,7 +54,8 @@ struct AuditCommand: AsyncParsableCommand {
                 passwordInArguments: passwordInArguments,
                 tokensInFiles: tokensInFiles,
                 now: Date(),
-                rotationPolicyDays: policy
+                rotationPolicyDays: policy,
+                anchors: anchors
             )
             return SecurityAudit.evaluate(facts)
         }

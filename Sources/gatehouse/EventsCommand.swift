@@ -56,27 +56,90 @@ struct EventsCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the hash chain; report the first edited or deleted event (exit 1)."
+            abstract:
+                "Check the audit chain (with the audit key and the anchor file when there are); report the first edited, inserted or deleted event (exit 1) and what this configuration can detect."
         )
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let events = try await global.withAdmin { try await $0.store.events(since: nil, limit: Int.max) }
-            switch AuditChain.verify(events) {
+            let settings = Settings()
+            let url = try global.resolvedDatabaseURL(settings)
+            let anchorPath = global.resolvedAuditAnchorFile(settings, url: url)
+            let anchors: [AuditCheckpoint]
+            do {
+                anchors = try anchorPath.map { try AuditAnchorFile(path: $0).read() } ?? []
+            } catch {
+                throw CLIError("cannot read the audit anchor file '\(anchorPath ?? "")'")
+            }
+            let store = try await global.openStore(settings, createKey: false)
+            let keyed = store.auditKey != nil
+            let verification: AuditVerification
+            do {
+                verification = try await store.verifyAuditLog(anchors: anchors)
+                await store.shutdown()
+            } catch {
+                await store.shutdown()
+                throw error
+            }
+            let coverage = Self.coverage(keyed: keyed, anchors: anchors.count, unverifiable: verification.unverifiable)
+            let coverageJSON: [(String, JSONValue)] = [
+                ("keyed", .bool(keyed)), ("anchors", .number(Double(anchors.count))),
+                ("detects", .array(coverage.detects.map { .string($0) })),
+                ("cannot_detect", .array(coverage.cannot.map { .string($0) })),
+            ]
+            let detected: String = coverage.detects.isEmpty ? "nothing" : coverage.detects.joined(separator: "; ")
+            let undetected: String =
+                coverage.cannot.isEmpty ? "nothing listed" : coverage.cannot.joined(separator: "; ")
+            let notes: String = "Detects: \(detected).\nCannot detect: \(undetected)."
+            switch verification.verdict {
             case .intact(let count):
                 Output.emit(
-                    ["intact": true, "events": .number(Double(count))],
-                    text: "The audit log is intact: \(count) events.",
+                    .object([("intact", .bool(true)), ("events", .number(Double(count)))] + coverageJSON),
+                    text: "The audit log is intact: \(count) events.\n" + notes,
                     asJSON: global.json
                 )
             case .broken(let sequence, let reason):
                 Output.emit(
-                    ["intact": false, "sequence": .number(Double(sequence)), "reason": .string(reason)],
-                    text: "The audit log is broken at event \(sequence): \(reason).",
+                    .object(
+                        [
+                            ("intact", .bool(false)), ("sequence", .number(Double(sequence))),
+                            ("reason", .string(reason)),
+                        ] + coverageJSON
+                    ),
+                    text: "The audit log is broken at event \(sequence): \(reason).\n" + notes,
                     asJSON: global.json
                 )
                 throw ExitCode(1)
             }
+        }
+
+        /// What a check can and cannot find, given a key and anchors exported off the store.
+        static func coverage(keyed: Bool, anchors: Int, unverifiable: Int) -> (detects: [String], cannot: [String]) {
+            var detects: [String] = []
+            var cannot: [String] = []
+            if keyed {
+                detects += [
+                    "an edited event", "an inserted event", "a deleted event (other than the newest)",
+                    "a rewrite of the chain by someone without the audit key",
+                ]
+            } else {
+                detects += ["an edited or deleted event, unless the chain was recomputed after it"]
+                cannot += [
+                    "edits, insertions and deletions by someone who recomputes the unkeyed chain (no audit key: set GATEHOUSE_AUDIT_KEY or --audit-key-file)"
+                ]
+            }
+            if unverifiable > 0 {
+                cannot.append("changes to the \(unverifiable) keyed events (their MACs need the audit key)")
+            }
+            if anchors > 0 {
+                detects.append("deletion of the newest events up to the last exported anchor")
+                cannot.append("deletion of events written after the last anchor (the janitor exports one every run)")
+            } else {
+                cannot.append(
+                    "deletion of the newest events (truncation): no anchor file (--audit-anchor-file) to compare with"
+                )
+            }
+            return (detects, cannot)
         }
     }
 

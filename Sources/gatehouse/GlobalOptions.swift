@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatehouseCore
 import GatehouseServer
 import GatehouseStore
 import Logging
@@ -16,6 +17,20 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("json"), help: "Print machine-readable JSON.")
     var json = false
 
+    @Option(
+        name: .customLong("audit-key-file"),
+        help:
+            "File with the audit chain's HMAC key, at least 32 bytes (env GATEHOUSE_AUDIT_KEY_FILE, or the key itself in GATEHOUSE_AUDIT_KEY; default for SQLite: <store>.audit-key, created with mode 0600 when missing)"
+    )
+    var auditKeyFile: String?
+
+    @Option(
+        name: .customLong("audit-anchor-file"),
+        help:
+            "File the server appends verified audit checkpoints to, kept off the store so truncation is detectable (env GATEHOUSE_AUDIT_ANCHOR_FILE; default for SQLite: <store>.audit-anchors)"
+    )
+    var auditAnchorFile: String?
+
     /// The database URL from the flag, the environment, `.env`, or the default.
     func resolvedDatabaseURL(_ settings: Settings) throws -> DatabaseURL {
         let text = databaseURL ?? settings["GATEHOUSE_DATABASE_URL"] ?? DatabaseURL.defaultValue
@@ -26,17 +41,72 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store, turning any failure into a one-line error.
+    /// Opens the store with its audit key, turning any failure into a one-line error. With
+    /// `createKey`, a SQLite store without a configured key gets a new one in `<store>.audit-key`.
     func openStore(
         _ settings: Settings,
-        logger: Logger = Logger(label: "gatehouse.cli", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "gatehouse.cli", factory: { _ in SwiftLogNoOpLogHandler() }),
+        createKey: Bool = true
     ) async throws -> any Store {
         let url = try resolvedDatabaseURL(settings)
+        let key = try resolvedAuditKey(settings, url: url, create: createKey)
         do {
-            return try await SQLStore.open(url, logger: logger)
+            return try await SQLStore.open(url, logger: logger, auditKey: key)
         } catch let error as StoreError {
             throw CLIError(error.message)
         }
+    }
+
+    /// The audit key: `GATEHOUSE_AUDIT_KEY` itself, else the key file (flag, environment, or the
+    /// default next to a SQLite store, generated with mode 0600 when `create` and missing); `nil`
+    /// when there is none (the chain is then unkeyed and says so).
+    func resolvedAuditKey(_ settings: Settings, url: DatabaseURL, create: Bool) throws -> AuditKey? {
+        if let material = settings["GATEHOUSE_AUDIT_KEY"] {
+            do {
+                return try AuditKey(material: Data(material.utf8))
+            } catch {
+                throw CLIError("GATEHOUSE_AUDIT_KEY: \(error.description)")
+            }
+        }
+        let explicit = auditKeyFile ?? settings["GATEHOUSE_AUDIT_KEY_FILE"]
+        guard let path = explicit ?? Self.besideStore(url, suffix: ".audit-key") else { return nil }
+        if let data = FileManager.default.contents(atPath: path) {
+            let trimmed = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                return try AuditKey(material: Data(trimmed.utf8))
+            } catch {
+                throw CLIError("audit key file '\(path)': \(error.description)")
+            }
+        }
+        if explicit != nil { throw CLIError("cannot read the audit key file '\(path)'") }
+        // No key where the store cannot be either: opening it reports the problem.
+        let directory = (path as NSString).deletingLastPathComponent
+        guard create, FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory) else { return nil }
+        let material = AuditKey.generateMaterial()
+        guard
+            FileManager.default.createFile(
+                atPath: path,
+                contents: Data((material + "\n").utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        else { throw CLIError("cannot create the audit key file '\(path)'") }
+        FileHandle.standardError.write(
+            Data(
+                "Generated an audit key in \(path) (mode 0600): the audit log's chain is keyed with it. Keep it, and a copy apart from the store's backups.\n"
+                    .utf8
+            )
+        )
+        return try AuditKey(material: Data(material.utf8))
+    }
+
+    /// The anchor file: flag, environment, or the default next to a SQLite store.
+    func resolvedAuditAnchorFile(_ settings: Settings, url: DatabaseURL) -> String? {
+        auditAnchorFile ?? settings["GATEHOUSE_AUDIT_ANCHOR_FILE"] ?? Self.besideStore(url, suffix: ".audit-anchors")
+    }
+
+    static func besideStore(_ url: DatabaseURL, suffix: String) -> String? {
+        guard case .sqlite(let path) = url, path != ":memory:", !path.isEmpty else { return nil }
+        return path + suffix
     }
 
     /// Runs `body` with admin operations over the store, closing the store afterwards.

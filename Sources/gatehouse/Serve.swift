@@ -104,6 +104,12 @@ struct Serve: AsyncParsableCommand {
             "Owners must set up two-step sign-in (TOTP) before using the console or consent pages (env GATEHOUSE_REQUIRE_OWNER_TOTP=1). Seal the secrets with GATEHOUSE_SECRETS_KEY (32+ characters, from the environment or .env)."
     )
     var requireOwnerTOTP = false
+    @Option(
+        name: .customLong("audit-retention-days"),
+        help:
+            "Days audit events are kept; the janitor purges older ones and re-anchors the chain; 0 keeps them forever (env GATEHOUSE_AUDIT_RETENTION_DAYS; default 365)."
+    )
+    var auditRetentionDays: Int?
 
     func run() async throws {
         let settings = Settings()
@@ -120,6 +126,12 @@ struct Serve: AsyncParsableCommand {
             host: configuration.host
         )
         let store = try await global.openStore(settings, logger: logger)
+        if store.auditKey == nil {
+            // Audit helper: say when the chain cannot resist someone who can write the store.
+            logger.warning(
+                "the audit log's chain is unkeyed: set GATEHOUSE_AUDIT_KEY or --audit-key-file so that edits by a store writer are detectable"
+            )
+        }
         let authenticator = Authenticator(store: store)
         let admin = AdminOperations(store: store, actor: "server", onRevocation: { authenticator.apply($0) })
         let sandbox: SandboxSeeder.Sandbox?
@@ -273,6 +285,20 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.unsharedResponse = value
         }
+        // Audit log retention and the checkpoint anchor exported off the store.
+        let retentionText = auditRetentionDays.map(String.init) ?? settings["GATEHOUSE_AUDIT_RETENTION_DAYS"]
+        if let retentionText {
+            guard let days = Int(retentionText), days >= 0, days <= 36_500 else {
+                throw CLIError(
+                    "the audit retention must be a number of days (0 keeps events forever), not '\(retentionText.prefix(20))'"
+                )
+            }
+            configuration.auditRetention = days == 0 ? nil : Double(days) * 86_400
+        }
+        configuration.auditAnchorFile = global.resolvedAuditAnchorFile(
+            settings,
+            url: try global.resolvedDatabaseURL(settings)
+        )
         return configuration
     }
 

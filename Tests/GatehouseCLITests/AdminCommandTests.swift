@@ -224,4 +224,51 @@ import Testing
         #expect(verdict.status == 1)
         #expect(verdict.stdout.contains("broken at event 2"))
     }
+
+    @Test func eventsVerifyWithTheKeyFindsAnUnkeyedRewriteAndSaysWhatItCannotDetect() throws {
+        let url = CLI.temporaryDatabaseURL()
+        let db = ["--database-url", url]
+        for name in ["A", "B", "C"] { #expect(try CLI.run(["workspace", "create", "--name", name] + db).status == 0) }
+        let path = String(url.dropFirst("sqlite:".count))
+        let keyFile = path + ".audit-key"
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let intact = try CLI.run(["events", "verify"] + db)
+        #expect(intact.status == 0)
+        #expect(intact.stdout.contains("intact"))
+        #expect(intact.stdout.contains("Detects: an edited event"))
+        #expect(intact.stdout.contains("deletion of the newest events (truncation)"))
+
+        // Someone with write access to the file alone rewrites the chain, unkeyed, as before M5.
+        let rewrite = Process()
+        rewrite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        rewrite.arguments = [
+            "python3", "-c",
+            """
+            import sqlite3,sys,hashlib
+            c=sqlite3.connect(sys.argv[1]); prev='0'*64
+            c.execute("UPDATE audit_events SET actor='mallory' WHERE seq=2")
+            for r in c.execute('SELECT seq,time,actor,action,target,outcome,ip,user_agent,request_id,details FROM audit_events ORDER BY seq').fetchall():
+              h=hashlib.sha256()
+              for f in [prev,str(r[1]),r[2],r[3],r[4] or '',r[5],r[6] or '',r[7] or '',r[8] or '',r[9]]:
+                h.update(f.encode()); h.update(b'\\x1f')
+              d=h.hexdigest(); c.execute('UPDATE audit_events SET prev_hash=?, hash=? WHERE seq=?',(prev,d,r[0])); prev=d
+            c.commit()
+            """,
+            path,
+        ]
+        try rewrite.run()
+        rewrite.waitUntilExit()
+        #expect(rewrite.terminationStatus == 0)
+        let keyed = try CLI.run(["events", "verify", "--json"] + db)
+        #expect(keyed.status == 1)
+        #expect(keyed.json["intact"] as? Bool == false)
+        #expect((keyed.json["reason"] as? String)?.contains("without the audit key") == true)
+
+        // Without the key the same rewrite passes, and the command says that it cannot tell.
+        try FileManager.default.moveItem(atPath: keyFile, toPath: keyFile + ".away")
+        let unkeyed = try CLI.run(["events", "verify"] + db)
+        #expect(unkeyed.status == 0)
+        #expect(unkeyed.stdout.contains("Cannot detect: edits, insertions and deletions by someone who recomputes"))
+    }
 }

@@ -18,12 +18,15 @@ public struct AdminOperations: Sendable {
     public let onRevocation: @Sendable ([StoreChange]) -> Void
     /// Who the audit log names as the actor of these operations (`cli`, `server`, …).
     public let actor: String
+    /// Where the operations were asked from (the console's request), recorded with each event.
+    public let origin: AuditOrigin?
 
     public init(
         store: any Store,
         clock: any WallClock = SystemClock(),
         bcryptCost: UInt8 = 12,
         actor: String = "cli",
+        origin: AuditOrigin? = nil,
         onRevocation: @escaping @Sendable ([StoreChange]) -> Void = { _ in }
     ) {
         self.store = store
@@ -31,6 +34,7 @@ public struct AdminOperations: Sendable {
         self.bcryptCost = bcryptCost
         self.onRevocation = onRevocation
         self.actor = actor
+        self.origin = origin
     }
 
     // MARK: Workspaces and people
@@ -43,12 +47,16 @@ public struct AdminOperations: Sendable {
             plan: plan,
             createdAt: clock.now()
         )
-        try await store.createWorkspace(workspace)
-        try await record(
+        let event = event(
             "workspace.created",
             target: workspace.id,
+            workspaceID: workspace.id,
             details: ["name": workspace.name, "plan": plan.rawValue]
         )
+        try await store.atomically { store in
+            try await store.createWorkspace(workspace)
+            try await store.appendEvent(event)
+        }
         return workspace
     }
 
@@ -64,10 +72,19 @@ public struct AdminOperations: Sendable {
     /// Moves a workspace to another plan; its integrations get the new limits at once, everywhere.
     public func setPlan(_ plan: Plan, workspaceID: String) async throws -> Workspace {
         var workspace = try await workspace(workspaceID)
-        _ = try await store.setPlan(plan, workspaceID: workspace.id, at: clock.now())
+        let event = event(
+            "workspace.plan_changed",
+            target: workspace.id,
+            workspaceID: workspace.id,
+            details: ["plan": plan.rawValue]
+        )
+        let (id, now) = (workspace.id, clock.now())
+        try await store.atomically { store in
+            _ = try await store.setPlan(plan, workspaceID: id, at: now)
+            try await store.appendEvent(event)
+        }
         onRevocation([StoreChange(sequence: 0, kind: .workspaceChanged, workspaceID: workspace.id)])
         workspace.plan = plan
-        try await record("workspace.plan_changed", target: workspace.id, details: ["plan": plan.rawValue])
         return workspace
     }
 
@@ -98,12 +115,20 @@ public struct AdminOperations: Sendable {
             passwordHash: hash,
             createdAt: clock.now()
         )
+        let event = event(
+            "user.created",
+            target: person.id,
+            workspaceID: workspace.id,
+            details: ["email": email, "role": role.rawValue]
+        )
         do {
-            try await store.createPerson(person)
+            try await store.atomically { store in
+                try await store.createPerson(person)
+                try await store.appendEvent(event)
+            }
         } catch let error as StoreError where error.code == .duplicate {
             throw AdminError("a user with email \(email) already exists")
         }
-        try await record("user.created", target: person.id, details: ["email": email, "role": role.rawValue])
         return person
     }
 
@@ -115,10 +140,13 @@ public struct AdminOperations: Sendable {
             throw AdminError("no user with email '\(email.prefix(200))'")
         }
         let hash = try await Self.hashNewPassword(password, cost: bcryptCost)
-        guard try await store.setPassword(userID: person.id, hash: hash, keeping: nil) else {
-            throw AdminError("no user with email '\(email.prefix(200))'")
+        let event = event("password.changed", target: person.id, details: ["sessions_ended": "all"])
+        let changed = try await store.atomically { store in
+            guard try await store.setPassword(userID: person.id, hash: hash, keeping: nil) else { return false }
+            try await store.appendEvent(event)
+            return true
         }
-        try await record("password.changed", target: person.id, details: ["sessions_ended": "all"])
+        guard changed else { throw AdminError("no user with email '\(email.prefix(200))'") }
         return person
     }
 
@@ -130,8 +158,12 @@ public struct AdminOperations: Sendable {
         guard let person = try await store.person(email: email) else {
             throw AdminError("no user with email '\(email.prefix(200))'")
         }
-        let hadOne = try await store.clearSecondFactor(userID: person.id)
-        try await record("second_factor.reset", target: person.id, details: ["sessions_ended": "all"])
+        let event = event("second_factor.reset", target: person.id, details: ["sessions_ended": "all"])
+        let hadOne = try await store.atomically { store in
+            let hadOne = try await store.clearSecondFactor(userID: person.id)
+            try await store.appendEvent(event)
+            return hadOne
+        }
         return (person, hadOne)
     }
 
@@ -181,15 +213,19 @@ public struct AdminOperations: Sendable {
             createdAt: now
         )
         let (token, record) = Self.issueToken(.internalKey, integrationID: integration.id, at: now)
-        try await store.createIntegration(integration, token: record)
-        try await self.record(
+        let event = event(
             "integration.created",
             target: integration.id,
+            workspaceID: workspace.id,
             details: [
                 "name": integration.name, "kind": "internal",
                 "capabilities": capabilities.names(joinedBy: ","), "token_hint": record.displayHint,
             ]
         )
+        try await store.atomically { store in
+            try await store.createIntegration(integration, token: record)
+            try await store.appendEvent(event)
+        }
         return (integration, token)
     }
 
@@ -226,10 +262,11 @@ public struct AdminOperations: Sendable {
             )
         )
         let issued = withSecret ? Self.issueToken(.clientSecret, integrationID: integration.id, at: now) : nil
-        try await store.createIntegration(integration, token: issued?.1)
-        try await self.record(
+        let secretRecord = issued?.1
+        let event = event(
             "integration.created",
             target: integration.id,
+            workspaceID: workspace.id,
             details: [
                 "name": integration.name, "kind": "public",
                 "capabilities": capabilities.names(joinedBy: ","),
@@ -237,6 +274,10 @@ public struct AdminOperations: Sendable {
                 "client_secret_hint": issued?.1.displayHint ?? "none (PKCE required)",
             ]
         )
+        try await store.atomically { store in
+            try await store.createIntegration(integration, token: secretRecord)
+            try await store.appendEvent(event)
+        }
         return (integration, issued?.0)
     }
 
@@ -251,8 +292,16 @@ public struct AdminOperations: Sendable {
     /// Deletes an integration: its tokens fail at once, everywhere, and cannot be recovered.
     public func deleteIntegration(_ id: String) async throws {
         let integration = try await integration(id)
-        guard try await store.deleteIntegration(id: integration.id) else { throw AdminError.noIntegration(id) }
-        try await record("integration.deleted", target: integration.id, details: ["name": integration.name])
+        let event = event(
+            "integration.deleted",
+            target: integration.id,
+            workspaceID: integration.workspaceID,
+            details: ["name": integration.name]
+        )
+        try await store.atomically { store in
+            guard try await store.deleteIntegration(id: integration.id) else { throw AdminError.noIntegration(id) }
+            try await store.appendEvent(event)
+        }
         notifyChanged(integration)
     }
 
@@ -297,17 +346,23 @@ public struct AdminOperations: Sendable {
         let (token, record) = Self.issueToken(kind, integrationID: integration.id, at: now)
         let expiry = grace.map { now.addingTimeInterval(Double($0.components.seconds)) }
         let previous = try await changing(integration: integration.id) {
-            try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
+            try await store.atomically { store in
+                let previous = try await store.rotate(to: record, oldTokensExpireAt: expiry, at: now)
+                try await store.appendEvent(
+                    event(
+                        kind == .clientSecret ? "client_secret.rotated" : "token.rotated",
+                        target: record.id,
+                        workspaceID: integration.workspaceID,
+                        details: [
+                            "integration_id": integration.id, "hint": record.displayHint,
+                            "previous_hints": previous.map(\.displayHint).joined(separator: ","),
+                            "old_tokens_expire_at": expiry.map { $0.formatted(.iso8601) } ?? "when revoked",
+                        ]
+                    )
+                )
+                return previous
+            }
         }
-        try await self.record(
-            kind == .clientSecret ? "client_secret.rotated" : "token.rotated",
-            target: record.id,
-            details: [
-                "integration_id": integration.id, "hint": record.displayHint,
-                "previous_hints": previous.map(\.displayHint).joined(separator: ","),
-                "old_tokens_expire_at": expiry.map { $0.formatted(.iso8601) } ?? "when revoked",
-            ]
-        )
         notifyChanged(integration)
         return Rotation(token: token, record: record, oldTokensExpireAt: expiry, previous: previous)
     }
@@ -356,13 +411,19 @@ public struct AdminOperations: Sendable {
     }
 
     private func revoke(_ ids: [String]) async throws -> [TokenRecord] {
-        let revoked = try await store.revokeTokens(ids: ids, at: clock.now())
-        for token in revoked {
-            try await record(
-                "token.revoked",
-                target: token.id,
-                details: ["integration_id": token.integrationID, "hint": token.displayHint]
-            )
+        let now = clock.now()
+        let revoked = try await store.atomically { store in
+            let revoked = try await store.revokeTokens(ids: ids, at: now)
+            for token in revoked {
+                try await store.appendEvent(
+                    event(
+                        "token.revoked",
+                        target: token.id,
+                        details: ["integration_id": token.integrationID, "hint": token.displayHint]
+                    )
+                )
+            }
+            return revoked
         }
         onRevocation(
             revoked.map {
@@ -391,8 +452,16 @@ public struct AdminOperations: Sendable {
             createdAt: now,
             lastEditedAt: now
         )
-        try await store.createDatabase(database)
-        try await record("database.created", target: database.id, details: ["title": database.title])
+        let event = event(
+            "database.created",
+            target: database.id,
+            workspaceID: workspace.id,
+            details: ["title": database.title]
+        )
+        try await store.atomically { store in
+            try await store.createDatabase(database)
+            try await store.appendEvent(event)
+        }
         return database
     }
 
@@ -427,8 +496,11 @@ public struct AdminOperations: Sendable {
             createdAt: now,
             lastEditedAt: now
         )
-        try await store.createPage(page)
-        try await record("page.created", target: page.id, details: ["title": page.title])
+        let event = event("page.created", target: page.id, workspaceID: workspace.id, details: ["title": page.title])
+        try await store.atomically { store in
+            try await store.createPage(page)
+            try await store.appendEvent(event)
+        }
         return page
     }
 
@@ -458,21 +530,26 @@ public struct AdminOperations: Sendable {
             else { throw AdminError("no page with id '\(raw.prefix(64))' in the integration's workspace") }
             (type, id) = ("page", page.id)
         }
-        try await changing(integration: integration.id) {
-            try await store.setShare(
-                integrationID: integration.id,
-                resourceID: id,
-                resourceType: type,
-                remove: remove,
-                at: clock.now()
-            )
-        }
-        notifyChanged(integration)
-        try await record(
+        let event = event(
             remove ? "share.removed" : "share.added",
             target: id,
+            workspaceID: integration.workspaceID,
             details: ["integration_id": integration.id, "resource_type": type]
         )
+        let now = clock.now()
+        try await changing(integration: integration.id) {
+            try await store.atomically { store in
+                try await store.setShare(
+                    integrationID: integration.id,
+                    resourceID: id,
+                    resourceType: type,
+                    remove: remove,
+                    at: now
+                )
+                try await store.appendEvent(event)
+            }
+        }
+        notifyChanged(integration)
         return (type, id)
     }
 
@@ -504,10 +581,25 @@ public struct AdminOperations: Sendable {
 
     // MARK: Audit
 
-    /// Appends an event for an operation that succeeded.
-    func record(_ action: String, target: String?, details: [String: String] = [:]) async throws {
-        try await store.appendEvent(
-            AuditEvent(time: clock.now(), actor: actor, action: action, target: target, details: details)
+    /// The event an operation appends, in the same transaction as its change (see
+    /// ``Store/atomically(_:)``), carrying the actor and the origin of the request. With no
+    /// `workspaceID` the store tags it from the actor and target.
+    func event(
+        _ action: String,
+        target: String?,
+        workspaceID: String? = nil,
+        details: [String: String] = [:]
+    ) -> AuditEvent {
+        AuditEvent(
+            time: clock.now(),
+            actor: actor,
+            action: action,
+            target: target,
+            ip: origin?.ip,
+            userAgent: origin?.userAgent,
+            requestID: origin?.requestID,
+            details: details,
+            workspaceID: workspaceID
         )
     }
 
@@ -528,5 +620,19 @@ public struct AdminOperations: Sendable {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".") && email.count <= 200 && !email.contains(where: \.isWhitespace)
+    }
+}
+
+/// Where an administrative operation was asked from: the console request's address, user agent
+/// and request id, recorded with its audit event.
+public struct AuditOrigin: Sendable {
+    public var ip: String?
+    public var userAgent: String?
+    public var requestID: String?
+
+    public init(ip: String?, userAgent: String?, requestID: String?) {
+        self.ip = ip
+        self.userAgent = userAgent
+        self.requestID = requestID
     }
 }

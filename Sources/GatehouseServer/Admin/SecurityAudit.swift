@@ -46,6 +46,10 @@ public enum SecurityAudit {
         public var auditChain: AuditChain.Verdict
         public var tokensWithUsage: Int
         public var rotationPolicyDays: Int
+        /// The facts are one workspace's (the console), not the deployment's.
+        public var workspaceScoped = false
+        /// The incremental chain check has newer events left for its next run.
+        public var auditPending = false
 
         public init(
             passwordInArguments: Bool = false,
@@ -70,43 +74,73 @@ public enum SecurityAudit {
         }
     }
 
-    /// Reads the facts from a store (tokens, integrations, shares, audit log).
+    /// Reads the facts of the whole deployment from a store (tokens, integrations, shares, the
+    /// whole audit chain): the CLI's `gatehouse audit`.
     public static func gather(
         store: any Store,
         passwordInArguments: Bool,
         tokensInFiles: [(place: String, live: Bool)],
         now: Date,
-        rotationPolicyDays: Int = 30
+        rotationPolicyDays: Int = 30,
+        anchors: [AuditCheckpoint] = []
     ) async throws -> Facts {
         var facts = Facts(
             passwordInArguments: passwordInArguments,
             tokensInFiles: tokensInFiles,
             rotationPolicyDays: rotationPolicyDays
         )
-        let idleSince = now.addingTimeInterval(-30 * 86_400)
         for workspace in try await store.workspaces() {
-            for integration in try await store.integrations(workspaceID: workspace.id) {
-                let tokens = try await store.tokens(integrationID: integration.id).filter { $0.isActive(at: now) }
-                for token in tokens {
-                    let days = Int(now.timeIntervalSince(token.createdAt) / 86_400)
-                    if days >= rotationPolicyDays {
-                        facts.staleTokens.append((integration.name, token.displayHint, days))
-                    }
-                }
-                facts.tokensWithUsage += tokens.filter { $0.lastUsedAt != nil }.count
-                let lastUse = tokens.compactMap(\.lastUsedAt).max()
-                if !tokens.isEmpty, integration.createdAt < idleSince, (lastUse ?? .distantPast) < idleSince {
-                    facts.idleIntegrations.append(
-                        (integration.name, try await store.shares(integrationID: integration.id).count)
-                    )
-                }
-                if integration.capabilities == .all { facts.broadIntegrations.append(integration.name) }
-            }
+            try await gatherIntegrations(of: workspace, store: store, now: now, into: &facts)
         }
-        let events = try await store.events(since: nil, limit: Int.max)
-        facts.auditEvents = events.count
-        facts.auditChain = AuditChain.verify(events)
+        let verification = try await store.verifyAuditLog(anchors: anchors)
+        facts.auditChain = verification.verdict
+        if case .intact(let events) = verification.verdict { facts.auditEvents = events }
         return facts
+    }
+
+    /// Reads the facts of one workspace only: its integrations and tokens, its own audit events,
+    /// and the chain checked incrementally from the stored checkpoint (bounded work; never the
+    /// whole table): the console's security page, which must show nothing of another tenant.
+    public static func gather(
+        workspace: Workspace,
+        store: any Store,
+        now: Date,
+        rotationPolicyDays: Int = 30
+    ) async throws -> Facts {
+        var facts = Facts(rotationPolicyDays: rotationPolicyDays)
+        facts.workspaceScoped = true
+        try await gatherIntegrations(of: workspace, store: store, now: now, into: &facts)
+        let verification = try await store.verifyAuditIncrementally(now: now)
+        facts.auditChain = verification.verdict
+        facts.auditPending = verification.pending
+        facts.auditEvents = try await store.eventCount(workspaceID: workspace.id)
+        return facts
+    }
+
+    private static func gatherIntegrations(
+        of workspace: Workspace,
+        store: any Store,
+        now: Date,
+        into facts: inout Facts
+    ) async throws {
+        let idleSince = now.addingTimeInterval(-30 * 86_400)
+        for integration in try await store.integrations(workspaceID: workspace.id) {
+            let tokens = try await store.tokens(integrationID: integration.id).filter { $0.isActive(at: now) }
+            for token in tokens {
+                let days = Int(now.timeIntervalSince(token.createdAt) / 86_400)
+                if days >= facts.rotationPolicyDays {
+                    facts.staleTokens.append((integration.name, token.displayHint, days))
+                }
+            }
+            facts.tokensWithUsage += tokens.filter { $0.lastUsedAt != nil }.count
+            let lastUse = tokens.compactMap(\.lastUsedAt).max()
+            if !tokens.isEmpty, integration.createdAt < idleSince, (lastUse ?? .distantPast) < idleSince {
+                facts.idleIntegrations.append(
+                    (integration.name, try await store.shares(integrationID: integration.id).count)
+                )
+            }
+            if integration.capabilities == .all { facts.broadIntegrations.append(integration.name) }
+        }
     }
 
     /// The checklist, item by item, in the seed's order.
@@ -219,7 +253,11 @@ public enum SecurityAudit {
                 Result(
                     item: "Audit logging enabled",
                     status: .pass,
-                    reason: "\(facts.auditEvents) events recorded; the hash chain is intact",
+                    reason: facts.workspaceScoped
+                        ? "\(facts.auditEvents) events of this workspace recorded; the hash chain is intact"
+                            + (facts.auditPending
+                                ? " as far as checked (newer events are checked on the next visit)" : "")
+                        : "\(facts.auditEvents) events recorded; the hash chain is intact",
                     fix: "-"
                 )
             )

@@ -17,7 +17,8 @@ struct ConsoleController {
     let authenticator: Authenticator
     let bcryptCost: UInt8
     let rotationPolicyDays: Int
-    let auditFacts: @Sendable () async throws -> SecurityAudit.Facts
+    /// The security checklist's facts for one workspace.
+    let auditFacts: @Sendable (Workspace) async throws -> SecurityAudit.Facts
 
     func addRoutes(to router: some RouterMethods<GatehouseRequestContext>) {
         router.get("console") { _, _ in HTMLPages.redirect(to: "/console/integrations") }
@@ -92,7 +93,7 @@ struct ConsoleController {
     @Sendable func create(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let form = try await AuthorizeController.form(request)
         return try await withViewer(request, context, ownerOnly: true) { viewer in
-            let admin = admin(for: viewer)
+            let admin = admin(for: viewer, request, context)
             let capabilities: Capabilities
             do {
                 capabilities = try Capabilities(names: (form.values["capability"] ?? []) + [form["user_info"] ?? ""])
@@ -151,7 +152,7 @@ struct ConsoleController {
                 return try await detailPage(viewer, integration, error: "Choose a page or database to share.")
             }
             do {
-                _ = try await admin(for: viewer).share(
+                _ = try await admin(for: viewer, request, context).share(
                     integrationID: integration.id,
                     target: parts[0] == "database" ? .database(parts[1]) : .page(parts[1]),
                     remove: form["action"] == "remove"
@@ -170,7 +171,10 @@ struct ConsoleController {
         return try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
             let grace = try (form["grace"]).flatMap { $0.isEmpty ? nil : try AdminOperations.parseDuration($0) }
             do {
-                let rotation = try await admin(for: viewer).rotateToken(integrationID: integration.id, grace: grace)
+                let rotation = try await admin(for: viewer, request, context).rotateToken(
+                    integrationID: integration.id,
+                    grace: grace
+                )
                 let ends =
                     rotation.oldTokensExpireAt.map { "The previous one stops working at \(Self.dateTime($0))." }
                     ?? "The previous one keeps working until you revoke it."
@@ -201,7 +205,7 @@ struct ConsoleController {
 
     @Sendable func revoke(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
-            _ = try await admin(for: viewer).revokeTokens(integrationID: integration.id)
+            _ = try await admin(for: viewer, request, context).revokeTokens(integrationID: integration.id)
             return HTMLPages.redirect(to: "/console/integrations/\(integration.id)?done=revoked")
         }
     }
@@ -219,93 +223,8 @@ struct ConsoleController {
 
     @Sendable func delete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         try await withIntegration(request, context, ownerOnly: true) { viewer, integration in
-            try await admin(for: viewer).deleteIntegration(integration.id)
+            try await admin(for: viewer, request, context).deleteIntegration(integration.id)
             return HTMLPages.redirect(to: "/console/integrations?done=deleted")
-        }
-    }
-
-    @Sendable func audit(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request, context) { viewer in
-            let filter = AuditFilter(request.uri.queryParameters)
-            let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
-            let events = try await filteredEvents(filter, workspace: viewer.workspace, integrations: integrations)
-            let shown = events.suffix(500).reversed()
-            return render(
-                "console_audit",
-                "Audit log",
-                viewer,
-                [
-                    "events": shown.map { event -> [String: Any] in
-                        [
-                            "time": Self.dateTime(event.time), "actor": event.actor, "action": event.action,
-                            "target": event.target ?? "", "outcome": event.outcome, "ip": event.ip ?? "",
-                            "details": event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                                .joined(separator: " "),
-                        ]
-                    },
-                    "truncated": events.count > 500,
-                    "integrationOptions": integrations.map {
-                        ["id": $0.id, "name": $0.name, "selected": $0.id == filter.integrationID]
-                    },
-                    "action": filter.action ?? "", "outcomeSuccess": filter.outcome == "success",
-                    "outcomeFailure": filter.outcome == "failure", "since24h": filter.since == "24h",
-                    "since7d": filter.since == "7d", "since30d": filter.since == "30d",
-                    "sinceAll": filter.since == "all",
-                    "query": filter.query,
-                ]
-            )
-        }
-    }
-
-    @Sendable func auditExport(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request, context) { viewer in
-            let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
-            let events = try await filteredEvents(
-                AuditFilter(request.uri.queryParameters),
-                workspace: viewer.workspace,
-                integrations: integrations
-            )
-            var body = Data()
-            for event in events {
-                body += AuditEventJSON.json(event).serialized()
-                body.append(0x0A)
-            }
-            var response = Response(
-                status: .ok,
-                headers: [
-                    .contentType: "application/x-ndjson; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"gatehouse-audit.jsonl\"",
-                ],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
-            )
-            HTMLPages.secure(&response.headers)
-            return response
-        }
-    }
-
-    @Sendable func security(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        try await withViewer(request, context) { viewer in
-            // The server cannot see your repositories or how it was started: those two items come
-            // from `gatehouse audit`, run where the code lives.
-            let results = SecurityAudit.evaluate(try await auditFacts()).map { result in
-                result.item == "No tokens in code/logs" || result.item == "Token stored in environment variables"
-                    ? SecurityAudit.Result(
-                        item: result.item,
-                        status: .manual,
-                        reason: "the server cannot see your code or configuration files",
-                        fix: "run `gatehouse audit --scan <your repository>` where the code lives"
-                    ) : result
-            }
-            return render(
-                "console_security",
-                "Security",
-                viewer,
-                [
-                    "results": results.map {
-                        ["status": $0.status.rawValue, "item": $0.item, "reason": $0.reason, "fix": $0.fix]
-                    }
-                ]
-            )
         }
     }
 
@@ -413,7 +332,7 @@ struct ConsoleController {
         return render("console_secret", heading, viewer, values)
     }
 
-    private func render(_ template: String, _ title: String, _ viewer: Viewer, _ values: [String: Any]) -> Response {
+    func render(_ template: String, _ title: String, _ viewer: Viewer, _ values: [String: Any]) -> Response {
         var all = values
         all["title"] = title
         all["section"] =
@@ -431,7 +350,7 @@ struct ConsoleController {
     /// Runs `body` for the signed-in user (owners only when `ownerOnly`; a refusal is audited as
     /// `authorization.refused`); sends others to the sign-in page. Forms' CSRF tokens were checked
     /// by ``SessionMiddleware``.
-    private func withViewer(
+    func withViewer(
         _ request: Request,
         _ context: GatehouseRequestContext,
         ownerOnly: Bool = false,
@@ -486,80 +405,22 @@ struct ConsoleController {
         )
     }
 
-    private func admin(for viewer: Viewer) -> AdminOperations {
+    /// The admin operations of a console request: the viewer is the actor, and the request's
+    /// address, user agent and id are recorded with every event.
+    private func admin(for viewer: Viewer, _ request: Request, _ context: GatehouseRequestContext) -> AdminOperations {
         let authenticator = self.authenticator
         return AdminOperations(
             store: store,
+            clock: authenticator.clock,
             bcryptCost: bcryptCost,
             actor: "user:\(viewer.person.id)",
+            origin: AuditOrigin(
+                ip: context.clientIP,
+                userAgent: request.clippedUserAgent,
+                requestID: context.requestID
+            ),
             onRevocation: { authenticator.apply($0) }
         )
-    }
-
-    // MARK: Audit filters
-
-    struct AuditFilter {
-        var integrationID: String?
-        var action: String?
-        var outcome: String?
-        var since: String
-
-        init(_ parameters: FlatDictionary<Substring, Substring>) {
-            func value(_ name: String) -> String? {
-                parameters.get(name).flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }
-            }
-            integrationID = value("integration").flatMap(ResourceID.canonical)
-            action = value("action")
-            outcome = value("outcome").flatMap { ["success", "failure"].contains($0) ? $0 : nil }
-            since = value("since").flatMap { ["24h", "7d", "30d", "all"].contains($0) ? $0 : nil } ?? "7d"
-        }
-
-        var start: Date? {
-            switch since {
-            case "24h": Date().addingTimeInterval(-86_400)
-            case "30d": Date().addingTimeInterval(-30 * 86_400)
-            case "all": nil
-            default: Date().addingTimeInterval(-7 * 86_400)
-            }
-        }
-
-        var query: String {
-            var items = [URLQueryItem(name: "since", value: since)]
-            if let integrationID { items.append(URLQueryItem(name: "integration", value: integrationID)) }
-            if let action { items.append(URLQueryItem(name: "action", value: action)) }
-            if let outcome { items.append(URLQueryItem(name: "outcome", value: outcome)) }
-            var components = URLComponents()
-            components.queryItems = items
-            return components.percentEncodedQuery ?? ""
-        }
-    }
-
-    /// The events that concern the viewer's workspace (its integrations, people, databases and
-    /// pages, or an action by one of its people) and pass the filter. Events that name nothing of
-    /// a workspace (a failed authentication with an unknown token, a failed sign-in) are not
-    /// shown: they may belong to another tenant. `gatehouse events` lists everything.
-    private func filteredEvents(
-        _ filter: AuditFilter,
-        workspace: Workspace,
-        integrations: [Integration]
-    ) async throws -> [AuditEvent] {
-        var ids = Set(integrations.map(\.id))
-        ids.insert(workspace.id)
-        let people = try await store.people(workspaceID: workspace.id).map(\.id)
-        ids.formUnion(people)
-        ids.formUnion(try await store.databases(workspaceID: workspace.id).map(\.id))
-        ids.formUnion(try await store.pages(workspaceID: workspace.id).map(\.id))
-        let actors = Set(people.map { "user:\($0)" })
-        let events = try await store.events(since: filter.start, limit: 100_000)
-        return events.filter { event in
-            let integrationOfEvent = event.details["integration_id"] ?? event.target ?? ""
-            guard ids.contains(integrationOfEvent) || ids.contains(event.target ?? "") || actors.contains(event.actor)
-            else { return false }
-            if let wanted = filter.integrationID, integrationOfEvent != wanted, event.target != wanted { return false }
-            if let action = filter.action, !event.action.hasPrefix(action) { return false }
-            if let outcome = filter.outcome, event.outcome != outcome { return false }
-            return true
-        }
     }
 
     // MARK: Formatting

@@ -149,8 +149,9 @@ struct OAuthService: Sendable {
             createdAt: now,
             expiresAt: now.addingTimeInterval(lifetimes.code)
         )
-        try await store.createAuthorizationCode(record)
-        await audit(
+        // The code and its audit event commit together. The event belongs to the person's
+        // workspace (who, from where); the app's workspace sees only that it was authorized.
+        let event = event(
             "oauth.authorized",
             actor: "user:\(person.id)",
             target: app.id,
@@ -158,8 +159,13 @@ struct OAuthService: Sendable {
             details: [
                 "grant_id": record.id, "owner": request.owner.rawValue, "shared": "\(resources.count)",
                 "pkce": request.codeChallenge == nil ? "no" : "S256",
-            ]
+            ],
+            workspaces: (person.workspaceID, app.workspaceID)
         )
+        try await store.atomically { store in
+            try await store.createAuthorizationCode(record)
+            try await store.appendEvent(event)
+        }
         return code
     }
 
@@ -235,7 +241,10 @@ struct OAuthService: Sendable {
                                 details: [
                                     "grant_type": "authorization_code", "grant_id": record.id,
                                     "hints": issued.records.map(\.displayHint).joined(separator: ","),
-                                ]
+                                ],
+                                workspaceID: app.workspaceID,
+                                relatedWorkspaceID: installation.workspaceID == app.workspaceID
+                                    ? nil : installation.workspaceID
                             )
                         }
                     )
@@ -246,15 +255,22 @@ struct OAuthService: Sendable {
         guard let installation = redemption.installation else {
             if !redemption.firstUse {
                 // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
-                let revoked = try await revokeGrant(record.id)
-                await audit(
-                    "oauth.code_replayed",
-                    actor: clientActor,
-                    target: record.id,
-                    outcome: "failure",
-                    origin: origin,
-                    details: ["revoked": "\(revoked.count)"]
-                )
+                // The grant's tokens are revoked and the replay recorded in one transaction.
+                let revoked = try await store.atomically { store in
+                    let revoked = try await store.revokeGrant(id: record.id, at: now)
+                    try await store.appendEvent(
+                        event(
+                            "oauth.code_replayed",
+                            actor: clientActor,
+                            target: record.id,
+                            outcome: "failure",
+                            origin: origin,
+                            details: ["revoked": "\(revoked.count)"]
+                        )
+                    )
+                    return revoked
+                }
+                notifyRevoked(revoked)
             }
             throw problem(record, redemption.firstUse) ?? OAuthError.invalidGrant("Invalid code.")
         }
@@ -462,20 +478,26 @@ struct OAuthService: Sendable {
             let installation = try await store.integration(id: record.integrationID),
             installation.installation?.appID == app.id
         else { return }
-        let revoked: [TokenRecord]
-        if kind == .oauthRefresh, let grantID = record.grantID {
-            revoked = try await revokeGrant(grantID)
-        } else {
-            revoked = try await store.revokeTokens(ids: [record.id], at: clock.now())
-            notifyRevoked(revoked)
+        let now = clock.now()
+        let actor = "client:\(app.oauthClient?.clientID ?? app.id)"
+        let revoked = try await store.atomically { store in
+            let revoked =
+                kind == .oauthRefresh && record.grantID != nil
+                ? try await store.revokeGrant(id: record.grantID ?? "", at: now)
+                : try await store.revokeTokens(ids: [record.id], at: now)
+            try await store.appendEvent(
+                event(
+                    "oauth.token_revoked",
+                    actor: actor,
+                    target: installation.id,
+                    origin: origin,
+                    details: ["hint": record.displayHint, "revoked": "\(revoked.count)"],
+                    workspaces: (app.workspaceID, installation.workspaceID)
+                )
+            )
+            return revoked
         }
-        await audit(
-            "oauth.token_revoked",
-            actor: "client:\(app.oauthClient?.clientID ?? app.id)",
-            target: installation.id,
-            origin: origin,
-            details: ["hint": record.displayHint, "revoked": "\(revoked.count)"]
-        )
+        notifyRevoked(revoked)
     }
 
     // MARK: Helpers
@@ -595,6 +617,38 @@ struct OAuthService: Sendable {
         )
     }
 
+    /// The failed authentications that are counted per address and minute rather than listed
+    /// one by one (``Store/appendFailure(_:period:)``), so that unauthenticated noise cannot grow
+    /// the audit log without bound.
+    static let aggregatedFailures: Set<String> = ["auth.failed", "signin.failed", "oauth.client_auth_failed"]
+
+    /// An event of this service, at the clock's time, carrying the request's origin.
+    func event(
+        _ action: String,
+        actor: String,
+        target: String?,
+        outcome: String = "success",
+        origin: Origin,
+        details: [String: String] = [:],
+        workspaces: (own: String, related: String)? = nil
+    ) -> AuditEvent {
+        AuditEvent(
+            time: clock.now(),
+            actor: actor,
+            action: action,
+            target: target,
+            outcome: outcome,
+            ip: origin.ip,
+            userAgent: origin.userAgent,
+            requestID: origin.requestID,
+            details: details,
+            workspaceID: workspaces?.own,
+            relatedWorkspaceID: workspaces.flatMap { $0.related == $0.own ? nil : $0.related }
+        )
+    }
+
+    /// Appends an event that accompanies no change of its own (a failure, a refusal); a failure
+    /// to append is logged, not passed to the client.
     func audit(
         _ action: String,
         actor: String,
@@ -603,20 +657,13 @@ struct OAuthService: Sendable {
         origin: Origin,
         details: [String: String] = [:]
     ) async {
+        let event = event(action, actor: actor, target: target, outcome: outcome, origin: origin, details: details)
         do {
-            try await store.appendEvent(
-                AuditEvent(
-                    time: clock.now(),
-                    actor: actor,
-                    action: action,
-                    target: target,
-                    outcome: outcome,
-                    ip: origin.ip,
-                    userAgent: origin.userAgent,
-                    requestID: origin.requestID,
-                    details: details
-                )
-            )
+            if Self.aggregatedFailures.contains(action) {
+                try await store.appendFailure(event, period: .seconds(60))
+            } else {
+                try await store.appendEvent(event)
+            }
         } catch {
             logger.warning("cannot record an event in the audit log", metadata: ["action": "\(action)"])
         }
