@@ -79,7 +79,12 @@ extension AdminOperations {
         let now = clock.now()
         let event = event("key.limits_set", target: tokenID, details: details)
         let token = try await store.atomically { store in
-            let token = try await store.setTokenLimits(tokenID: tokenID, expiresAt: expiresAt, maxUses: maxUses, at: now)
+            let token = try await store.setTokenLimits(
+                tokenID: tokenID,
+                expiresAt: expiresAt,
+                maxUses: maxUses,
+                at: now
+            )
             if token != nil { try await store.appendEvent(event) }
             return token
         }
