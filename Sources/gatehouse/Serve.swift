@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("public-url"),
         help:
-            "The URL clients reach this server at, e.g. https://auth.example.com: the OAuth issuer (iss); https makes cookies Secure (env GATEHOUSE_PUBLIC_URL; default http://<host>:<port>)."
+            "The URL clients reach this server at, e.g. https://auth.example.com: the OAuth issuer (iss); https adds HSTS to every page (env GATEHOUSE_PUBLIC_URL; default http://<host>:<port>)."
     )
     var publicURL: String?
     @Option(

@@ -49,14 +49,14 @@ import Testing
             let list = try await client.send(
                 .get,
                 "/console/integrations",
-                cookies: ["gatehouse_session": ownerSession]
+                cookies: [OAuthFlow.sessionCookie: ownerSession]
             )
             let csrf = try requireValue(list.field("csrf"), "csrf")
             let rotated = try await client.send(
                 .post,
                 "/console/integrations/\(world.integration.id)/rotate",
                 form: [("csrf", csrf), ("grace", "0")],
-                cookies: ["gatehouse_session": ownerSession]
+                cookies: [OAuthFlow.sessionCookie: ownerSession]
             )
             #expect(rotated.status == 200)
             let secrets = [
@@ -72,7 +72,7 @@ import Testing
             for person in [other.member, other.owner] {
                 let session = try requireValue(try await flow.signIn(client, email: person.email), "session")
                 for route in routes {
-                    let page = try await client.send(.get, route, cookies: ["gatehouse_session": session])
+                    let page = try await client.send(.get, route, cookies: [OAuthFlow.sessionCookie: session])
                     #expect([200, 403, 404].contains(page.status), "\(route) as \(person.role)")
                     for secret in secrets {
                         #expect(!page.text.contains(secret), "\(route) as \(person.role) shows \(secret)")
@@ -81,7 +81,7 @@ import Testing
                 let security = try await client.send(
                     .get,
                     "/console/security",
-                    cookies: ["gatehouse_session": session]
+                    cookies: [OAuthFlow.sessionCookie: session]
                 )
                 #expect(security.status == (person.role == .owner ? 200 : 403))
             }
@@ -99,14 +99,14 @@ import Testing
             let consent = try await client.send(
                 .get,
                 "/v1/oauth/authorize?" + flow.query(),
-                cookies: ["gatehouse_session": session]
+                cookies: [OAuthFlow.sessionCookie: session]
             )
             #expect(consent.status == 200)
             let answer = try await client.send(
                 .post,
                 "/v1/oauth/authorize",
                 form: consent.consentForm + [("decision", "allow"), ("resource", "database:\(other.database.id)")],
-                cookies: ["gatehouse_session": session],
+                cookies: [OAuthFlow.sessionCookie: session],
                 agent: agent
             )
             #expect(answer.status == 303)
@@ -119,7 +119,7 @@ import Testing
 
             let developer = try requireValue(try await flow.signIn(client), "session")
             for route in ["/console/audit?since=all", "/console/audit.jsonl?since=all"] {
-                let page = try await client.send(.get, route, cookies: ["gatehouse_session": developer])
+                let page = try await client.send(.get, route, cookies: [OAuthFlow.sessionCookie: developer])
                 #expect(page.text.contains("oauth.authorized"), "\(route)")
                 #expect(!page.text.contains(other.owner.id), "\(route) shows B's person")
                 #expect(!page.text.contains(agent), "\(route) shows B's user agent")
@@ -127,7 +127,7 @@ import Testing
             let export = try await client.send(
                 .get,
                 "/console/audit.jsonl?since=all",
-                cookies: ["gatehouse_session": developer]
+                cookies: [OAuthFlow.sessionCookie: developer]
             )
             let line = try #require(
                 export.text.split(separator: "\n").compactMap {
@@ -141,7 +141,7 @@ import Testing
             let ownExport = try await client.send(
                 .get,
                 "/console/audit.jsonl?since=all",
-                cookies: ["gatehouse_session": own]
+                cookies: [OAuthFlow.sessionCookie: own]
             )
             #expect(ownExport.text.contains(other.owner.id))
             #expect(ownExport.text.contains(agent))
@@ -170,7 +170,7 @@ import Testing
         #expect(flood.terminationStatus == 0)
         try await world.test(.live) { client in
             let session = try requireValue(try await flow.signIn(client), "session")
-            let cookies = ["gatehouse_session": session]
+            let cookies = [OAuthFlow.sessionCookie: session]
             let detail = try await client.send(.get, "/console/integrations/\(world.integration.id)", cookies: cookies)
             let csrf = try requireValue(detail.field("csrf"), "csrf")
             let shared = try await client.send(
@@ -209,7 +209,7 @@ import Testing
         let flow = try await OAuthFlow.make(world)
         try await world.test(.live) { client in
             let session = try requireValue(try await flow.signIn(client), "session")
-            let cookies = ["gatehouse_session": session]
+            let cookies = [OAuthFlow.sessionCookie: session]
             let confirm = try await client.send(
                 .get,
                 "/console/integrations/\(world.integration.id)/revoke",

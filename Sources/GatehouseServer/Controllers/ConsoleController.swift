@@ -360,22 +360,31 @@ struct ConsoleController {
             let workspace = try await store.workspace(id: session.person.workspaceID)
         else { return HTMLPages.redirect(to: "/console/signin") }
         let viewer = Viewer(person: session.person, workspace: workspace, csrf: session.csrf)
-        if ownerOnly, !viewer.isOwner {
-            await audit.record(
-                "authorization.refused",
-                actor: "user:\(viewer.person.id)",
-                target: context.parameters.get("id").map { String($0.prefix(64)) },
-                request: request,
-                context: context,
-                details: SessionAudit.place(of: request).merging(["required_role": "owner"]) { $1 }
-            )
-            return pages.error(
-                title: "Only owners can do this",
-                message: "Workspace members see integrations read-only. Ask an owner of \(workspace.name).",
-                status: .forbidden
-            )
-        }
+        if ownerOnly, let refusal = await refusalUnlessOwner(viewer, request, context) { return refusal }
         return try await body(viewer)
+    }
+
+    /// The refusal of an owner-only action by a member (audited as `authorization.refused`), or
+    /// `nil` for an owner.
+    private func refusalUnlessOwner(
+        _ viewer: Viewer,
+        _ request: Request,
+        _ context: GatehouseRequestContext
+    ) async -> Response? {
+        guard !viewer.isOwner else { return nil }
+        await audit.record(
+            "authorization.refused",
+            actor: "user:\(viewer.person.id)",
+            target: context.parameters.get("id").map { String($0.prefix(64)) },
+            request: request,
+            context: context,
+            details: SessionAudit.place(of: request).merging(["required_role": "owner"]) { $1 }
+        )
+        return pages.error(
+            title: "Only owners can do this",
+            message: "Workspace members see integrations read-only. Ask an owner of \(viewer.workspace.name).",
+            status: .forbidden
+        )
     }
 
     private func withIntegration(
@@ -384,11 +393,14 @@ struct ConsoleController {
         ownerOnly: Bool = false,
         _ body: (Viewer, Integration) async throws -> Response
     ) async throws -> Response {
-        try await withViewer(request, context, ownerOnly: ownerOnly) { viewer in
+        // Another workspace's integration is "no such integration" before anything else, so that
+        // its id is neither confirmed nor recorded in this workspace's audit log.
+        try await withViewer(request, context) { viewer in
             guard let id = ResourceID.canonical(context.parameters.get("id") ?? ""),
                 let integration = try await store.integration(id: id),
                 integration.workspaceID == viewer.workspace.id
             else { return noSuchIntegration() }
+            if ownerOnly, let refusal = await refusalUnlessOwner(viewer, request, context) { return refusal }
             do {
                 return try await body(viewer, integration)
             } catch let error as AdminError where error.integrationNotFound {

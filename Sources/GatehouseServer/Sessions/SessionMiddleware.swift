@@ -136,20 +136,25 @@ struct SessionAudit: Sendable {
         context: GatehouseRequestContext,
         details: [String: String] = [:]
     ) async {
+        let event = AuditEvent(
+            time: clock.now(),
+            actor: actor,
+            action: action,
+            target: target,
+            outcome: outcome,
+            ip: context.clientIP,
+            userAgent: request.clippedUserAgent,
+            requestID: context.requestID,
+            details: details
+        )
         do {
-            try await store.appendEvent(
-                AuditEvent(
-                    time: clock.now(),
-                    actor: actor,
-                    action: action,
-                    target: target,
-                    outcome: outcome,
-                    ip: context.clientIP,
-                    userAgent: request.clippedUserAgent,
-                    requestID: context.requestID,
-                    details: details
-                )
-            )
+            // Failed sign-ins come from anyone: listed once per address and minute, and counted,
+            // so that guessing cannot grow the log without bound.
+            if action == "signin.failed" {
+                try await store.appendFailure(event, period: .seconds(60))
+            } else {
+                try await store.appendEvent(event)
+            }
         } catch {
             logger.warning("cannot record an event in the audit log", metadata: ["action": "\(action)"])
         }
