@@ -13,8 +13,11 @@ import time
 
 import pytest
 import requests
+from requests_oauthlib import OAuth2Session
 
 from conftest import BINARY, scratch_directory, start_sandbox
+from test_oauth import Callback, consent
+from test_oauth import browser  # noqa: F401 (a fixture)
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "forward-auth")
 
@@ -240,3 +243,57 @@ def test_a_forged_identity_header_never_reaches_the_upstream(proxied):
     before = len(upstream.received)
     assert requests.get(f"{base}/orders/3", headers=forged, timeout=10).status_code == 401
     assert len(upstream.received) == before
+
+
+@pytest.fixture(scope="module")
+def callback():
+    server = Callback()
+    yield server
+    server.server.shutdown()
+
+
+def test_requests_oauthlib_asks_for_a_scope_and_nginx_enforces_what_was_granted(stack, callback, browser, monkeypatch):
+    """RFC 6749 §3.3 with a real client: requests-oauthlib raises if the token response's scope
+    differs from what it asked for, so the grant must state exactly the narrowed scope."""
+    sandbox, upstream, gatehouse_port = stack
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # loopback http in the sandbox
+    app = sandbox.cli(
+        "integration", "create", "--workspace", sandbox.workspace_id, "--name", "Compat App", "--public",
+        "--redirect-uri", callback.uri, "--expiring", "--scopes", "orders:read,orders:write",
+    )
+    session = OAuth2Session(app["client_id"], redirect_uri=callback.uri, pkce="S256", scope=["orders:read"])
+    url, _ = session.authorization_url(f"{sandbox.base_url}/v1/oauth/authorize", owner="user")
+    returned = consent(browser, sandbox, callback, url, scopes=["orders:read", "Read your orders"])
+    token = session.fetch_token(
+        f"{sandbox.base_url}/v1/oauth/token", authorization_response=returned, client_secret=app["client_secret"]
+    )
+    assert token["scope"] == ["orders:read"]
+
+    process, base = start_proxy("nginx", gatehouse_port, upstream.port)
+    try:
+        read = requests.get(f"{base}/orders/9", headers=bearer(token["access_token"]), timeout=10)
+        assert read.status_code == 200, read.text
+        assert read.json()["headers"]["x-gatehouse-scopes"] == "orders:read"
+        before = len(upstream.received)
+        write = requests.delete(f"{base}/orders/9", headers=bearer(token["access_token"]), timeout=10)
+        assert write.status_code == 403
+        assert len(upstream.received) == before, "a request outside the granted scope reached the upstream"
+
+        refreshed = session.refresh_token(
+            f"{sandbox.base_url}/v1/oauth/token", client_id=app["client_id"], client_secret=app["client_secret"]
+        )
+        assert refreshed["scope"] == ["orders:read"]
+        again = requests.get(f"{base}/orders/9", headers=bearer(refreshed["access_token"]), timeout=10)
+        assert again.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    widened = requests.post(
+        f"{sandbox.base_url}/v1/oauth/token",
+        auth=(app["client_id"], app["client_secret"]),
+        data={"grant_type": "refresh_token", "refresh_token": refreshed["refresh_token"], "scope": "orders:write"},
+        timeout=10,
+    )
+    assert widened.status_code == 400
+    assert widened.json()["error"] == "invalid_scope"

@@ -77,9 +77,9 @@ def public_app(sandbox, callback, *extra):
     )
 
 
-def consent(browser, sandbox, callback, authorization_url, share="Tasks", shot=None):
-    """Opens the authorization URL, signs in if asked, picks `share` and allows; returns the
-    URL the browser was sent back to."""
+def consent(browser, sandbox, callback, authorization_url, share="Tasks", shot=None, scopes=()):
+    """Opens the authorization URL, signs in if asked, checks that the page lists `scopes`,
+    picks `share` and allows; returns the URL the browser was sent back to."""
     before = len(callback.received)
     browser.get(authorization_url)
     wait = WebDriverWait(browser, 20)
@@ -93,6 +93,9 @@ def consent(browser, sandbox, callback, authorization_url, share="Tasks", shot=N
     assert "Compat App" in browser.find_element(By.TAG_NAME, "h1").text
     capabilities = browser.find_element(By.ID, "capabilities").text
     assert "Read the pages and databases you choose to share" in capabilities
+    listed = browser.find_element(By.ID, "scopes").text
+    for scope in scopes:
+        assert scope in listed, f"the consent page does not list {scope}: {listed!r}"
     for label in browser.find_elements(By.CSS_SELECTOR, ".picker label"):
         if label.text.endswith(share):
             label.find_element(By.TAG_NAME, "input").click()

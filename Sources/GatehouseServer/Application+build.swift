@@ -196,7 +196,8 @@ func addOAuthRoutes(
         issuer: issuer,
         failureThrottle: failureThrottle,
         failureAllowance: configuration.ratePlans.failedAuthentication,
-        metrics: metrics
+        metrics: metrics,
+        routePolicy: configuration.routePolicy
     ).addRoutes(to: router)
     let admin = AdminOperations(
         store: store,
@@ -285,7 +286,8 @@ func addOAuthRoutes(
         signInPage: signInPage,
         pages: pages,
         admin: admin,
-        issuer: issuer
+        issuer: issuer,
+        routePolicy: configuration.routePolicy
     ).addRoutes(to: browser)
     try AuthorizeController.addAssetRoutes(to: router)
     additionalBrowserRoutes(browser)

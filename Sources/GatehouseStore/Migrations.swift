@@ -222,5 +222,8 @@ enum Migrations {
                 "ALTER TABLE tokens ADD COLUMN uses BIGINT NOT NULL DEFAULT 0",
             ]
         },
+        Migration(version: 12, name: "scopes of authorization codes") { _ in
+            ["ALTER TABLE oauth_codes ADD COLUMN scopes TEXT"]
+        },
     ]
 }

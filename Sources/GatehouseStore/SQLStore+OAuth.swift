@@ -10,10 +10,11 @@ extension SQLStore {
             try await database.raw(
                 """
                 INSERT INTO oauth_codes (id, hash, integration_id, user_id, workspace_id, owner_type, redirect_uri,
-                    code_challenge, resources, created_at, expires_at)
+                    code_challenge, resources, scopes, created_at, expires_at)
                 VALUES (\(bind: code.id), \(bind: code.digest.hex), \(bind: code.appID), \(bind: code.userID),
                     \(bind: code.workspaceID), \(bind: code.owner.rawValue), \(bind: code.redirectURI),
-                    \(bind: code.codeChallenge), \(bind: resources), \(bind: code.createdAt.epochMilliseconds),
+                    \(bind: code.codeChallenge), \(bind: resources), \(bind: code.scopes?.spaceSeparated),
+                    \(bind: code.createdAt.epochMilliseconds),
                     \(bind: code.expiresAt.epochMilliseconds))
                 """
             ).run()
@@ -327,6 +328,7 @@ extension SQLStore {
             redirectURI: try row.decode(column: "redirect_uri", as: String?.self),
             codeChallenge: try row.decode(column: "code_challenge", as: String?.self),
             resources: resources,
+            scopes: try row.decode(column: "scopes", as: String?.self).map { try Scopes(parsing: $0) },
             createdAt: try date(row, "created_at"),
             expiresAt: try date(row, "expires_at"),
             usedAt: try optionalDate(row, "used_at")

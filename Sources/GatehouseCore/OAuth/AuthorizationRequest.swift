@@ -8,6 +8,10 @@ public struct AuthorizationRequest: Sendable, Equatable {
     public var state: String?
     public var owner: BotOwnerKind
     public var codeChallenge: String?
+    /// The names sent in `scope` (RFC 6749 §3.3): deployment scopes the client holds, and any of
+    /// Notion's capability names (which narrow nothing: capabilities come from the integration);
+    /// `nil` when the request sent none (the grant then gets every scope the client holds).
+    public var scopes: Scopes?
 
     /// The query parameters that reproduce this request (for the forms that carry it along).
     public var parameters: [(String, String)] {
@@ -20,13 +24,14 @@ public struct AuthorizationRequest: Sendable, Equatable {
             parameters.append(("code_challenge", codeChallenge))
             parameters.append(("code_challenge_method", PKCE.method))
         }
+        if let scopes { parameters.append(("scope", scopes.spaceSeparated)) }
         return parameters
     }
 
     public static func == (lhs: AuthorizationRequest, rhs: AuthorizationRequest) -> Bool {
         lhs.clientID == rhs.clientID && lhs.redirectURI == rhs.redirectURI
             && lhs.requestedRedirectURI == rhs.requestedRedirectURI && lhs.state == rhs.state
-            && lhs.owner == rhs.owner && lhs.codeChallenge == rhs.codeChallenge
+            && lhs.owner == rhs.owner && lhs.codeChallenge == rhs.codeChallenge && lhs.scopes == rhs.scopes
     }
 }
 
@@ -41,10 +46,12 @@ public enum AuthorizationRequestFailure: Error, Sendable, Equatable {
 
 extension AuthorizationRequest {
     /// Validates raw query parameters (`values[name]` holds every value sent for `name`) against
-    /// the client they name (`nil` when no public integration has that `client_id`).
+    /// the client they name (`nil` when no public integration has that `client_id`) and the
+    /// deployment scopes that client holds (what `scope` may ask for).
     public static func validate(
         _ values: [String: [String]],
-        client: OAuthClientSettings?
+        client: OAuthClientSettings?,
+        clientScopes: Scopes = Scopes()
     ) -> Result<AuthorizationRequest, AuthorizationRequestFailure> {
         func single(_ name: String) -> String? { values[name]?.count == 1 ? values[name]?.first : nil }
         guard let clientID = single("client_id"), !clientID.isEmpty else {
@@ -109,15 +116,22 @@ extension AuthorizationRequest {
                 .invalidRequest("This client has no secret, so PKCE is required: send code_challenge with S256.")
             )
         }
-        return .success(
-            AuthorizationRequest(
-                clientID: clientID,
-                redirectURI: redirectURI,
-                requestedRedirectURI: requested,
-                state: state,
-                owner: owner,
-                codeChallenge: challenge
-            )
+        var scopes: Scopes?
+        if let scope = single("scope") {
+            switch ScopeRequest.parse(scope, held: clientScopes) {
+            case .success(let requested): scopes = requested
+            case .failure(let error): return fail(error)
+            }
+        }
+        var request = AuthorizationRequest(
+            clientID: clientID,
+            redirectURI: redirectURI,
+            requestedRedirectURI: requested,
+            state: state,
+            owner: owner,
+            codeChallenge: challenge
         )
+        request.scopes = scopes
+        return .success(request)
     }
 }

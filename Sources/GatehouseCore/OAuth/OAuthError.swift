@@ -38,6 +38,11 @@ public struct OAuthError: Error, Sendable, Equatable {
         )
     }
 
+    /// RFC 6749 §4.1.2.1 / §5.2: a requested scope that is malformed or that the client does not hold.
+    public static func invalidScope(_ description: String) -> OAuthError {
+        OAuthError(error: "invalid_scope", description: description)
+    }
+
     public static func unsupportedResponseType(_ responseType: String) -> OAuthError {
         OAuthError(
             error: "unsupported_response_type",

@@ -67,6 +67,9 @@ public struct AuthorizationCode: Sendable, Equatable {
     /// The S256 PKCE challenge, if one was sent.
     public var codeChallenge: String?
     public var resources: [SharedResource]
+    /// The deployment scopes the request asked for (`nil`: it sent no `scope`, so the grant gets
+    /// every scope the integration holds when the code is redeemed).
+    public var scopes: Scopes?
     public var createdAt: Date
     public var expiresAt: Date
     public var usedAt: Date?
@@ -81,6 +84,7 @@ public struct AuthorizationCode: Sendable, Equatable {
         redirectURI: String?,
         codeChallenge: String?,
         resources: [SharedResource],
+        scopes: Scopes? = nil,
         createdAt: Date,
         expiresAt: Date,
         usedAt: Date? = nil
@@ -94,6 +98,7 @@ public struct AuthorizationCode: Sendable, Equatable {
         self.redirectURI = redirectURI
         self.codeChallenge = codeChallenge
         self.resources = resources
+        self.scopes = scopes
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.usedAt = usedAt

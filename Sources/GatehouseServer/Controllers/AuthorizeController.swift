@@ -17,10 +17,13 @@ struct AuthorizeController {
     let pages: HTMLPages
     let admin: AdminOperations
     let issuer: OAuthIssuer
+    /// The deployment's declared scopes, whose descriptions the consent page shows.
+    let routePolicy: RoutePolicySource
 
     /// The parameters of an authorization request; the consent form carries exactly these along.
     static let requestParameters: Set<String> = [
         "client_id", "redirect_uri", "response_type", "owner", "state", "code_challenge", "code_challenge_method",
+        "scope",
     ]
 
     /// The authorization routes, on the browser routes' group (behind ``SessionMiddleware``).
@@ -132,6 +135,7 @@ struct AuthorizeController {
         let databases = try await store.databases(workspaceID: workspace.id)
         let pagesList = try await store.pages(workspaceID: workspace.id)
         let developer = try await store.workspace(id: app.workspaceID)
+        let granted = ScopeRequest.granted(requested: authorization.scopes, held: app.scopes)
         let values: [String: Any] = [
             "appName": app.name,
             "developer": developer?.name ?? "another workspace",
@@ -139,6 +143,8 @@ struct AuthorizeController {
             "userName": person.name,
             "userEmail": person.email,
             "capabilities": app.capabilities.plainDescriptions,
+            "scopes": scopeEntries(granted),
+            "hasScopes": !granted.isEmpty,
             "forWorkspace": authorization.owner == .workspace,
             "workspaceOwnerRequired": authorization.owner == .workspace && person.role != .owner,
             "resources": ResourcePicker.entries(databases: databases, pages: pagesList).map { entry -> [String: Any] in
@@ -154,6 +160,19 @@ struct AuthorizeController {
 
     // MARK: Helpers
 
+    /// The scopes a consent grants, each with the description the deployment declared for it.
+    private func scopeEntries(_ scopes: Scopes) -> [[String: Any]] {
+        let descriptions = Dictionary(
+            routePolicy.current.scopes.map { ($0.name, $0.description) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        return scopes.names.map { name in
+            var entry: [String: Any] = ["name": name]
+            if let description = descriptions[name], !description.isEmpty { entry["description"] = description }
+            return entry
+        }
+    }
+
     /// The authorization request and the public integration it names, or how to answer.
     private func validate(
         _ values: [String: [String]]
@@ -167,7 +186,11 @@ struct AuthorizeController {
         if let app, let clientID = app.oauthClient?.clientID, values["client_id"]?.count == 1 {
             normalized["client_id"] = [clientID]
         }
-        return AuthorizationRequest.validate(normalized, client: app?.oauthClient).flatMap { request in
+        return AuthorizationRequest.validate(
+            normalized,
+            client: app?.oauthClient,
+            clientScopes: app?.scopes ?? Scopes()
+        ).flatMap { request in
             // A valid request names a registered client, so `app` is set.
             app.map { .success((request, $0)) } ?? .failure(.untrustedRedirect("No integration has this client_id."))
         }

@@ -15,6 +15,8 @@ struct OAuthController {
     let failureThrottle: RateLimiter
     let failureAllowance: RatePlan
     let metrics: ServerMetrics
+    /// The deployment's declared scopes, listed in the metadata beside Notion's capabilities.
+    let routePolicy: RoutePolicySource
 
     func addRoutes(to router: Router<GatehouseRequestContext>) {
         router.post("v1/oauth/token", use: token)
@@ -39,7 +41,12 @@ struct OAuthController {
                 guard let refreshToken = parameters["refresh_token"] else {
                     throw OAuthError.invalidRequest("refresh_token is required.")
                 }
-                return try await service.refresh(refreshToken: refreshToken, app: app, origin: origin)
+                return try await service.refresh(
+                    refreshToken: refreshToken,
+                    scope: parameters["scope"],
+                    app: app,
+                    origin: origin
+                )
             case nil:
                 throw OAuthError.invalidRequest("grant_type is required.")
             case let other?:
@@ -79,7 +86,9 @@ struct OAuthController {
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "authorization_response_iss_parameter_supported": true,
-            "scopes_supported": .array(Capabilities.allNames.map(JSONValue.string)),
+            "scopes_supported": .array(
+                (Capabilities.allNames + routePolicy.current.scopes.map(\.name)).map(JSONValue.string)
+            ),
         ]
         return JSONResponse.ok(body, requestID: context.requestID)
     }

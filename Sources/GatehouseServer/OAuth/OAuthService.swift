@@ -146,6 +146,7 @@ struct OAuthService: Sendable {
             redirectURI: request.requestedRedirectURI,
             codeChallenge: request.codeChallenge,
             resources: resources,
+            scopes: request.scopes,
             createdAt: now,
             expiresAt: now.addingTimeInterval(lifetimes.code)
         )
@@ -159,6 +160,7 @@ struct OAuthService: Sendable {
             details: [
                 "grant_id": record.id, "owner": request.owner.rawValue, "shared": "\(resources.count)",
                 "pkce": request.codeChallenge == nil ? "no" : "S256",
+                "scopes": request.scopes?.spaceSeparated ?? "(all held)",
             ],
             workspaces: (person.workspaceID, app.workspaceID)
         )
@@ -220,7 +222,7 @@ struct OAuthService: Sendable {
                             botID: UUIDv4.string(),
                             createdAt: now,
                             installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner),
-                            scopes: app.scopes
+                            scopes: ScopeRequest.granted(requested: record.scopes, held: app.scopes)
                         ),
                         resources: record.resources,
                         tokens: issued.records.map { token in
@@ -292,18 +294,25 @@ struct OAuthService: Sendable {
             installation: installation,
             workspace: workspace,
             owner: person,
-            app: app
+            app: app,
+            requestedScope: record.scopes
         )
     }
 
     /// The `refresh_token` grant: rotation, the grace window, and reuse detection.
-    func refresh(refreshToken: String, app: Integration, origin: Origin) async throws -> JSONValue {
+    ///
+    /// A `scope` may only name what the grant holds (RFC 6749 §6); the grant's whole scope is
+    /// issued and stated (§3.3) even for a narrower one: scopes belong to the installation, which
+    /// all its tokens share.
+    func refresh(refreshToken: String, scope: String?, app: Integration, origin: Origin) async throws -> JSONValue {
         let now = clock.now()
         let invalid = OAuthError.invalidGrant("Invalid refresh token.")
         guard TokenFormat.validate(refreshToken) == .oauthRefresh,
             var record = try await store.token(digest: TokenDigest(of: refreshToken)),
             let installation = try await store.integration(id: record.integrationID)
         else { throw invalid }
+        var requestedScope: Scopes?
+        if let scope { requestedScope = try ScopeRequest.parse(scope, held: installation.scopes).get() }
         let clientName = "client:\(app.oauthClient?.clientID ?? app.id)"
         // At most two rounds: a lost race re-reads the token as the winner left it.
         for _ in 0..<2 {
@@ -339,7 +348,8 @@ struct OAuthService: Sendable {
                     refresh: pair.refresh,
                     expiresIn: Int(lifetimes.accessToken - elapsed),
                     installation: installation,
-                    app: app
+                    app: app,
+                    requestedScope: requestedScope
                 )
             case .rotate:
                 // A grant from before lifetimes were recorded starts its clock at its next refresh.
@@ -379,7 +389,8 @@ struct OAuthService: Sendable {
                         refresh: issued.refresh,
                         expiresIn: Int(lifetimes.accessToken),
                         installation: installation,
-                        app: app
+                        app: app,
+                        requestedScope: requestedScope
                     )
                 case .lost(let current):
                     record = current
@@ -415,7 +426,7 @@ struct OAuthService: Sendable {
             if case .user(let id, _, _) = principal.owner { subject = id }
             return Self.introspection(
                 kind: kind,
-                scope: principal.capabilities,
+                scope: ScopeRequest.introspectionValue(capabilities: principal.capabilities, scopes: principal.scopes),
                 issuedAt: principal.issuedAt,
                 expiresAt: principal.expiresAt,
                 clientID: clientID,
@@ -431,7 +442,10 @@ struct OAuthService: Sendable {
         else { return inactive }
         return Self.introspection(
             kind: kind,
-            scope: installation.capabilities,
+            scope: ScopeRequest.introspectionValue(
+                capabilities: installation.capabilities,
+                scopes: installation.scopes
+            ),
             issuedAt: record.createdAt,
             expiresAt: record.expiresAt,
             clientID: clientID,
@@ -444,7 +458,7 @@ struct OAuthService: Sendable {
     /// An active token's introspection response (RFC 7662 §2.2, with Notion's bot and workspace).
     private static func introspection(
         kind: TokenKind,
-        scope: Capabilities,
+        scope: String,
         issuedAt: Date,
         expiresAt: Date?,
         clientID: String,
@@ -454,7 +468,7 @@ struct OAuthService: Sendable {
     ) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("active", true),
-            ("scope", .string(scope.names(joinedBy: " "))),
+            ("scope", .string(scope)),
             ("iat", .number(Double(Int(issuedAt.timeIntervalSince1970)))),
         ]
         if let expiresAt {
@@ -551,7 +565,8 @@ struct OAuthService: Sendable {
         refresh: String?,
         expiresIn: Int,
         installation: Integration,
-        app: Integration
+        app: Integration,
+        requestedScope: Scopes?
     ) async throws -> JSONValue {
         guard let workspace = try await store.workspace(id: installation.workspaceID) else {
             throw OAuthError.invalidGrant("Invalid refresh token.")
@@ -565,12 +580,14 @@ struct OAuthService: Sendable {
             installation: installation,
             workspace: workspace,
             owner: owner,
-            app: app
+            app: app,
+            requestedScope: requestedScope
         )
     }
 
-    /// The token response with every field Notion's has (`notion-wire.md` §5), plus `expires_in`
-    /// for expiring tokens.
+    /// The token response with every field of Notion's, plus
+    /// `expires_in` for expiring tokens, and `scope` (capabilities, then deployment scopes) when
+    /// the request named one or the grant holds deployment scopes (RFC 6749 §5.1).
     private func tokenResponse(
         access: String,
         refresh: String?,
@@ -578,7 +595,8 @@ struct OAuthService: Sendable {
         installation: Integration,
         workspace: Workspace,
         owner person: Person?,
-        app: Integration
+        app: Integration,
+        requestedScope: Scopes?
     ) -> JSONValue {
         let owner: BotOwner =
             if installation.installation?.owner == .user, let person {
@@ -592,6 +610,13 @@ struct OAuthService: Sendable {
             ("refresh_token", refresh.map(JSONValue.string) ?? .null),
         ]
         if let expiresIn { members.append(("expires_in", .number(Double(expiresIn)))) }
+        if let scope = ScopeRequest.tokenResponseValue(
+            requested: requestedScope,
+            capabilities: installation.capabilities,
+            scopes: installation.scopes
+        ) {
+            members.append(("scope", .string(scope)))
+        }
         members += [
             ("bot_id", .string(installation.botID)),
             ("workspace_id", .string(workspace.id)),
