@@ -272,6 +272,8 @@ func addOAuthRoutes(
         authenticator: authenticator,
         bcryptCost: configuration.bcryptCost,
         rotationPolicyDays: configuration.rotationPolicyDays,
+        ratePlans: configuration.ratePlans,
+        routePolicy: configuration.routePolicy,
         auditFacts: { workspace in
             try await SecurityAudit.gather(
                 workspace: workspace,

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseServer
 import GatehouseStore
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -69,6 +70,51 @@ import Testing
         #expect(RatePlan(compact: "0.5/3/-")?.compactDescription == "0.5/3/-")
         for bad in ["", "10/20", "0/1/-", "1/0/-", "x/1/1", "1/1/0", "1/1/1/1"] {
             #expect(RatePlan(compact: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func theConsoleShowsScopesTheRateLimitExpiryAndUses() async throws {
+        let world = try await TestWorld.make(plan: .pro)
+        let flow = try await OAuthFlow.make(world)
+        let key = try #require(try await world.store.tokens(integrationID: world.integration.id).first)
+        _ = try await world.admin.setKeyLimits(
+            tokenID: key.id,
+            expiresAt: Date(timeIntervalSince1970: 1_893_456_000),  // 2030-01-01
+            maxUses: 50
+        )
+        _ = try await world.admin.setScopes(try Scopes(["orders:read"]), integrationID: world.integration.id)
+        let policyPath = Scratch.path(".yaml")
+        try ForwardAuthTests.writePolicy(ForwardAuthTests.policyText, to: policyPath)
+        try await world.test(.router, configure: ForwardAuthTests.configured(policy: policyPath)) { client in
+            let cookies = [OAuthFlow.sessionCookie: try requireValue(try await flow.signIn(client), "session")]
+            let page = try await client.send(.get, "/console/integrations/\(world.integration.id)", cookies: cookies)
+            #expect(page.status == 200)
+            #expect(page.text.contains("<code>orders:read</code>: Read your orders"))
+            #expect(page.text.contains("1 requests a second, bursts of 5, 10000 a day (the workspace&#39;s pro plan)"))
+            #expect(page.text.contains("2030-01-01"))
+            #expect(page.text.contains("0 of 50"))
+
+            _ = try await world.admin.setRateLimit(
+                RatePlan(requestsPerSecond: 20, burst: 40, dailyQuota: nil),
+                integrationID: world.integration.id
+            )
+            let changed = try await client.send(.get, "/console/integrations/\(world.integration.id)", cookies: cookies)
+            #expect(changed.text.contains("20 requests a second, bursts of 40, no daily quota (its own limit"))
+
+            let listed = try await client.execute(
+                uri: "/console/api/integrations",
+                method: .get,
+                headers: [.cookie: "\(OAuthFlow.sessionCookie)=\(cookies.values.first!)"]
+            ) { response in
+                (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
+            }
+            let results = try #require(listed?["results"] as? [[String: Any]])
+            let robot = try #require(results.first { $0["id"] as? String == world.integration.id })
+            #expect(robot["scopes"] as? [String] == ["orders:read"])
+            #expect(robot["rate_limit"] as? String == "20/40/-")
+            let token = try #require((robot["tokens"] as? [[String: Any]])?.first { $0["id"] as? String == key.id })
+            #expect(token["max_uses"] as? Int == 50)
+            #expect((token["expires_at"] as? String)?.hasPrefix("2030-01-01") == true)
         }
     }
 }

@@ -143,7 +143,7 @@ struct AuthorizeController {
             "userName": person.name,
             "userEmail": person.email,
             "capabilities": app.capabilities.plainDescriptions,
-            "scopes": scopeEntries(granted),
+            "scopes": routePolicy.entries(granted),
             "hasScopes": !granted.isEmpty,
             "forWorkspace": authorization.owner == .workspace,
             "workspaceOwnerRequired": authorization.owner == .workspace && person.role != .owner,
@@ -159,19 +159,6 @@ struct AuthorizeController {
     }
 
     // MARK: Helpers
-
-    /// The scopes a consent grants, each with the description the deployment declared for it.
-    private func scopeEntries(_ scopes: Scopes) -> [[String: Any]] {
-        let descriptions = Dictionary(
-            routePolicy.current.scopes.map { ($0.name, $0.description) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        return scopes.names.map { name in
-            var entry: [String: Any] = ["name": name]
-            if let description = descriptions[name], !description.isEmpty { entry["description"] = description }
-            return entry
-        }
-    }
 
     /// The authorization request and the public integration it names, or how to answer.
     private func validate(

@@ -43,6 +43,8 @@ struct ConsoleAPIController {
                 ("id", .string(integration.id)), ("name", .string(integration.name)),
                 ("kind", .string(integration.kind.rawValue)), ("bot_id", .string(integration.botID)),
                 ("capabilities", .array(integration.capabilities.names.map(JSONValue.string))),
+                ("scopes", .array(integration.scopes.names.map(JSONValue.string))),
+                ("rate_limit", integration.rateLimitOverride.map { .string($0.compactDescription) } ?? .null),
                 ("created_at", CredentialJSON.time(integration.createdAt)),
                 ("shared_resource_ids", .array(shares.sorted().map(JSONValue.string))),
                 ("request_count", .number(Double(tokens.reduce(0) { $0 + $1.useCount }))),

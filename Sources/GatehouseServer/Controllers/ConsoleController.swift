@@ -17,6 +17,10 @@ struct ConsoleController {
     let authenticator: Authenticator
     let bcryptCost: UInt8
     let rotationPolicyDays: Int
+    /// The plans' limits, for the rate limit an integration gets when it has none of its own.
+    let ratePlans: RatePlans
+    /// The deployment's declared scopes, whose descriptions the integration page shows.
+    let routePolicy: RoutePolicySource
     /// The security checklist's facts for one workspace.
     let auditFacts: @Sendable (Workspace) async throws -> SecurityAudit.Facts
 
@@ -292,6 +296,8 @@ struct ConsoleController {
                     "lastFrom": [token.lastUsedIP, token.lastUsedAgent].compactMap { $0 }.joined(separator: " · "),
                     "useCount": token.useCount,
                     "rotationDue": CredentialJSON.rotationDue(token, policyDays: rotationPolicyDays),
+                    "expires": token.expiresAt.map(Self.dateTime) ?? "never",
+                    "uses": token.maxUses.map { "\(token.uses) of \($0)" } ?? "no limit",
                 ]
             },
             "shared": entries.filter { shared.contains(Self.id(of: $0)) }.map {
@@ -303,6 +309,10 @@ struct ConsoleController {
             "hasShareable": entries.contains { !shared.contains(Self.id(of: $0)) },
             "usageChart": UsageChart.svg(usage, today: today),
             "usageSummary": "\(total) requests in 30 days, \(limited) of them rate limited.",
+            "scopes": routePolicy.entries(integration.scopes),
+            "rateLimit": Self.plainDescription(integration.rateLimitOverride ?? ratePlans[viewer.workspace.plan]),
+            "rateLimitSource": integration.rateLimitOverride == nil
+                ? "the workspace's \(viewer.workspace.plan.rawValue) plan" : "its own limit, in place of the plan's",
         ]
         if let client = integration.oauthClient {
             values["clientID"] = client.clientID
@@ -315,6 +325,15 @@ struct ConsoleController {
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
         return render("console_integration", integration.name, viewer, values)
+    }
+
+    /// `5 requests a second, bursts of 20, 1000 a day` (or `no daily quota`).
+    static func plainDescription(_ plan: RatePlan) -> String {
+        let rate =
+            plan.requestsPerSecond == plan.requestsPerSecond.rounded()
+            ? String(Int(plan.requestsPerSecond)) : String(plan.requestsPerSecond)
+        let day = plan.dailyQuota.map { "\($0) a day" } ?? "no daily quota"
+        return "\(rate) requests a second, bursts of \(plan.burst), \(day)"
     }
 
     private func secretPage(

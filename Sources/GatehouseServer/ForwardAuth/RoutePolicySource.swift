@@ -106,3 +106,18 @@ struct RoutePolicyWatcher: Service {
         }
     }
 }
+
+extension RoutePolicySource {
+    /// `scopes` for a page (consent, console): each name with the description the current policy
+    /// declares for it, if any.
+    func entries(_ scopes: Scopes) -> [[String: Any]] {
+        let declared = current.scopes
+        return scopes.names.map { name in
+            var entry: [String: Any] = ["name": name]
+            if let description = declared.first(where: { $0.name == name })?.description, !description.isEmpty {
+                entry["description"] = description
+            }
+            return entry
+        }
+    }
+}
