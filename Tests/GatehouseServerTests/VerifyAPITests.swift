@@ -56,6 +56,15 @@ import Testing
             let badBody = try await Self.verify(client, key: key, body: #"{"scopes": "orders:read"}"#)
             #expect(badBody.status == 400)
             #expect(badBody.code == "validation_error")
+            #expect(badBody.message?.contains("body.scopes") == true)
+            for (text, code) in [
+                (#"{"token": 42}"#, "validation_error"), (#"["token"]"#, "validation_error"),
+                (#"{"token": "#, "invalid_json"), (#"{"token": "x", "scopes": ["a", 7]}"#, "validation_error"),
+            ] {
+                let refused = try await Self.verify(client, key: key, body: text)
+                #expect(refused.status == 400, "\(text)")
+                #expect(refused.code == code, "\(text)")
+            }
         }
     }
 

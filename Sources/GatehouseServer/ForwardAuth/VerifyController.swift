@@ -23,6 +23,18 @@ struct VerifyController {
 
     static let bodyLimit = 16 * 1024
 
+    /// The request body; every member optional, so that a missing one is our own clear error.
+    struct VerifyRequest: Decodable {
+        var token: String?
+        var scopes: [String]?
+        var clientIP: String?
+
+        enum CodingKeys: String, CodingKey {
+            case token, scopes
+            case clientIP = "client_ip"
+        }
+    }
+
     func addRoutes(to router: Router<GatehouseRequestContext>) {
         router.post("verify", use: verify)
     }
@@ -41,23 +53,20 @@ struct VerifyController {
                 )
             return JSONResponse.error(apiError, requestID: context.requestID)
         }
-        let body = try await RequestInput.jsonObject(request, limit: Self.bodyLimit)
-        guard let token = body["token"]?.stringValue else {
+        let body = try await RequestInput.decoded(VerifyRequest.self, request, limit: Self.bodyLimit)
+        guard let token = body.token else {
             throw APIError.validation("body failed validation: body.token should be a string.")
         }
         var required = Scopes()
-        if let names = body["scopes"], !names.isNull {
-            guard case .array(let values) = names, let strings = Optional(values.compactMap(\.stringValue)),
-                strings.count == values.count
-            else { throw APIError.validation("body failed validation: body.scopes should be an array of strings.") }
+        if let names = body.scopes {
             do {
-                required = try Scopes(strings)
+                required = try Scopes(names)
             } catch {
                 throw APIError.validation("body failed validation: body.scopes: \(error.description)")
             }
         }
         var clientAddress: SocketAddress?
-        if let text = body["client_ip"]?.stringValue {
+        if let text = body.clientIP {
             guard let address = IPAddress(text) else {
                 throw APIError.validation("body failed validation: body.client_ip should be an IP address.")
             }
