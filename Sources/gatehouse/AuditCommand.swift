@@ -63,7 +63,8 @@ struct AuditCommand: AsyncParsableCommand {
             .array(
                 results.map {
                     [
-                        "item": .string($0.item), "status": .string($0.status.rawValue), "reason": .string($0.reason),
+                        "id": .string($0.id.rawValue), "item": .string($0.item), "status": .string($0.status.rawValue),
+                        "reason": .string($0.reason),
                         "fix": .string($0.fix),
                     ]
                 }

@@ -130,4 +130,20 @@ import Testing
             #expect(Set(usage.map { "\($0.status)=\($0.count)" }) == ["2xx=2", "4xx=1"])
         }
     }
+
+    @Test func theSecurityPageLeavesTheItemsAboutCodeAndConfigurationToTheCLI() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world)
+        try await world.test(.router) { client in
+            let session = try requireValue(try await flow.signIn(client), "session")
+            let page = try await client.send(.get, "/console/security", cookies: [OAuthFlow.sessionCookie: session])
+            #expect(page.status == 200)
+            let rows = page.text.components(separatedBy: "<tr>").filter { $0.contains("status-") }
+            for title in ["No tokens in code", "Token stored in environment variables"] {
+                let row = try #require(rows.first { $0.contains(title) }, "\(title)")
+                #expect(row.contains("status-MANUAL"), "\(title)")
+                #expect(row.contains("gatehouse audit --scan"))
+            }
+        }
+    }
 }

@@ -80,4 +80,11 @@ import Testing
         #expect(facts.auditEvents > 0)
         #expect(facts.auditChain == .intact(events: facts.auditEvents))
     }
+
+    @Test func everyItemHasAStableIdentifierInTheSeedsOrder() {
+        let results = SecurityAudit.evaluate(SecurityAudit.Facts())
+        #expect(results.map(\.id) == SecurityAudit.Item.allCases)
+        #expect(results.first?.id.rawValue == "environment-secrets")
+        #expect(results.first { $0.id == .accessMonitoring }?.reason.contains("/metrics") == true)
+    }
 }

@@ -15,15 +15,49 @@ public enum SecurityAudit {
         case manual = "MANUAL"
     }
 
+    /// The checklist's items, in the seed's order; the raw value is the stable identifier that
+    /// programs match on (`gatehouse audit --json` prints it as `id`), the title is the seed's.
+    public enum Item: String, Sendable, CaseIterable {
+        case environmentSecrets = "environment-secrets"
+        case noTokensInCode = "no-tokens-in-code"
+        case rotationSchedule = "rotation-schedule"
+        case leastPrivilege = "least-privilege"
+        case necessarySharesOnly = "necessary-shares-only"
+        case auditLogging = "audit-logging"
+        case accessMonitoring = "access-monitoring"
+        case incidentResponse = "incident-response"
+        case teamTraining = "team-training"
+        case secretsVault = "secrets-vault"
+
+        /// The item as the seed's checklist words it.
+        public var title: String {
+            switch self {
+            case .environmentSecrets: "Token stored in environment variables"
+            case .noTokensInCode: "No tokens in code/logs"
+            case .rotationSchedule: "Token rotation schedule established"
+            case .leastPrivilege: "Integration permissions minimal (least privilege)"
+            case .necessarySharesOnly: "Only necessary databases shared"
+            case .auditLogging: "Audit logging enabled"
+            case .accessMonitoring: "Access monitoring in place"
+            case .incidentResponse: "Incident response plan ready"
+            case .teamTraining: "Team trained on security"
+            case .secretsVault: "Secrets vault configured"
+            }
+        }
+    }
+
     /// One checklist item's verdict, with why and what to do.
     public struct Result: Sendable, Equatable {
-        public let item: String
+        public let id: Item
         public let status: Status
         public let reason: String
         public let fix: String
 
-        public init(item: String, status: Status, reason: String, fix: String) {
-            self.item = item
+        /// The seed's title of the item.
+        public var item: String { id.title }
+
+        public init(_ id: Item, status: Status, reason: String, fix: String) {
+            self.id = id
             self.status = status
             self.reason = reason
             self.fix = fix
@@ -149,14 +183,14 @@ public enum SecurityAudit {
         results.append(
             facts.passwordInArguments
                 ? Result(
-                    item: "Token stored in environment variables",
+                    .environmentSecrets,
                     status: .fail,
                     reason:
                         "the store URL with its password was given on the command line, where other users can read it",
                     fix: "set GATEHOUSE_DATABASE_URL in the environment or in .env (mode 600) instead of --database-url"
                 )
                 : Result(
-                    item: "Token stored in environment variables",
+                    .environmentSecrets,
                     status: .pass,
                     reason:
                         "server secrets come from the environment or .env; tokens are stored as SHA-256 hashes only",
@@ -167,21 +201,21 @@ public enum SecurityAudit {
         results.append(
             !live.isEmpty
                 ? Result(
-                    item: "No tokens in code/logs",
+                    .noTokensInCode,
                     status: .fail,
                     reason: "live tokens in files: \(live.map(\.place).joined(separator: ", "))",
                     fix: "gatehouse scan PATH --revoke, then remove them from the files and their history"
                 )
                 : !facts.tokensInFiles.isEmpty
                     ? Result(
-                        item: "No tokens in code/logs",
+                        .noTokensInCode,
                         status: .warn,
                         reason:
                             "revoked tokens still in files: \(facts.tokensInFiles.map(\.place).joined(separator: ", "))",
                         fix: "remove them from the files"
                     )
                     : Result(
-                        item: "No tokens in code/logs",
+                        .noTokensInCode,
                         status: .pass,
                         reason: "no token found in the scanned files; logs are redacted at the logging layer",
                         fix: "-"
@@ -190,13 +224,13 @@ public enum SecurityAudit {
         results.append(
             facts.staleTokens.isEmpty
                 ? Result(
-                    item: "Token rotation schedule established",
+                    .rotationSchedule,
                     status: .pass,
                     reason: "no active token is older than \(facts.rotationPolicyDays) days",
                     fix: "-"
                 )
                 : Result(
-                    item: "Token rotation schedule established",
+                    .rotationSchedule,
                     status: .warn,
                     reason: "older than \(facts.rotationPolicyDays) days: "
                         + facts.staleTokens.map { "\($0.integration) \($0.hint) (\($0.days) d)" }.joined(
@@ -208,13 +242,13 @@ public enum SecurityAudit {
         results.append(
             facts.broadIntegrations.isEmpty
                 ? Result(
-                    item: "Integration permissions minimal (least privilege)",
+                    .leastPrivilege,
                     status: .pass,
                     reason: "no integration holds every capability",
                     fix: "-"
                 )
                 : Result(
-                    item: "Integration permissions minimal (least privilege)",
+                    .leastPrivilege,
                     status: .warn,
                     reason:
                         "every capability, user emails included: \(facts.broadIntegrations.joined(separator: ", "))",
@@ -225,13 +259,13 @@ public enum SecurityAudit {
         results.append(
             sharedIdle.isEmpty
                 ? Result(
-                    item: "Only necessary databases shared",
+                    .necessarySharesOnly,
                     status: .pass,
                     reason: "no integration unused for 30 days still holds shares",
                     fix: "-"
                 )
                 : Result(
-                    item: "Only necessary databases shared",
+                    .necessarySharesOnly,
                     status: .warn,
                     reason: "unused for 30 days but still shared with: "
                         + sharedIdle.map { "\($0.name) (\($0.shares))" }.joined(separator: ", "),
@@ -242,7 +276,7 @@ public enum SecurityAudit {
         case .broken(let sequence, let reason):
             results.append(
                 Result(
-                    item: "Audit logging enabled",
+                    .auditLogging,
                     status: .fail,
                     reason: "the audit log is broken at event \(sequence): \(reason)",
                     fix: "investigate: restore the store from a backup; compare with your JSON-lines exports"
@@ -251,7 +285,7 @@ public enum SecurityAudit {
         case .intact:
             results.append(
                 Result(
-                    item: "Audit logging enabled",
+                    .auditLogging,
                     status: .pass,
                     reason: facts.workspaceScoped
                         ? "\(facts.auditEvents) events of this workspace recorded; the hash chain is intact"
@@ -264,22 +298,22 @@ public enum SecurityAudit {
         }
         results.append(
             Result(
-                item: "Access monitoring in place",
+                .accessMonitoring,
                 status: .warn,
                 reason:
-                    "last use and request counts are recorded per token (\(facts.tokensWithUsage) tokens used so far); no metrics endpoint yet",
-                fix: "review gatehouse token list and gatehouse events regularly; Prometheus /metrics is planned"
+                    "last use and request counts are recorded per token (\(facts.tokensWithUsage) tokens used so far) and /metrics serves request, refusal and authentication counters; whether anyone watches them cannot be checked",
+                fix: "scrape /metrics and alert on refusals; review gatehouse token list and gatehouse events regularly"
             )
         )
         for (item, fix) in [
-            ("Incident response plan ready", "write down who revokes what, and rehearse `gatehouse token revoke`"),
-            ("Team trained on security", "train the team on the seed's Token Security practices"),
+            (Item.incidentResponse, "write down who revokes what, and rehearse `gatehouse token revoke`"),
+            (.teamTraining, "train the team on the seed's Token Security practices"),
             (
-                "Secrets vault configured",
+                .secretsVault,
                 "keep GATEHOUSE_DATABASE_URL in your secrets manager and inject it as an environment variable"
             ),
         ] {
-            results.append(Result(item: item, status: .manual, reason: "cannot be checked by software", fix: fix))
+            results.append(Result(item, status: .manual, reason: "cannot be checked by software", fix: fix))
         }
         return results
     }

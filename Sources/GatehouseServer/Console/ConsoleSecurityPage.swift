@@ -12,9 +12,9 @@ extension ConsoleController {
             // The server cannot see your repositories or how it was started: those two items come
             // from `gatehouse audit`, run where the code lives.
             let results = SecurityAudit.evaluate(try await auditFacts(viewer.workspace)).map { result in
-                result.item == "No tokens in code/logs" || result.item == "Token stored in environment variables"
+                [.noTokensInCode, .environmentSecrets].contains(result.id)
                     ? SecurityAudit.Result(
-                        item: result.item,
+                        result.id,
                         status: .manual,
                         reason: "the server cannot see your code or configuration files",
                         fix: "run `gatehouse audit --scan <your repository>` where the code lives"
