@@ -351,6 +351,18 @@ public final class SQLStore: Store {
         }
     }
 
+    public func tokens(integrationIDs: [String]) async throws -> [String: [TokenRecord]] {
+        guard !integrationIDs.isEmpty else { return [:] }
+        return try await read { database in
+            Dictionary(
+                grouping: try await database.raw(
+                    "SELECT * FROM tokens WHERE integration_id IN (\(binds: integrationIDs)) ORDER BY created_at, id"
+                ).all().map(Self.token),
+                by: \.integrationID
+            )
+        }
+    }
+
     public func token(id: String) async throws -> TokenRecord? {
         try await read { database in
             try await database.raw("SELECT * FROM tokens WHERE id = \(bind: id)").first().map(Self.token)
@@ -599,6 +611,21 @@ public final class SQLStore: Store {
                 integrationID: integrationID,
                 at: time
             )
+        }
+    }
+
+    public func shares(integrationIDs: [String]) async throws -> [String: Set<String>] {
+        guard !integrationIDs.isEmpty else { return [:] }
+        return try await read { database in
+            var shares: [String: Set<String>] = [:]
+            for row in try await database.raw(
+                "SELECT integration_id, resource_id FROM shares WHERE integration_id IN (\(binds: integrationIDs))"
+            ).all() {
+                shares[try row.decode(column: "integration_id", as: String.self), default: []].insert(
+                    try row.decode(column: "resource_id", as: String.self)
+                )
+            }
+            return shares
         }
     }
 

@@ -31,6 +31,9 @@ public protocol Store: Sendable {
     /// installation of it with theirs). Returns whether it existed.
     func deleteIntegration(id: String) async throws -> Bool
     func tokens(integrationID: String) async throws -> [TokenRecord]
+    /// The tokens of each of these integrations, oldest first, in one read (a listing's
+    /// credentials without one query per integration).
+    func tokens(integrationIDs: [String]) async throws -> [String: [TokenRecord]]
     func token(id: String) async throws -> TokenRecord?
     func token(digest: TokenDigest) async throws -> TokenRecord?
     /// Issues `newToken` for its integration and schedules every other live token of the
@@ -133,6 +136,8 @@ public protocol Store: Sendable {
         async throws
     /// The ids of the databases and pages shared with the integration.
     func shares(integrationID: String) async throws -> Set<String>
+    /// The ids of what each of these integrations is shared, in one read.
+    func shares(integrationIDs: [String]) async throws -> [String: Set<String>]
     /// Replaces the scopes of an integration and its installations; the changes made (none if it
     /// does not exist), which the change feed also carries.
     func setScopes(_ scopes: Scopes, integrationID: String, at time: Date) async throws -> [StoreChange]

@@ -36,9 +36,12 @@ struct ConsoleAPIController {
         }
         let now = clock.now()
         var results: [JSONValue] = []
-        for integration in try await store.integrations(workspaceID: person.workspaceID) {
-            let tokens = try await store.tokens(integrationID: integration.id)
-            let shares = try await store.shares(integrationID: integration.id)
+        let integrations = try await store.integrations(workspaceID: person.workspaceID)
+        let tokensByIntegration = try await store.tokens(integrationIDs: integrations.map(\.id))
+        let sharesByIntegration = try await store.shares(integrationIDs: integrations.map(\.id))
+        for integration in integrations {
+            let tokens = tokensByIntegration[integration.id] ?? []
+            let shares = sharesByIntegration[integration.id] ?? []
             var members: [(String, JSONValue)] = [
                 ("id", .string(integration.id)), ("name", .string(integration.name)),
                 ("kind", .string(integration.kind.rawValue)), ("bot_id", .string(integration.botID)),
