@@ -2,6 +2,8 @@ import Foundation
 import GatehouseCore
 import SQLKit
 
+/// ``IntegrationStore``, continued: the controls a deployment puts on integrations and keys
+/// (scopes, an integration's own rate limit, a key's expiry and number of uses, verifier keys).
 extension SQLStore {
     /// Replaces the scopes of an integration and of its installations (a public integration's
     /// scopes are what its installations can hold); every node evicts their cached principals.

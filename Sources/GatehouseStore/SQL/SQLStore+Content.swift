@@ -1,0 +1,185 @@
+import Foundation
+import GatehouseCore
+import SQLKit
+
+/// ``ContentStore``: databases, pages and sharing.
+extension SQLStore {
+    public func createDatabase(_ record: DatabaseRecord) async throws {
+        try await mapUnique("database \(record.id)") {
+            try await write { database in
+                try await database.raw(
+                    """
+                    INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at)
+                    VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: record.parentPageID), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func database(id: String) async throws -> DatabaseRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM databases WHERE id = \(bind: id)").first().map(Self.databaseRecord)
+        }
+    }
+
+    public func databases(workspaceID: String) async throws -> [DatabaseRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM databases WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            ).all().map(Self.databaseRecord)
+        }
+    }
+
+    public func createPage(_ page: PageRecord) async throws {
+        let (parentType, parentID) = Self.columns(of: page.parent)
+        try await mapUnique("page \(page.id)") {
+            try await write { database in
+                try await database.raw(
+                    """
+                    INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at)
+                    VALUES (\(bind: page.id), \(bind: page.workspaceID), \(bind: page.title), \(bind: parentType), \(bind: parentID), \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil), \(bind: page.createdBy), \(bind: page.lastEditedBy), \(bind: page.createdAt.epochMilliseconds), \(bind: page.lastEditedAt.epochMilliseconds))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func page(id: String) async throws -> PageRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM pages WHERE id = \(bind: id)").first().map(Self.page)
+        }
+    }
+
+    public func updatePage(_ page: PageRecord) async throws {
+        try await write { database in
+            try await database.raw(
+                """
+                UPDATE pages SET title = \(bind: page.title), archived_at = \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil),
+                    last_edited_by = \(bind: page.lastEditedBy), last_edited_at = \(bind: page.lastEditedAt.epochMilliseconds)
+                WHERE id = \(bind: page.id)
+                """
+            ).run()
+        }
+    }
+
+    public func pages(workspaceID: String) async throws -> [PageRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM pages WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            )
+            .all().map(Self.page)
+        }
+    }
+
+    public func pages(databaseID: String) async throws -> [PageRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: databaseID) ORDER BY created_at, id"
+            ).all().map(Self.page)
+        }
+    }
+
+    public func setShare(
+        integrationID: String,
+        resourceID: String,
+        resourceType: String,
+        remove: Bool,
+        at time: Date
+    ) async throws {
+        try await transaction { database in
+            // Locking the integration's row first orders this after a concurrent delete of the
+            // integration (then it is not found) instead of failing on its foreign key.
+            guard
+                let row = try await database.raw(
+                    "UPDATE integrations SET name = name WHERE id = \(bind: integrationID) RETURNING workspace_id"
+                ).first()
+            else { throw StoreError(.notFound, "no integration with id \(integrationID)") }
+            let workspaceID = try row.decode(column: "workspace_id", as: String.self)
+            if remove {
+                try await database.raw(
+                    "DELETE FROM shares WHERE integration_id = \(bind: integrationID) AND resource_id = \(bind: resourceID)"
+                ).run()
+            } else {
+                try await database.raw(
+                    """
+                    INSERT INTO shares (integration_id, resource_id, resource_type, created_at)
+                    VALUES (\(bind: integrationID), \(bind: resourceID), \(bind: resourceType), \(bind: time.epochMilliseconds))
+                    ON CONFLICT DO NOTHING
+                    """
+                ).run()
+            }
+            try await self.recordChange(
+                database,
+                .integrationChanged,
+                workspaceID: workspaceID,
+                integrationID: integrationID,
+                at: time
+            )
+        }
+    }
+
+    public func shares(integrationIDs: [String]) async throws -> [String: Set<String>] {
+        guard !integrationIDs.isEmpty else { return [:] }
+        return try await read { database in
+            var shares: [String: Set<String>] = [:]
+            for row in try await database.raw(
+                "SELECT integration_id, resource_id FROM shares WHERE integration_id IN (\(binds: integrationIDs))"
+            ).all() {
+                shares[try row.decode(column: "integration_id", as: String.self), default: []].insert(
+                    try row.decode(column: "resource_id", as: String.self)
+                )
+            }
+            return shares
+        }
+    }
+
+    public func shares(integrationID: String) async throws -> Set<String> {
+        try await read { database in
+            Set(
+                try await database.raw("SELECT resource_id FROM shares WHERE integration_id = \(bind: integrationID)")
+                    .all().map { try $0.decode(column: "resource_id", as: String.self) }
+            )
+        }
+    }
+
+    static func columns(of parent: PageParent) -> (String, String?) {
+        switch parent {
+        case .workspace: ("workspace", nil)
+        case .database(let id): ("database", id)
+        case .page(let id): ("page", id)
+        }
+    }
+
+    static func databaseRecord(_ row: any SQLRow) throws -> DatabaseRecord {
+        DatabaseRecord(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            title: try row.decode(column: "title", as: String.self),
+            parentPageID: try row.decode(column: "parent_page_id", as: String?.self),
+            createdAt: try date(row, "created_at"),
+            lastEditedAt: try date(row, "last_edited_at")
+        )
+    }
+
+    static func page(_ row: any SQLRow) throws -> PageRecord {
+        let parentID = try row.decode(column: "parent_id", as: String?.self)
+        let parent: PageParent
+        switch (try row.decode(column: "parent_type", as: String.self), parentID) {
+        case ("database", .some(let id)): parent = .database(id)
+        case ("page", .some(let id)): parent = .page(id)
+        default: parent = .workspace
+        }
+        return PageRecord(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            title: try row.decode(column: "title", as: String.self),
+            parent: parent,
+            archived: try row.decode(column: "archived_at", as: Int64?.self) != nil,
+            createdBy: try row.decode(column: "created_by", as: String.self),
+            lastEditedBy: try row.decode(column: "last_edited_by", as: String.self),
+            createdAt: try date(row, "created_at"),
+            lastEditedAt: try date(row, "last_edited_at")
+        )
+    }
+}
