@@ -1,23 +1,8 @@
 import Foundation
-import Synchronization
+import GatehouseTestSupport
 import Testing
 
 @testable import GatehouseCore
-
-/// A clock the test moves by hand.
-final class ManualClock: WallClock {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
-    }
-
-    func now() -> Date { current.withLock { $0 } }
-
-    func advance(by seconds: Double) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-}
 
 @Suite struct RateLimiterTests {
     @Test(arguments: Plan.allCases)
@@ -25,7 +10,7 @@ final class ManualClock: WallClock {
         // Bursty random traffic for ten simulated minutes; over every window, count admissions.
         var rates = RatePlan.defaults(for: plan)
         rates.dailyQuota = nil
-        let clock = ManualClock()
+        let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let limiter = RateLimiter(clock: clock)
         var generator = SystemRandomNumberGenerator()
         var admitted: [Double] = []
@@ -51,7 +36,7 @@ final class ManualClock: WallClock {
     func aClientAtExactlyTheAllowedRateIsNeverRefused(plan: Plan) {
         var rates = RatePlan.defaults(for: plan)
         rates.dailyQuota = nil
-        let clock = ManualClock()
+        let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let limiter = RateLimiter(clock: clock)
         for _ in 0..<2_000 {
             #expect(limiter.check(key: "k", plan: rates).isAllowed)
@@ -61,7 +46,7 @@ final class ManualClock: WallClock {
 
     @Test func retryAfterIsWholeSecondsNeverZeroAndNeverEarly() {
         let rates = RatePlan(requestsPerSecond: 0.2, burst: 3, dailyQuota: nil)
-        let clock = ManualClock()
+        let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let limiter = RateLimiter(clock: clock)
         for _ in 0..<3 { #expect(limiter.check(key: "k", plan: rates).isAllowed) }
         for _ in 0..<50 {
@@ -78,7 +63,7 @@ final class ManualClock: WallClock {
     @Test func theDailyQuotaRefusesUntilMidnightUTC() throws {
         let rates = RatePlan(requestsPerSecond: 1_000, burst: 1_000, dailyQuota: 5)
         let midnight = Date(timeIntervalSince1970: 1_800_057_600)  // a multiple of 86,400
-        let clock = ManualClock(midnight.addingTimeInterval(-100))
+        let clock = TestClock(frozenAt: midnight.addingTimeInterval(-100))
         let limiter = RateLimiter(clock: clock)
         for expected in (0..<5).reversed() {
             #expect(limiter.check(key: "k", plan: rates).dailyRemaining == expected)
@@ -94,7 +79,7 @@ final class ManualClock: WallClock {
 
     @Test func keysAreLimitedIndependently() {
         let rates = RatePlan(requestsPerSecond: 1, burst: 1, dailyQuota: nil)
-        let limiter = RateLimiter(clock: ManualClock())
+        let limiter = RateLimiter(clock: TestClock(frozenAt: TestClock.fixedInstant))
         #expect(limiter.check(key: "a", plan: rates).isAllowed)
         #expect(!limiter.check(key: "a", plan: rates).isAllowed)
         #expect(limiter.check(key: "b", plan: rates).isAllowed)

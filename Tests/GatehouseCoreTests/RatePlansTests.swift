@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 @testable import GatehouseCore
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func keysThatRememberNothingAreForgottenPastTheCapacity() {
-        let clock = ManualClock()
+        let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let limiter = RateLimiter(clock: clock, capacity: 100)
         let allowance = RatePlan(requestsPerSecond: 1, burst: 3, dailyQuota: nil)
         // An address that used up its allowance a moment ago must stay refused.
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func aKeyWithADailyCountIsKeptUntilTheDayEnds() {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_799_974_800))  // 01:00 UTC
+        let clock = TestClock(frozenAt: Date(timeIntervalSince1970: 1_799_974_800))  // 01:00 UTC
         let limiter = RateLimiter(clock: clock, capacity: 10)
         let quota = RatePlan(requestsPerSecond: 100, burst: 100, dailyQuota: 2)
         let rateOnly = RatePlan(requestsPerSecond: 100, burst: 100, dailyQuota: nil)
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func keysStillOwingTimeAreNeverForgotten() {
-        let clock = ManualClock()
+        let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let limiter = RateLimiter(clock: clock, capacity: 10)
         let strict = RatePlan(requestsPerSecond: 0.001, burst: 1, dailyQuota: nil)
         // None can be forgotten (each owes 1,000 s): the table keeps them all (and sweeps again

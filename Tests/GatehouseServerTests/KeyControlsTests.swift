@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aKeyGivenAnExpiryStopsWorkingThen() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let key = try #require(try await world.store.tokens(integrationID: world.integration.id).first)
         _ = try await world.admin.setKeyLimits(

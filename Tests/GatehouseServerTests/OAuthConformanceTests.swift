@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseServer
 import GatehouseStore
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -150,7 +151,7 @@ import Testing
     }
 
     @Test func aCodeExpires() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
         try await world.test(.router) { client in
@@ -253,7 +254,7 @@ import Testing
     // MARK: Refresh tokens (RFC 9700 §4.14: rotation and reuse detection)
 
     @Test func refreshRotatesAndReuseAfterTheGraceWindowRevokesTheFamily() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
         try await world.test(.router) { client in

@@ -138,18 +138,6 @@ struct TestWorld {
     }
 }
 
-/// The real time plus an offset a test can move forward, so expiry and grace windows are tested
-/// by jumping ahead rather than by sleeping (which a loaded machine makes unreliable).
-final class OffsetClock: WallClock {
-    private let offset = Mutex<TimeInterval>(0)
-
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-
-    func advance(by seconds: TimeInterval) {
-        offset.withLock { $0 += seconds }
-    }
-}
-
 /// What a test reads from a response (immutable, so safe to pass between tasks).
 struct APIResult: @unchecked Sendable {
     let status: Int
