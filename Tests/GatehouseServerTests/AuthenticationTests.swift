@@ -35,7 +35,7 @@ import Testing
             let result = try await client.call(.get, "/v1/users/me", token: world.token, version: nil)
             #expect(result.status == 400)
             #expect(result.code == "missing_version")
-            #expect(result.json["object"] as? String == "error")
+            #expect(result.apiError?.object == "error")
             #expect(result.json["request_id"] as? String == result.headers[HTTPField.Name("x-notion-request-id")!])
         }
     }

@@ -81,7 +81,7 @@ import Testing
                 ["grant_type": "refresh_token", "refresh_token": refresh, "scope": "orders:read orders:write"]
             )
             #expect(widened.status == 400)
-            #expect(widened.json["error"] as? String == "invalid_scope")
+            #expect(widened.oauthError?.error == "invalid_scope")
             let same = try await flow.token(
                 client,
                 ["grant_type": "refresh_token", "refresh_token": refresh, "scope": "orders:read"]
