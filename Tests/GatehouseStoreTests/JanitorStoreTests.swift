@@ -41,10 +41,10 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func theJanitorPurgesExpiredCodesAndSessionsAndWipesOldSuccessors(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let (app, person) = try await OAuthStoreTests.seedApp(store)
+        let (app, person) = try await Fixtures.seedApp(store)
         let longAgo = Date().addingTimeInterval(-30 * 86_400)
-        let (_, expired) = OAuthStoreTests.code(for: app, person: person, expiresAt: longAgo)
-        let (_, live) = OAuthStoreTests.code(for: app, person: person, expiresAt: Date().addingTimeInterval(600))
+        let (_, expired) = Fixtures.authorizationCode(for: app, person: person, expiresAt: longAgo)
+        let (_, live) = Fixtures.authorizationCode(for: app, person: person, expiresAt: Date().addingTimeInterval(600))
         try await store.createAuthorizationCode(expired)
         try await store.createAuthorizationCode(live)
         let oldSession = SessionRecord(
