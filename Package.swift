@@ -105,12 +105,17 @@ let package = Package(
         ),
         .target(
             name: "GatehouseTestSupport",
+            dependencies: ["GatehouseCore"],
             path: "Tests/GatehouseTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GatehouseCoreTests",
-            dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

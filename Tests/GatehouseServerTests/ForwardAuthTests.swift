@@ -11,45 +11,18 @@ import Testing
 /// `/forward-auth` as a reverse proxy calls it: the original request in headers (or, for Envoy,
 /// in the path), the client's bearer token, and the answer the proxy acts on.
 @Suite(.timeLimit(.minutes(1))) struct ForwardAuthTests {
-    static let policyText = """
-        scopes:
-          - {name: "orders:read", description: "Read your orders"}
-          - {name: "orders:write", description: "Change your orders"}
-        default: deny
-        routes:
-          - {methods: [GET], path: /orders/**, scopes: ["orders:read"]}
-          - {methods: [POST, DELETE], path: /orders/:id, scopes: ["orders:write"]}
-          - {path: /whoami}
-        """
-
-    static func writePolicy(_ text: String, to path: String) throws {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    static func original(_ method: String, _ uri: String, host: String = "api.example.com") -> HTTPFields {
-        var fields = HTTPFields()
-        fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-Method")!, value: method))
-        fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-Uri")!, value: uri))
-        fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-Host")!, value: host))
-        return fields
-    }
-
-    static func configured(policy path: String) -> (inout ServerConfiguration) -> Void {
-        { $0.routePolicy = try! RoutePolicySource(path: path) }
-    }
-
     @Test func anAllowedRequestGetsTheIdentityAndRateLimitHeaders() async throws {
         let world = try await TestWorld.make()
         let path = Scratch.path(".yaml")
-        try Self.writePolicy(Self.policyText, to: path)
+        try ForwardAuthFixture.writePolicy(ForwardAuthFixture.policyText, to: path)
         _ = try await world.admin.setScopes(try Scopes(["orders:read"]), integrationID: world.integration.id)
-        try await world.test(.router, configure: Self.configured(policy: path)) { client in
+        try await world.test(.router, configure: ForwardAuthFixture.configured(policy: path)) { client in
             let allowed = try await client.call(
                 .get,
                 "/forward-auth",
                 token: world.token,
                 version: nil,
-                headers: Self.original("GET", "/orders/42?expand=lines")
+                headers: ForwardAuthFixture.original("GET", "/orders/42?expand=lines")
             )
             #expect(allowed.status == 200)
             #expect(allowed.headers[HTTPField.Name("X-Gatehouse-Integration-Id")!] == world.integration.id)
@@ -65,7 +38,7 @@ import Testing
                 "/forward-auth",
                 token: world.token,
                 version: nil,
-                headers: Self.original("DELETE", "/orders/42")
+                headers: ForwardAuthFixture.original("DELETE", "/orders/42")
             )
             #expect(wrongScope.status == 403)
             #expect(wrongScope.code == "restricted_resource")
@@ -78,7 +51,7 @@ import Testing
                 "/forward-auth",
                 token: world.token,
                 version: nil,
-                headers: Self.original("GET", "/invoices")
+                headers: ForwardAuthFixture.original("GET", "/invoices")
             )
             #expect(unnamed.status == 403)
 
@@ -87,7 +60,7 @@ import Testing
                 "/forward-auth",
                 token: nil,
                 version: nil,
-                headers: Self.original("GET", "/orders")
+                headers: ForwardAuthFixture.original("GET", "/orders")
             )
             #expect(missing.status == 401)
             #expect(missing.headers[HTTPField.Name("X-Gatehouse-Status")!] == "401")
@@ -101,9 +74,9 @@ import Testing
     @Test func envoyStyleChecksCarryTheOriginalMethodAndPathInTheRequest() async throws {
         let world = try await TestWorld.make()
         let path = Scratch.path(".yaml")
-        try Self.writePolicy(Self.policyText, to: path)
+        try ForwardAuthFixture.writePolicy(ForwardAuthFixture.policyText, to: path)
         _ = try await world.admin.setScopes(try Scopes(["orders:write"]), integrationID: world.integration.id)
-        try await world.test(.router, configure: Self.configured(policy: path)) { client in
+        try await world.test(.router, configure: ForwardAuthFixture.configured(policy: path)) { client in
             let allowed = try await client.call(.delete, "/forward-auth/orders/42", token: world.token, version: nil)
             #expect(allowed.status == 200)
             let refused = try await client.call(.get, "/forward-auth/orders/42", token: world.token, version: nil)
@@ -113,7 +86,7 @@ import Testing
                 "/forward-auth",
                 token: world.token,
                 version: nil,
-                headers: Self.original("POST", "/orders/../admin")
+                headers: ForwardAuthFixture.original("POST", "/orders/../admin")
             )
             #expect(traversal.status == 403)
         }
@@ -122,12 +95,12 @@ import Testing
     @Test func revocationsLimitsAndPolicyChangesApplyAtOnce() async throws {
         let world = try await TestWorld.make(plan: .free)
         let path = Scratch.path(".yaml")
-        try Self.writePolicy(Self.policyText, to: path)
+        try ForwardAuthFixture.writePolicy(ForwardAuthFixture.policyText, to: path)
         let source = try RoutePolicySource(path: path)
         let freePlan = RatePlans(overrides: [.free: RatePlan(requestsPerSecond: 0.01, burst: 2, dailyQuota: nil)])
         let withSource: (inout ServerConfiguration) -> Void = { $0.routePolicy = source }
         try await world.test(.router, plans: freePlan, configure: withSource) { client in
-            let whoami = Self.original("GET", "/whoami")
+            let whoami = ForwardAuthFixture.original("GET", "/whoami")
             #expect(
                 try await client.call(.get, "/forward-auth", token: world.token, version: nil, headers: whoami).status
                     == 200
@@ -148,14 +121,15 @@ import Testing
             #expect(limited.headers[HTTPField.Name("X-Gatehouse-Status")!] == "429")
 
             // A policy change is picked up without a restart; a broken one leaves the last good one.
-            try Self.writePolicy(
-                Self.policyText.replacingOccurrences(of: "default: deny", with: "default: bogus"),
+            try ForwardAuthFixture.writePolicy(
+                ForwardAuthFixture.policyText.replacingOccurrences(of: "default: deny", with: "default: bogus"),
                 to: path
             )
             #expect(source.reloadIfChanged() != nil)
             #expect(source.current.fallback == .deny)
-            try Self.writePolicy(
-                Self.policyText.replacingOccurrences(of: "default: deny", with: "default: authenticate") + "\n",
+            try ForwardAuthFixture.writePolicy(
+                ForwardAuthFixture.policyText.replacingOccurrences(of: "default: deny", with: "default: authenticate")
+                    + "\n",
                 to: path
             )
             #expect(source.reloadIfChanged() == nil)
@@ -175,7 +149,7 @@ import Testing
 
     @Test func aMalformedPolicyFileIsOneClearError() throws {
         let path = Scratch.path(".yaml")
-        try Self.writePolicy("routes:\n  - {path: orders, scopes: [x]}\n", to: path)
+        try ForwardAuthFixture.writePolicy("routes:\n  - {path: orders, scopes: [x]}\n", to: path)
         let error = try #require(throws: RoutePolicyError.self) { try RoutePolicySource(path: path) }
         #expect(error.description.contains("route 1"))
         #expect(!error.description.contains("\n"))

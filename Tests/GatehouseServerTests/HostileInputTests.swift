@@ -72,11 +72,11 @@ import Testing
         try await world.test(.live) { client in
             for item in Self.headerCases(token: world.token) {
                 try await client.execute(uri: "/v1/users/me", method: .get, headers: item.headers) { response in
-                    let json = Self.json(response.body)
+                    let error = Self.errorBody(response.body)
                     #expect(Int(response.status.code) == item.status, "\(item.name)")
-                    #expect(json["object"] as? String == "error", "\(item.name)")
-                    #expect(json["code"] as? String == item.code, "\(item.name)")
-                    #expect(json["request_id"] is String, "\(item.name)")
+                    #expect(error?.object == "error", "\(item.name)")
+                    #expect(error?.code == item.code, "\(item.name)")
+                    #expect(error?.requestID != nil, "\(item.name)")
                 }
             }
             #expect(try await client.call(.get, "/v1/users/me", token: world.token).status == 200)
@@ -104,10 +104,10 @@ import Testing
                     ]
                     headers[Self.notionVersion] = "2022-06-28"
                     try await client.execute(uri: path, method: .post, headers: headers, body: item.body) { response in
-                        let json = Self.json(response.body)
+                        let error = Self.errorBody(response.body)
                         #expect(Int(response.status.code) == item.status, "\(item.name) to \(path)")
-                        #expect(json["object"] as? String == "error", "\(item.name) to \(path)")
-                        #expect(json["request_id"] is String, "\(item.name) to \(path)")
+                        #expect(error?.object == "error", "\(item.name) to \(path)")
+                        #expect(error?.requestID != nil, "\(item.name) to \(path)")
                     }
                 }
             }
@@ -117,7 +117,8 @@ import Testing
         }
     }
 
-    static func json(_ body: ByteBuffer) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    /// The body as the API's error object, or nil when it is not one.
+    static func errorBody(_ body: ByteBuffer) -> APIErrorBody? {
+        try? JSONDecoder().decode(APIErrorBody.self, from: Data(body.readableBytesView))
     }
 }

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aKeyGivenAnExpiryStopsWorkingThen() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let key = try #require(try await world.store.tokens(integrationID: world.integration.id).first)
         _ = try await world.admin.setKeyLimits(
@@ -84,8 +84,8 @@ import Testing
         )
         _ = try await world.admin.setScopes(try Scopes(["orders:read"]), integrationID: world.integration.id)
         let policyPath = Scratch.path(".yaml")
-        try ForwardAuthTests.writePolicy(ForwardAuthTests.policyText, to: policyPath)
-        try await world.test(.router, configure: ForwardAuthTests.configured(policy: policyPath)) { client in
+        try ForwardAuthFixture.writePolicy(ForwardAuthFixture.policyText, to: policyPath)
+        try await world.test(.router, configure: ForwardAuthFixture.configured(policy: policyPath)) { client in
             let cookies = [OAuthFlow.sessionCookie: try requireValue(try await flow.signIn(client), "session")]
             let page = try await client.send(.get, "/console/integrations/\(world.integration.id)", cookies: cookies)
             #expect(page.status == 200)

@@ -140,10 +140,8 @@ struct OAuthFlow {
             method: .post,
             headers: headers,
             body: ByteBuffer(string: json)
-        ) { response in
-            let text = String(buffer: response.body)
-            let parsed = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-            return APIResult(status: Int(response.status.code), json: parsed, headers: response.headers, text: text)
+        ) {
+            APIResult($0)
         }
     }
 

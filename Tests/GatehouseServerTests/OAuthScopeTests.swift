@@ -25,8 +25,8 @@ import Testing
 
     static func policy() throws -> (inout ServerConfiguration) -> Void {
         let path = Scratch.path(".yaml")
-        try ForwardAuthTests.writePolicy(ForwardAuthTests.policyText, to: path)
-        return ForwardAuthTests.configured(policy: path)
+        try ForwardAuthFixture.writePolicy(ForwardAuthFixture.policyText, to: path)
+        return ForwardAuthFixture.configured(policy: path)
     }
 
     @Test func aNarrowedScopeIsShownOnConsentGrantedAndEnforced() async throws {
@@ -55,7 +55,7 @@ import Testing
                 "/forward-auth",
                 token: access,
                 version: nil,
-                headers: ForwardAuthTests.original("GET", "/orders/7")
+                headers: ForwardAuthFixture.original("GET", "/orders/7")
             )
             #expect(read.status == 200)
             #expect(read.headers[HTTPField.Name("X-Gatehouse-Scopes")!] == "orders:read")
@@ -65,7 +65,7 @@ import Testing
                 "/forward-auth",
                 token: access,
                 version: nil,
-                headers: ForwardAuthTests.original("DELETE", "/orders/7")
+                headers: ForwardAuthFixture.original("DELETE", "/orders/7")
             )
             #expect(write.status == 403)
 
@@ -81,7 +81,7 @@ import Testing
                 ["grant_type": "refresh_token", "refresh_token": refresh, "scope": "orders:read orders:write"]
             )
             #expect(widened.status == 400)
-            #expect(widened.json["error"] as? String == "invalid_scope")
+            #expect(widened.oauthError?.error == "invalid_scope")
             let same = try await flow.token(
                 client,
                 ["grant_type": "refresh_token", "refresh_token": refresh, "scope": "orders:read"]

@@ -2,7 +2,6 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import GatehouseTestSupport
-import Synchronization
 import Testing
 
 @testable import GatehouseServer
@@ -52,7 +51,7 @@ import Testing
 
     @Test func aFastPlanLeasesBatchesSoMostRequestsCostNoStoreWrite() async throws {
         let store = try await Self.store()
-        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        let limiter = SharedRateLimiter(store: store, clock: TestClock(frozenAt: Date()))
         let plan = RatePlan(requestsPerSecond: 1_000, burst: 1_000, dailyQuota: nil)
         var admitted = 0
         for _ in 0..<100 where await limiter.check(key: "fast", plan: plan).isAllowed { admitted += 1 }
@@ -65,7 +64,7 @@ import Testing
 
     @Test func memoryDecidesWithoutTheStoreOnlyWhileALeaseHoldsPermits() async throws {
         let store = try await Self.store()
-        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        let limiter = SharedRateLimiter(store: store, clock: TestClock(frozenAt: Date()))
         // A slow plan is exact: every request asks the store.
         #expect(limiter.decidedFromMemory(key: "slow", plan: RatePlans()[.free]) == nil)
         let plan = RatePlan(requestsPerSecond: 1_000, burst: 1_000, dailyQuota: nil)  // leases of 50
@@ -85,7 +84,7 @@ import Testing
     @Test func concurrentRequestsThatFindTheLeaseEmptyShareOneRefill() async throws {
         let store = try await Self.store()
         // A stopped clock: no lease lapses however slowly a loaded machine runs the requests.
-        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        let limiter = SharedRateLimiter(store: store, clock: TestClock(frozenAt: Date()))
         let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500
         let admitted = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<64 { group.addTask { await limiter.check(key: "crowd", plan: plan).isAllowed } }
@@ -100,7 +99,7 @@ import Testing
 
     @Test func theNextLeaseIsTakenWhileHalfOfTheCurrentOneIsLeft() async throws {
         let store = try await Self.store()
-        let limiter = SharedRateLimiter(store: store, clock: StoppedClock(time: Date()))
+        let limiter = SharedRateLimiter(store: store, clock: TestClock(frozenAt: Date()))
         let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500
         var admitted = 0
         for _ in 0..<249 where await limiter.check(key: "steady", plan: plan).isAllowed { admitted += 1 }
@@ -119,7 +118,7 @@ import Testing
 
     @Test func aLeaseBeingSpentIsRenewedBeforeItLapsesByWhatWasSpent() async throws {
         let store = try await Self.store()
-        let clock = HandClock()
+        let clock = TestClock(frozenAt: Date())
         let limiter = SharedRateLimiter(store: store, clock: clock)
         let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 250 ms
         var admitted = 0
@@ -127,11 +126,11 @@ import Testing
         #expect(try await Self.used(store, "busy") == 500)
         // Half of its life gone and 99 spent (more than an eighth): the next request renews it
         // in the background with 100 permits, so the store is charged what is being used.
-        clock.advance(milliseconds: Self.pastHalfALifetime)
+        clock.advance(by: .milliseconds(Self.pastHalfALifetime))
         if await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
         #expect(try await Self.used(store, "busy", onceAbove: 500) == 600)
         // Past the first lease's lifetime the renewed one still serves, with no store round trip.
-        clock.advance(milliseconds: Self.pastHalfALifetime)
+        clock.advance(by: .milliseconds(Self.pastHalfALifetime))
         for _ in 0..<100 where await limiter.check(key: "busy", plan: plan).isAllowed { admitted += 1 }
         #expect(admitted == 200)
         #expect(try await Self.used(store, "busy") == 600)
@@ -140,16 +139,16 @@ import Testing
 
     @Test func aLeaseHardlySpentIsNotRenewedAndLapses() async throws {
         let store = try await Self.store()
-        let clock = HandClock()
+        let clock = TestClock(frozenAt: Date())
         let limiter = SharedRateLimiter(store: store, clock: clock)
         let plan = RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)  // leases of 500, 250 ms
         for _ in 0..<10 { #expect(await limiter.check(key: "quiet", plan: plan).isAllowed) }
-        clock.advance(milliseconds: Self.pastHalfALifetime)
+        clock.advance(by: .milliseconds(Self.pastHalfALifetime))
         #expect(await limiter.check(key: "quiet", plan: plan).isAllowed)
         try await Task.sleep(for: .milliseconds(50))
         #expect(try await Self.used(store, "quiet") == 500)  // 11 spent of 500: no renewal
         // Lapsed: the next request waits for a new lease of its own.
-        clock.advance(milliseconds: Self.pastHalfALifetime)
+        clock.advance(by: .milliseconds(Self.pastHalfALifetime))
         #expect(await limiter.check(key: "quiet", plan: plan).isAllowed)
         #expect(try await Self.used(store, "quiet") == 1_000)
         await store.shutdown()
@@ -177,22 +176,5 @@ import Testing
         #expect(admitted <= plan.burst + Int((plan.requestsPerSecond * seconds).rounded(.up)))
         #expect(admitted >= 1)
         await store.shutdown()
-    }
-}
-
-/// A clock that does not move.
-struct StoppedClock: WallClock {
-    let time: Date
-    func now() -> Date { time }
-}
-
-/// A clock that moves only when the test moves it.
-final class HandClock: WallClock {
-    private let time = Mutex(Date())
-
-    func now() -> Date { time.withLock { $0 } }
-
-    func advance(milliseconds: Int) {
-        time.withLock { $0 = $0.addingTimeInterval(Double(milliseconds) / 1_000) }
     }
 }

@@ -138,7 +138,7 @@ import Testing
             let result = try await client.call(.post, "/v1/search", token: world.token, body: body)
             #expect(result.status == 400)
             #expect(result.code == code)
-            #expect(result.json["object"] as? String == "error")
+            #expect(result.apiError?.object == "error")
         }
     }
 
@@ -262,7 +262,7 @@ import Testing
             let huge = "{\"query\":\"" + String(repeating: "a", count: 600 * 1024) + "\"}"
             let tooLarge = try await client.call(.post, "/v1/search", token: world.token, body: huge)
             #expect(tooLarge.status == 413)
-            #expect(tooLarge.json["object"] as? String == "error")
+            #expect(tooLarge.apiError?.object == "error")
             let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
             let nested = try await client.call(.post, "/v1/search", token: world.token, body: deep)
             #expect(nested.status == 400)

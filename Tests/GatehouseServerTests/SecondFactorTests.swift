@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseStore
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdOTP
@@ -47,7 +48,7 @@ import Testing
     static func enrol(
         _ client: any TestClientProtocol,
         session: String,
-        clock: OffsetClock
+        clock: TestClock
     ) async throws -> String {
         let cookies = [OAuthFlow.sessionCookie: session]
         let page = try await client.send(.get, "/console/account/totp", cookies: cookies)
@@ -79,12 +80,12 @@ import Testing
         return secret
     }
 
-    static func code(_ secret: String, _ clock: OffsetClock) -> String {
+    static func code(_ secret: String, _ clock: TestClock) -> String {
         String(format: "%06d", TOTP(secret: secret).compute(date: clock.now()))
     }
 
     @Test func anEnrolledUserNeedsACurrentCodeAndEachCodeWorksOnce() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
         try await world.test(.live) { client in
@@ -124,7 +125,7 @@ import Testing
     }
 
     @Test func ownersAreSentToEnrolFirstWhenTheOperatorRequiresIt() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
         let email = "mo-\(UUID().uuidString.prefix(6))@acme.test"

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseStore
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -231,7 +232,7 @@ import Testing
     }
 
     @Test func anIdleSessionEndsAndAnActiveOneEndsAtItsLifetime() async throws {
-        let clock = OffsetClock()
+        let clock = TestClock(.system)
         let world = try await TestWorld.make(clock: clock)
         let flow = try await OAuthFlow.make(world)
         try await world.test(.live) { client in

@@ -138,18 +138,6 @@ struct TestWorld {
     }
 }
 
-/// The real time plus an offset a test can move forward, so expiry and grace windows are tested
-/// by jumping ahead rather than by sleeping (which a loaded machine makes unreliable).
-final class OffsetClock: WallClock {
-    private let offset = Mutex<TimeInterval>(0)
-
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-
-    func advance(by seconds: TimeInterval) {
-        offset.withLock { $0 += seconds }
-    }
-}
-
 /// What a test reads from a response (immutable, so safe to pass between tasks).
 struct APIResult: @unchecked Sendable {
     let status: Int
@@ -160,6 +148,15 @@ struct APIResult: @unchecked Sendable {
     var code: String? { json["code"] as? String }
     var message: String? { json["message"] as? String }
     var results: [[String: Any]] { json["results"] as? [[String: Any]] ?? [] }
+
+    /// What a test reads from `response`; a body that is not a JSON object reads as `[:]`.
+    init(_ response: TestResponse) {
+        let text = String(buffer: response.body)
+        self.status = Int(response.status.code)
+        self.json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        self.headers = response.headers
+        self.text = text
+    }
 }
 
 extension TestClientProtocol {
@@ -178,10 +175,7 @@ extension TestClientProtocol {
         if body != nil { headers[.contentType] = "application/json" }
         return try await execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         {
-            response in
-            let text = String(buffer: response.body)
-            let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-            return APIResult(status: Int(response.status.code), json: json, headers: response.headers, text: text)
+            APIResult($0)
         }
     }
 }

@@ -6,55 +6,19 @@ import Testing
 /// The OAuth writes whose atomicity the security rules rest on, on each engine, raced from two
 /// store handles as two nodes would.
 @Suite(.timeLimit(.minutes(1))) struct OAuthStoreTests {
-    /// A public integration and a person of another workspace who authorizes it.
-    static func seedApp(_ store: SQLStore) async throws -> (app: Integration, person: Person) {
-        let developer = Fixtures.workspace()
-        try await store.createWorkspace(developer)
-        var app = Fixtures.integration(in: developer)
-        app.kind = .public
-        app.oauthClient = OAuthClientSettings(
-            clientID: Fixtures.id(),
-            redirectURIs: ["https://a.example/cb", "https://a.example/two"],
-            expiringTokens: true,
-            confidential: true
-        )
-        try await store.createIntegration(app, token: nil)
-        let home = Fixtures.workspace()
-        try await store.createWorkspace(home)
-        let person = Fixtures.person(in: home)
-        try await store.createPerson(person)
-        return (app, person)
-    }
-
-    static func code(for app: Integration, person: Person, expiresAt: Date) -> (String, AuthorizationCode) {
-        let code = TokenFormat.generate(.authorizationCode)
-        return (
-            code,
-            AuthorizationCode(
-                id: Fixtures.id(),
-                digest: TokenDigest(of: code),
-                appID: app.id,
-                userID: person.id,
-                workspaceID: person.workspaceID,
-                owner: .user,
-                redirectURI: "https://a.example/cb",
-                codeChallenge: nil,
-                resources: [SharedResource(type: "database", id: Fixtures.id())],
-                createdAt: Fixtures.now,
-                expiresAt: expiresAt
-            )
-        )
-    }
-
     @Test(arguments: StoreEngine.available)
     func aCodeIsConsumedExactlyOnceUnderARace(engine: StoreEngine) async throws {
         let path = StoreEngine.temporarySQLitePath()
         let first = try await engine.open(sqlitePath: path)
         let second = try await engine.open(sqlitePath: path)
-        let (app, person) = try await Self.seedApp(first)
+        let (app, person) = try await Fixtures.seedApp(first)
         let stored = try #require(try await first.integration(clientID: app.oauthClient!.clientID))
         #expect(stored.oauthClient == app.oauthClient)
-        let (_, code) = Self.code(for: app, person: person, expiresAt: Fixtures.now.addingTimeInterval(600))
+        let (_, code) = Fixtures.authorizationCode(
+            for: app,
+            person: person,
+            expiresAt: Fixtures.now.addingTimeInterval(600)
+        )
         try await first.createAuthorizationCode(code)
         let outcomes = try await withThrowingTaskGroup(of: Bool?.self) { group in
             for index in 0..<6 {
@@ -76,7 +40,7 @@ import Testing
     @Test(arguments: StoreEngine.available)
     func installingTwiceReusesTheInstallationAndReplacesItsShares(engine: StoreEngine) async throws {
         let store = try await engine.open()
-        let (app, person) = try await Self.seedApp(store)
+        let (app, person) = try await Fixtures.seedApp(store)
         func candidate() -> Integration {
             var installation = Fixtures.integration(
                 in: Workspace(id: person.workspaceID, name: "", plan: .free, createdAt: Fixtures.now)
@@ -147,10 +111,14 @@ import Testing
         let path = StoreEngine.temporarySQLitePath()
         let first = try await engine.open(sqlitePath: path)
         let second = try await engine.open(sqlitePath: path)
-        let (app, person) = try await Self.seedApp(first)
+        let (app, person) = try await Fixtures.seedApp(first)
         var codes: [AuthorizationCode] = []
         for _ in 0..<8 {
-            let (_, code) = Self.code(for: app, person: person, expiresAt: Fixtures.now.addingTimeInterval(600))
+            let (_, code) = Fixtures.authorizationCode(
+                for: app,
+                person: person,
+                expiresAt: Fixtures.now.addingTimeInterval(600)
+            )
             try await first.createAuthorizationCode(code)
             codes.append(code)
         }

@@ -96,3 +96,47 @@ enum Fixtures {
         return (workspace, integration, secret, token)
     }
 }
+
+extension Fixtures {
+    /// A public integration and a person of another workspace who authorizes it.
+    static func seedApp(_ store: SQLStore) async throws -> (app: Integration, person: Person) {
+        let developer = Fixtures.workspace()
+        try await store.createWorkspace(developer)
+        var app = Fixtures.integration(in: developer)
+        app.kind = .public
+        app.oauthClient = OAuthClientSettings(
+            clientID: Fixtures.id(),
+            redirectURIs: ["https://a.example/cb", "https://a.example/two"],
+            expiringTokens: true,
+            confidential: true
+        )
+        try await store.createIntegration(app, token: nil)
+        let home = Fixtures.workspace()
+        try await store.createWorkspace(home)
+        let person = Fixtures.person(in: home)
+        try await store.createPerson(person)
+        return (app, person)
+    }
+
+    /// An authorization code for `app` and `person` (its plaintext, and the record to store).
+    static func authorizationCode(for app: Integration, person: Person, expiresAt: Date) -> (String, AuthorizationCode)
+    {
+        let code = TokenFormat.generate(.authorizationCode)
+        return (
+            code,
+            AuthorizationCode(
+                id: Fixtures.id(),
+                digest: TokenDigest(of: code),
+                appID: app.id,
+                userID: person.id,
+                workspaceID: person.workspaceID,
+                owner: .user,
+                redirectURI: "https://a.example/cb",
+                codeChallenge: nil,
+                resources: [SharedResource(type: "database", id: Fixtures.id())],
+                createdAt: Fixtures.now,
+                expiresAt: expiresAt
+            )
+        )
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import GatehouseClient
+
+/// Records the waits a client asked for instead of sleeping.
+final class Sleeps: Sendable {
+    private let waits = Mutex<[Double]>([])
+    var all: [Double] { waits.withLock { $0 } }
+    func record(_ seconds: Double) { waits.withLock { $0.append(seconds) } }
+}
+
+func makeClient(
+    _ mock: MockTransport,
+    sleeps: Sleeps = Sleeps(),
+    retry: RetryPolicy = RetryPolicy(),
+    pacing: Pacing? = nil,
+    oauth: OAuthSession? = nil,
+    token: String? = "secret_clientTestToken1234567890"
+) -> NotionClient {
+    NotionClient(
+        configuration: ClientConfiguration(
+            token: token,
+            baseURL: URL(string: "http://gatehouse.test/v1/")!,
+            retry: retry,
+            pacing: pacing
+        ),
+        transport: mock,
+        oauth: oauth,
+        sleep: { sleeps.record($0) },
+        random: { 0.5 }
+    )
+}
+
+let meJSON = #"""
+    {"object":"user","id":"b1","name":"Robot","avatar_url":null,"type":"bot",
+     "bot":{"owner":{"type":"user","user":{"object":"user","id":"u1","name":"Ada"}},"workspace_name":"Acme","workspace_id":"w1"},
+     "request_id":"r1"}
+    """#
+
+func errorJSON(_ status: Int, _ code: String, _ message: String = "no") -> String {
+    #"{"object":"error","status":\#(status),"code":"\#(code)","message":"\#(message)","request_id":"req-\#(status)"}"#
+}
