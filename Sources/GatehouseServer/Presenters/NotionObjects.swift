@@ -1,7 +1,8 @@
 import Foundation
 import GatehouseCore
 
-/// The API's wire shapes for users, databases and pages (see `notion-wire.md` §6), as JSON values.
+/// The API's wire shapes for users, databases and pages, as JSON values (see `docs/notion-wire.md`,
+/// sections "Object shapes" and "users/me and the bot user").
 enum NotionObjects {
     /// ISO 8601 with milliseconds in UTC, as Notion writes times.
     static func timestamp(_ date: Date) -> JSONValue {
