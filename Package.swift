@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -52,11 +53,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What operators do (CLI and console alike), with no HTTP: workspaces, integrations, keys,
+        // sharing, the sandbox seed and the security checklist.
+        .target(
+            name: "GatehouseAdmin",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseCore",
                 "GatehouseStore",
+                "GatehouseAdmin",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -98,6 +112,7 @@ let package = Package(
                 "GatehouseClient",
                 "GatehouseCore",
                 "GatehouseStore",
+                "GatehouseAdmin",
                 "GatehouseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -131,6 +146,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
+                "GatehouseAdmin",
                 "GatehouseServer",
                 "GatehouseHummingbird",
                 "GatehouseTestSupport",

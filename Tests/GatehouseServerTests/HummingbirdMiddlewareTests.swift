@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseAdmin
 import GatehouseClient
 import GatehouseCore
 import GatehouseHummingbird

@@ -168,13 +168,13 @@ public struct AdminOperations: Sendable {
     }
 
     /// The bcrypt hash of a new password that follows the rules (8 characters to 72 bytes).
-    static func hashNewPassword(_ password: String, cost: UInt8) async throws -> String {
+    public static func hashNewPassword(_ password: String, cost: UInt8) async throws -> String {
         try checkPasswordRules(password)
         return try await bcrypt(password, cost: cost)
     }
 
     /// At least 8 characters, at most 72 bytes (bcrypt ignores the rest).
-    static func checkPasswordRules(_ password: String) throws {
+    public static func checkPasswordRules(_ password: String) throws {
         guard password.count >= 8 else { throw AdminError("the password must have at least 8 characters") }
         guard password.utf8.count <= 72 else {
             throw AdminError("the password must be at most 72 bytes (a bcrypt limit)")
@@ -187,7 +187,7 @@ public struct AdminOperations: Sendable {
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
-    static func bcrypt(_ password: String, cost: UInt8) async throws -> String {
+    public static func bcrypt(_ password: String, cost: UInt8) async throws -> String {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
