@@ -57,7 +57,7 @@ public final class Authenticator: Sendable {
     public func authenticateExplaining(token: Substring) async throws(AuthenticationFailure) -> Principal {
         let digest = try Self.digest(of: token)
         if let principal = try cachedPrincipal(digest: digest) { return principal }
-        return try await loadPrincipal(token: token, digest: digest)
+        return try await loadPrincipal(token: token, digest: digest, into: cache, accepting: \.isBearer)
     }
 
     /// As ``authenticateExplaining(authorization:)`` as far as it can go without the store:
@@ -92,9 +92,15 @@ public final class Authenticator: Sendable {
 
     /// Checks the format of a token the cache does not know, then reads it from the store and
     /// caches its principal.
-    private func loadPrincipal(token: Substring, digest: TokenDigest) async throws(AuthenticationFailure) -> Principal {
+    /// The principal of a token `accepting` its kind, from the store, remembered in `cache`.
+    private func loadPrincipal(
+        token: Substring,
+        digest: TokenDigest,
+        into cache: CredentialCache,
+        accepting: (TokenKind) -> Bool
+    ) async throws(AuthenticationFailure) -> Principal {
         guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
-        guard kind.isBearer else { throw AuthenticationFailure(.notABearerToken) }
+        guard accepting(kind) else { throw AuthenticationFailure(.notABearerToken) }
         let generation = cache.generation
         let found: (TokenRecord, Principal)?
         do {
@@ -125,20 +131,7 @@ public final class Authenticator: Sendable {
             if let expiresAt = principal.expiresAt, expiresAt <= clock.now() { throw AuthenticationFailure(.expired) }
             return principal
         }
-        guard let kind = TokenFormat.validate(token) else { throw AuthenticationFailure(.malformed) }
-        guard kind == .verifierKey else { throw AuthenticationFailure(.notABearerToken) }
-        let generation = verifiers.generation
-        let found: (TokenRecord, Principal)?
-        do {
-            found = try await store.principal(digest: digest)
-        } catch {
-            throw AuthenticationFailure(.storeUnavailable)
-        }
-        guard let (record, principal) = found else { throw AuthenticationFailure(.unknown) }
-        if record.revokedAt != nil { throw AuthenticationFailure(.revoked) }
-        guard record.isActive(at: clock.now()) else { throw AuthenticationFailure(.expired) }
-        if cacheTrusted.load(ordering: .relaxed) { verifiers.insert(principal, for: digest, ifGeneration: generation) }
-        return principal
+        return try await loadPrincipal(token: Substring(token), digest: digest, into: verifiers) { $0 == .verifierKey }
     }
 
     /// Stops serving from the cache (the change feed cannot be read): until
