@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GatehouseServer
+@testable import GatehouseCore
 
 @Suite struct JSONValueTests {
     @Test func serializationIsValidJSONInOrderAndRoundTrips() throws {
