@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
         .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
+        .library(name: "GatehouseContent", targets: ["GatehouseContent"]),
         .library(name: "GatehouseClient", targets: ["GatehouseClient"]),
         .library(name: "GatehouseHummingbird", targets: ["GatehouseHummingbird"]),
         .executable(name: "list-databases", targets: ["ListDatabases"]),
@@ -40,6 +41,13 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto")
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The content API's rules, pure: rich text, blocks, data source schemas, property values,
+        // and the query filter and sort semantics.
+        .target(
+            name: "GatehouseContent",
+            dependencies: ["GatehouseCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -131,6 +139,11 @@ let package = Package(
                 "GatehouseTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseContentTests",
+            dependencies: ["GatehouseContent", "GatehouseCore", "GatehouseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
