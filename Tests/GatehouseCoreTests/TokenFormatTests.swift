@@ -1,17 +1,9 @@
 import Crypto
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 @testable import GatehouseCore
-
-/// A deterministic generator, so a test can make the same token twice.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return state
-    }
-}
 
 @Suite struct TokenFormatTests {
     @Test func crc32MatchesTheStandardCheckValue() {
@@ -62,7 +54,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func everySingleCharacterChangeIsRejected() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         let token = Array(TokenFormat.generate(.internalKey, using: &generator))
         for index in token.indices {
             var changed = token
@@ -87,7 +79,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func displayHintShowsPrefixAndLastFour() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededGenerator(seed: 7)
         let token = TokenFormat.generate(.oauthBot, using: &generator)
         #expect(TokenFormat.displayHint(token) == "bot_…" + token.suffix(4))
     }

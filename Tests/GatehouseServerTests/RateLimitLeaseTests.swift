@@ -13,14 +13,9 @@ import Testing
 
     /// The permits the store has handed out for `key` today.
     static func used(_ store: SQLStore, _ key: String) async throws -> Int {
-        try await store.admit(
-            key: key,
-            now: RateLimitInstant(Date()),
-            emissionInterval: 1,
-            tolerance: -1,
-            dailyQuota: nil,
-            permits: 1
-        ).state.usedToday
+        // A rule that admits nothing: the store only reports the state.
+        let nothing = RateLimitRule(requestsPerSecond: 1, burst: 1, dailyQuota: 0)
+        return try await store.admit(key: key, rule: nothing, permits: 1, now: RateLimitInstant(Date())).state.usedToday
     }
 
     /// As ``used(_:_:)``, once it is above `floor` (a lease taken in the background has landed),

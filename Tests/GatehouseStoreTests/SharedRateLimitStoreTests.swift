@@ -20,14 +20,7 @@ import Testing
         let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    try await stores[index % 4].admit(
-                        key: key,
-                        now: now,
-                        emissionInterval: plan.gcra.emissionInterval,
-                        tolerance: plan.gcra.tolerance,
-                        dailyQuota: nil,
-                        permits: 1
-                    ).admitted
+                    try await stores[index % 4].admit(key: key, rule: plan.rule, permits: 1, now: now).admitted
                 }
             }
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -44,14 +37,7 @@ import Testing
         let today = RateLimitInstant(Date(timeIntervalSince1970: 1_800_057_500))
         let tomorrow = RateLimitInstant(Date(timeIntervalSince1970: 1_800_057_700))
         func admit(_ instant: RateLimitInstant) async throws -> (admitted: Bool, state: RateLimitState) {
-            try await store.admit(
-                key: key,
-                now: instant,
-                emissionInterval: plan.gcra.emissionInterval,
-                tolerance: plan.gcra.tolerance,
-                dailyQuota: 3,
-                permits: 1
-            )
+            try await store.admit(key: key, rule: plan.rule, permits: 1, now: instant)
         }
         for expected in 1...3 { #expect(try await admit(today).state.usedToday == expected) }
         let refused = try await admit(today)

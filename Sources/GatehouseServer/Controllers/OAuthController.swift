@@ -164,8 +164,12 @@ struct OAuthController {
         } else {
             var refusal = APIError.rateLimited(.failedAuthentication)
             refusal.oauthError = "invalid_client"
-            response = JSONResponse.error(refusal, requestID: origin.requestID)
-            response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
+            response = RateLimitHeaders.tooManyRequests(
+                refusal,
+                outcome: outcome,
+                policy: "failed_auth",
+                requestID: origin.requestID
+            )
         }
         response.headers[.cacheControl] = "no-store"
         return response

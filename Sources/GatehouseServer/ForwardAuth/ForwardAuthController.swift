@@ -105,18 +105,21 @@ struct ForwardAuthController {
             let reason = decision.outcome.refusal
         {
             response = Self.describedForProxies(refusal, error: .rateLimited(reason), requestID: context.requestID)
-        } else if let maxUses = principal.maxUses,
-            let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
-        {
-            let error =
-                refusal.status == .forbidden ? UsageLimitEnforcement.exhausted(maxUses) : APIError.serviceUnavailable
-            response = Self.describedForProxies(refusal, error: error, requestID: context.requestID)
         } else {
-            response = Response(status: .ok)
-            Self.identify(principal, on: &response.headers)
-            response.headers[.gatehouseStatus] = "200"
+            if let maxUses = principal.maxUses,
+                let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
+            {
+                let error =
+                    refusal.status == .forbidden
+                    ? UsageLimitEnforcement.exhausted(maxUses) : APIError.serviceUnavailable
+                response = Self.describedForProxies(refusal, error: error, requestID: context.requestID)
+            } else {
+                response = Response(status: .ok)
+                Self.identify(principal, on: &response.headers)
+                response.headers[.gatehouseStatus] = "200"
+            }
+            rateLimit.stamp(decision, on: &response.headers)
         }
-        rateLimit.stamp(decision, on: &response.headers)
         authentication.recordUse(by: principal, status: response.status, of: request, context: context)
         return response
     }

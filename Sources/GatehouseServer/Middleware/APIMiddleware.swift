@@ -46,18 +46,20 @@ struct APIMiddleware: RouterMiddleware {
         var response: Response
         if let refusal = rateLimit.refusal(decision, requestID: context.requestID) {
             response = refusal
-        } else if principal.maxUses != nil,
-            let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
-        {
-            response = refusal
         } else {
-            do {
-                response = try await next(request, context)
-            } catch {
-                response = rateLimit.errorResponse(for: error, requestID: context.requestID)
+            if principal.maxUses != nil,
+                let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
+            {
+                response = refusal
+            } else {
+                do {
+                    response = try await next(request, context)
+                } catch {
+                    response = rateLimit.errorResponse(for: error, requestID: context.requestID)
+                }
             }
+            rateLimit.stamp(decision, on: &response.headers)
         }
-        rateLimit.stamp(decision, on: &response.headers)
         authentication.recordUse(by: principal, status: response.status, of: request, context: context)
         return response
     }

@@ -68,7 +68,6 @@ struct BearerAuthentication: Sendable {
         let error = failure.apiError
         guard error.status == 401 else { throw error }
         let outcome = failureThrottle.check(key: context.clientThrottleKey, plan: failureAllowance)
-        var response: Response
         if outcome.isAllowed {
             // Recorded while under the allowance only, so guessing cannot flood the log.
             await recordFailure(
@@ -83,14 +82,17 @@ struct BearerAuthentication: Sendable {
                     details: ["hint": Self.hint(request.headers[values: .authorization])]
                 )
             )
-            response = JSONResponse.error(error, requestID: context.requestID)
-        } else {
-            response = JSONResponse.error(.rateLimited(.failedAuthentication), requestID: context.requestID)
-            metrics.recordRateLimited(reason: RateLimitReason.failedAuthentication.rawValue)
-            response.headers[.retryAfter] = String(outcome.retryAfterSeconds)
+            var response = JSONResponse.error(error, requestID: context.requestID)
+            RateLimitHeaders.stamp(outcome, on: &response.headers, policy: "failed_auth")
+            return response
         }
-        RateLimitEnforcement.stamp(outcome, on: &response.headers, policy: "failed_auth")
-        return response
+        metrics.recordRateLimited(reason: RateLimitReason.failedAuthentication.rawValue)
+        return RateLimitHeaders.tooManyRequests(
+            .rateLimited(.failedAuthentication),
+            outcome: outcome,
+            policy: "failed_auth",
+            requestID: context.requestID
+        )
     }
 
     /// Counts an authenticated request, and the status it was answered with, against its token.

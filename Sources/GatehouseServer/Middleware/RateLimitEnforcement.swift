@@ -64,7 +64,7 @@ struct RateLimitEnforcement: Sendable {
         )
         return PlanFields(
             limits: limits,
-            policy: HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: "burst")),
+            policy: HTTPField(name: .rateLimitPolicy, value: RateLimitHeaders.policyValue(outcome, name: "burst")),
             burstLimit: HTTPField(name: .xRateLimitLimit, value: String(outcome.burst))
         )
     }
@@ -108,14 +108,17 @@ struct RateLimitEnforcement: Sendable {
         return Decision(outcome: outcome, planFields: planFields)
     }
 
-    /// The answer to a refused request (429, with `Retry-After`), or `nil` when `decision`
-    /// admits it.
+    /// The answer to a refused request (429, with `Retry-After` and the rate-limit headers), or
+    /// `nil` when `decision` admits it (the caller then stamps the headers on its answer).
     func refusal(_ decision: Decision, requestID: String) -> Response? {
         guard let refusal = decision.outcome.refusal else { return nil }
         metrics.recordRateLimited(reason: refusal.rawValue)
-        var response = JSONResponse.error(.rateLimited(refusal), requestID: requestID)
-        response.headers[.retryAfter] = String(decision.outcome.retryAfterSeconds)
-        return response
+        return RateLimitHeaders.tooManyRequests(
+            .rateLimited(refusal),
+            outcome: decision.outcome,
+            planFields: decision.planFields,
+            requestID: requestID
+        )
     }
 
     /// The error response for whatever the endpoint threw, so that it carries the rate-limit
@@ -127,57 +130,6 @@ struct RateLimitEnforcement: Sendable {
 
     /// Writes `decision`'s rate-limit headers.
     func stamp(_ decision: Decision, on headers: inout HTTPFields) {
-        Self.stamp(decision.outcome, on: &headers, planFields: decision.planFields)
+        RateLimitHeaders.stamp(decision.outcome, on: &headers, planFields: decision.planFields)
     }
-
-    /// Writes the headers for `outcome`; `policy` names the burst policy (`burst` for an
-    /// integration's plan, `failed_auth` for the per-IP allowance of failed authentications), and
-    /// `planFields`, when given, are the plan's fields made ahead.
-    /// Appended, not set: the responses passed here carry none of these fields yet.
-    static func stamp(
-        _ outcome: RateLimitOutcome,
-        on headers: inout HTTPFields,
-        policy name: String = "burst",
-        planFields: PlanFields? = nil
-    ) {
-        var state = "\"\(name)\";r=\(outcome.burstRemaining);t=\(outcome.burstResetSeconds)"
-        if outcome.dailyQuota != nil, let remaining = outcome.dailyRemaining {
-            state += ", \"daily\";r=\(remaining);t=\(outcome.dailyResetSeconds)"
-        }
-        headers.append(
-            planFields?.policy ?? HTTPField(name: .rateLimitPolicy, value: Self.policyValue(outcome, name: name))
-        )
-        headers.append(HTTPField(name: .rateLimit, value: state))
-        // X-RateLimit-* describe whichever limit binds: the daily quota once it is exhausted,
-        // otherwise the burst.
-        if outcome.refusal == .dailyQuota, let quota = outcome.dailyQuota {
-            headers.append(HTTPField(name: .xRateLimitLimit, value: String(quota)))
-            headers.append(HTTPField(name: .xRateLimitRemaining, value: "0"))
-            headers.append(HTTPField(name: .xRateLimitReset, value: String(outcome.dailyResetSeconds)))
-        } else {
-            headers.append(planFields?.burstLimit ?? HTTPField(name: .xRateLimitLimit, value: String(outcome.burst)))
-            headers.append(HTTPField(name: .xRateLimitRemaining, value: String(outcome.burstRemaining)))
-            headers.append(
-                HTTPField(
-                    name: .xRateLimitReset,
-                    value: String(outcome.refusal == nil ? outcome.burstResetSeconds : outcome.retryAfterSeconds)
-                )
-            )
-        }
-    }
-
-    /// The `RateLimit-Policy` value for `outcome`'s plan.
-    static func policyValue(_ outcome: RateLimitOutcome, name: String) -> String {
-        var value = "\"\(name)\";q=\(outcome.burst);w=\(outcome.burstWindowSeconds)"
-        if let quota = outcome.dailyQuota { value += ", \"daily\";q=\(quota);w=86400" }
-        return value
-    }
-}
-
-extension HTTPField.Name {
-    static let rateLimitPolicy = HTTPField.Name("RateLimit-Policy")!
-    static let rateLimit = HTTPField.Name("RateLimit")!
-    static let xRateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
-    static let xRateLimitRemaining = HTTPField.Name("X-RateLimit-Remaining")!
-    static let xRateLimitReset = HTTPField.Name("X-RateLimit-Reset")!
 }

@@ -223,14 +223,6 @@ final class SharedRateLimiter: Sendable {
         now: RateLimitInstant,
         permits: Int
     ) async throws -> Admission {
-        let gcra = plan.gcra
-        return try await store.admit(
-            key: key.storeKey,
-            now: now,
-            emissionInterval: gcra.emissionInterval,
-            tolerance: gcra.tolerance,
-            dailyQuota: plan.dailyQuota,
-            permits: permits
-        )
+        try await store.admit(key: key.storeKey, rule: plan.rule, permits: permits, now: now)
     }
 }

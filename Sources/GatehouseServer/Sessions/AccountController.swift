@@ -130,7 +130,7 @@ struct AccountController {
                 error: "Too many wrong passwords for this account. Try again in \(allowance.retryAfterSeconds) s.",
                 status: .tooManyRequests
             )
-            response.headers[.retryAfter] = String(allowance.retryAfterSeconds)
+            RateLimitHeaders.refuse(&response, retryAfter: allowance.retryAfterSeconds)
             return response
         }
         let admin = self.admin

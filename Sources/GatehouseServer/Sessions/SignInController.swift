@@ -185,7 +185,7 @@ struct SignInController {
             status: .tooManyRequests,
             email: email
         )
-        response.headers[.retryAfter] = String(retryAfter)
+        RateLimitHeaders.refuse(&response, retryAfter: retryAfter)
         return response
     }
 }

@@ -220,6 +220,14 @@ final class PostgresEngine: SQLEngine {
         try await body()
     }
 
+    func isConnectionLost(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown: return true
+        default: return false
+        }
+    }
+
     func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.serverInfo?[.sqlState] == "23505"

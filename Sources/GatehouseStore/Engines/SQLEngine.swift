@@ -47,6 +47,11 @@ protocol SQLEngine: Sendable {
     /// Whether `error` is a unique-constraint violation.
     func isUniqueViolation(_ error: any Error) -> Bool
 
+    /// Whether `error` means the connection itself is gone: nothing more may be sent on it (the
+    /// server has already ended its transaction; PostgresNIO never answers a query sent on a
+    /// closed connection, so a `ROLLBACK` there would wait forever).
+    func isConnectionLost(_ error: any Error) -> Bool
+
     /// Closes every connection.
     func shutdown() async
 }

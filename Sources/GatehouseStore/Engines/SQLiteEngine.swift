@@ -99,6 +99,9 @@ final class SQLiteEngine: SQLEngine {
         try await retryingWhileBusy(body)
     }
 
+    /// An embedded database has no connection to lose.
+    func isConnectionLost(_ error: any Error) -> Bool { false }
+
     func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }
         return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed

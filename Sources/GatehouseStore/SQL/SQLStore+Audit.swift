@@ -353,5 +353,6 @@ struct BoundEngine: SQLEngine {
     func retryingMigration<Result>(_ body: () async throws -> Result) async throws -> Result { try await body() }
     func listenForChanges(_ onNotification: @escaping @Sendable () -> Void) async {}
     func isUniqueViolation(_ error: any Error) -> Bool { base.isUniqueViolation(error) }
+    func isConnectionLost(_ error: any Error) -> Bool { base.isConnectionLost(error) }
     func shutdown() async {}
 }

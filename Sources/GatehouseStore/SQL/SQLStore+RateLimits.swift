@@ -4,30 +4,38 @@ import SQLKit
 
 /// ``RateLimitStore``: the shared GCRA and daily counter.
 extension SQLStore {
+    /// ``RateLimitRule/admit(_:state:at:)`` as one upsert. Each SQL fragment below is the rule's
+    /// formula of the same name (`CASE` rather than `GREATEST`, which the two engines spell
+    /// differently); `RateLimitRuleAgreementTests` runs both on random sequences.
     public func admit(
         key: String,
-        now: RateLimitInstant,
-        emissionInterval: Int64,
-        tolerance: Int64,
-        dailyQuota: Int?,
-        permits: Int
+        rule: RateLimitRule,
+        permits: Int,
+        now: RateLimitInstant
     ) async throws -> (admitted: Bool, state: RateLimitState) {
-        let quota = Int64(dailyQuota ?? Int.max / 2)
-        let instant = now.nanoseconds
         let count = Int64(max(1, permits))
-        let increment = emissionInterval * count
+        let instant = now.nanoseconds
+        let increment = rule.emissionInterval * count
         return try await write { database in
-            // CASE rather than GREATEST/max, which the two engines spell differently.
+            guard rule.canEverAdmit(permits) else {
+                // A key never seen would be inserted unchecked: refuse what no state admits.
+                let current = try await database.raw(
+                    "SELECT tat, day, used FROM rate_limits WHERE key = \(bind: key)"
+                ).first()
+                return (false, try current.map(Self.rateLimitState) ?? RateLimitState())
+            }
+            // start = max(tat, now); tat' = start + n·T; used' = (same day ? used : 0) + n
+            let start: SQLQueryString =
+                "(CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END)"
+            let used: SQLQueryString =
+                "((CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + \(bind: count))"
+            let tat: SQLQueryString = start + " + \(bind: increment)"
             let row = try await database.raw(
                 """
                 INSERT INTO rate_limits (key, tat, day, used)
                 VALUES (\(bind: key), \(bind: instant + increment), \(bind: now.day), \(bind: count))
-                ON CONFLICT (key) DO UPDATE SET
-                    tat = (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: increment),
-                    used = (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + \(bind: count),
-                    day = \(bind: now.day)
-                WHERE (CASE WHEN rate_limits.tat > \(bind: instant) THEN rate_limits.tat ELSE \(bind: instant) END) + \(bind: increment) - \(bind: instant) <= \(bind: tolerance)
-                  AND (CASE WHEN rate_limits.day = \(bind: now.day) THEN rate_limits.used ELSE 0 END) + \(bind: count) <= \(bind: quota)
+                ON CONFLICT (key) DO UPDATE SET tat = \(tat), used = \(used), day = \(bind: now.day)
+                WHERE \(tat) - \(bind: instant) <= \(bind: rule.tolerance) AND \(used) <= \(bind: rule.quotaLimit)
                 RETURNING tat, day, used
                 """
             ).first()

@@ -81,7 +81,9 @@ public final class SQLStore: Store {
                 try await database.raw("\(unsafeRaw: commit)").run()
                 return result
             } catch {
-                try? await database.raw("\(unsafeRaw: rollback)").run()
+                if !engine.isConnectionLost(error) {
+                    try? await database.raw("\(unsafeRaw: rollback)").run()
+                }
                 throw error
             }
         }
