@@ -299,7 +299,9 @@ public struct AdminOperations: Sendable {
             details: ["name": integration.name]
         )
         try await store.atomically { store in
-            guard try await store.deleteIntegration(id: integration.id) else { throw AdminError.noIntegration(id) }
+            guard try await store.deleteIntegration(id: integration.id, at: clock.now()) else {
+                throw AdminError.noIntegration(id)
+            }
             try await store.appendEvent(event)
         }
         notifyChanged(integration)

@@ -40,7 +40,8 @@ public func buildApplication(
             store: store,
             interval: configuration.changeFeedInterval,
             gapTolerance: configuration.changeFeedTolerance,
-            logger: logger
+            logger: logger,
+            clock: authenticator.clock
         ),
         authenticator: authenticator,
         startSequence: try await store.latestChangeSequence()

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import Logging
 import Synchronization
 
@@ -20,13 +21,17 @@ public struct ChangeFeedFollower: Sendable {
     public let interval: Duration
     public let gapTolerance: Duration
     public let logger: Logger
+    /// The wall clock old entries are pruned by.
+    public let clock: any WallClock
 
     public init(
         store: any Store,
         interval: Duration = .milliseconds(50),
         gapTolerance: Duration = .seconds(2),
-        logger: Logger
+        logger: Logger,
+        clock: any WallClock = SystemClock()
     ) {
+        self.clock = clock
         self.store = store
         self.interval = interval
         self.gapTolerance = gapTolerance
@@ -80,7 +85,7 @@ public struct ChangeFeedFollower: Sendable {
                 }
                 if ContinuousClock.now - lastPrune > .seconds(600) {
                     lastPrune = .now
-                    try await store.pruneChanges(before: Date().addingTimeInterval(-3600))
+                    try await store.pruneChanges(before: clock.now().addingTimeInterval(-3600))
                 }
             } catch {
                 logger.warning("cannot read the change feed", metadata: ["error": "\(error)"])

@@ -10,7 +10,9 @@ public protocol Store: WorkspaceStore, IntegrationStore, OAuthGrantStore, Sessio
     /// Runs `body` against a view of this store inside one transaction: every change made through
     /// that view (an action and its audit event, say) commits together or not at all. `body` must
     /// use only the view it is given, one call at a time.
-    func atomically<Result: Sendable>(_ body: @Sendable (any Store) async throws -> Result) async throws -> Result
+    func atomically<Result: Sendable>(
+        _ body: @escaping @Sendable (any Store) async throws -> Result
+    ) async throws -> Result
 
     /// Closes every connection.
     func shutdown() async

@@ -48,13 +48,13 @@ struct AuditCommand: AsyncParsableCommand {
             var tokensInFiles: [(place: String, live: Bool)] = []
             for (file, finding) in found {
                 let record = try await admin.store.token(digest: TokenDigest(of: finding.token))
-                tokensInFiles.append(("\(file):\(finding.line)", record?.isActive(at: Date()) ?? false))
+                tokensInFiles.append(("\(file):\(finding.line)", record?.isActive(at: admin.clock.now()) ?? false))
             }
             let facts = try await SecurityAudit.gather(
                 store: admin.store,
                 passwordInArguments: passwordInArguments,
                 tokensInFiles: tokensInFiles,
-                now: Date(),
+                now: admin.clock.now(),
                 rotationPolicyDays: policy,
                 anchors: anchors
             )

@@ -29,7 +29,7 @@ struct EventsCommand: AsyncParsableCommand {
                     start = time
                 } else {
                     do {
-                        start = Date().addingTimeInterval(
+                        start = global.clock.now().addingTimeInterval(
                             -Double(try AdminOperations.parseDuration(since).components.seconds)
                         )
                     } catch {

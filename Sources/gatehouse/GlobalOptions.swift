@@ -8,6 +8,9 @@ import Logging
 
 /// Options every command takes: where the store is, and whether to print JSON.
 struct GlobalOptions: ParsableArguments {
+    /// The time every command reads: the system clock (the server takes its clock from here too).
+    var clock: any WallClock { SystemClock() }
+
     @Option(
         name: .customLong("database-url"),
         help:

@@ -127,7 +127,9 @@ struct IntegrationCommand: AsyncParsableCommand {
                 {
                     _ = try await admin.setKeyLimits(
                         tokenID: key.id,
-                        expiresAt: lifetime.map { Date().addingTimeInterval(TimeInterval($0.components.seconds)) },
+                        expiresAt: lifetime.map {
+                            admin.clock.now().addingTimeInterval(TimeInterval($0.components.seconds))
+                        },
                         maxUses: maxUses
                     )
                 }
@@ -218,14 +220,15 @@ struct IntegrationCommand: AsyncParsableCommand {
                 )
             }
             var json = IntegrationCommand.json(record)
-            json.append(("tokens", .array(tokens.map(TokenCommand.json))))
+            let now = global.clock.now()
+            json.append(("tokens", .array(tokens.map { TokenCommand.json($0, at: now) })))
             json.append(("shared_resource_ids", .array(shares.sorted().map(JSONValue.string))))
             let text = """
                 \(record.name) (\(record.kind.rawValue)): \(record.id)
                 workspace: \(record.workspaceID)
                 bot id: \(record.botID)
                 capabilities: \(record.capabilities.names(joinedBy: ", "))
-                tokens: \(tokens.map { "\($0.displayHint) [\(TokenCommand.status($0))]" }.joined(separator: ", "))
+                tokens: \(tokens.map { "\($0.displayHint) [\(TokenCommand.status($0, at: now))]" }.joined(separator: ", "))
                 shared: \(shares.isEmpty ? "nothing" : shares.sorted().joined(separator: ", "))
                 """
             Output.emit(.object(json), text: text, asJSON: global.json)
@@ -258,9 +261,9 @@ struct TokenCommand: AsyncParsableCommand {
         subcommands: [Rotate.self, Revoke.self, List.self]
     )
 
-    static func status(_ token: TokenRecord) -> String { CredentialJSON.status(token) }
+    static func status(_ token: TokenRecord, at now: Date) -> String { CredentialJSON.status(token, at: now) }
 
-    static func json(_ token: TokenRecord) -> JSONValue { CredentialJSON.token(token) }
+    static func json(_ token: TokenRecord, at now: Date) -> JSONValue { CredentialJSON.token(token, at: now) }
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -346,10 +349,11 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tokens = try await global.withAdmin { try await $0.tokens(integrationID: integration) }
+            let now = global.clock.now()
             Output.emit(
-                .array(tokens.map(TokenCommand.json)),
+                .array(tokens.map { TokenCommand.json($0, at: now) }),
                 text: tokens.map {
-                    "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0))  created \($0.createdAt.formatted(.iso8601))  used \($0.useCount)×, last \($0.lastUsedAt.map { "\($0.formatted(.iso8601))" } ?? "never")"
+                    "\($0.id)  \($0.displayHint)  \(TokenCommand.status($0, at: now))  created \($0.createdAt.formatted(.iso8601))  used \($0.useCount)×, last \($0.lastUsedAt.map { "\($0.formatted(.iso8601))" } ?? "never")"
                 }
                 .joined(separator: "\n"),
                 asJSON: global.json

@@ -43,7 +43,7 @@ struct ScanCommand: AsyncParsableCommand {
             var reports: [(path: String, finding: TokenScanner.Finding, status: String)] = []
             for (path, finding) in findings {
                 let record = try await admin.store.token(digest: TokenDigest(of: finding.token))
-                var status = record.map { $0.isActive(at: Date()) ? "live" : "inactive" } ?? "unknown"
+                var status = record.map { $0.isActive(at: admin.clock.now()) ? "live" : "inactive" } ?? "unknown"
                 if status == "live", revoke, let record {
                     status = try await admin.revokeToken(id: record.id).isEmpty ? "live" : "revoked now"
                 }

@@ -14,7 +14,7 @@ import Testing
 
     static func errorCode(_ authorization: [String], _ parameters: [String: String] = [:]) -> String? {
         do {
-            _ = try OAuthService.credentials(authorization: authorization, parameters: parameters)
+            _ = try OAuthClientCredentials(authorization: authorization, parameters: parameters)
             return nil
         } catch {
             return error.error
@@ -22,16 +22,16 @@ import Testing
     }
 
     @Test func basicCredentialsAreReadInAnyCaseAndFormDecoded() throws {
-        let plain = try OAuthService.credentials(authorization: [Self.basic("app:ncs_secret")], parameters: [:])
+        let plain = try OAuthClientCredentials(authorization: [Self.basic("app:ncs_secret")], parameters: [:])
         #expect(plain.clientID == "app" && plain.secret == "ncs_secret" && plain.viaBasic)
-        let loose = try OAuthService.credentials(
+        let loose = try OAuthClientCredentials(
             authorization: [Self.basic("a%3Ab:s%20t", scheme: "bAsIc   ")],
             parameters: [:]
         )
         #expect(loose.clientID == "a:b" && loose.secret == "s t")
-        let noSecret = try OAuthService.credentials(authorization: [Self.basic("public-app:")], parameters: [:])
+        let noSecret = try OAuthClientCredentials(authorization: [Self.basic("public-app:")], parameters: [:])
         #expect(noSecret.clientID == "public-app" && noSecret.secret == nil)
-        let body = try OAuthService.credentials(
+        let body = try OAuthClientCredentials(
             authorization: [],
             parameters: ["client_id": "app", "client_secret": "s"]
         )
@@ -40,13 +40,13 @@ import Testing
 
     @Test func theFirstColonSplitsTheBytesAndSpacesInTheBase64AreIgnored() throws {
         // A combining mark after the colon forms one character with it; the split is on bytes.
-        let marked = try OAuthService.credentials(authorization: [Self.basic("app:\u{301}s")], parameters: [:])
+        let marked = try OAuthClientCredentials(authorization: [Self.basic("app:\u{301}s")], parameters: [:])
         #expect(marked.clientID == "app" && marked.secret == "\u{301}s")
-        let twoColons = try OAuthService.credentials(authorization: [Self.basic("app:s:t")], parameters: [:])
+        let twoColons = try OAuthClientCredentials(authorization: [Self.basic("app:s:t")], parameters: [:])
         #expect(twoColons.clientID == "app" && twoColons.secret == "s:t")
         let encoded = Data("app:secret".utf8).base64EncodedString()
         let spaced = "Basic " + encoded.prefix(4) + " " + encoded.dropFirst(4) + " "
-        let folded = try OAuthService.credentials(authorization: [spaced], parameters: [:])
+        let folded = try OAuthClientCredentials(authorization: [spaced], parameters: [:])
         #expect(folded.clientID == "app" && folded.secret == "secret")
     }
 

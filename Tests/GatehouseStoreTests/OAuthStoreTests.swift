@@ -57,7 +57,7 @@ import Testing
         #expect(again.botID == installed.botID)
         #expect(try await store.shares(integrationID: installed.id) == [secondShare.id])
         // Deleting the public integration takes its installations with it.
-        #expect(try await store.deleteIntegration(id: app.id))
+        #expect(try await store.deleteIntegration(id: app.id, at: Fixtures.now))
         #expect(try await store.integration(id: installed.id) == nil)
         await store.shutdown()
     }
@@ -123,38 +123,27 @@ import Testing
             codes.append(code)
         }
         let presented = codes.map(\.digest) + codes.map(\.digest) + [TokenDigest(of: "nac_unknown")]
+        /// One token request's terms, each with a token of its own.
+        func exchange() -> CodeExchange {
+            var token = Fixtures.token(for: app).1
+            token.kind = .oauthBot
+            return CodeExchange(
+                app: app,
+                redirectURI: "https://a.example/cb",
+                codeVerifier: nil,
+                now: Fixtures.now,
+                installationID: Fixtures.id(),
+                botID: Fixtures.id(),
+                tokens: [token],
+                event: AuditEvent(time: Fixtures.now, actor: "client:test", action: "oauth.token_issued")
+            )
+        }
         let outcomes = try await withThrowingTaskGroup(of: CodeRedemption?.self) { group in
             for (index, digest) in presented.enumerated() {
                 let store = index.isMultiple(of: 3) ? second : first
+                let exchange = exchange()
                 group.addTask {
-                    try await store.redeemAuthorizationCode(digest: digest, at: Date()) { record, firstUse in
-                        guard firstUse else { return nil }
-                        var token = Fixtures.token(for: app).1
-                        token.kind = .oauthBot
-                        token.grantID = record.id
-                        return CodeGrant(
-                            candidate: Integration(
-                                id: Fixtures.id(),
-                                workspaceID: record.workspaceID,
-                                name: app.name,
-                                kind: .public,
-                                capabilities: app.capabilities,
-                                botID: Fixtures.id(),
-                                createdAt: Date(),
-                                installation: Installation(appID: app.id, ownerUserID: record.userID, owner: .user)
-                            ),
-                            resources: record.resources,
-                            tokens: [token],
-                            event: {
-                                AuditEvent(
-                                    time: Date(),
-                                    actor: "client:test",
-                                    action: "oauth.token_issued",
-                                    target: $0.id
-                                )
-                            }
-                        )
-                    }
+                    try await store.redeemAuthorizationCode(digest: digest, exchange: exchange)
                 }
             }
             return try await group.reduce(into: [CodeRedemption?]()) { $0.append($1) }

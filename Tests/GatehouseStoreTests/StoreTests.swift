@@ -136,8 +136,8 @@ import Testing
         #expect(try await store.shares(integrationID: integration.id) == [database.id])
         let before = try await store.latestChangeSequence()
 
-        #expect(try await store.deleteIntegration(id: integration.id))
-        #expect(try await store.deleteIntegration(id: integration.id) == false)
+        #expect(try await store.deleteIntegration(id: integration.id, at: Fixtures.now))
+        #expect(try await store.deleteIntegration(id: integration.id, at: Fixtures.now) == false)
         #expect(try await store.integration(id: integration.id) == nil)
         #expect(try await store.principal(digest: TokenDigest(of: secret)) == nil)
         #expect(try await store.shares(integrationID: integration.id).isEmpty)

@@ -140,7 +140,8 @@ extension ConsoleController {
         let databases = try await store.databases(workspaceID: viewer.workspace.id)
         let pagesList = try await store.pages(workspaceID: viewer.workspace.id)
         let entries = ResourcePicker.entries(databases: databases, pages: pagesList)
-        let today = DailyUsage.day(of: Date())
+        let now = authenticator.clock.now()
+        let today = DailyUsage.day(of: now)
         let usage = try await store.dailyUsage(integrationIDs: [integration.id], sinceDay: today - 29)
         let total = usage.reduce(0) { $0 + $1.count }
         let limited = usage.filter { $0.status == "429" }.reduce(0) { $0 + $1.count }
@@ -158,12 +159,12 @@ extension ConsoleController {
                 && (integration.kind == .internal || integration.oauthClient?.confidential == true),
             "tokens": tokens.reversed().map { token -> [String: Any] in
                 [
-                    "hint": token.displayHint, "status": CredentialJSON.status(token),
+                    "hint": token.displayHint, "status": CredentialJSON.status(token, at: now),
                     "created": Self.dateTime(token.createdAt),
                     "lastUsed": token.lastUsedAt.map(Self.dateTime) ?? "never",
                     "lastFrom": [token.lastUsedIP, token.lastUsedAgent].compactMap { $0 }.joined(separator: " · "),
                     "useCount": token.useCount,
-                    "rotationDue": CredentialJSON.rotationDue(token, policyDays: rotationPolicyDays),
+                    "rotationDue": CredentialJSON.rotationDue(token, at: now, policyDays: rotationPolicyDays),
                     "expires": token.expiresAt.map(Self.dateTime) ?? "never",
                     "uses": token.maxUses.map { "\(token.uses) of \($0)" } ?? "no limit",
                 ]

@@ -10,19 +10,22 @@ extension ConsoleController {
     @Sendable func list(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         try await withViewer(request, context) { viewer in
             let integrations = try await store.integrations(workspaceID: viewer.workspace.id)
-            let today = DailyUsage.day(of: Date())
+            let now = authenticator.clock.now()
+            let today = DailyUsage.day(of: now)
             let usage = try await store.dailyUsage(integrationIDs: integrations.map(\.id), sinceDay: today)
             let tokensByIntegration = try await store.tokens(integrationIDs: integrations.map(\.id))
             var rows: [[String: Any]] = []
             for integration in integrations {
                 let tokens = tokensByIntegration[integration.id] ?? []
-                let live = tokens.filter { CredentialJSON.status($0) == "active" }
+                let live = tokens.filter { CredentialJSON.status($0, at: now) == "active" }
                 let newest = live.last ?? tokens.last
                 rows.append([
                     "id": integration.id, "name": integration.name, "kind": Self.kindLabel(integration),
                     "capabilities": integration.capabilities.names(joinedBy: ", "),
                     "tokenHint": newest?.displayHint ?? "—",
-                    "rotationDue": live.contains { CredentialJSON.rotationDue($0, policyDays: rotationPolicyDays) },
+                    "rotationDue": live.contains {
+                        CredentialJSON.rotationDue($0, at: now, policyDays: rotationPolicyDays)
+                    },
                     "created": Self.date(integration.createdAt),
                     "lastUsed": tokens.compactMap(\.lastUsedAt).max().map(Self.dateTime) ?? "never",
                     "requestsToday": usage.filter { $0.integrationID == integration.id }.reduce(0) { $0 + $1.count },

@@ -30,23 +30,25 @@ struct OAuthController {
             switch parameters["grant_type"] {
             case "authorization_code":
                 guard let code = parameters["code"] else { throw OAuthError.invalidRequest("code is required.") }
-                return try await service.exchange(
+                let grant = try await service.exchange(
                     code: code,
                     redirectURI: parameters["redirect_uri"],
                     codeVerifier: parameters["code_verifier"],
                     app: app,
                     origin: origin
                 )
+                return OAuthJSON.tokenResponse(grant, app: app)
             case "refresh_token":
                 guard let refreshToken = parameters["refresh_token"] else {
                     throw OAuthError.invalidRequest("refresh_token is required.")
                 }
-                return try await service.refresh(
+                let grant = try await service.refresh(
                     refreshToken: refreshToken,
                     scope: parameters["scope"],
                     app: app,
                     origin: origin
                 )
+                return OAuthJSON.tokenResponse(grant, app: app)
             case nil:
                 throw OAuthError.invalidRequest("grant_type is required.")
             case let other?:
@@ -58,7 +60,7 @@ struct OAuthController {
     @Sendable func introspect(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         try await withClient(request, context) { parameters, app, _ in
             guard let token = parameters["token"] else { throw OAuthError.invalidRequest("token is required.") }
-            return try await service.introspect(token: token, app: app)
+            return OAuthJSON.introspection(try await service.introspect(token: token, app: app))
         }
     }
 
@@ -109,7 +111,7 @@ struct OAuthController {
         var response: Response
         do {
             let parameters = try await Self.parameters(of: request)
-            let credentials = try OAuthService.credentials(
+            let credentials = try OAuthClientCredentials(
                 authorization: request.headers[values: .authorization],
                 parameters: parameters
             )

@@ -103,7 +103,7 @@ struct VerifyController {
             tokenID: principal.tokenID,
             integrationID: principal.integrationID,
             status: outcome.isAllowed ? 200 : 429,
-            at: Date(),
+            at: authenticator.clock.now(),
             address: clientAddress,
             userAgent: request.clippedUserAgent
         )

@@ -72,7 +72,7 @@ struct BearerAuthentication: Sendable {
             // Recorded while under the allowance only, so guessing cannot flood the log.
             await recordFailure(
                 AuditEvent(
-                    time: Date(),
+                    time: authenticator.clock.now(),
                     actor: context.clientIP,
                     action: "auth.failed",
                     outcome: "failure",
@@ -101,7 +101,7 @@ struct BearerAuthentication: Sendable {
             tokenID: principal.tokenID,
             integrationID: principal.integrationID,
             status: Int(status.code),
-            at: Date(),
+            at: authenticator.clock.now(),
             address: context.remoteAddress,
             userAgent: request.clippedUserAgent
         )

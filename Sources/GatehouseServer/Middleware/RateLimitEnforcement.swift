@@ -56,7 +56,8 @@ struct RateLimitEnforcement: Sendable {
     }
 
     static func planFields(_ limits: RatePlan) -> PlanFields {
-        let start = RateLimitInstant(Date())
+        // Any instant: a fresh key's outcome under a plan is the same at every time.
+        let start = RateLimitInstant(Date(timeIntervalSince1970: 0))
         let outcome = limits.outcome(
             admitted: true,
             state: RateLimitState(tat: 0, day: start.day, usedToday: 0),

@@ -37,58 +37,9 @@ struct OAuthService: Sendable {
 
     // MARK: Client authentication
 
-    /// The client credentials a request presents (RFC 6749 §2.3.1).
-    struct ClientCredentials: Sendable {
-        var clientID: String
-        var secret: String?
-        /// Sent as HTTP Basic (the 401 then carries `WWW-Authenticate`).
-        var viaBasic: Bool
-    }
-
-    /// Reads HTTP Basic (as the official clients send it) or `client_id`/`client_secret` in the
-    /// body (as the seed shows); using both at once is refused.
-    static func credentials(
-        authorization: [String],
-        parameters: [String: String]
-    ) throws(OAuthError) -> ClientCredentials {
-        let inBody = parameters["client_id"] != nil || parameters["client_secret"] != nil
-        if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
-        if let header = authorization.first {
-            guard let encoded = AuthorizationHeader.credentials("basic", in: header),
-                let pair = base64Decoded(encoded),
-                let (id, secret) = pair.withUnsafeBytes({ splitBasicPair($0.assumingMemoryBound(to: UInt8.self)) })
-            else {
-                throw .invalidClient("Client authentication failed: use HTTP Basic with client_id and client_secret.")
-            }
-            if inBody { throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.") }
-            return ClientCredentials(clientID: id, secret: secret.isEmpty ? nil : secret, viaBasic: true)
-        }
-        guard let id = parameters["client_id"], !id.isEmpty else {
-            throw .invalidClient("Client authentication failed: send client_id and client_secret (HTTP Basic).")
-        }
-        return ClientCredentials(clientID: id, secret: parameters["client_secret"], viaBasic: false)
-    }
-
-    /// The client id and secret of a decoded Basic pair, split at the first colon. RFC 6749
-    /// §2.3.1: both are form-urlencoded before joining; `nil` when either is not valid UTF-8 or
-    /// holds a bad escape.
-    private static func splitBasicPair(_ pair: UnsafeBufferPointer<UInt8>) -> (String, String)? {
-        guard let colon = pair.firstIndex(of: UInt8(ascii: ":")),
-            let id = FormFields.decode(bytes: pair[..<colon]),
-            let secret = FormFields.decode(bytes: pair[(colon + 1)...])
-        else { return nil }
-        return (id, secret)
-    }
-
-    /// The bytes of Basic credentials (RFC 7617), spaces within the base64 ignored.
-    private static func base64Decoded(_ encoded: Substring) -> Data? {
-        guard encoded.utf8.contains(UInt8(ascii: " ")) else { return Data(base64Encoded: String(encoded)) }
-        return Data(base64Encoded: Data(encoded.utf8.filter { $0 != UInt8(ascii: " ") }))
-    }
-
     /// The public integration the credentials authenticate. A confidential client needs a live
     /// client secret (two are live during a rotation); a client without one sends its id only.
-    func authenticateClient(_ credentials: ClientCredentials) async throws -> Integration {
+    func authenticateClient(_ credentials: OAuthClientCredentials) async throws -> Integration {
         let failure = OAuthError.invalidClient("Client authentication failed.")
         guard let clientID = ResourceID.canonical(credentials.clientID) else { throw failure }
         let now = clock.now()
@@ -180,7 +131,7 @@ struct OAuthService: Sendable {
         codeVerifier: String?,
         app: Integration,
         origin: Origin
-    ) async throws -> JSONValue {
+    ) async throws -> TokenGrant {
         let now = clock.now()
         let clientActor = "client:\(app.oauthClient?.clientID ?? app.id)"
         let expiring = app.oauthClient?.expiringTokens ?? false
@@ -191,67 +142,29 @@ struct OAuthService: Sendable {
             grantExpiresAt: now.addingTimeInterval(lifetimes.refreshGrantMaxAge),
             at: now
         )
-        let origin = origin
-        let problem = { @Sendable (record: AuthorizationCode, firstUse: Bool) -> OAuthError? in
-            GrantRules.codeProblem(
-                record,
-                firstUse: firstUse,
-                appID: app.id,
-                redirectURI: redirectURI,
-                codeVerifier: codeVerifier,
-                now: now
+        let exchange = CodeExchange(
+            app: app,
+            redirectURI: redirectURI,
+            codeVerifier: codeVerifier,
+            now: now,
+            installationID: UUIDv4.string(),
+            botID: UUIDv4.string(),
+            tokens: issued.records,
+            event: event(
+                "oauth.token_issued",
+                actor: clientActor,
+                target: nil,
+                origin: origin,
+                details: [
+                    "grant_type": "authorization_code",
+                    "hints": issued.records.map(\.displayHint).joined(separator: ","),
+                ]
             )
-        }
+        )
         // One transaction: the code is spent, and when the rules allow it the installation, its
         // tokens and the audit event are written with it (a crash leaves all or none).
         guard TokenFormat.validate(code) == .authorizationCode,
-            let redemption = try await store.redeemAuthorizationCode(
-                digest: TokenDigest(of: code),
-                at: now,
-                decide: {
-                    record,
-                    firstUse in
-                    guard problem(record, firstUse) == nil else { return nil }
-                    return CodeGrant(
-                        candidate: Integration(
-                            id: UUIDv4.string(),
-                            workspaceID: record.workspaceID,
-                            name: app.name,
-                            kind: .public,
-                            capabilities: app.capabilities,
-                            botID: UUIDv4.string(),
-                            createdAt: now,
-                            installation: Installation(appID: app.id, ownerUserID: record.userID, owner: record.owner),
-                            scopes: ScopeRequest.granted(requested: record.scopes, held: app.scopes)
-                        ),
-                        resources: record.resources,
-                        tokens: issued.records.map { token in
-                            var token = token
-                            token.grantID = record.id
-                            return token
-                        },
-                        event: { installation in
-                            AuditEvent(
-                                time: now,
-                                actor: clientActor,
-                                action: "oauth.token_issued",
-                                target: installation.id,
-                                outcome: "success",
-                                ip: origin.ip,
-                                userAgent: origin.userAgent,
-                                requestID: origin.requestID,
-                                details: [
-                                    "grant_type": "authorization_code", "grant_id": record.id,
-                                    "hints": issued.records.map(\.displayHint).joined(separator: ","),
-                                ],
-                                workspaceID: app.workspaceID,
-                                relatedWorkspaceID: installation.workspaceID == app.workspaceID
-                                    ? nil : installation.workspaceID
-                            )
-                        }
-                    )
-                }
-            )
+            let redemption = try await store.redeemAuthorizationCode(digest: TokenDigest(of: code), exchange: exchange)
         else { throw OAuthError.invalidGrant("Invalid code: this code does not exist.") }
         let record = redemption.code
         guard let installation = redemption.installation else {
@@ -274,7 +187,8 @@ struct OAuthService: Sendable {
                 }
                 notifyRevoked(revoked)
             }
-            throw problem(record, redemption.firstUse) ?? OAuthError.invalidGrant("Invalid code.")
+            throw exchange.problem(with: record, firstUse: redemption.firstUse)
+                ?? OAuthError.invalidGrant("Invalid code.")
         }
         onRevocation([
             StoreChange(
@@ -287,14 +201,13 @@ struct OAuthService: Sendable {
         guard let person = try await store.person(id: record.userID),
             let workspace = try await store.workspace(id: record.workspaceID)
         else { throw OAuthError.invalidGrant("Invalid code: the user who granted it no longer exists.") }
-        return tokenResponse(
+        return TokenGrant(
             access: issued.access,
             refresh: issued.refresh,
             expiresIn: expiring ? Int(lifetimes.accessToken) : nil,
             installation: installation,
             workspace: workspace,
             owner: person,
-            app: app,
             requestedScope: record.scopes
         )
     }
@@ -304,7 +217,7 @@ struct OAuthService: Sendable {
     /// A `scope` may only name what the grant holds (RFC 6749 §6); the grant's whole scope is
     /// issued and stated (§3.3) even for a narrower one: scopes belong to the installation, which
     /// all its tokens share.
-    func refresh(refreshToken: String, scope: String?, app: Integration, origin: Origin) async throws -> JSONValue {
+    func refresh(refreshToken: String, scope: String?, app: Integration, origin: Origin) async throws -> TokenGrant {
         let now = clock.now()
         let invalid = OAuthError.invalidGrant("Invalid refresh token.")
         guard TokenFormat.validate(refreshToken) == .oauthRefresh,
@@ -343,12 +256,11 @@ struct OAuthService: Sendable {
                     let pair = SuccessorBox.open(box, with: refreshToken)
                 else { throw OAuthError.invalidGrant("Invalid refresh token: it has been used already.") }
                 let elapsed = record.usedAt.map { now.timeIntervalSince($0) } ?? 0
-                return try await refreshResponse(
+                return try await refreshGrant(
                     access: pair.access,
                     refresh: pair.refresh,
                     expiresIn: Int(lifetimes.accessToken - elapsed),
                     installation: installation,
-                    app: app,
                     requestedScope: requestedScope
                 )
             case .rotate:
@@ -384,12 +296,11 @@ struct OAuthService: Sendable {
                             "hints": successors.map(\.displayHint).joined(separator: ","),
                         ]
                     )
-                    return try await refreshResponse(
+                    return try await refreshGrant(
                         access: issued.access,
                         refresh: issued.refresh,
                         expiresIn: Int(lifetimes.accessToken),
                         installation: installation,
-                        app: app,
                         requestedScope: requestedScope
                     )
                 case .lost(let current):
@@ -407,8 +318,8 @@ struct OAuthService: Sendable {
     /// Bearer tokens are answered from the authentication cache, as the API would authenticate
     /// them (so the answer is the API's, and costs no store access once the token is known);
     /// refresh tokens, which the API never sees, from the store.
-    func introspect(token: String, app: Integration) async throws -> JSONValue {
-        let inactive: JSONValue = ["active": false]
+    func introspect(token: String, app: Integration) async throws -> Introspection? {
+        let inactive: Introspection? = nil
         guard let kind = TokenFormat.validate(token), [.oauthBot, .oauthAccess, .oauthRefresh].contains(kind) else {
             return inactive
         }
@@ -424,7 +335,7 @@ struct OAuthService: Sendable {
             guard principal.installedFrom == app.id else { return inactive }
             var subject: String?
             if case .user(let id, _, _) = principal.owner { subject = id }
-            return Self.introspection(
+            return Introspection(
                 kind: kind,
                 scope: ScopeRequest.introspectionValue(capabilities: principal.capabilities, scopes: principal.scopes),
                 issuedAt: principal.issuedAt,
@@ -440,7 +351,7 @@ struct OAuthService: Sendable {
             let installation = try await store.integration(id: record.integrationID),
             let origin = installation.installation, origin.appID == app.id
         else { return inactive }
-        return Self.introspection(
+        return Introspection(
             kind: kind,
             scope: ScopeRequest.introspectionValue(
                 capabilities: installation.capabilities,
@@ -453,35 +364,6 @@ struct OAuthService: Sendable {
             workspaceID: installation.workspaceID,
             subject: origin.owner == .user ? origin.ownerUserID : nil
         )
-    }
-
-    /// An active token's introspection response (RFC 7662 §2.2, with Notion's bot and workspace).
-    private static func introspection(
-        kind: TokenKind,
-        scope: String,
-        issuedAt: Date,
-        expiresAt: Date?,
-        clientID: String,
-        botID: String,
-        workspaceID: String,
-        subject: String?
-    ) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("active", true),
-            ("scope", .string(scope)),
-            ("iat", .number(Double(Int(issuedAt.timeIntervalSince1970)))),
-        ]
-        if let expiresAt {
-            members.append(("exp", .number(Double(Int(expiresAt.timeIntervalSince1970)))))
-        }
-        members += [
-            ("client_id", .string(clientID)),
-            ("token_type", kind == .oauthRefresh ? "refresh_token" : "bearer"),
-            ("bot_id", .string(botID)),
-            ("workspace_id", .string(workspaceID)),
-        ]
-        if let subject { members.append(("sub", .string(subject))) }
-        return .object(members)
     }
 
     /// RFC 7009: revokes `token` if it is this client's (a refresh token takes its whole grant
@@ -560,72 +442,28 @@ struct OAuthService: Sendable {
         return IssuedPair(access: access, refresh: refresh, records: [accessRecord, refreshRecord])
     }
 
-    private func refreshResponse(
+    /// A refresh's grant, with the workspace and owner it acts for as they are now.
+    private func refreshGrant(
         access: String,
         refresh: String?,
         expiresIn: Int,
         installation: Integration,
-        app: Integration,
         requestedScope: Scopes?
-    ) async throws -> JSONValue {
+    ) async throws -> TokenGrant {
         guard let workspace = try await store.workspace(id: installation.workspaceID) else {
             throw OAuthError.invalidGrant("Invalid refresh token.")
         }
         var owner: Person?
         if let ownerID = installation.installation?.ownerUserID { owner = try await store.person(id: ownerID) }
-        return tokenResponse(
+        return TokenGrant(
             access: access,
             refresh: refresh,
             expiresIn: max(expiresIn, 0),
             installation: installation,
             workspace: workspace,
             owner: owner,
-            app: app,
             requestedScope: requestedScope
         )
-    }
-
-    /// The token response with every field of Notion's, plus
-    /// `expires_in` for expiring tokens, and `scope` (capabilities, then deployment scopes) when
-    /// the request named one or the grant holds deployment scopes (RFC 6749 §5.1).
-    private func tokenResponse(
-        access: String,
-        refresh: String?,
-        expiresIn: Int?,
-        installation: Integration,
-        workspace: Workspace,
-        owner person: Person?,
-        app: Integration,
-        requestedScope: Scopes?
-    ) -> JSONValue {
-        let owner: BotOwner =
-            if installation.installation?.owner == .user, let person {
-                .user(id: person.id, name: person.name, email: person.email)
-            } else {
-                .workspace
-            }
-        var members: [(String, JSONValue)] = [
-            ("access_token", .string(access)),
-            ("token_type", "bearer"),
-            ("refresh_token", refresh.map(JSONValue.string) ?? .null),
-        ]
-        if let expiresIn { members.append(("expires_in", .number(Double(expiresIn)))) }
-        if let scope = ScopeRequest.tokenResponseValue(
-            requested: requestedScope,
-            capabilities: installation.capabilities,
-            scopes: installation.scopes
-        ) {
-            members.append(("scope", .string(scope)))
-        }
-        members += [
-            ("bot_id", .string(installation.botID)),
-            ("workspace_id", .string(workspace.id)),
-            ("workspace_name", .string(workspace.name)),
-            ("workspace_icon", workspace.icon.map(JSONValue.string) ?? .null),
-            ("owner", NotionObjects.owner(owner, userInfo: app.capabilities.userInfo)),
-            ("duplicated_template_id", .null),
-        ]
-        return .object(members)
     }
 
     private func revokeGrant(_ grantID: String) async throws -> [TokenRecord] {

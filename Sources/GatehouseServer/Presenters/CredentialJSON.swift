@@ -5,7 +5,7 @@ import GatehouseCore
 /// never the token, only its hint, status, age and last use.
 public enum CredentialJSON {
     /// `active`, `revoked`, `expired`, or `rotated` (a refresh token exchanged for its successor).
-    public static func status(_ token: TokenRecord, at now: Date = Date()) -> String {
+    public static func status(_ token: TokenRecord, at now: Date) -> String {
         if token.revokedAt != nil { return "revoked" }
         if let expiresAt = token.expiresAt, expiresAt <= now { return "expired" }
         if token.usedAt != nil { return "rotated" }
@@ -14,13 +14,13 @@ public enum CredentialJSON {
 
     /// Whether `token` is a live API key or client secret older than the rotation policy (the
     /// seed asks for monthly rotation).
-    public static func rotationDue(_ token: TokenRecord, at now: Date = Date(), policyDays: Int) -> Bool {
+    public static func rotationDue(_ token: TokenRecord, at now: Date, policyDays: Int) -> Bool {
         (token.kind == .internalKey || token.kind == .clientSecret) && status(token, at: now) == "active"
             && now.timeIntervalSince(token.createdAt) >= Double(policyDays) * 86_400
     }
 
     /// The token's fields, with its age and whether its rotation is due.
-    public static func token(_ token: TokenRecord, at now: Date = Date(), rotationPolicyDays: Int = 30) -> JSONValue {
+    public static func token(_ token: TokenRecord, at now: Date, rotationPolicyDays: Int = 30) -> JSONValue {
         let ageDays = Int(now.timeIntervalSince(token.createdAt) / 86_400)
         return [
             "id": .string(token.id), "kind": .string(token.kind.prefix), "hint": .string(token.displayHint),

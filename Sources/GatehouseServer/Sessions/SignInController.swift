@@ -90,7 +90,7 @@ struct SignInController {
                 email: "",
                 role: .member,
                 passwordHash: try await decoyPasswordHash.value(),
-                createdAt: Date()
+                createdAt: .distantPast
             )
         }
         let admin = self.admin

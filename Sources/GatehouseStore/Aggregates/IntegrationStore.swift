@@ -17,7 +17,7 @@ public protocol IntegrationStore: Sendable {
     func integration(clientID: String) async throws -> Integration?
     /// Deletes the integration, its tokens and shares (and, for a public integration, every
     /// installation of it with theirs). Returns whether it existed.
-    func deleteIntegration(id: String) async throws -> Bool
+    func deleteIntegration(id: String, at time: Date) async throws -> Bool
     func tokens(integrationID: String) async throws -> [TokenRecord]
     /// The tokens of each of these integrations, oldest first, in one read (a listing's
     /// credentials without one query per integration).

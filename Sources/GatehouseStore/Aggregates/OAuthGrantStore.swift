@@ -21,15 +21,11 @@ public protocol OAuthGrantStore: Sendable {
         at time: Date
     ) async throws -> Integration
     /// Redeems a code in one transaction: marks it used as ``consumeAuthorizationCode(digest:at:)``
-    /// does, then — if `decide` returns a grant for it — installs the grant as
+    /// does, then — if the code passes `exchange`'s rules — installs its grant as
     /// ``install(_:resources:tokens:at:)`` does and appends the grant's audit event. All of it
     /// commits together or not at all. `nil` when no such code exists. Concurrent redemptions
-    /// may share one transaction (group commit); `decide` is called inside it and must not wait.
-    func redeemAuthorizationCode(
-        digest: TokenDigest,
-        at time: Date,
-        decide: @escaping @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
-    ) async throws -> CodeRedemption?
+    /// may share one transaction (group commit).
+    func redeemAuthorizationCode(digest: TokenDigest, exchange: CodeExchange) async throws -> CodeRedemption?
     /// Marks refresh token `id` used and stores `successors` with the sealed pair, if no other
     /// request did so first; otherwise returns the token as that request left it.
     func rotateRefreshToken(
@@ -53,35 +49,13 @@ public enum RefreshRotation: Sendable {
     case lost(TokenRecord)
 }
 
-/// What a redeemed code grants: an installation with its shares and tokens, and the audit event
-/// that records it (made once the installation, new or reused, is known).
-public struct CodeGrant: Sendable {
-    public var candidate: Integration
-    public var resources: [SharedResource]
-    public var tokens: [TokenRecord]
-    public var event: @Sendable (Integration) -> AuditEvent
-
-    public init(
-        candidate: Integration,
-        resources: [SharedResource],
-        tokens: [TokenRecord],
-        event: @escaping @Sendable (Integration) -> AuditEvent
-    ) {
-        self.candidate = candidate
-        self.resources = resources
-        self.tokens = tokens
-        self.event = event
-    }
-}
-
 /// One code redemption waiting for its batch.
 struct CodeRedemptionRequest: Sendable {
     var digest: TokenDigest
-    var time: Date
-    var decide: @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
+    var exchange: CodeExchange
 }
 
-/// The outcome of ``Store/redeemAuthorizationCode(digest:at:decide:)``.
+/// The outcome of ``OAuthGrantStore/redeemAuthorizationCode(digest:exchange:)``.
 public struct CodeRedemption: Sendable {
     public var code: AuthorizationCode
     /// `false` when the code had been used before (a replay).

@@ -89,46 +89,101 @@ final class PostgresEngine: SQLEngine {
     /// Whether the last wait for a connection expired (and none was had since).
     private let down = Mutex(false)
 
+    /// How long a caller waits for an operation that has its connection: past it, the caller is
+    /// answered 503 and the operation is left to finish or fail on its own. PostgresNIO can leave
+    /// a query on a connection that closes under it unanswered for ever; no caller (a request, a
+    /// background service being shut down) may wait with it.
+    static let operationLimit: Duration = .seconds(60)
+
     /// Runs `body` on a pooled connection. When no connection can be had within
     /// ``connectionWait``, or the connection is lost, throws ``StoreError/Code/unavailable``
     /// (the API's 503); the pool reconnects by itself once the server is back.
+    ///
+    /// The caller stops waiting when its task is cancelled or after ``operationLimit``; `body`
+    /// runs in a task of its own, so that a query PostgresNIO never answers holds only that task.
     func withConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let lease = LeaseState()
-        do {
-            // The group ends before this function returns, so `body` does not really escape.
-            return try await withoutActuallyEscaping(body) { body in
-                try await withThrowingTaskGroup(of: Result?.self) { group in
-                    group.addTask {
-                        try await self.client.withConnection { connection in
-                            guard lease.begin() else { throw CancellationError() }
-                            self.down.withLock { $0 = false }
-                            return try await body(connection.sql(queryLogLevel: nil))
-                        }
-                    }
-                    let wait = down.withLock { $0 } ? Self.connectionWaitWhileDown : Self.connectionWait
-                    group.addTask {
-                        try await Task.sleep(for: wait)
-                        guard lease.expire() else { return nil }  // the body runs: let it finish
-                        self.down.withLock { $0 = true }
-                        throw StoreError(.unavailable, "no PostgreSQL connection within \(wait)")
-                    }
-                    while let outcome = try await group.next() {
-                        if let result = outcome {
-                            group.cancelAll()
-                            return result
-                        }
-                    }
-                    throw CancellationError()
+        let outcome = Outcome<Result>()
+        let work = Task {
+            do {
+                let result = try await self.client.withConnection { connection in
+                    guard lease.begin() else { throw CancellationError() }
+                    self.down.withLock { $0 = false }
+                    return try await body(connection.sql(queryLogLevel: nil))
                 }
+                outcome.finish(.success(result))
+            } catch {
+                outcome.finish(.failure(self.storeError(for: error, began: lease.began)))
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            guard !lease.began || Self.isConnectionFailure(error) else { throw error }
-            logger.warning("PostgreSQL unavailable", metadata: ["error": .string(Self.diagnostic(for: error))])
-            throw StoreError(.unavailable, "PostgreSQL is unavailable")
+        }
+        let wait = down.withLock { $0 } ? Self.connectionWaitWhileDown : Self.connectionWait
+        let deadline = Task {
+            try? await Task.sleep(for: wait)
+            if lease.expire() {
+                self.down.withLock { $0 = true }
+                outcome.finish(.failure(StoreError(.unavailable, "no PostgreSQL connection within \(wait)")))
+                work.cancel()
+                return
+            }
+            try? await Task.sleep(for: Self.operationLimit - wait)
+            if outcome.finish(
+                .failure(StoreError(.unavailable, "PostgreSQL did not answer within \(Self.operationLimit)"))
+            ) {
+                self.logger.warning("a PostgreSQL operation outlived its limit; its caller was answered 503")
+                work.cancel()
+            }
+        }
+        defer { deadline.cancel() }
+        return try await withTaskCancellationHandler {
+            try await outcome.value()
+        } onCancel: {
+            outcome.finish(.failure(CancellationError()))
+            work.cancel()
+        }
+    }
+
+    /// The error a caller sees for `error` thrown on the way to or on a connection.
+    private func storeError(for error: any Error, began: Bool) -> any Error {
+        if error is StoreError { return error }
+        guard !began || Self.isConnectionFailure(error) else { return error }
+        logger.warning("PostgreSQL unavailable", metadata: ["error": .string(Self.diagnostic(for: error))])
+        return StoreError(.unavailable, "PostgreSQL is unavailable")
+    }
+
+    /// The first outcome of a store operation (its result, its deadline, its caller's
+    /// cancellation), delivered once to the one caller waiting for it.
+    private final class Outcome<Value: Sendable>: Sendable {
+        private struct State {
+            var result: Swift.Result<Value, any Error>?
+            var waiter: CheckedContinuation<Value, any Error>?
+        }
+        private let state = Mutex(State())
+
+        /// Records `result` unless one was recorded before; `true` if this one counts.
+        @discardableResult
+        func finish(_ result: Swift.Result<Value, any Error>) -> Bool {
+            let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>?? in
+                guard state.result == nil else { return nil }
+                state.result = result
+                defer { state.waiter = nil }
+                return .some(state.waiter)
+            }
+            guard let waiter else { return false }
+            waiter?.resume(with: result)
+            return true
+        }
+
+        func value() async throws -> Value {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready = state.withLock { state -> Swift.Result<Value, any Error>? in
+                    if let result = state.result { return result }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
         }
     }
 
@@ -179,7 +234,7 @@ final class PostgresEngine: SQLEngine {
 
     /// Writers need no queue here: PostgreSQL's row locks let unrelated writes run at once.
     func withWriteConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await withConnection(body)
     }
@@ -233,8 +288,22 @@ final class PostgresEngine: SQLEngine {
         return error.serverInfo?[.sqlState] == "23505"
     }
 
+    /// Closes the pool: at most a few seconds, since a connection an unanswered query holds
+    /// would keep the pool open for ever.
     func shutdown() async {
         runTask.cancel()
-        _ = await runTask.value
+        let closed = Outcome<Bool>()
+        let runTask = self.runTask
+        Task {
+            await runTask.value
+            closed.finish(.success(true))
+        }
+        Task {
+            try? await Task.sleep(for: .seconds(5))
+            closed.finish(.success(false))
+        }
+        if (try? await closed.value()) == false {
+            logger.warning("PostgreSQL connections did not close within 5 s; leaving them to the process's exit")
+        }
     }
 }

@@ -11,13 +11,13 @@ protocol SQLEngine: Sendable {
 
     /// Runs `body` on one connection taken from the pool.
     func withConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result
 
     /// Runs `body`, which writes, on one connection taken from the pool (on SQLite, after the
     /// writers of this process before it).
     func withWriteConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result
 
     /// Takes the cluster-wide migration lock inside the current transaction (a no-op on SQLite,

@@ -60,7 +60,7 @@ final class SQLiteEngine: SQLEngine {
     }
 
     func withConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let connection = try await pool.acquire()
         do {
@@ -77,7 +77,7 @@ final class SQLiteEngine: SQLEngine {
     /// order, rather than in SQLite's busy handler, which sleeps in steps of milliseconds (it
     /// remains the arbiter between processes, such as the CLI and a server).
     func withWriteConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         await writers.acquire()
         defer { writers.release() }

@@ -236,7 +236,7 @@ extension SQLStore {
             try await database.raw(
                 """
                 INSERT INTO audit_checkpoints (name, seq, hash, events, mac, updated_at)
-                VALUES ('keyed', \(bind: next), '', 0, \(bind: mac), \(bind: Date().epochMilliseconds))
+                VALUES ('keyed', \(bind: next), '', 0, \(bind: mac), \(bind: self.clock.now().epochMilliseconds))
                 ON CONFLICT (name) DO NOTHING
                 """
             ).run()
@@ -281,7 +281,7 @@ extension SQLStore {
     }
 
     public func atomically<Result: Sendable>(
-        _ body: @Sendable (any Store) async throws -> Result
+        _ body: @escaping @Sendable (any Store) async throws -> Result
     ) async throws -> Result {
         let base = engine
         let logger = self.logger
@@ -292,6 +292,7 @@ extension SQLStore {
                     engine: BoundEngine(base: base, database: database),
                     logger: logger,
                     auditKey: key,
+                    clock: self.clock,
                     nested: true
                 )
             )
@@ -334,13 +335,13 @@ struct BoundEngine: SQLEngine {
     var changeNotificationStatement: String? { base.changeNotificationStatement }
 
     func withConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await body(database)
     }
 
     func withWriteConnection<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await body(database)
     }

@@ -73,7 +73,7 @@ extension SQLStore {
         }
     }
 
-    public func deleteIntegration(id: String) async throws -> Bool {
+    public func deleteIntegration(id: String, at time: Date) async throws -> Bool {
         try await transaction { database in
             // Rows locked first, as rotations and shares lock them, so they queue instead of
             // deadlocking on PostgreSQL.
@@ -95,7 +95,7 @@ extension SQLStore {
                     .integrationChanged,
                     workspaceID: try row.decode(column: "workspace_id", as: String.self),
                     integrationID: doomed,
-                    at: Date()
+                    at: time
                 )
             }
             return true

@@ -32,12 +32,8 @@ extension SQLStore {
         }
     }
 
-    public func redeemAuthorizationCode(
-        digest: TokenDigest,
-        at time: Date,
-        decide: @escaping @Sendable (AuthorizationCode, _ firstUse: Bool) -> CodeGrant?
-    ) async throws -> CodeRedemption? {
-        try await redemptions.submit(CodeRedemptionRequest(digest: digest, time: time, decide: decide)) { requests in
+    public func redeemAuthorizationCode(digest: TokenDigest, exchange: CodeExchange) async throws -> CodeRedemption? {
+        try await redemptions.submit(CodeRedemptionRequest(digest: digest, exchange: exchange)) { requests in
             await self.redeem(requests)
         }
     }
@@ -58,20 +54,20 @@ extension SQLStore {
     }
 
     /// Spends the codes (compare-and-set: of two requests with one code only the first sees it
-    /// unused), asks each request's `decide` for its grant, then installs, issues and audits every
-    /// grant with set-based statements.
+    /// unused), checks each against its request's ``CodeExchange`` rules, then installs, issues
+    /// and audits every grant with set-based statements.
     private func redeem(
         _ requests: [CodeRedemptionRequest],
         in database: any SQLDatabase
     ) async throws -> [CodeRedemption?] {
-        let time = requests.map(\.time).max() ?? Date()
+        guard let time = requests.map(\.exchange.now).max() else { return [] }
         var (unused, used) = try await Self.spendCodes(
             Array(Set(requests.map(\.digest.hex))),
             at: time,
             in: database
         )
         var outcomes: [CodeRedemption?] = []
-        var grants: [(index: Int, grant: CodeGrant)] = []
+        var grants: [(index: Int, code: AuthorizationCode, exchange: CodeExchange)] = []
         for request in requests {
             let hex = request.digest.hex
             let firstUse = unused[hex] != nil
@@ -81,17 +77,27 @@ extension SQLStore {
             }
             if firstUse { used[hex] = code }  // a second request with this code is a replay
             outcomes.append(CodeRedemption(code: code, firstUse: firstUse, installation: nil))
-            if let grant = request.decide(code, firstUse) { grants.append((outcomes.count - 1, grant)) }
+            if request.exchange.problem(with: code, firstUse: firstUse) == nil {
+                grants.append((outcomes.count - 1, code, request.exchange))
+            }
         }
         guard !grants.isEmpty else { return outcomes }
         let installations = try await install(
-            grants.map { (candidate: $0.grant.candidate, resources: $0.grant.resources, tokens: $0.grant.tokens) },
+            grants.map { grant in
+                (
+                    candidate: grant.exchange.candidate(for: grant.code),
+                    resources: grant.code.resources,
+                    tokens: grant.exchange.tokens(for: grant.code)
+                )
+            },
             at: time,
             in: database
         )
         for (grant, installation) in zip(grants, installations) { outcomes[grant.index]?.installation = installation }
         _ = try await appendEvents(
-            zip(grants, installations).map { grant, installation in grant.grant.event(installation) },
+            zip(grants, installations).map { grant, installation in
+                grant.exchange.event(for: grant.code, installation: installation)
+            },
             in: database
         )
         return outcomes

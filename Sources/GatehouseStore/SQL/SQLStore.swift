@@ -14,12 +14,15 @@ public final class SQLStore: Store {
     let redemptions = WriteBatcher<CodeRedemptionRequest, CodeRedemption?>(maximumBatch: 64)
     /// The key the audit chain is made with (nil: the unkeyed SHA-256 chain of old).
     public let auditKey: AuditKey?
+    /// The time the store stamps on what it records by itself (migrations, the keyed-chain mark).
+    let clock: any WallClock
     /// Whether this is a view bound to one connection inside ``atomically(_:)``'s transaction,
     /// whose own transactions are savepoints.
     let nested: Bool
 
-    init(engine: any SQLEngine, logger: Logger, auditKey: AuditKey?, nested: Bool = false) {
+    init(engine: any SQLEngine, logger: Logger, auditKey: AuditKey?, clock: any WallClock, nested: Bool = false) {
         self.engine = engine
+        self.clock = clock
         self.logger = logger
         self.auditKey = auditKey
         self.nested = nested
@@ -28,7 +31,12 @@ public final class SQLStore: Store {
     /// Opens the store at `url` and applies pending migrations.
     ///
     /// Throws ``StoreError/Code/unavailable`` with a one-line reason when it cannot be opened.
-    public static func open(_ url: DatabaseURL, logger: Logger, auditKey: AuditKey? = nil) async throws -> SQLStore {
+    public static func open(
+        _ url: DatabaseURL,
+        logger: Logger,
+        auditKey: AuditKey? = nil,
+        clock: any WallClock = SystemClock()
+    ) async throws -> SQLStore {
         let engine: any SQLEngine
         switch url {
         case .sqlite(let path):
@@ -47,7 +55,7 @@ public final class SQLStore: Store {
                 )
             }
         }
-        let store = SQLStore(engine: engine, logger: logger, auditKey: auditKey)
+        let store = SQLStore(engine: engine, logger: logger, auditKey: auditKey, clock: clock)
         do {
             try await store.migrate()
             try await store.markKeyedFromHereOn()
@@ -69,7 +77,7 @@ public final class SQLStore: Store {
 
     /// Runs `body` in a write transaction on one connection; rolls back if it throws.
     func transaction<Result: Sendable>(
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let begin = nested ? "SAVEPOINT gatehouse_nested" : engine.beginWriteTransaction
         let commit = nested ? "RELEASE SAVEPOINT gatehouse_nested" : "COMMIT"
@@ -81,7 +89,7 @@ public final class SQLStore: Store {
                 try await database.raw("\(unsafeRaw: commit)").run()
                 return result
             } catch {
-                if !engine.isConnectionLost(error) {
+                if !self.engine.isConnectionLost(error) {
                     try? await database.raw("\(unsafeRaw: rollback)").run()
                 }
                 throw error
@@ -90,12 +98,16 @@ public final class SQLStore: Store {
     }
 
     /// Runs `body`, a single writing statement, outside an explicit transaction.
-    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func write<Result: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
         try await engine.withWriteConnection(body)
     }
 
     /// Runs `body` on a connection outside any explicit transaction (for reads).
-    func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func read<Result: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
         try await engine.withConnection(body)
     }
 
@@ -130,7 +142,7 @@ public final class SQLStore: Store {
                     try await database.raw("\(unsafeRaw: statement)").run()
                 }
                 try await database.raw(
-                    "INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMilliseconds))"
+                    "INSERT INTO gatehouse_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: self.clock.now().epochMilliseconds))"
                 ).run()
                 logger.info(
                     "applied migration",

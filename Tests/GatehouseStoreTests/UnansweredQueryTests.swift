@@ -1,0 +1,34 @@
+import Foundation
+import GatehouseCore
+import Testing
+
+@testable import GatehouseStore
+
+/// PostgresNIO can leave a query unanswered for ever when its connection closes under it. A
+/// caller of the store never waits with it: it leaves when its task is cancelled (a service
+/// shutting down), and the store's shutdown does not wait for the connection that query holds.
+@Suite(.timeLimit(.minutes(1))) struct UnansweredQueryTests {
+    /// The engines whose operations run apart from their caller (PostgreSQL's pool).
+    static var pooled: [StoreEngine] { StoreEngine.available.filter { $0 == .postgres } }
+
+    @Test(arguments: Self.pooled)
+    func aCancelledCallerLeavesAnOperationThatNeverAnswers(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let caller = Task {
+            try await store.read { _ in
+                // Stands for a query PostgresNIO never answers: ignores cancellation, never returns.
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+                return 0
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        caller.cancel()
+        let result = await caller.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        let closing = ContinuousClock.now
+        await store.shutdown()
+        #expect(ContinuousClock.now - closing < .seconds(10))
+    }
+}
