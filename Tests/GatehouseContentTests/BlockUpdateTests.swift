@@ -112,3 +112,20 @@ import Testing
         #expect(F.error { _ = try BlockUpdate.parse([1], current: current, version: F.current) }?.path == "body")
     }
 }
+
+extension BlockUpdateTests {
+    @Test func aNullIconRemovesTheCalloutIconAndAnEmptyLinkPayloadChangesNothing() throws {
+        let callout = try stored(["callout": ["rich_text": [], "icon": ["emoji": "💡"]]])
+        #expect(
+            try BlockUpdate.parse(["callout": ["icon": nil]], current: callout, version: F.current).content.icon == nil
+        )
+        let link = try stored(["link_to_page": ["page_id": .string(F.pageID)]])
+        #expect(try BlockUpdate.parse(["link_to_page": [:]], current: link, version: F.current).content == link)
+        let moved = try BlockUpdate.parse(
+            ["link_to_page": ["database_id": .string(F.blockID)]],
+            current: link,
+            version: F.current
+        )
+        #expect(moved.content.linkTarget == .database(id: F.blockID))
+    }
+}

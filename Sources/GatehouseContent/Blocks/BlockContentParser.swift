@@ -83,7 +83,7 @@ extension BlockContent {
             }
         case .callout:
             if let icon = member("icon") {
-                content.icon = try BlockIcon.parse(icon, at: "\(path).icon")
+                content.icon = icon.isNull ? nil : try BlockIcon.parse(icon, at: "\(path).icon")
             }
         case .code:
             if let language = member("language") {
@@ -165,7 +165,9 @@ extension BlockContent {
                 }
             }
         case .linkToPage:
-            content.linkTarget = try LinkTarget.parse(payload, at: path)
+            if creating || !members.isEmpty {
+                content.linkTarget = try LinkTarget.parse(payload, at: path)
+            }
         default:
             break
         }
