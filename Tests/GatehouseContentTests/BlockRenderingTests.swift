@@ -48,6 +48,13 @@ import Testing
         #expect(rendered["in_trash"] == true)
     }
 
+    @Test func beforeTwentyTwoJuneBlocksHaveNoParent() throws {
+        let content = try F.parse(F.paragraph("x"))
+        #expect(content.rendered(metadata(), version: F.old, resolving: UnresolvedMentions())["parent"] != nil)
+        let older = NotionVersion("2022-02-22")!
+        #expect(content.rendered(metadata(), version: older, resolving: UnresolvedMentions())["parent"] == nil)
+    }
+
     @Test func beforeTheRenameRichTextIsCalledText() throws {
         let payload = try F.parse(F.paragraph("x")).payload(
             version: NotionVersion("2021-08-16")!,

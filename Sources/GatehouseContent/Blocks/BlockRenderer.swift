@@ -37,15 +37,17 @@ public struct BlockMetadata: Sendable, Equatable {
 extension BlockContent {
     /// The block object as the API returns it at `version`.
     ///
-    /// `archived` (an alias of `in_trash`) is present before 2026-03-11 and gone from it on;
+    /// `parent` is there from 2022-06-28 on; `archived` (an alias of `in_trash`) is present before
+    /// 2026-03-11 and gone from it on;
     /// before 2022-02-22 text-like payloads call their rich text `text`, not `rich_text`.
     public func rendered(
         _ metadata: BlockMetadata,
         version: NotionVersion,
         resolving resolver: some MentionResolver
     ) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("object", "block"), ("id", .string(metadata.id)), ("parent", metadata.parent.rendered),
+        var members: [(String, JSONValue)] = [("object", "block"), ("id", .string(metadata.id))]
+        if version.value >= "2022-06-28" { members.append(("parent", metadata.parent.rendered)) }
+        members += [
             ("created_time", .string(metadata.createdTime)), ("last_edited_time", .string(metadata.lastEditedTime)),
             ("created_by", ["object": "user", "id": .string(metadata.createdBy)]),
             ("last_edited_by", ["object": "user", "id": .string(metadata.lastEditedBy)]),
