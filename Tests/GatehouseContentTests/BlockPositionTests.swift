@@ -50,6 +50,22 @@ import Testing
         #expect(placement.positions == [2 * gap, 3 * gap])
     }
 
+    @Test func keysAtTheEdgeOfTheIntegerRangeRenumberInsteadOfOverflowing() throws {
+        let edge: [(id: String, position: Int64)] = [("a", .min), ("b", .max)]
+        let atEnd = try SiblingOrder.placement(inserting: 1, at: .end, among: edge)
+        #expect(atEnd.positions == [3 * gap])
+        #expect(atEnd.renumbered.map(\.position) == [gap, 2 * gap])
+        let between = try SiblingOrder.placement(
+            inserting: 1,
+            at: .afterBlock(id: "a", path: "body.after"),
+            among: edge
+        )
+        #expect(between.positions == [2 * gap])
+        let atStart = try SiblingOrder.placement(inserting: 1, at: .start, among: edge)
+        #expect(atStart.positions == [gap])
+        #expect(atStart.renumbered.map(\.position) == [2 * gap, 3 * gap])
+    }
+
     @Test func afterABlockThatIsNotASiblingIsRefused() {
         let error = F.error {
             _ = try SiblingOrder.placement(

@@ -58,19 +58,35 @@ public enum SiblingOrder {
         return renumbering(inserting: count, at: position, among: siblings)
     }
 
-    /// `count` evenly spread keys strictly between the bounds, or `nil` if they do not fit.
+    /// `count` evenly spread keys strictly between the bounds, or `nil` if they do not fit (or
+    /// would leave the range of `Int64`, which only damaged keys could make happen).
     private static func keys(count: Int, above lower: Int64?, below upper: Int64?) -> [Int64]? {
         guard count > 0 else { return [] }
         let step = Int64(count)
+        let start: Int64
+        let spacing: Int64
         switch (lower, upper) {
-        case (nil, nil): return (1...step).map { $0 * gap }
-        case (let lower?, nil): return (1...step).map { lower + $0 * gap }
-        case (nil, let upper?): return (1...step).map { upper - (step + 1 - $0) * gap }
+        case (nil, nil):
+            (start, spacing) = (0, gap)
+        case (let lower?, nil):
+            (start, spacing) = (lower, gap)
+        case (nil, let upper?):
+            let (below, overflow) = upper.subtractingReportingOverflow((step + 1) * gap)
+            guard !overflow else { return nil }
+            (start, spacing) = (below, gap)
         case (let lower?, let upper?):
-            let spacing = (upper - lower) / (step + 1)
-            guard spacing >= 1 else { return nil }
-            return (1...step).map { lower + $0 * spacing }
+            let (width, overflow) = upper.subtractingReportingOverflow(lower)
+            guard !overflow, width / (step + 1) >= 1 else { return nil }
+            (start, spacing) = (lower, width / (step + 1))
         }
+        var keys: [Int64] = []
+        keys.reserveCapacity(count)
+        for index in 1...step {
+            let (key, overflow) = start.addingReportingOverflow(index * spacing)
+            guard !overflow else { return nil }
+            keys.append(key)
+        }
+        return keys
     }
 
     /// Renumbers every sibling and the new blocks `gap` apart, in their final order.
@@ -79,10 +95,12 @@ public enum SiblingOrder {
         at position: AppendPosition,
         among siblings: [(id: String, position: Int64)]
     ) -> Placement {
-        var insertAt = siblings.count
-        if case .afterBlock(let id, _) = position, let index = siblings.firstIndex(where: { $0.id == id }) {
-            insertAt = index + 1
-        }
+        let insertAt =
+            switch position {
+            case .start: 0
+            case .end: siblings.count
+            case .afterBlock(let id, _): (siblings.firstIndex { $0.id == id } ?? siblings.count - 1) + 1
+            }
         var renumbered: [(id: String, position: Int64)] = []
         var positions: [Int64] = []
         var next: Int64 = gap
