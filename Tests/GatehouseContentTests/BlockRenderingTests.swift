@@ -127,6 +127,25 @@ import Testing
         #expect(rendered["parent"] == ["type": "block_id", "block_id": .string(F.blockID)])
     }
 
+    @Test func plainTextShowsWhatAReaderSees() throws {
+        let resolver = UnresolvedMentions()
+        #expect(try F.parse(F.paragraph("Lacinato kale")).plainText(resolving: resolver) == "Lacinato kale")
+        #expect(try F.parse(["equation": ["expression": "x^2"]]).plainText(resolving: resolver) == "x^2")
+        #expect(
+            try F.parse(["bookmark": ["url": "https://a.example"]]).plainText(resolving: resolver)
+                == "https://a.example"
+        )
+        let captioned = try F.parse([
+            "image": ["external": ["url": "https://a.example/c.png"], "caption": [["text": ["content": "Cat"]]]]
+        ])
+        #expect(captioned.plainText(resolving: resolver) == "Cat")
+        var row = BlockContent(type: .tableRow)
+        row.cells = [[.text("a")], [.text("b")]]
+        #expect(row.plainText(resolving: resolver) == "a | b")
+        #expect(BlockContent.childPage(title: "Groceries").plainText(resolving: resolver) == "Groceries")
+        #expect(BlockContent(type: .divider).plainText(resolving: resolver) == "")
+    }
+
     @Test func mentionsInBlocksUseTheResolver() throws {
         let content = try F.parse(["paragraph": ["rich_text": [["mention": ["user": ["id": .string(userID)]]]]]])
         let payload = content.payload(version: F.current, resolving: MentionDirectory(userNames: [userID: "Ada"]))
