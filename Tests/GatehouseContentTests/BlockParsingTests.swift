@@ -137,6 +137,32 @@ import Testing
         )
     }
 
+    @Test(
+        arguments: [
+            (["heading_1": ["rich_text": [], "is_toggleable": 1]], "heading_1.is_toggleable"),
+            (["paragraph": ["rich_text": "text"]], "paragraph.rich_text"),
+            (["paragraph": ["rich_text": [], "color": "teal"]], "paragraph.color"),
+            (["paragraph": [:]], "paragraph.rich_text"),
+            (["paragraph": "text"], "paragraph"),
+            (["code": ["rich_text": [], "caption": [1]]], "code.caption[0]"),
+            (["image": ["type": "file", "external": ["url": "https://a.example"]]], "image.type"),
+            (["callout": ["rich_text": [], "icon": ["type": "file", "file": [:]]]], "callout.icon.type"),
+            (["link_to_page": ["page_id": "nope"]], "link_to_page.page_id"),
+            (["link_to_page": ["comment_id": "x"]], "link_to_page.type"),
+            (["synced_block": ["synced_from": ["block_id": 3]]], "synced_block.synced_from.block_id"),
+            (["table_row": ["cells": [["x"]]]], "table_row.cells[0][0]"),
+            (["file": ["external": ["url": "https://a.example"], "name": 3]], "file.name"),
+            (["bookmark": ["url": "https://a.example", "caption": [:]]], "bookmark.caption"),
+        ] as [(JSONValue, String)]
+    )
+    func eachBadFieldIsNamedByItsPath(block: JSONValue, field: String) {
+        #expect(F.error { _ = try F.parse(block) }?.path == "body.children[0].\(field)")
+    }
+
+    @Test func aBlockThatIsNotAnObjectIsRefused() {
+        #expect(F.error { _ = try F.parse("paragraph") }?.path == "body.children[0]")
+    }
+
     @Test func theStoredFormRoundTripsThroughJSONText() throws {
         let content = try F.parse(
             ["callout": ["rich_text": [["mention": ["page": ["id": .string(F.pageID)]]]], "icon": ["emoji": "🥬"]]]
