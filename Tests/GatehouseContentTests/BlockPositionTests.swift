@@ -111,9 +111,27 @@ import Testing
 
     @Test func appendingToABlockWithoutChildrenOrWithoutChildrenArrayIsRefused() {
         #expect(
-            F.error { _ = try AppendRequest.parse(["children": []], version: F.current, parentType: .divider) }?.path
+            F.error {
+                _ = try AppendRequest.parse(["children": []], version: F.current, parent: BlockContent(type: .divider))
+            }?.path
                 == "body.children"
         )
         #expect(F.error { _ = try AppendRequest.parse([:], version: F.current) }?.path == "body.children")
+    }
+
+    @Test func rowsAppendedToATableMustBeAsWideAsIt() throws {
+        var table = BlockContent(type: .table)
+        table.tableWidth = 2
+        let wide: JSONValue = ["table_row": ["cells": [[], []]]]
+        let narrow: JSONValue = ["table_row": ["cells": [[]]]]
+        #expect(try AppendRequest.parse(["children": [wide]], version: F.current, parent: table).children.count == 1)
+        let error = F.error {
+            _ = try AppendRequest.parse(["children": [wide, narrow]], version: F.current, parent: table)
+        }
+        #expect(error?.path == "body.children[1].table_row.cells")
+        #expect(
+            F.error { _ = try AppendRequest.parse(["children": [F.paragraph("x")]], version: F.current, parent: table) }
+                != nil
+        )
     }
 }

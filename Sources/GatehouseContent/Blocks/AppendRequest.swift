@@ -14,13 +14,15 @@ public struct AppendRequest: Sendable, Equatable {
     public var position: AppendPosition
 
     /// Parses the body for `version`: `after` is refused from 2026-03-11 on, where `position`
-    /// replaces it; giving both is refused. `parentType` is the appended-to block's type (`nil`
-    /// for a page). The whole body is checked before anything is written.
+    /// replaces it; giving both is refused. `parent` is the stored content of the block appended
+    /// to (`nil` for a page, including a `child_page` block): rows appended to a table must be as
+    /// wide as it. The whole body is checked before anything is written.
     public static func parse(
         _ body: JSONValue,
         version: NotionVersion,
-        parentType: BlockType? = nil
+        parent: BlockContent? = nil
     ) throws -> AppendRequest {
+        let parentType = parent?.type
         _ = try FieldReading.object(body, at: "body")
         if let parentType, !parentType.acceptsChildren {
             throw ContentValidationError(
@@ -34,6 +36,15 @@ public struct AppendRequest: Sendable, Equatable {
             version: version,
             under: parentType
         )
+        if let parent, parent.type == .table {
+            for (index, row) in children.enumerated() where row.content.cells?.count != parent.tableWidth {
+                throw ContentValidationError(
+                    path: "body.children[\(index)].table_row.cells",
+                    message: "body.children[\(index)].table_row.cells should have \(parent.tableWidth ?? 0) cells, "
+                        + "the table_width, instead had \(row.content.cells?.count ?? 0)."
+                )
+            }
+        }
         let position = try parsePosition(body, version: version)
         return AppendRequest(children: children, position: position)
     }
