@@ -24,6 +24,12 @@ public struct AppendRequest: Sendable, Equatable {
     ) throws -> AppendRequest {
         let parentType = parent?.type
         _ = try FieldReading.object(body, at: "body")
+        if parent?.syncedFrom != nil {
+            throw ContentValidationError(
+                path: "body.children",
+                message: "A synced_block copy cannot have children: append to the original block."
+            )
+        }
         if let parentType, !parentType.acceptsChildren {
             throw ContentValidationError(
                 path: "body.children",

@@ -2,7 +2,7 @@ import GatehouseContent
 import GatehouseCore
 import Testing
 
-@Suite struct BlockPositionTests {
+@Suite struct BlockAppendTests {
     private typealias F = BlockFixtures
     private let gap = SiblingOrder.gap
     private var siblings: [(id: String, position: Int64)] {
@@ -133,5 +133,14 @@ import Testing
             F.error { _ = try AppendRequest.parse(["children": [F.paragraph("x")]], version: F.current, parent: table) }
                 != nil
         )
+    }
+
+    @Test func aSyncedCopyTakesNoAppendedChildren() {
+        var copy = BlockContent(type: .syncedBlock)
+        copy.syncedFrom = F.blockID
+        let error = F.error {
+            _ = try AppendRequest.parse(["children": [F.paragraph("x")]], version: F.current, parent: copy)
+        }
+        #expect(error?.path == "body.children")
     }
 }
