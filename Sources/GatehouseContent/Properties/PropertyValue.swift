@@ -23,9 +23,8 @@ public struct DateValue: Codable, Equatable, Sendable {
 /// Select, multi-select and status values hold option ids, so renaming an option renames it on every
 /// page; people hold user ids and relations page ids, which the caller resolves when rendering.
 public enum PropertyValue: Codable, Equatable, Sendable {
-    /// Rich text items in response form (each with `plain_text`).
-    case title([JSONValue])
-    case richText([JSONValue])
+    case title(RichText)
+    case richText(RichText)
     case number(Double?)
     case select(optionId: String?)
     case multiSelect(optionIds: [String])
@@ -40,11 +39,11 @@ public enum PropertyValue: Codable, Equatable, Sendable {
     /// File objects in response form (`{name, type, external|file}`).
     case files([JSONValue])
 
-    /// The concatenated `plain_text` of a title or rich text value; `nil` for other types.
+    /// The `plain_text` of a title or rich text value, mentions unresolved (what filters and sorts
+    /// compare); `nil` for other types.
     public var plainText: String? {
         switch self {
-        case .title(let items), .richText(let items):
-            items.map { $0["plain_text"]?.stringValue ?? $0["text"]?["content"]?.stringValue ?? "" }.joined()
+        case .title(let text), .richText(let text): text.plainText(resolving: UnresolvedMentions())
         default: nil
         }
     }
@@ -76,7 +75,7 @@ public struct PageMetadata: Codable, Equatable, Sendable {
 }
 
 /// A page as the query rules see it: its stored values keyed by property id, and its metadata.
-public struct PageRecord: Codable, Equatable, Sendable {
+public struct PageProperties: Codable, Equatable, Sendable {
     public var values: [String: PropertyValue]
     public var metadata: PageMetadata
 

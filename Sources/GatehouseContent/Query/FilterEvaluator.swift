@@ -4,7 +4,7 @@ import GatehouseCore
 /// (through ``FilterPlan``) is tested against.
 public enum FilterEvaluator {
     /// Whether `page` matches `filter` (`nil` matches every page).
-    public static func matches(_ filter: QueryFilter?, page: PageRecord) -> Bool {
+    public static func matches(_ filter: QueryFilter?, page: PageProperties) -> Bool {
         switch filter {
         case nil: true
         case .and(let parts)?: parts.allSatisfy { matches($0, page: page) }

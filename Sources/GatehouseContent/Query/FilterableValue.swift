@@ -27,7 +27,7 @@ public enum FilterableValue: Equatable, Sendable {
     }
 
     /// The value `target` reads from `page`: stored values by property id, computed ones from its metadata.
-    public static func of(_ target: FilterTarget, in page: PageRecord) -> FilterableValue {
+    public static func of(_ target: FilterTarget, in page: PageProperties) -> FilterableValue {
         switch target {
         case .createdTime: return .date(start: page.metadata.createdTime, end: nil)
         case .lastEditedTime: return .date(start: page.metadata.lastEditedTime, end: nil)

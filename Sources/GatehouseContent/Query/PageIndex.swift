@@ -51,7 +51,7 @@ public struct IndexedValue: Codable, Equatable, Hashable, Sendable {
 /// property's type or adds a computed property (created_*, last_edited_*, unique_id).
 public enum PageIndexer {
     /// The rows for every filterable property of `schema`, plus both timestamps.
-    public static func rows(for page: PageRecord, schema: DataSourceSchema) -> [IndexedValue] {
+    public static func rows(for page: PageProperties, schema: DataSourceSchema) -> [IndexedValue] {
         var rows = rows(IndexedValue.createdTimeKey, .date(start: page.metadata.createdTime, end: nil))
         rows += Self.rows(IndexedValue.lastEditedTimeKey, .date(start: page.metadata.lastEditedTime, end: nil))
         for property in schema.properties {

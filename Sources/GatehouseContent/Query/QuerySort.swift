@@ -72,7 +72,7 @@ public enum SortKey: Comparable, Sendable {
     /// Text sorts lowercased; checkboxes as 0/1; dates by start; select, status and multi-select by
     /// the position of their (first) option in the schema, as Notion orders options; people,
     /// relations and files by their first id or name.
-    public static func of(_ target: FilterTarget, in page: PageRecord, schema: DataSourceSchema) -> SortKey? {
+    public static func of(_ target: FilterTarget, in page: PageProperties, schema: DataSourceSchema) -> SortKey? {
         let value = FilterableValue.of(target, in: page)
         switch value {
         case .text(let text): return text.isEmpty ? nil : .text(foldedForFilter(text))
@@ -98,8 +98,8 @@ public enum PageComparator {
     /// Negative when `lhs` comes first, positive when `rhs` does, zero when the sorts tie (the caller
     /// breaks ties, e.g. by creation order).
     public static func compare(
-        _ lhs: PageRecord,
-        _ rhs: PageRecord,
+        _ lhs: PageProperties,
+        _ rhs: PageProperties,
         by sorts: [QuerySort],
         schema: DataSourceSchema
     ) -> Int {
