@@ -16,8 +16,6 @@ public enum PropertyValueLimits {
     public static let relatedPages = 100
     /// Users in any people value.
     public static let people = 100
-    /// Elements of any array of rich text objects (title, rich_text).
-    public static let richTextElements = 100
     /// Results per page of a query or property item list (`page_size` maximum; default 100).
     /// Source: https://developers.notion.com/reference/intro ("Pagination").
     public static let pageSize = 100
