@@ -6,37 +6,43 @@ import GatehouseCore
 func propsJSON(_ text: String) throws -> JSONValue { try JSONValue.parse(Data(text.utf8)) }
 
 /// The schema of the Tasks data source the property tests use, built through the parser.
+///
+/// The top level is built in order rather than parsed: `JSONValue.parse` does not keep key order,
+/// and ids are drawn in property order, so every call must see the same order.
 func tasksSchema() throws -> DataSourceSchema {
     var ids = SeededShortIds(seed: 7)
-    return try SchemaParser.create(
-        propsJSON(
-            """
-            {
-              "Name": {"title": {}},
-              "Notes": {"rich_text": {}},
-              "Estimate": {"number": {"format": "number_with_commas"}},
-              "Tags": {"multi_select": {"options": [{"name": "bug", "color": "red"}, {"name": "ui"}, {"name": "api", "color": "blue"}]}},
-              "Priority": {"select": {"options": [{"name": "High", "color": "red"}, {"name": "Low", "color": "green"}]}},
-              "Status": {"status": {}},
-              "Due": {"date": {}},
-              "Assignee": {"people": {}},
-              "Done": {"checkbox": {}},
-              "Link": {"url": {}},
-              "Contact": {"email": {}},
-              "Phone": {"phone_number": {}},
-              "Blocked by": {"relation": {"data_source_id": "1c2b3a4d-0000-4000-8000-000000000001", "single_property": {}}},
-              "Attachments": {"files": {}},
-              "Created": {"created_time": {}},
-              "Edited": {"last_edited_time": {}},
-              "Creator": {"created_by": {}},
-              "Editor": {"last_edited_by": {}},
-              "Score": {"formula": {"expression": "prop(\\"Estimate\\") * 2"}},
-              "Task ID": {"unique_id": {"prefix": "TASK"}}
-            }
-            """
+    let properties: [(String, String)] = [
+        ("Name", #"{"title": {}}"#),
+        ("Notes", #"{"rich_text": {}}"#),
+        ("Estimate", #"{"number": {"format": "number_with_commas"}}"#),
+        (
+            "Tags",
+            #"{"multi_select": {"options": [{"name": "bug", "color": "red"}, {"name": "ui"}, {"name": "api", "color": "blue"}]}}"#
         ),
-        ids: &ids
-    )
+        (
+            "Priority",
+            #"{"select": {"options": [{"name": "High", "color": "red"}, {"name": "Low", "color": "green"}]}}"#
+        ),
+        ("Status", #"{"status": {}}"#),
+        ("Due", #"{"date": {}}"#),
+        ("Assignee", #"{"people": {}}"#),
+        ("Done", #"{"checkbox": {}}"#),
+        ("Link", #"{"url": {}}"#),
+        ("Contact", #"{"email": {}}"#),
+        ("Phone", #"{"phone_number": {}}"#),
+        (
+            "Blocked by",
+            #"{"relation": {"data_source_id": "1c2b3a4d-0000-4000-8000-000000000001", "single_property": {}}}"#
+        ),
+        ("Attachments", #"{"files": {}}"#),
+        ("Created", #"{"created_time": {}}"#),
+        ("Edited", #"{"last_edited_time": {}}"#),
+        ("Creator", #"{"created_by": {}}"#),
+        ("Editor", #"{"last_edited_by": {}}"#),
+        ("Score", #"{"formula": {"expression": "prop(\"Estimate\") * 2"}}"#),
+        ("Task ID", #"{"unique_id": {"prefix": "TASK"}}"#),
+    ]
+    return try SchemaParser.create(.object(try properties.map { ($0.0, try propsJSON($0.1)) }), ids: &ids)
 }
 
 /// A SplitMix64 generator, so property-based tests are reproducible from their seed.

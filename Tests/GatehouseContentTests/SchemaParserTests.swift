@@ -6,6 +6,7 @@ import Testing
 @Suite struct SchemaParserTests {
     @Test func createGivesTheTitleTheIdTitleAndShortIdsToOthers() throws {
         let schema = try tasksSchema()
+        #expect(schema.properties.first?.name == "Name")
         #expect(schema.title?.id == "title")
         #expect(schema.properties.count == 20)
         let ids = schema.properties.map(\.id)
