@@ -171,4 +171,19 @@ import Testing
         }
         #expect(parsed < 3000)
     }
+
+    @Test func versionsBefore20220222AlsoAcceptTheTextAndPhoneKeys() throws {
+        let schema = try tasksSchema()
+        let legacy = FilterParser(schema: schema, now: 0, version: NotionVersion("2021-08-16"))
+        let filter = try legacy.parse(propsJSON(#"{"property": "Phone", "phone": {"starts_with": "+33"}}"#))
+        guard case .condition(_, .text(.startsWith, "+33"))? = filter else {
+            Issue.record("not a text condition")
+            return
+        }
+        #expect(try legacy.parse(propsJSON(#"{"property": "Notes", "text": {"is_empty": true}}"#)) != nil)
+        let current = FilterParser(schema: schema, now: 0, version: NotionVersion("2025-09-03"))
+        #expect(throws: ContentValidationError.self) {
+            try current.parse(propsJSON(#"{"property": "Notes", "text": {"is_empty": true}}"#))
+        }
+    }
 }

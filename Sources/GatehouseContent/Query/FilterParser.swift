@@ -10,11 +10,15 @@ public struct FilterParser: Sendable {
     public var now: Int64
     /// The user `"me"` stands for in people conditions (the integration's bot user).
     public var currentUserId: String?
+    /// Before 2022-02-22 filters also named rich_text `text` and phone_number `phone` (and string
+    /// formulas `text`); https://developers.notion.com/changelog/releasing-notion-version-2022-02-22.
+    public var acceptsLegacyKeys: Bool
 
-    public init(schema: DataSourceSchema, now: Int64, currentUserId: String? = nil) {
+    public init(schema: DataSourceSchema, now: Int64, currentUserId: String? = nil, version: NotionVersion? = nil) {
         self.schema = schema
         self.now = now
         self.currentUserId = currentUserId
+        self.acceptsLegacyKeys = version.map { $0.value < "2022-02-22" } ?? false
     }
 
     /// The filter in `value`; `nil` when absent or `null` (every page matches).
@@ -73,12 +77,16 @@ public struct FilterParser: Sendable {
                 message: "Could not find property with name or id: \(key)"
             )
         }
+        let legacy = acceptsLegacyKeys ? ["text", "phone"] : []
         let (filterType, conditionValue) = try PropertyJSONReader.variant(
             members.filter { $0.0 != "property" },
-            among: Self.propertyFilterTypes,
+            among: Self.propertyFilterTypes + legacy,
             at: path
         )
-        let compatible = filterType == property.type.rawValue || (filterType == "rich_text" && property.type == .title)
+        let compatible =
+            filterType == property.type.rawValue
+            || ((filterType == "rich_text" || filterType == "text") && [.title, .richText].contains(property.type))
+            || (filterType == "phone" && property.type == .phoneNumber)
         guard compatible else {
             throw ContentValidationError(
                 path: "\(path).\(filterType)",
@@ -171,12 +179,12 @@ public struct FilterParser: Sendable {
     func formulaCondition(_ value: JSONValue, at path: String) throws -> FilterCondition {
         let (kind, inner) = try PropertyJSONReader.variant(
             try PropertyJSONReader.object(value, at: path),
-            among: ["string", "checkbox", "number", "date"],
+            among: ["string", "checkbox", "number", "date"] + (acceptsLegacyKeys ? ["text"] : []),
             at: path
         )
         let innerPath = "\(path).\(kind)"
         switch kind {
-        case "string": return try textCondition(inner, at: innerPath)
+        case "string", "text": return try textCondition(inner, at: innerPath)
         case "checkbox": return try checkboxCondition(inner, at: innerPath)
         case "number": return try numberCondition(inner, at: innerPath)
         default: return try dateCondition(inner, at: innerPath)
