@@ -1,0 +1,50 @@
+import GatehouseCore
+
+/// A parsed `POST /v1/data_sources/{id}/query` (or pre-2025 `POST /v1/databases/{id}/query`).
+public struct QueryRequest: Equatable, Sendable {
+    public var filter: QueryFilter?
+    public var sorts: [QuerySort]
+    /// 1…100; 100 when absent.
+    public var pageSize: Int
+    public var startCursor: String?
+    /// Property ids the response keeps (the `filter_properties` query parameter); empty for all.
+    public var filterProperties: [String]
+
+    /// Parses the body and the `filter_properties` query values against `parser`'s schema.
+    public static func parse(
+        body: JSONValue?,
+        filterProperties: [String] = [],
+        parser: FilterParser
+    ) throws -> QueryRequest {
+        let body = body ?? .object([])
+        _ = try PropertyJSONReader.object(body, at: "body")
+        var pageSize = PropertyValueLimits.pageSize
+        if let size = body["page_size"], !size.isNull {
+            let number = try PropertyJSONReader.number(size, at: "body.page_size")
+            guard number.rounded() == number, (1...Double(PropertyValueLimits.pageSize)).contains(number) else {
+                throw ContentValidationError.expected(
+                    "an integer between 1 and \(PropertyValueLimits.pageSize)",
+                    at: "body.page_size",
+                    got: size
+                )
+            }
+            pageSize = Int(number)
+        }
+        let properties = try filterProperties.map { key in
+            guard let property = parser.schema.property(named: key) else {
+                throw ContentValidationError(
+                    path: "query.filter_properties",
+                    message: "Could not find property with name or id: \(key)"
+                )
+            }
+            return property.id
+        }
+        return QueryRequest(
+            filter: try parser.parse(body["filter"]),
+            sorts: try QuerySort.parse(body["sorts"], schema: parser.schema),
+            pageSize: pageSize,
+            startCursor: try PropertyJSONReader.optionalString(body["start_cursor"], at: "body.start_cursor"),
+            filterProperties: properties
+        )
+    }
+}
