@@ -77,6 +77,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseContent",
                 "GatehouseStore",
                 "GatehouseAdmin",
                 .product(name: "Hummingbird", package: "hummingbird"),

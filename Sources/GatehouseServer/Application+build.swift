@@ -169,6 +169,12 @@ public func buildRouter(
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     DatabasesController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
+    CommentsController(
+        access: access,
+        bodyLimit: APIRoutes.maxBodyBytes,
+        clock: authenticator.clock,
+        blockPage: { _, _ in nil }
+    ).addRoutes(to: api)
     return router
 }
 

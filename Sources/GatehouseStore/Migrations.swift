@@ -225,5 +225,20 @@ enum Migrations {
         Migration(version: 12, name: "scopes of authorization codes") { _ in
             ["ALTER TABLE oauth_codes ADD COLUMN scopes TEXT"]
         },
+        Migration(version: 15, name: "comments") { _ in
+            [
+                """
+                CREATE TABLE comments (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    parent_type TEXT NOT NULL, parent_id TEXT NOT NULL, page_id TEXT NOT NULL,
+                    discussion_id TEXT NOT NULL, rich_text TEXT NOT NULL,
+                    display_type TEXT NOT NULL, display_name TEXT,
+                    created_by TEXT NOT NULL, created_at BIGINT NOT NULL, last_edited_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX comments_parent ON comments(parent_id, created_at, id)",
+                "CREATE INDEX comments_discussion ON comments(discussion_id)",
+            ]
+        },
     ]
 }
