@@ -169,6 +169,7 @@ public func buildRouter(
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     DatabasesController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
+    BlocksController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     return router
 }
 
