@@ -54,6 +54,7 @@ let package = Package(
             name: "GatehouseStore",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseContent",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -151,6 +152,7 @@ let package = Package(
             name: "GatehouseStoreTests",
             dependencies: [
                 "GatehouseStore",
+                "GatehouseContent",
                 "GatehouseTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,6 +163,7 @@ let package = Package(
             name: "GatehouseServerTests",
             dependencies: [
                 "GatehouseAdmin",
+                "GatehouseContent",
                 "GatehouseServer",
                 "GatehouseHummingbird",
                 "GatehouseTestSupport",

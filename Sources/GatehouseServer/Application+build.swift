@@ -169,12 +169,9 @@ public func buildRouter(
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     DatabasesController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
-    CommentsController(
-        access: access,
-        bodyLimit: APIRoutes.maxBodyBytes,
-        clock: authenticator.clock,
-        blockPage: { _, _ in nil }
-    ).addRoutes(to: api)
+    BlocksController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
+    CommentsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock)
+        .addRoutes(to: api)
     return router
 }
 

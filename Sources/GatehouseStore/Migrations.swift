@@ -225,6 +225,22 @@ enum Migrations {
         Migration(version: 12, name: "scopes of authorization codes") { _ in
             ["ALTER TABLE oauth_codes ADD COLUMN scopes TEXT"]
         },
+        Migration(version: 13, name: "blocks") { _ in
+            [
+                """
+                CREATE TABLE blocks (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    parent_type TEXT NOT NULL, parent_id TEXT NOT NULL, page_id TEXT NOT NULL,
+                    position BIGINT NOT NULL, type TEXT NOT NULL, content TEXT NOT NULL,
+                    has_children BOOLEAN NOT NULL, in_trash BOOLEAN NOT NULL,
+                    created_by TEXT NOT NULL, last_edited_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, last_edited_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX blocks_parent_position ON blocks(parent_id, position)",
+                "CREATE INDEX blocks_page ON blocks(page_id)",
+            ]
+        },
         Migration(version: 15, name: "comments") { _ in
             [
                 """

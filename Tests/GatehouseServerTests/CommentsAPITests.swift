@@ -57,6 +57,34 @@ import Testing
         }
     }
 
+    @Test func aCommentOnABlockNamesTheBlockAndIsListedByItsID() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let appended = try await client.call(
+                .patch,
+                "/v1/blocks/\(world.sharedPage.id)/children",
+                token: world.token,
+                body: #"{"children": [{"paragraph": {"rich_text": [{"text": {"content": "Hi"}}]}}]}"#
+            )
+            #expect(appended.status == 200, "\(appended.text)")
+            let block = try #require(appended.results.first?["id"] as? String)
+            let created = try await client.call(
+                .post,
+                "/v1/comments",
+                token: world.token,
+                body: #"{"parent": {"block_id": "\#(block)"}, "rich_text": [{"text": {"content": "On it"}}]}"#
+            )
+            #expect(created.status == 200, "\(created.text)")
+            let parent = created.json["parent"] as? [String: Any]
+            #expect(parent?["type"] as? String == "block_id")
+            #expect(parent?["block_id"] as? String == block)
+            let listed = try await client.call(.get, "/v1/comments?block_id=\(block)", token: world.token)
+            #expect(listed.results.compactMap { $0["id"] as? String } == [created.json["id"] as? String])
+            let onPage = try await client.call(.get, "/v1/comments?block_id=\(world.sharedPage.id)", token: world.token)
+            #expect(onPage.results.isEmpty)
+        }
+    }
+
     @Test func listingPagesThroughTheCommentsInOrder() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in

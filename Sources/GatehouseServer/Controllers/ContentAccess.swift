@@ -24,6 +24,17 @@ struct ContentAccess: Sendable {
         return record!
     }
 
+    /// Checks that the principal may see block `id` of `workspaceID` (`nil` if there is none),
+    /// which belongs to page `pageID`: a block is visible iff its page is. Otherwise the policy's
+    /// 403 or 404, naming the block.
+    func block(_ id: String, workspaceID: String?, pageID: String?, for principal: Principal) async throws {
+        var lineage = [id]
+        if let pageID, let page = try await store.page(id: pageID) {
+            lineage += try await store.lineage(ofPage: page)
+        }
+        try await check(workspaceID, lineage: lineage, kind: "block", id: id, principal: principal)
+    }
+
     private func check(
         _ workspaceID: String?,
         lineage: [String],

@@ -13,8 +13,6 @@ struct CommentsController {
     let access: ContentAccess
     let bodyLimit: Int
     let clock: any WallClock
-    /// The page a block belongs to, once the principal may see it (`nil`: no such block).
-    let blockPage: @Sendable (_ blockID: String, _ principal: Principal) async throws -> String?
 
     func addRoutes(to group: RouterGroup<GatehouseRequestContext>) {
         group.post("comments", use: create)
@@ -194,12 +192,10 @@ struct CommentsController {
 
     /// A page or a block id as a comment parent, once the principal may see it.
     private func resolve(parentID id: String, for principal: Principal) async throws -> (CommentParent, String) {
-        if try await access.store.page(id: id) != nil {
-            _ = try await access.page(id, for: principal)
-            return (.page(id), id)
+        switch try await BlockTarget.resolve(id, for: principal, access: access) {
+        case .page(let page, _): (.page(page.id), page.id)
+        case .block(let block): (.block(block.id), block.pageID)
         }
-        guard let pageID = try await blockPage(id, principal) else { throw Self.notFound(id, principal) }
-        return (.block(id), pageID)
     }
 
     /// The comment in the path, if the principal may see its page.
@@ -226,11 +222,11 @@ struct CommentsController {
         return comment
     }
 
-    private func mentions(in comments: [CommentRecord], principal: Principal) async throws -> MentionDirectory {
-        try await MentionLookup.directory(
+    private func mentions(in comments: [CommentRecord], principal: Principal) async throws -> StoreMentions {
+        try await StoreMentions.load(
             for: comments.compactMap { try? CommentRequest.richText($0.richTextJSON) },
-            workspaceID: principal.workspaceID,
-            store: access.store
+            principal: principal,
+            access: access
         )
     }
 

@@ -1,0 +1,215 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import GatehouseStore
+import Hummingbird
+
+/// `GET/PATCH/DELETE /v1/blocks/{id}`, `GET/PATCH /v1/blocks/{id}/children`. A page id works
+/// wherever a block id does: the page is its `child_page` block, its content the blocks under it.
+struct BlocksController {
+    let access: ContentAccess
+    let bodyLimit: Int
+    let clock: any WallClock
+
+    func addRoutes(to group: RouterGroup<GatehouseRequestContext>) {
+        group.get("blocks/:block_id", use: retrieve)
+        group.patch("blocks/:block_id", use: update)
+        group.delete("blocks/:block_id", use: delete)
+        group.get("blocks/:block_id/children", use: children)
+        group.patch("blocks/:block_id/children", use: append)
+    }
+
+    @Sendable func retrieve(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "block_id")
+        try access.policy.require(.readContent, of: principal)
+        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        return try await respond(with: target, principal: principal, context: context)
+    }
+
+    /// Lists the untrashed children, `page_size` (≤ 100) at a time from `start_cursor`.
+    @Sendable func children(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "block_id")
+        let page = try RequestInput.Page.from(query: request)
+        try access.policy.require(.readContent, of: principal)
+        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        let children: BlockChildrenPage
+        do {
+            children = try await access.store.children(
+                of: target.id,
+                startCursor: page.startCursor,
+                pageSize: page.pageSize
+            )
+        } catch let error as StoreError where error.code == .notFound {
+            throw APIError.validation("start_cursor should be a cursor returned by a previous request.")
+        }
+        return try await respond(listing: children.blocks, nextCursor: children.nextCursor, principal, context)
+    }
+
+    /// Appends the blocks of `children` (with what is nested in them) at `position`/`after`; answers
+    /// the new first-level blocks. A body that breaks any rule writes nothing.
+    @Sendable func append(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "block_id")
+        let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
+        try access.policy.require(.insertContent, of: principal)
+        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        guard !target.inTrash else { throw BlockTarget.archivedError }
+        let parentContent: BlockContent? =
+            switch target {
+            case .page: nil
+            case .block(let block): block.content
+            }
+        let appendTarget = BlockAppendTarget(
+            parent: target.appendParent,
+            pageID: target.pageID,
+            workspaceID: principal.workspaceID,
+            userID: principal.botID,
+            time: clock.now()
+        )
+        let records = try await Self.validating {
+            let request = try AppendRequest.parse(body, version: context.version, parent: parentContent)
+            return try await access.store.appendBlocks(request.children, to: appendTarget, at: request.position)
+        }
+        let firstLevel = records.filter { $0.parent == appendTarget.parent }
+        return try await respond(listing: firstLevel, nextCursor: nil, principal, context)
+    }
+
+    /// Changes the block's content (its type cannot change) and/or moves it to or from the trash.
+    @Sendable func update(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "block_id")
+        let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
+        try access.policy.require(.updateContent, of: principal)
+        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        switch target {
+        case .page(var page, let reference):
+            let update = try Self.parsed {
+                try BlockUpdate.parse(body, current: .childPage(title: page.title), version: context.version)
+            }
+            if let inTrash = update.inTrash {
+                page.archived = inTrash
+                page.lastEditedBy = principal.botID
+                page.lastEditedAt = clock.now()
+                try await access.store.updatePage(page)
+            }
+            return try await respond(with: .page(page, reference: reference), principal: principal, context: context)
+        case .block(let block):
+            let update = try Self.parsed {
+                try BlockUpdate.parse(body, current: block.content, version: context.version)
+            }
+            if block.inTrash, update.inTrash != false, update.content != block.content {
+                throw BlockTarget.archivedError
+            }
+            guard
+                let updated = try await access.store.updateBlock(
+                    id: block.id,
+                    content: update.content,
+                    inTrash: update.inTrash,
+                    by: principal.botID,
+                    at: clock.now()
+                )
+            else {
+                throw APIError.notFound(
+                    "block",
+                    id: id,
+                    integrationName: principal.integrationName,
+                    botID: principal.botID
+                )
+            }
+            return try await respond(with: .block(updated), principal: principal, context: context)
+        }
+    }
+
+    /// Moves the block (or page) to the trash and returns it.
+    @Sendable func delete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "block_id")
+        try access.policy.require(.updateContent, of: principal)
+        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        switch target {
+        case .page(var page, let reference):
+            page.archived = true
+            page.lastEditedBy = principal.botID
+            page.lastEditedAt = clock.now()
+            try await access.store.updatePage(page)
+            return try await respond(with: .page(page, reference: reference), principal: principal, context: context)
+        case .block(let block):
+            guard
+                let updated = try await access.store.updateBlock(
+                    id: block.id,
+                    content: block.content,
+                    inTrash: true,
+                    by: principal.botID,
+                    at: clock.now()
+                )
+            else {
+                throw APIError.notFound(
+                    "block",
+                    id: id,
+                    integrationName: principal.integrationName,
+                    botID: principal.botID
+                )
+            }
+            return try await respond(with: .block(updated), principal: principal, context: context)
+        }
+    }
+
+    // MARK: Responses
+
+    private func respond(
+        with target: BlockTarget,
+        principal: Principal,
+        context: GatehouseRequestContext
+    ) async throws -> Response {
+        switch target {
+        case .page(let page, let reference):
+            let hasChildren = try await !access.store.children(of: page.id, startCursor: nil, pageSize: 1).blocks
+                .isEmpty
+            let object = BlockJSON.page(page, reference: reference, hasChildren: hasChildren, version: context.version)
+            return JSONResponse.ok(object, requestID: context.requestID)
+        case .block(let block):
+            let blocks = try await BlockJSON.refreshingChildPages([block], store: access.store)
+            let mentions = try await StoreMentions.load(
+                for: blocks.map(\.content),
+                principal: principal,
+                access: access
+            )
+            let object = BlockJSON.block(blocks[0], version: context.version, mentions: mentions)
+            return JSONResponse.ok(object, requestID: context.requestID)
+        }
+    }
+
+    private func respond(
+        listing records: [BlockRecord],
+        nextCursor: String?,
+        _ principal: Principal,
+        _ context: GatehouseRequestContext
+    ) async throws -> Response {
+        let blocks = try await BlockJSON.refreshingChildPages(records, store: access.store)
+        let mentions = try await StoreMentions.load(for: blocks.map(\.content), principal: principal, access: access)
+        let results = blocks.map { BlockJSON.block($0, version: context.version, mentions: mentions) }
+        return JSONResponse.ok(
+            NotionObjects.list(results, nextCursor: nextCursor, type: "block"),
+            requestID: context.requestID
+        )
+    }
+
+    /// Runs `body`, answering a broken rule as `400 validation_error` with the API's prefix.
+    private static func validating<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as ContentValidationError {
+            throw APIError.validation("body failed validation: \(error.message)")
+        }
+    }
+
+    private static func parsed<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as ContentValidationError {
+            throw APIError.validation("body failed validation: \(error.message)")
+        }
+    }
+}

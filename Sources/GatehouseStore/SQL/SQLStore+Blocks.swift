@@ -1,0 +1,266 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import SQLKit
+
+/// ``BlockStore``: blocks in one table, ordered among siblings by an integer key.
+extension SQLStore {
+    static let blockColumns = [
+        "id", "workspace_id", "parent_type", "parent_id", "page_id", "position", "type", "content", "has_children",
+        "in_trash", "created_by", "last_edited_by", "created_at", "last_edited_at",
+    ]
+
+    /// Rows per `INSERT`, well under both engines' limit on bound parameters.
+    static let blockInsertBatch = 200
+
+    public func block(id: String) async throws -> BlockRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM blocks WHERE id = \(bind: id)").first().map(Self.blockRecord)
+        }
+    }
+
+    public func children(of parentID: String, startCursor: String?, pageSize: Int) async throws -> BlockChildrenPage {
+        let limit = max(1, pageSize)
+        return try await read { database in
+            let rows: [any SQLRow]
+            if let startCursor {
+                guard
+                    let cursor = try await database.raw(
+                        "SELECT position FROM blocks WHERE id = \(bind: startCursor) AND parent_id = \(bind: parentID)"
+                    ).first()
+                else { throw StoreError(.notFound, "start_cursor is not a child of the block") }
+                let position = try cursor.decode(column: "position", as: Int64.self)
+                rows = try await database.raw(
+                    """
+                    SELECT * FROM blocks
+                    WHERE parent_id = \(bind: parentID) AND in_trash = \(bind: false)
+                      AND (position > \(bind: position) OR (position = \(bind: position) AND id >= \(bind: startCursor)))
+                    ORDER BY position, id LIMIT \(bind: limit + 1)
+                    """
+                ).all()
+            } else {
+                rows = try await database.raw(
+                    """
+                    SELECT * FROM blocks WHERE parent_id = \(bind: parentID) AND in_trash = \(bind: false)
+                    ORDER BY position, id LIMIT \(bind: limit + 1)
+                    """
+                ).all()
+            }
+            var blocks = try rows.map(Self.blockRecord)
+            var next: String?
+            if blocks.count > limit {
+                next = blocks[limit].id
+                blocks.removeLast(blocks.count - limit)
+            }
+            return BlockChildrenPage(blocks: blocks, nextCursor: next)
+        }
+    }
+
+    public func appendBlocks(
+        _ drafts: [BlockDraft],
+        to target: BlockAppendTarget,
+        at position: AppendPosition
+    ) async throws -> [BlockRecord] {
+        guard !drafts.isEmpty else { return [] }
+        let engine = self.engine
+        return try await transaction { database in
+            // Appends to one parent run one after another: each reads the keys the last one wrote.
+            try await engine.lockForInstallation("blocks:\(target.parentID)", in: database)
+            let placement = try await Self.placement(inserting: drafts.count, at: position, under: target, in: database)
+            for (id, key) in placement.renumbered {
+                try await database.raw("UPDATE blocks SET position = \(bind: key) WHERE id = \(bind: id)").run()
+            }
+            let rows = drafts.flattened(under: target.parent, positions: placement.positions) {
+                UUID().uuidString.lowercased()
+            }
+            let records = rows.map { row in
+                BlockRecord(
+                    id: row.id,
+                    workspaceID: target.workspaceID,
+                    parent: row.parent,
+                    pageID: target.pageID,
+                    position: row.position,
+                    content: row.content,
+                    hasChildren: row.hasChildren,
+                    createdBy: target.userID,
+                    lastEditedBy: target.userID,
+                    createdAt: target.time,
+                    lastEditedAt: target.time
+                )
+            }
+            try await Self.insert(records, into: database)
+            if case .block(let parentID) = target.parent {
+                try await database.raw(
+                    "UPDATE blocks SET has_children = \(bind: true) WHERE id = \(bind: parentID) AND has_children = \(bind: false)"
+                ).run()
+            }
+            return records
+        }
+    }
+
+    public func updateBlock(
+        id: String,
+        content: BlockContent,
+        inTrash: Bool?,
+        by userID: String,
+        at time: Date
+    ) async throws -> BlockRecord? {
+        let json = try Self.contentJSON(content)
+        return try await write { database in
+            let row: (any SQLRow)?
+            if let inTrash {
+                row = try await database.raw(
+                    """
+                    UPDATE blocks SET content = \(bind: json), in_trash = \(bind: inTrash),
+                        last_edited_by = \(bind: userID), last_edited_at = \(bind: time.epochMilliseconds)
+                    WHERE id = \(bind: id) RETURNING *
+                    """
+                ).first()
+            } else {
+                row = try await database.raw(
+                    """
+                    UPDATE blocks SET content = \(bind: json),
+                        last_edited_by = \(bind: userID), last_edited_at = \(bind: time.epochMilliseconds)
+                    WHERE id = \(bind: id) RETURNING *
+                    """
+                ).first()
+            }
+            return try row.map(Self.blockRecord)
+        }
+    }
+
+    @discardableResult
+    public func appendChildReference(
+        id: String,
+        content: BlockContent,
+        to target: BlockAppendTarget
+    ) async throws
+        -> BlockRecord
+    {
+        let engine = self.engine
+        return try await mapUnique("block \(id)") {
+            try await transaction { database in
+                try await engine.lockForInstallation("blocks:\(target.parentID)", in: database)
+                let placement = try await Self.placement(inserting: 1, at: .end, under: target, in: database)
+                let record = BlockRecord(
+                    id: id,
+                    workspaceID: target.workspaceID,
+                    parent: target.parent,
+                    pageID: target.pageID,
+                    position: placement.positions[0],
+                    content: content,
+                    createdBy: target.userID,
+                    lastEditedBy: target.userID,
+                    createdAt: target.time,
+                    lastEditedAt: target.time
+                )
+                try await Self.insert([record], into: database)
+                return record
+            }
+        }
+    }
+
+    /// The keys for `count` new children of the target's parent: read from the one or two
+    /// siblings that bound the spot, and from every sibling only when the gap there is used up
+    /// and the placement renumbers them.
+    private static func placement(
+        inserting count: Int,
+        at position: AppendPosition,
+        under target: BlockAppendTarget,
+        in database: any SQLDatabase
+    ) async throws -> SiblingOrder.Placement {
+        let parentID = target.parentID
+        func keys(_ query: SQLQueryString) async throws -> [(id: String, position: Int64)] {
+            try await database.raw(query).all().map {
+                (try $0.decode(column: "id", as: String.self), try $0.decode(column: "position", as: Int64.self))
+            }
+        }
+        var bounds: [(id: String, position: Int64)]
+        switch position {
+        case .end:
+            bounds = try await keys(
+                "SELECT id, position FROM blocks WHERE parent_id = \(bind: parentID) ORDER BY position DESC, id DESC LIMIT 1"
+            )
+        case .start:
+            bounds = try await keys(
+                "SELECT id, position FROM blocks WHERE parent_id = \(bind: parentID) ORDER BY position, id LIMIT 1"
+            )
+        case .afterBlock(let id, _):
+            bounds = try await keys(
+                "SELECT id, position FROM blocks WHERE parent_id = \(bind: parentID) AND id = \(bind: id)"
+            )
+            if let after = bounds.first {
+                bounds += try await keys(
+                    """
+                    SELECT id, position FROM blocks
+                    WHERE parent_id = \(bind: parentID)
+                      AND (position > \(bind: after.position) OR (position = \(bind: after.position) AND id > \(bind: after.id)))
+                    ORDER BY position, id LIMIT 1
+                    """
+                )
+            }
+        }
+        let placement = try SiblingOrder.placement(inserting: count, at: position, among: bounds)
+        guard !placement.renumbered.isEmpty else { return placement }
+        let siblings = try await keys(
+            "SELECT id, position FROM blocks WHERE parent_id = \(bind: parentID) ORDER BY position, id"
+        )
+        return try SiblingOrder.placement(inserting: count, at: position, among: siblings)
+    }
+
+    private static func insert(_ records: [BlockRecord], into database: any SQLDatabase) async throws {
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(start + blockInsertBatch, records.endIndex)
+            let insert = database.insert(into: "blocks").columns(blockColumns)
+            for record in records[start..<end] {
+                let (parentType, parentID) = columns(of: record.parent)
+                insert.values([
+                    SQLBind(record.id), SQLBind(record.workspaceID), SQLBind(parentType), SQLBind(parentID),
+                    SQLBind(record.pageID), SQLBind(record.position), SQLBind(record.content.type.rawValue),
+                    SQLBind(try contentJSON(record.content)), SQLBind(record.hasChildren), SQLBind(record.inTrash),
+                    SQLBind(record.createdBy), SQLBind(record.lastEditedBy),
+                    SQLBind(record.createdAt.epochMilliseconds), SQLBind(record.lastEditedAt.epochMilliseconds),
+                ])
+            }
+            try await insert.run()
+            start = end
+        }
+    }
+
+    static func contentJSON(_ content: BlockContent) throws -> String {
+        String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
+    }
+
+    static func columns(of parent: BlockParent) -> (String, String) {
+        switch parent {
+        case .page(let id): ("page", id)
+        case .block(let id): ("block", id)
+        }
+    }
+
+    static func blockRecord(_ row: any SQLRow) throws -> BlockRecord {
+        let parentID = try row.decode(column: "parent_id", as: String.self)
+        let parent: BlockParent =
+            try row.decode(column: "parent_type", as: String.self) == "page"
+            ? .page(id: parentID) : .block(id: parentID)
+        let content = try JSONDecoder().decode(
+            BlockContent.self,
+            from: Data(try row.decode(column: "content", as: String.self).utf8)
+        )
+        return BlockRecord(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            parent: parent,
+            pageID: try row.decode(column: "page_id", as: String.self),
+            position: try row.decode(column: "position", as: Int64.self),
+            content: content,
+            hasChildren: try row.decode(column: "has_children", as: Bool.self),
+            inTrash: try row.decode(column: "in_trash", as: Bool.self),
+            createdBy: try row.decode(column: "created_by", as: String.self),
+            lastEditedBy: try row.decode(column: "last_edited_by", as: String.self),
+            createdAt: try date(row, "created_at"),
+            lastEditedAt: try date(row, "last_edited_at")
+        )
+    }
+}
