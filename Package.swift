@@ -54,6 +54,7 @@ let package = Package(
             name: "GatehouseStore",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseContent",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -77,6 +78,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseContent",
                 "GatehouseStore",
                 "GatehouseAdmin",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -150,6 +152,7 @@ let package = Package(
             name: "GatehouseStoreTests",
             dependencies: [
                 "GatehouseStore",
+                "GatehouseContent",
                 "GatehouseTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),

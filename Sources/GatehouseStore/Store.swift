@@ -4,7 +4,8 @@ import GatehouseCore
 /// Everything Gatehouse keeps, as one store composed of one protocol per aggregate, each
 /// implemented once in SQL (``SQLStore``, a file per aggregate) for both engines. Code that needs
 /// one aggregate may take that protocol; the server holds `any Store`.
-public protocol Store: WorkspaceStore, IntegrationStore, OAuthGrantStore, SessionStore, ContentStore, RateLimitStore,
+public protocol Store: WorkspaceStore, IntegrationStore, OAuthGrantStore, SessionStore, ContentStore, DataSourceStore,
+    RateLimitStore,
     AuditStore, UsageStore, MaintenanceStore, ChangeFeedStore
 {
     /// Runs `body` against a view of this store inside one transaction: every change made through
