@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseAdmin
 import GatehouseCore
 import GatehouseServer
 import HTTPTypes
