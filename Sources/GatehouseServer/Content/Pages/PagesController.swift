@@ -65,7 +65,7 @@ struct PagesController {
         let page = try await write(
             StoredPage(record: record, properties: PageProperties(values: [:], metadata: metadata)),
             body: body,
-            dataSource: dataSource,
+            dataSource: &dataSource,
             create: true,
             principal: principal
         )
@@ -81,7 +81,7 @@ struct PagesController {
         try access.policy.require(.updateContent, of: principal)
         let loaded = try await load(id, for: principal)
         var page = loaded.0
-        let dataSource = loaded.1
+        var dataSource = loaded.1
         if let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived") {
             page.record.archived = trash
         }
@@ -89,7 +89,7 @@ struct PagesController {
         page.record.lastEditedAt = clock.now()
         page.properties.metadata.lastEditedBy = principal.botID
         page.properties.metadata.lastEditedTime = page.record.lastEditedAt.epochMilliseconds
-        page = try await write(page, body: body, dataSource: dataSource, create: false, principal: principal)
+        page = try await write(page, body: body, dataSource: &dataSource, create: false, principal: principal)
         return try await respond(page, dataSource: dataSource, principal: principal, context: context)
     }
 
@@ -153,12 +153,11 @@ struct PagesController {
     private func write(
         _ page: StoredPage,
         body: JSONValue,
-        dataSource: DataSourceRecord?,
+        dataSource: inout DataSourceRecord?,
         create: Bool,
         principal: Principal
     ) async throws -> StoredPage {
         var page = page
-        var dataSource = dataSource
         let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
         var ids = RandomShortIds()
         let values = page.properties.values
