@@ -78,16 +78,22 @@ def start_sandbox(plans_json, extra_arguments=()):
     return process, Sandbox(base.group(1), key.group(1), workspace.group(1), database_url, owner.group(1), owner.group(2))
 
 
-@pytest.fixture(scope="session")
-def sandbox():
-    # The free plan made quicker than the seed's 0.2 req/s, so the retry test takes seconds, not
-    # minutes; the sandbox's pro plan made roomy, so the other tests never meet a limit.
-    process, sandbox = start_sandbox(
-        {
-            "free": {"requests_per_second": 1, "burst": 2, "daily_quota": 1000},
-            "pro": {"requests_per_second": 1000, "burst": 1000},
-        }
-    )
+# The free plan made quicker than the seed's 0.2 req/s, so the retry test takes seconds, not
+# minutes; the sandbox's pro plan made roomy, so the other tests never meet a limit.
+ROOMY_PLANS = {
+    "free": {"requests_per_second": 1, "burst": 2, "daily_quota": 1000},
+    "pro": {"requests_per_second": 1000, "burst": 1000},
+}
+
+
+def serve_sandbox():
+    """A generator for fixtures: a sandbox on its own store, stopped cleanly afterwards."""
+    process, sandbox = start_sandbox(ROOMY_PLANS)
     yield sandbox
     process.terminate()
     assert process.wait(timeout=15) == 0
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    yield from serve_sandbox()

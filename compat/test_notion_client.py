@@ -13,8 +13,11 @@ def client(sandbox, auth=None, **options):
 
 
 def shared_databases(notion):
+    """The databases of the shared data sources: at 2025-09-03 search returns data sources."""
     found = notion.search(filter={"property": "object", "value": "data_source"})
-    return [result for result in found["results"] if result["object"] == "database"]
+    assert {result["object"] for result in found["results"]} == {"data_source"}
+    ids = dict.fromkeys(result["parent"]["database_id"] for result in found["results"])
+    return [notion.databases.retrieve(database_id=database_id) for database_id in ids]
 
 
 def test_users_me_returns_the_demo_bot(sandbox):
@@ -32,9 +35,12 @@ def test_search_with_no_arguments_lists_shared_pages_and_databases(sandbox):
     assert found["object"] == "list"
     assert found["type"] == "page_or_data_source"
     kinds = {result["object"] for result in found["results"]}
-    assert kinds == {"page", "database"}
-    titles = {result["title"][0]["plain_text"] for result in found["results"] if result["object"] == "database"}
+    assert kinds == {"page", "data_source"}
+    titles = {result["title"][0]["plain_text"] for result in found["results"] if result["object"] == "data_source"}
     assert titles == {"Tasks", "Notes"}
+    legacy = client(sandbox, notion_version="2022-06-28").search()
+    assert legacy["type"] == "page_or_database"
+    assert {result["object"] for result in legacy["results"]} == {"page", "database"}
 
 
 def test_search_query_and_pagination(sandbox):

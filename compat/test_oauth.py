@@ -133,7 +133,9 @@ def test_requests_oauthlib_completes_the_whole_flow_with_pkce_and_refresh(sandbo
     assert me.json()["id"] == token["bot_id"]
     # The bot sees what was picked on the consent page, and nothing else.
     notion = Client(auth=token["access_token"], base_url=sandbox.base_url)
-    titles = {result["title"][0]["plain_text"] for result in notion.search()["results"] if result["object"] == "database"}
+    titles = {
+        result["title"][0]["plain_text"] for result in notion.search()["results"] if result["object"] == "data_source"
+    }
     assert titles == {"Tasks"}
 
     # Refresh, with the client's credentials in the body this time (client_secret_post).

@@ -1,3 +1,4 @@
+import GatehouseContent
 import SQLKit
 
 /// One versioned schema change, applied once, in order, inside a transaction.
@@ -239,6 +240,71 @@ enum Migrations {
                 """,
                 "CREATE INDEX blocks_parent_position ON blocks(parent_id, position)",
                 "CREATE INDEX blocks_page ON blocks(page_id)",
+            ]
+        },
+        Migration(version: 14, name: "data sources, page properties and the query index") { _ in
+            [
+                // A database holds one or more data sources, each with its schema (a
+                // `DataSourceSchema` as JSON). A database's first data source has the database's
+                // id, so pages whose parent is `database_id` and `data_source_id` name the same row.
+                """
+                CREATE TABLE data_sources (
+                    id TEXT PRIMARY KEY,
+                    database_id TEXT NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, schema TEXT NOT NULL, trashed_at BIGINT,
+                    created_at BIGINT NOT NULL, last_edited_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX data_sources_database ON data_sources(database_id, created_at)",
+                """
+                INSERT INTO data_sources (id, database_id, workspace_id, name, schema, created_at, last_edited_at)
+                SELECT id, id, workspace_id, title, '\(DataSourceDefaults.titleOnlySchemaJSON)', created_at, last_edited_at
+                FROM databases
+                """,
+                // A page's property values (`[property id: PropertyValue]` as JSON; NULL: only the
+                // title, from `title`), and its unique_id number.
+                "ALTER TABLE pages ADD COLUMN properties TEXT",
+                "ALTER TABLE pages ADD COLUMN unique_number BIGINT",
+                "CREATE INDEX pages_query ON pages(parent_id, archived_at, created_at, id)",
+                // The query index: `IndexedValue` rows per page (`PageIndexer`), rewritten with
+                // every page write in the same transaction. Filters are EXISTS subqueries on
+                // (page_id, property_id); the other indexes serve selective predicates.
+                """
+                CREATE TABLE page_index (
+                    page_id TEXT NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+                    data_source_id TEXT NOT NULL, property_id TEXT NOT NULL,
+                    text TEXT, key TEXT, number DOUBLE PRECISION, date_start BIGINT, date_end BIGINT, flag BOOLEAN)
+                """,
+                "CREATE INDEX page_index_page ON page_index(page_id, property_id)",
+                "CREATE INDEX page_index_key ON page_index(data_source_id, property_id, key)",
+                "CREATE INDEX page_index_number ON page_index(data_source_id, property_id, number)",
+                "CREATE INDEX page_index_date ON page_index(data_source_id, property_id, date_start)",
+                // One `SortKey` per page and property (empty values have none), for ORDER BY.
+                """
+                CREATE TABLE page_sort_keys (
+                    page_id TEXT NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+                    data_source_id TEXT NOT NULL, property_id TEXT NOT NULL,
+                    number DOUBLE PRECISION, text TEXT,
+                    PRIMARY KEY (page_id, property_id))
+                """,
+                "CREATE INDEX page_sort_keys_number ON page_sort_keys(data_source_id, property_id, number)",
+                // Existing pages of databases: their title and timestamps (ASCII lowercasing).
+                """
+                INSERT INTO page_index (page_id, data_source_id, property_id, text)
+                SELECT id, parent_id, 'title', lower(title) FROM pages WHERE parent_type = 'database' AND title <> ''
+                """,
+                """
+                INSERT INTO page_index (page_id, data_source_id, property_id, date_start)
+                SELECT id, parent_id, '@created_time', created_at FROM pages WHERE parent_type = 'database'
+                """,
+                """
+                INSERT INTO page_index (page_id, data_source_id, property_id, date_start)
+                SELECT id, parent_id, '@last_edited_time', last_edited_at FROM pages WHERE parent_type = 'database'
+                """,
+                """
+                INSERT INTO page_sort_keys (page_id, data_source_id, property_id, text)
+                SELECT id, parent_id, 'title', lower(title) FROM pages WHERE parent_type = 'database' AND title <> ''
+                """,
             ]
         },
         Migration(version: 15, name: "comments") { _ in

@@ -54,6 +54,57 @@ import Testing
         return all
     }
 
+    @Test func aPageOrDatabaseCreatedUnderAPageIsItsChildBlockAndAPageKeepsItsChildren() async throws {
+        let world = try await TestWorld.make()
+        let parent = world.sharedPage.id
+        try await world.test(.router) { client in
+            let page = try await client.call(
+                .post,
+                "/v1/pages",
+                token: world.token,
+                body: Self.json([
+                    "parent": ["page_id": parent],
+                    "properties": ["title": ["title": [["text": ["content": "Notes"]]]]],
+                    "children": [
+                        Self.paragraph("first", children: [Self.paragraph("nested")]), Self.paragraph("second"),
+                    ],
+                ])
+            )
+            #expect(page.status == 200, "\(page.text)")
+            let pageID = try #require(page.json["id"] as? String)
+            let database = try await client.call(
+                .post,
+                "/v1/databases",
+                token: world.token,
+                body: Self.json(["parent": ["page_id": parent], "title": [["text": ["content": "Tasks"]]]])
+            )
+            #expect(database.status == 200, "\(database.text)")
+            let databaseID = try #require(database.json["id"] as? String)
+
+            let children = try await Self.allChildren(client, of: parent, token: world.token)
+            let references = children.suffix(2)
+            #expect(references.map { $0["id"] as? String } == [pageID, databaseID])
+            #expect(references.map { $0["type"] as? String } == ["child_page", "child_database"])
+            #expect((references.first?["child_page"] as? [String: Any])?["title"] as? String == "Notes")
+            #expect((references.last?["child_database"] as? [String: Any])?["title"] as? String == "Tasks")
+
+            let content = try await Self.allChildren(client, of: pageID, token: world.token)
+            #expect(content.map(Self.text) == ["first", "second"])
+            #expect(content.first?["has_children"] as? Bool == true)
+
+            let refused = try await client.call(
+                .post,
+                "/v1/pages",
+                token: world.token,
+                body: Self.json(["parent": ["page_id": parent], "children": [Self.paragraph("ok"), ["paragraph": 5]]])
+            )
+            #expect(refused.status == 400)
+            #expect(refused.json["code"] as? String == "validation_error")
+            let after = try await Self.allChildren(client, of: parent, token: world.token)
+            #expect(after.count == children.count)
+        }
+    }
+
     @Test func anAppendedNestedTreeReadsBackAsTheAPIReturnsIt() async throws {
         let world = try await TestWorld.make()
         let page = world.sharedPage.id

@@ -3,7 +3,10 @@ import Foundation
 /// A JSON document as a value: how request bodies are read and response bodies are built.
 ///
 /// Response shapes vary by `Notion-Version` and carry explicit `null`s, which synthesized
-/// `Codable` would drop; a value type states the wire shape plainly. Objects keep key order.
+/// `Codable` would drop; a value type states the wire shape plainly. Objects built in code keep
+/// their key order when serialized; objects parsed from JSON come with their keys sorted (the
+/// decoder does not report the order it read). Equality compares objects as JSON does, whatever
+/// the order of their members (the last of duplicate keys counts, as ``subscript(_:)`` reads it).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -19,7 +22,9 @@ public enum JSONValue: Sendable, Equatable {
         case (.number(let a), .number(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.elementsEqual(b) { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.object(let a), .object(let b)):
+            a.elementsEqual(b) { $0.0 == $1.0 && $0.1 == $1.1 }
+                || Dictionary(a, uniquingKeysWith: { $1 }) == Dictionary(b, uniquingKeysWith: { $1 })
         default: false
         }
     }
@@ -158,7 +163,8 @@ extension JSONValue: Codable {
             while !array.isAtEnd { values.append(try array.decode(JSONValue.self)) }
             self = .array(values)
         } else if let object = try? decoder.container(keyedBy: MemberKey.self) {
-            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(JSONValue.self, forKey: $0)) })
+            let keys = object.allKeys.sorted { $0.stringValue < $1.stringValue }
+            self = .object(try keys.map { ($0.stringValue, try object.decode(JSONValue.self, forKey: $0)) })
         } else {
             let value = try decoder.singleValueContainer()
             if value.decodeNil() {

@@ -15,11 +15,23 @@ struct ContentAccess: Sendable {
         return record!
     }
 
+    /// The data source, if the principal may see it (sharing comes down from its database);
+    /// otherwise the policy's 403 or 404.
+    func dataSource(_ id: String, for principal: Principal) async throws -> DataSourceRecord {
+        let record = try await store.dataSource(id: id)
+        var lineage = [id]
+        if let record, let database = try await store.database(id: record.databaseID) {
+            lineage = (record.id == database.id ? [] : [record.id]) + (try await store.lineage(ofDatabase: database))
+        }
+        try await check(record?.workspaceID, lineage: lineage, kind: "data_source", id: id, principal: principal)
+        return record!
+    }
+
     /// The page, if the principal may see it; otherwise the policy's 403 or 404.
     func page(_ id: String, for principal: Principal) async throws -> PageRecord {
         let record = try await store.page(id: id)
         var lineage = [id]
-        if let record { lineage = try await store.lineage(ofPage: record) }
+        if let record { lineage = try await self.lineage(of: record) }
         try await check(record?.workspaceID, lineage: lineage, kind: "page", id: id, principal: principal)
         return record!
     }
@@ -30,9 +42,21 @@ struct ContentAccess: Sendable {
     func block(_ id: String, workspaceID: String?, pageID: String?, for principal: Principal) async throws {
         var lineage = [id]
         if let pageID, let page = try await store.page(id: pageID) {
-            lineage += try await store.lineage(ofPage: page)
+            lineage += try await self.lineage(of: page)
         }
         try await check(workspaceID, lineage: lineage, kind: "block", id: id, principal: principal)
+    }
+
+    /// The page's lineage; a page in a database's second (or later) data source reaches the
+    /// database through it.
+    func lineage(of page: PageRecord) async throws -> [String] {
+        if case .database(let id) = page.parent, try await store.database(id: id) == nil,
+            let dataSource = try await store.dataSource(id: id),
+            let database = try await store.database(id: dataSource.databaseID)
+        {
+            return [page.id, id] + (try await store.lineage(ofDatabase: database))
+        }
+        return try await store.lineage(ofPage: page)
     }
 
     private func check(

@@ -1,9 +1,11 @@
 import Foundation
+import GatehouseContent
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
 
-/// `POST /v1/search`: the pages and databases shared with the integration, filtered by title.
+/// `POST /v1/search`: the pages and data sources (databases before 2025-09-03) shared with the
+/// integration, filtered by title, rendered as their retrieve endpoints render them.
 struct SearchController {
     let access: ContentAccess
     let bodyLimit: Int
@@ -22,30 +24,103 @@ struct SearchController {
         let page = try RequestInput.Page.from(body: body)
 
         let content = try await access.visibleContent(for: principal)
-        var items: [(id: String, edited: Date, title: String, json: JSONValue)] = []
+        var items: [SearchItem] = []
         if objectFilter != "page" {
-            items += content.databases.map {
-                (
-                    $0.id, $0.lastEditedAt, $0.title,
-                    NotionObjects.database($0, createdBy: principal.botID, version: context.version)
-                )
+            for database in content.databases {
+                if context.version.usesDataSources {
+                    items += try await access.store.dataSources(databaseID: database.id)
+                        .filter { !$0.inTrash }
+                        .map { .dataSource($0, database) }
+                } else {
+                    items.append(.database(database))
+                }
             }
         }
-        if objectFilter != "database" {
-            items += content.pages.map {
-                ($0.id, $0.lastEditedAt, $0.title, NotionObjects.page($0, version: context.version))
-            }
-        }
+        if objectFilter != "database" { items += content.pages.map(SearchItem.page) }
         if let query, !query.isEmpty {
             items = items.filter { $0.title.localizedCaseInsensitiveContains(query) }
         }
         items.sort { descending ? ($0.edited, $0.id) > ($1.edited, $1.id) : ($0.edited, $0.id) < ($1.edited, $1.id) }
         let (results, next) = try page.slice(items) { $0.id }
         let type = context.version.usesDataSources ? "page_or_data_source" : "page_or_database"
+        let rendered = try await render(results, principal: principal, version: context.version)
         return JSONResponse.ok(
-            NotionObjects.list(results.map(\.json), nextCursor: next, type: type),
+            NotionObjects.list(rendered, nextCursor: next, type: type),
             requestID: context.requestID
         )
+    }
+
+    /// One result: a page, a database (before 2025-09-03) or a data source (from 2025-09-03).
+    private enum SearchItem {
+        case page(PageRecord)
+        case database(DatabaseRecord)
+        case dataSource(DataSourceRecord, DatabaseRecord)
+
+        var id: String {
+            switch self {
+            case .page(let page): page.id
+            case .database(let database): database.id
+            case .dataSource(let dataSource, _): dataSource.id
+            }
+        }
+
+        var edited: Date {
+            switch self {
+            case .page(let page): page.lastEditedAt
+            case .database(let database): database.lastEditedAt
+            case .dataSource(let dataSource, _): dataSource.lastEditedAt
+            }
+        }
+
+        var title: String {
+            switch self {
+            case .page(let page): page.title
+            case .database(let database): database.title
+            case .dataSource(let dataSource, _): dataSource.name
+            }
+        }
+    }
+
+    /// The results of one response as the retrieve endpoints render them: pages with every
+    /// property of their schema, data sources and databases with their schemas.
+    private func render(
+        _ items: [SearchItem],
+        principal: Principal,
+        version: NotionVersion
+    ) async throws -> [JSONValue] {
+        let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+        var schemas: [String: DataSourceSchema] = [:]
+        func schema(of sourceID: String) async throws -> DataSourceSchema {
+            if let known = schemas[sourceID] { return known }
+            let found = try await access.store.dataSource(id: sourceID)?.schema ?? DataSourceDefaults.titleOnlySchema
+            schemas[sourceID] = found
+            return found
+        }
+        var rendered: [JSONValue] = []
+        for item in items {
+            switch item {
+            case .page(let record):
+                var pageSchema = PropertyValueParser.pageParentSchema
+                if case .database(let sourceID) = record.parent { pageSchema = try await schema(of: sourceID) }
+                let titleID = pageSchema.title?.id ?? "title"
+                guard let page = try await access.store.storedPage(id: record.id, titleID: titleID) else { continue }
+                rendered.append(ContentJSON.page(page, schema: pageSchema, users: users, version: version))
+            case .database(let database):
+                rendered.append(
+                    ContentJSON.database(
+                        database,
+                        dataSources: try await access.store.dataSources(databaseID: database.id),
+                        createdBy: principal.botID,
+                        version: version
+                    )
+                )
+            case .dataSource(let dataSource, let database):
+                rendered.append(
+                    ContentJSON.dataSource(dataSource, database: database, createdBy: principal.botID, version: version)
+                )
+            }
+        }
+        return rendered
     }
 
     private static func query(_ body: JSONValue) throws(APIError) -> String? {

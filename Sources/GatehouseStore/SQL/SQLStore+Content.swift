@@ -1,20 +1,12 @@
 import Foundation
+import GatehouseContent
 import GatehouseCore
 import SQLKit
 
 /// ``ContentStore``: databases, pages and sharing.
 extension SQLStore {
     public func createDatabase(_ record: DatabaseRecord) async throws {
-        try await mapUnique("database \(record.id)") {
-            try await write { database in
-                try await database.raw(
-                    """
-                    INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at)
-                    VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: record.parentPageID), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds))
-                    """
-                ).run()
-            }
-        }
+        try await createDatabase(record, schema: DataSourceDefaults.titleOnlySchema)
     }
 
     public func database(id: String) async throws -> DatabaseRecord? {
@@ -31,18 +23,24 @@ extension SQLStore {
         }
     }
 
+    /// Inserts a page with its title as its only value (and, in a data source, its index rows).
     public func createPage(_ page: PageRecord) async throws {
-        let (parentType, parentID) = Self.columns(of: page.parent)
-        try await mapUnique("page \(page.id)") {
-            try await write { database in
-                try await database.raw(
-                    """
-                    INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at)
-                    VALUES (\(bind: page.id), \(bind: page.workspaceID), \(bind: page.title), \(bind: parentType), \(bind: parentID), \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil), \(bind: page.createdBy), \(bind: page.lastEditedBy), \(bind: page.createdAt.epochMilliseconds), \(bind: page.lastEditedAt.epochMilliseconds))
-                    """
-                ).run()
-            }
-        }
+        var dataSource: DataSourceRecord?
+        if case .database(let id) = page.parent { dataSource = try await self.dataSource(id: id) }
+        let titleID = dataSource?.schema.title?.id ?? "title"
+        let values: [String: PropertyValue] =
+            page.title.isEmpty ? [:] : [titleID: .title(RichText([.text(page.title)]))]
+        let metadata = PageMetadata(
+            createdTime: page.createdAt.epochMilliseconds,
+            lastEditedTime: page.lastEditedAt.epochMilliseconds,
+            createdBy: page.createdBy,
+            lastEditedBy: page.lastEditedBy
+        )
+        try await writePage(
+            StoredPage(record: page, properties: PageProperties(values: values, metadata: metadata)),
+            create: true,
+            dataSource: dataSource
+        )
     }
 
     public func page(id: String) async throws -> PageRecord? {

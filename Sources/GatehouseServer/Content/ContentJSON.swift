@@ -1,0 +1,147 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import GatehouseStore
+
+/// The wire shapes of databases, data sources and pages with properties, by version.
+enum ContentJSON {
+    /// A database: at 2025-09-03 and later with `data_sources: [{id, name}]`, before with its
+    /// first data source's `properties`.
+    static func database(
+        _ database: DatabaseRecord,
+        dataSources: [DataSourceRecord],
+        createdBy: String,
+        version: NotionVersion
+    ) -> JSONValue {
+        var json = NotionObjects.database(database, createdBy: createdBy, version: version)
+        if version.usesDataSources {
+            let list = dataSources.filter { !$0.inTrash }.map { source -> JSONValue in
+                ["id": .string(source.id), "name": .string(source.name)]
+            }
+            json = replacing("data_sources", in: json, with: .array(list))
+        } else if let first = dataSources.first {
+            json = replacing("properties", in: json, with: SchemaRenderer.render(first.schema, version: version))
+        }
+        return json
+    }
+
+    /// A data source (2025-09-03 and later).
+    static func dataSource(
+        _ dataSource: DataSourceRecord,
+        database: DatabaseRecord,
+        createdBy: String,
+        version: NotionVersion
+    ) -> JSONValue {
+        let databaseParent: JSONValue =
+            database.parentPageID.map { ["type": "page_id", "page_id": .string($0)] }
+            ?? ["type": "workspace", "workspace": true]
+        return [
+            "object": "data_source",
+            "id": .string(dataSource.id),
+            "created_time": NotionObjects.timestamp(dataSource.createdAt),
+            "last_edited_time": NotionObjects.timestamp(dataSource.lastEditedAt),
+            "created_by": NotionObjects.userReference(createdBy),
+            "last_edited_by": NotionObjects.userReference(createdBy),
+            "title": NotionObjects.richText(dataSource.name),
+            "description": [],
+            "icon": nil,
+            "cover": nil,
+            "properties": SchemaRenderer.render(dataSource.schema, version: version),
+            "parent": ["type": "database_id", "database_id": .string(database.id)],
+            "database_parent": databaseParent,
+            "url": NotionObjects.url(for: dataSource.id),
+            "public_url": nil,
+            "archived": .bool(dataSource.inTrash),
+            "in_trash": .bool(dataSource.inTrash),
+            "is_inline": false,
+        ]
+    }
+
+    /// A page with its `properties` rendered against `schema` (only `only` ids, when not empty).
+    static func page(
+        _ page: StoredPage,
+        schema: DataSourceSchema,
+        users: WorkspaceUsers,
+        version: NotionVersion,
+        only: [String] = []
+    ) -> JSONValue {
+        var schema = schema
+        if !only.isEmpty { schema.properties = schema.properties.filter { only.contains($0.id) } }
+        let properties = PropertyValueRenderer(schema: schema, resolver: users, version: version)
+            .render(page.properties.values, metadata: page.properties.metadata)
+        return replacing("properties", in: NotionObjects.page(page.record, version: version), with: properties)
+    }
+
+    static func replacing(_ key: String, in object: JSONValue, with value: JSONValue) -> JSONValue {
+        guard case .object(var members) = object else { return object }
+        if let index = members.firstIndex(where: { $0.0 == key }) {
+            members[index].1 = value
+        } else {
+            members.append((key, value))
+        }
+        return .object(members)
+    }
+
+    /// The plain text of a rich text array (`text.content` or `plain_text` of each item).
+    static func plainText(_ value: JSONValue?, at path: String) throws(APIError) -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard case .array(let parts) = value else {
+            throw .validation("body failed validation: \(path) should be an array, instead was `\(value.typeName)`.")
+        }
+        let text = parts.compactMap { $0["text"]?["content"]?.stringValue ?? $0["plain_text"]?.stringValue }.joined()
+        do {
+            return try DisplayName.validate(text)
+        } catch {
+            throw .validation("body failed validation: \(path) \(error).")
+        }
+    }
+
+    /// Runs a content rule, answering its ``ContentValidationError`` as `validation_error`.
+    static func validated<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as ContentValidationError {
+            throw APIError.validation(error.message)
+        }
+    }
+}
+
+/// The workspace's people and bots as the integration may see them: a ``MentionResolver`` for
+/// rendering people values (no e-mail without `user_info_with_email`), and the set of ids that
+/// people values may name.
+struct WorkspaceUsers: MentionResolver {
+    var names: [String: String] = [:]
+    var objects: [String: JSONValue] = [:]
+    var ids: Set<String> = []
+
+    static func load(for principal: Principal, store: any Store) async throws -> WorkspaceUsers {
+        var users = WorkspaceUsers()
+        let userInfo = principal.capabilities.userInfo
+        for person in try await store.people(workspaceID: principal.workspaceID) {
+            users.ids.insert(person.id)
+            users.names[person.id] = person.name
+            if userInfo != .none { users.objects[person.id] = NotionObjects.person(person, userInfo: userInfo) }
+        }
+        for integration in try await store.integrations(workspaceID: principal.workspaceID) {
+            users.ids.insert(integration.botID)
+            users.names[integration.botID] = integration.name
+            if userInfo != .none {
+                users.objects[integration.botID] =
+                    integration.botID == principal.botID
+                    ? NotionObjects.bot(of: principal) : NotionObjects.otherBot(integration)
+            }
+        }
+        return users
+    }
+
+    func userName(id: String) -> String? { names[id] }
+    func userObject(id: String) -> JSONValue? { objects[id] }
+    func pageTitle(id: String) -> String? { nil }
+    func databaseTitle(id: String) -> String? { nil }
+}
+
+/// Property and option ids for schemas and pages: random, as Notion's are.
+struct RandomShortIds: ShortIdSource {
+    var seeded = SeededShortIds(seed: UInt64.random(in: 0...UInt64.max))
+    mutating func nextShortId() -> String { seeded.nextShortId() }
+}

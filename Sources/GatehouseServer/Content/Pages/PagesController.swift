@@ -1,0 +1,280 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import GatehouseStore
+import Hummingbird
+
+/// `POST /v1/pages`, `GET|PATCH /v1/pages/{id}`, `GET /v1/pages/{id}/properties/{property_id}`.
+struct PagesController {
+    let access: ContentAccess
+    let bodyLimit: Int
+    let clock: any WallClock
+
+    func addRoutes(to group: RouterGroup<GatehouseRequestContext>) {
+        group.get("pages/:page_id", use: retrieve)
+        group.post("pages", use: create)
+        group.patch("pages/:page_id", use: update)
+        group.get("pages/:page_id/properties/:property_id", use: property)
+    }
+
+    @Sendable func retrieve(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "page_id")
+        try access.policy.require(.readContent, of: principal)
+        let (page, dataSource) = try await load(id, for: principal)
+        return try await respond(page, dataSource: dataSource, principal: principal, context: context)
+    }
+
+    /// Creates a page in a data source (or, before 2025-09-03, a database) or under a page the
+    /// integration can see, its `properties` validated against the schema (needs `insert_content`).
+    @Sendable func create(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
+        try access.policy.require(.insertContent, of: principal)
+        var dataSource: DataSourceRecord?
+        let parent: PageParent
+        switch try PageInput.parent(body) {
+        case .database(let id):
+            let database = try await access.database(id, for: principal)
+            dataSource = try await access.store.dataSources(databaseID: database.id).first
+            parent = .database(dataSource?.id ?? id)
+        case .dataSource(let id):
+            dataSource = try await access.dataSource(id, for: principal)
+            parent = .database(id)
+        case .page(let id):
+            _ = try await access.page(id, for: principal)
+            parent = .page(id)
+        }
+        let now = clock.now()
+        let metadata = PageMetadata(
+            createdTime: now.epochMilliseconds,
+            lastEditedTime: now.epochMilliseconds,
+            createdBy: principal.botID,
+            lastEditedBy: principal.botID
+        )
+        let record = PageRecord(
+            id: UUIDv4.string(),
+            workspaceID: principal.workspaceID,
+            title: "",
+            parent: parent,
+            createdBy: principal.botID,
+            lastEditedBy: principal.botID,
+            createdAt: now,
+            lastEditedAt: now
+        )
+        let children = try Self.children(of: body, version: context.version)
+        let page = try await validated(
+            StoredPage(record: record, properties: PageProperties(values: [:], metadata: metadata)),
+            body: body,
+            dataSource: &dataSource,
+            principal: principal
+        )
+        let written = dataSource
+        try await access.store.atomically { store in
+            try await store.writePage(page, create: true, dataSource: written)
+            if case .page(let parentID) = parent {
+                try await store.appendChildReference(
+                    id: page.record.id,
+                    content: .childPage(title: page.record.title),
+                    to: Self.appendTarget(under: .page(id: parentID), pageID: parentID, principal, now)
+                )
+            }
+            if !children.isEmpty {
+                let target = Self.appendTarget(under: .page(id: page.record.id), pageID: page.record.id, principal, now)
+                _ = try await store.appendBlocks(children, to: target, at: .end)
+            }
+        }
+        return try await respond(page, dataSource: dataSource, principal: principal, context: context)
+    }
+
+    /// Changes a page's properties, trashes or restores it (needs `update_content`).
+    @Sendable func update(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "page_id")
+        let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
+        try access.policy.require(.updateContent, of: principal)
+        let loaded = try await load(id, for: principal)
+        var page = loaded.0
+        var dataSource = loaded.1
+        if let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived") {
+            page.record.archived = trash
+        }
+        page.record.lastEditedBy = principal.botID
+        page.record.lastEditedAt = clock.now()
+        page.properties.metadata.lastEditedBy = principal.botID
+        page.properties.metadata.lastEditedTime = page.record.lastEditedAt.epochMilliseconds
+        page = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
+        try await access.store.writePage(page, create: false, dataSource: dataSource)
+        return try await respond(page, dataSource: dataSource, principal: principal, context: context)
+    }
+
+    /// One property's value as property items (paginated for title, rich_text, people, relation).
+    @Sendable func property(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "page_id")
+        let propertyID = context.parameters.get("property_id") ?? ""
+        try access.policy.require(.readContent, of: principal)
+        let (page, dataSource) = try await load(id, for: principal)
+        let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
+        guard
+            let property = schema.property(named: propertyID.removingPercentEncoding ?? propertyID)
+                ?? schema.property(named: propertyID)
+        else {
+            throw APIError(
+                status: 404,
+                code: "object_not_found",
+                message: "Could not find property with id: \(propertyID.prefix(64))."
+            )
+        }
+        let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+        let rendered = PropertyValueRenderer(schema: schema, resolver: users, version: context.version)
+            .render(property, page.properties.values[property.id], metadata: page.properties.metadata)
+        let pageSize = try request.uri.queryParameters.get("page_size").map { text throws(APIError) -> Int in
+            guard let size = Int(text) else {
+                throw .validation("query.page_size should be a number, instead was `\"\(text.prefix(16))\"`.")
+            }
+            return size
+        }
+        let json = try ContentJSON.validated {
+            try PropertyItemPager.respond(
+                property: property,
+                renderedValue: rendered,
+                pageSize: pageSize,
+                startCursor: request.uri.queryParameters.get("start_cursor"),
+                baseURL: "/v1/pages/\(page.record.id)/properties/\(property.id)"
+            )
+        }
+        return JSONResponse.ok(json, requestID: context.requestID)
+    }
+
+    /// The page and, when it lives in one, its data source.
+    private func load(_ id: String, for principal: Principal) async throws -> (StoredPage, DataSourceRecord?) {
+        let record = try await access.page(id, for: principal)
+        var dataSource: DataSourceRecord?
+        if case .database(let sourceID) = record.parent { dataSource = try await access.store.dataSource(id: sourceID) }
+        guard
+            let page = try await access.store.storedPage(
+                id: record.id,
+                titleID: dataSource?.schema.title?.id ?? "title"
+            )
+        else {
+            throw APIError.notFound("page", id: id, integrationName: principal.integrationName, botID: principal.botID)
+        }
+        return (page, dataSource)
+    }
+
+    /// The blocks of `body.children` (a new page's content), checked whole before anything is written.
+    private static func children(of body: JSONValue, version: NotionVersion) throws -> [BlockDraft] {
+        guard let value = body["children"], !value.isNull else { return [] }
+        return try ContentJSON.validated {
+            try BlockDraft.parseChildren(value, at: "body.children", version: version)
+        }
+    }
+
+    private static func appendTarget(
+        under parent: BlockParent,
+        pageID: String,
+        _ principal: Principal,
+        _ time: Date
+    ) -> BlockAppendTarget {
+        BlockAppendTarget(
+            parent: parent,
+            pageID: pageID,
+            workspaceID: principal.workspaceID,
+            userID: principal.botID,
+            time: time
+        )
+    }
+
+    /// Validates `body.properties` over the page's values and checks the people and pages they
+    /// name; returns the page (and, through `dataSource`, the schema with any options created on
+    /// first use) for the caller to store with its index in one transaction.
+    private func validated(
+        _ page: StoredPage,
+        body: JSONValue,
+        dataSource: inout DataSourceRecord?,
+        principal: Principal
+    ) async throws -> StoredPage {
+        var page = page
+        let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
+        var ids = RandomShortIds()
+        let values = page.properties.values
+        let write = try ContentJSON.validated {
+            try PropertyValueParser(schema: schema).parse(body["properties"], existing: values, ids: &ids)
+        }
+        if !write.referencedUserIds.isEmpty {
+            let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+            if let missing = write.referencedUserIds.sorted().first(where: { !users.ids.contains($0) }) {
+                throw APIError.validation("Could not find user with ID: \(missing).")
+            }
+        }
+        for pageID in write.referencedPageIds.sorted() {
+            guard let related = try await access.store.page(id: pageID), related.workspaceID == principal.workspaceID
+            else { throw APIError.validation("Could not find page with ID: \(pageID).") }
+        }
+        let titleID = write.schema.title?.id ?? "title"
+        let title = write.values[titleID]?.plainText ?? ""
+        do {
+            page.record.title = try DisplayName.validate(title)
+        } catch {
+            throw APIError.validation("body failed validation: body.properties.title.title \(error).")
+        }
+        page.properties.values = write.values
+        dataSource?.schema = write.schema
+        return page
+    }
+
+    private func respond(
+        _ page: StoredPage,
+        dataSource: DataSourceRecord?,
+        principal: Principal,
+        context: GatehouseRequestContext
+    ) async throws -> Response {
+        let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+        return JSONResponse.ok(
+            ContentJSON.page(
+                page,
+                schema: dataSource?.schema ?? PropertyValueParser.pageParentSchema,
+                users: users,
+                version: context.version
+            ),
+            requestID: context.requestID
+        )
+    }
+}
+
+/// Reading the common fields of page and data source requests.
+enum PageInput {
+    enum Parent {
+        case database(String)
+        case dataSource(String)
+        case page(String)
+    }
+
+    static func parent(_ body: JSONValue) throws(APIError) -> Parent {
+        guard let parent = body["parent"], case .object = parent else {
+            throw .validation("body failed validation: body.parent should be defined, instead was `undefined`.")
+        }
+        for (key, make) in [
+            ("data_source_id", Parent.dataSource), ("database_id", Parent.database), ("page_id", Parent.page),
+        ] {
+            guard let value = parent[key] else { continue }
+            guard let raw = value.stringValue, let id = ResourceID.canonical(raw) else {
+                throw .validation("body failed validation: body.parent.\(key) should be a valid uuid.")
+            }
+            return make(id)
+        }
+        throw .validation("body failed validation: body.parent should have a data_source_id, database_id or page_id.")
+    }
+
+    static func flag(_ body: JSONValue, _ key: String) throws(APIError) -> Bool? {
+        switch body[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        case let other?:
+            throw .validation(
+                "body failed validation: body.\(key) should be a boolean, instead was `\(other.typeName)`."
+            )
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+
+/// A data source: a database's table of pages, with its schema.
+public struct DataSourceRecord: Sendable, Equatable {
+    public var id: String
+    public var databaseID: String
+    public var workspaceID: String
+    public var name: String
+    public var schema: DataSourceSchema
+    public var inTrash: Bool
+    public var createdAt: Date
+    public var lastEditedAt: Date
+
+    public init(
+        id: String,
+        databaseID: String,
+        workspaceID: String,
+        name: String,
+        schema: DataSourceSchema,
+        inTrash: Bool = false,
+        createdAt: Date,
+        lastEditedAt: Date
+    ) {
+        self.id = id
+        self.databaseID = databaseID
+        self.workspaceID = workspaceID
+        self.name = name
+        self.schema = schema
+        self.inTrash = inTrash
+        self.createdAt = createdAt
+        self.lastEditedAt = lastEditedAt
+    }
+}
+
+/// The schema a database gets when nothing else is said: one title property, "Name".
+public enum DataSourceDefaults {
+    public static let titleOnlySchema = DataSourceSchema(properties: [
+        PropertyDefinition(id: "title", name: "Name", type: .title)
+    ])
+
+    /// ``titleOnlySchema`` as stored (JSON), for the migration that gives old databases a data source.
+    static let titleOnlySchemaJSON: String = {
+        let data = (try? JSONEncoder().encode(titleOnlySchema)) ?? Data()
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "'", with: "''")
+    }()
+}
+
+/// A page's stored properties: its record, values and the computed metadata.
+public struct StoredPage: Sendable, Equatable {
+    public var record: PageRecord
+    public var properties: PageProperties
+
+    public init(record: PageRecord, properties: PageProperties) {
+        self.record = record
+        self.properties = properties
+    }
+}
+
+/// Data sources (schemas), page property values and queries over the page index.
+public protocol DataSourceStore: Sendable {
+    /// Creates the database and its first data source (whose id is the database's), in one transaction.
+    func createDatabase(_ database: DatabaseRecord, schema: DataSourceSchema) async throws
+    func createDataSource(_ dataSource: DataSourceRecord) async throws
+    func dataSource(id: String) async throws -> DataSourceRecord?
+    func dataSources(databaseID: String) async throws -> [DataSourceRecord]
+    /// Saves the name, schema and trash flag; with `reindex`, rewrites every page's index rows
+    /// (a property's type changed or was added or removed).
+    func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws
+    /// Saves a database's title (and parent) as the record says.
+    func updateDatabase(_ database: DatabaseRecord) async throws
+
+    /// The page with its values; a page without stored values has its title only.
+    func storedPage(id: String, titleID: String) async throws -> StoredPage?
+    /// Inserts (`create`) or updates the page, its values and its index rows, and, when given,
+    /// the data source's schema (options created on first use), all in one transaction.
+    func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws
+    /// One page of a data source's live pages that match `plan`, in `sorts` order (ties: creation
+    /// order, then id), from `offset`, at most `limit`.
+    func queryPages(
+        dataSource: DataSourceRecord,
+        plan: FilterPlan,
+        sorts: [QuerySort],
+        offset: Int,
+        limit: Int
+    ) async throws -> [StoredPage]
+}

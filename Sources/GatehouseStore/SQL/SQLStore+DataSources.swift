@@ -1,0 +1,115 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import SQLKit
+
+/// ``DataSourceStore``: databases' data sources and their schemas.
+extension SQLStore {
+    public func createDatabase(_ record: DatabaseRecord, schema: DataSourceSchema) async throws {
+        let dataSource = DataSourceRecord(
+            id: record.id,
+            databaseID: record.id,
+            workspaceID: record.workspaceID,
+            name: record.title,
+            schema: schema,
+            createdAt: record.createdAt,
+            lastEditedAt: record.lastEditedAt
+        )
+        try await mapUnique("database \(record.id)") {
+            try await transaction { database in
+                try await database.raw(
+                    """
+                    INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at)
+                    VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: record.parentPageID), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds))
+                    """
+                ).run()
+                try await Self.insert(dataSource, into: database)
+            }
+        }
+    }
+
+    public func createDataSource(_ dataSource: DataSourceRecord) async throws {
+        try await mapUnique("data source \(dataSource.id)") {
+            try await write { database in try await Self.insert(dataSource, into: database) }
+        }
+    }
+
+    public func dataSource(id: String) async throws -> DataSourceRecord? {
+        try await read { database in
+            try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: id)").first().map(Self.dataSource)
+        }
+    }
+
+    public func dataSources(databaseID: String) async throws -> [DataSourceRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM data_sources WHERE database_id = \(bind: databaseID) ORDER BY created_at, id"
+            ).all().map(Self.dataSource)
+        }
+    }
+
+    public func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws {
+        let schema = try Self.json(dataSource.schema)
+        try await transaction { database in
+            try await database.raw(
+                """
+                UPDATE data_sources SET name = \(bind: dataSource.name), schema = \(bind: schema),
+                    trashed_at = \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil),
+                    last_edited_at = \(bind: dataSource.lastEditedAt.epochMilliseconds)
+                WHERE id = \(bind: dataSource.id)
+                """
+            ).run()
+            guard reindex else { return }
+            let rows = try await database.raw(
+                "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: dataSource.id)"
+            ).all()
+            for row in rows {
+                let page = try Self.storedPage(row, titleID: dataSource.schema.title?.id ?? "title")
+                try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
+            }
+        }
+    }
+
+    public func updateDatabase(_ record: DatabaseRecord) async throws {
+        try await write { database in
+            try await database.raw(
+                """
+                UPDATE databases SET title = \(bind: record.title), parent_page_id = \(bind: record.parentPageID),
+                    last_edited_at = \(bind: record.lastEditedAt.epochMilliseconds)
+                WHERE id = \(bind: record.id)
+                """
+            ).run()
+        }
+    }
+
+    static func insert(_ dataSource: DataSourceRecord, into database: any SQLDatabase) async throws {
+        try await database.raw(
+            """
+            INSERT INTO data_sources (id, database_id, workspace_id, name, schema, trashed_at, created_at, last_edited_at)
+            VALUES (\(bind: dataSource.id), \(bind: dataSource.databaseID), \(bind: dataSource.workspaceID), \(bind: dataSource.name), \(bind: try json(dataSource.schema)), \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil), \(bind: dataSource.createdAt.epochMilliseconds), \(bind: dataSource.lastEditedAt.epochMilliseconds))
+            """
+        ).run()
+    }
+
+    static func dataSource(_ row: any SQLRow) throws -> DataSourceRecord {
+        DataSourceRecord(
+            id: try row.decode(column: "id", as: String.self),
+            databaseID: try row.decode(column: "database_id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            schema: try JSONDecoder().decode(
+                DataSourceSchema.self,
+                from: Data(try row.decode(column: "schema", as: String.self).utf8)
+            ),
+            inTrash: try row.decode(column: "trashed_at", as: Int64?.self) != nil,
+            createdAt: try date(row, "created_at"),
+            lastEditedAt: try date(row, "last_edited_at")
+        )
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

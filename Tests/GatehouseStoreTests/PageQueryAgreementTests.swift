@@ -1,0 +1,229 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import GatehouseTestSupport
+import Testing
+
+@testable import GatehouseStore
+
+/// The store's SQL for a query (``SQLStore/sql(_:)`` over the page index, the sort-key joins)
+/// must agree with the pure rules: `FilterEvaluator` for which pages match and `PageComparator`
+/// (ties by creation order) for their order, on random pages and filters, on both engines.
+@Suite struct PageQueryAgreementTests {
+    @Test(arguments: StoreEngine.available)
+    func theSQLFilterAgreesWithTheEvaluatorOnRandomPagesAndFilters(engine: StoreEngine) async throws {
+        let (store, dataSource, pages) = try await Self.seed(engine: engine, seed: 26)
+        defer { Task { await store.shutdown() } }
+        var random = SeededGenerator(seed: 2026)
+        let generator = RandomQueryData(schema: dataSource.schema)
+        var matchedSomeButNotAll = 0
+        for _ in 0..<150 {
+            let filter = generator.filter(&random, depth: 0)
+            let expected = Set(pages.filter { FilterEvaluator.matches(filter, page: $0.properties) }.map(\.record.id))
+            let found = try await store.queryPages(
+                dataSource: dataSource,
+                plan: FilterPlan.compile(filter),
+                sorts: [],
+                offset: 0,
+                limit: 1000
+            )
+            #expect(Set(found.map(\.record.id)) == expected, "\(filter)")
+            if !expected.isEmpty && expected.count < pages.count { matchedSomeButNotAll += 1 }
+        }
+        #expect(matchedSomeButNotAll > 30)
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func theSQLOrderAgreesWithThePageComparatorAndPagesResumeFromAnOffset(engine: StoreEngine) async throws {
+        let (store, dataSource, pages) = try await Self.seed(engine: engine, seed: 27)
+        defer { Task { await store.shutdown() } }
+        let schema = dataSource.schema
+        for name in ["Estimate", "Name", "Priority", "Done", "Due", "Assignee"] {
+            let property = try #require(schema.property(named: name))
+            for ascending in [true, false] {
+                let sorts = [QuerySort(target: .property(id: property.id, type: property.type), ascending: ascending)]
+                let expected = pages.sorted { lhs, rhs in
+                    let order = PageComparator.compare(lhs.properties, rhs.properties, by: sorts, schema: schema)
+                    if order != 0 { return order < 0 }
+                    return (lhs.record.createdAt, lhs.record.id) < (rhs.record.createdAt, rhs.record.id)
+                }.map(\.record.id)
+                var found: [String] = []
+                while found.count < pages.count {
+                    let page = try await store.queryPages(
+                        dataSource: dataSource,
+                        plan: .constant(true),
+                        sorts: sorts,
+                        offset: found.count,
+                        limit: 7
+                    )
+                    #expect(!page.isEmpty)
+                    if page.isEmpty { break }
+                    found += page.map(\.record.id)
+                }
+                #expect(found == expected, "\(name) \(ascending)")
+            }
+        }
+    }
+
+    /// A store with one data source of the tasks schema holding 60 random pages.
+    static func seed(engine: StoreEngine, seed: UInt64) async throws -> (SQLStore, DataSourceRecord, [StoredPage]) {
+        let store = try await engine.open()
+        let workspace = Fixtures.workspace()
+        try await store.createWorkspace(workspace)
+        let database = DatabaseRecord(
+            id: Fixtures.id(),
+            workspaceID: workspace.id,
+            title: "Tasks",
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
+        let schema = try queryTestSchema()
+        try await store.createDatabase(database, schema: schema)
+        let dataSource = try #require(try await store.dataSource(id: database.id))
+        #expect(dataSource.schema == schema)
+        var random = SeededGenerator(seed: seed)
+        let generator = RandomQueryData(schema: schema)
+        var pages: [StoredPage] = []
+        for index in 0..<60 {
+            var properties = generator.page(&random)
+            properties.metadata.createdTime += Int64(index % 5)
+            let record = PageRecord(
+                id: Fixtures.id(),
+                workspaceID: workspace.id,
+                title: properties.values["title"]?.plainText ?? "",
+                parent: .database(dataSource.id),
+                createdBy: properties.metadata.createdBy,
+                lastEditedBy: properties.metadata.lastEditedBy,
+                createdAt: Date(epochMilliseconds: properties.metadata.createdTime),
+                lastEditedAt: Date(epochMilliseconds: properties.metadata.lastEditedTime)
+            )
+            let page = StoredPage(record: record, properties: properties)
+            try await store.writePage(page, create: true, dataSource: dataSource)
+            pages.append(page)
+        }
+        let stored = try await store.storedPage(id: pages[0].record.id, titleID: "title")
+        #expect(stored == pages[0])
+        return (store, dataSource, pages)
+    }
+}
+
+/// The tasks schema of GatehouseContentTests' `tasksSchema()` (one property of each type).
+func queryTestSchema() throws -> DataSourceSchema {
+    var ids = SeededShortIds(seed: 7)
+    let json = #"""
+        {"Name": {"title": {}}, "Notes": {"rich_text": {}}, "Estimate": {"number": {"format": "number"}},
+         "Tags": {"multi_select": {"options": [{"name": "bug", "color": "red"}, {"name": "ui"}, {"name": "api"}]}},
+         "Priority": {"select": {"options": [{"name": "High", "color": "red"}, {"name": "Low"}]}},
+         "Status": {"status": {}}, "Due": {"date": {}}, "Assignee": {"people": {}}, "Done": {"checkbox": {}},
+         "Link": {"url": {}}, "Contact": {"email": {}}, "Phone": {"phone_number": {}},
+         "Blocked by": {"relation": {"data_source_id": "1c2b3a4d-0000-4000-8000-000000000001", "single_property": {}}},
+         "Attachments": {"files": {}}, "Created": {"created_time": {}}, "Edited": {"last_edited_time": {}},
+         "Creator": {"created_by": {}}, "Editor": {"last_edited_by": {}}, "Task ID": {"unique_id": {"prefix": "T"}}}
+        """#
+    let properties = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+    return try SchemaParser.create(properties, ids: &ids)
+}
+
+/// Random pages and filters over a schema, drawn from small pools so conditions often hit (the
+/// generator of GatehouseContentTests' `FilterPlanTests`).
+struct RandomQueryData {
+    let schema: DataSourceSchema
+    let words = ["", "Fix", "fix login", "Login", "ÉTÉ", "été ok", "a", "50%_off", "report.pdf"]
+    let users = ["u1", "u2", "u3"]
+    let pages = ["p1", "p2", "p3"]
+    let days = (0..<6).map { ISODate.days(year: 2024, month: 5, day: 12 + $0) * ISODate.millisecondsPerDay }
+
+    func page(_ random: inout SeededGenerator) -> PageProperties {
+        var values: [String: PropertyValue] = [:]
+        for property in schema.properties where Bool.random(using: &random) || property.type == .title {
+            let word = words.randomElement(using: &random) ?? ""
+            let someIds = { (pool: [String], random: inout SeededGenerator) in
+                pool.filter { _ in Bool.random(using: &random) }
+            }
+            let value: PropertyValue? =
+                switch property.type {
+                case .title: .title([.text(word)])
+                case .richText: .richText(word.isEmpty ? [] : [.text(word), .text(" x")])
+                case .number:
+                    .number(Bool.random(using: &random) ? nil : Double(Int.random(in: -2...3, using: &random)))
+                case .select: .select(optionId: property.options.randomElement(using: &random)?.id)
+                case .status: .status(optionId: property.options.randomElement(using: &random)?.id)
+                case .multiSelect: .multiSelect(optionIds: someIds(property.options.map(\.id), &random))
+                case .people: .people(userIds: someIds(users, &random))
+                case .relation: .relation(pageIds: someIds(pages, &random))
+                case .checkbox: .checkbox(Bool.random(using: &random))
+                case .url: .url(word.isEmpty ? nil : word)
+                case .email: .email(word.isEmpty ? nil : word)
+                case .phoneNumber: .phoneNumber(word.isEmpty ? nil : word)
+                case .files: .files(word.isEmpty ? [] : [["name": .string(word), "type": "external"]])
+                case .date:
+                    .date(
+                        DateValue(
+                            start: ISODate.format(
+                                milliseconds: (days.randomElement(using: &random) ?? 0)
+                                    + Int64.random(in: 0..<3, using: &random) * 43_200_000
+                            )
+                        )
+                    )
+                default: nil
+                }
+            if let value { values[property.id] = value }
+        }
+        let created = (days.randomElement(using: &random) ?? 0) + 3_600_000
+        return PageProperties(
+            values: values,
+            metadata: PageMetadata(
+                createdTime: created,
+                lastEditedTime: created + 86_400_000,
+                createdBy: users.randomElement(using: &random) ?? "u1",
+                lastEditedBy: "u2",
+                uniqueNumber: Int.random(in: 1...5, using: &random)
+            )
+        )
+    }
+
+    func filter(_ random: inout SeededGenerator, depth: Int) -> QueryFilter {
+        if depth < 2, Int.random(in: 0..<4, using: &random) == 0 {
+            let parts = (0..<Int.random(in: 0...3, using: &random)).map { _ in filter(&random, depth: depth + 1) }
+            return Bool.random(using: &random) ? .and(parts) : .or(parts)
+        }
+        if Int.random(in: 0..<8, using: &random) == 0 {
+            return .condition(Bool.random(using: &random) ? .createdTime : .lastEditedTime, dateCondition(&random))
+        }
+        let property = schema.properties.randomElement(using: &random) ?? schema.properties[0]
+        let target = FilterTarget.property(id: property.id, type: property.type)
+        if Int.random(in: 0..<6, using: &random) == 0 {
+            return .condition(target, .isEmpty(Bool.random(using: &random)))
+        }
+        let word = words.randomElement(using: &random) ?? ""
+        let condition: FilterCondition =
+            switch property.type {
+            case .title, .richText, .url, .email, .phoneNumber:
+                .text(TextOperator.allCases.randomElement(using: &random) ?? .equals, word)
+            case .number, .uniqueId, .formula:
+                .number(
+                    NumberOperator.allCases.randomElement(using: &random) ?? .equals,
+                    Double(Int.random(in: -2...4, using: &random))
+                )
+            case .checkbox: .checkbox(Bool.random(using: &random))
+            case .select, .status, .multiSelect:
+                .hasAny(
+                    property.options.map(\.id).filter { _ in Bool.random(using: &random) },
+                    negated: Bool.random(using: &random)
+                )
+            case .people, .createdBy, .lastEditedBy:
+                .hasAny([users.randomElement(using: &random) ?? ""], negated: Bool.random(using: &random))
+            case .relation: .hasAny([pages.randomElement(using: &random) ?? ""], negated: Bool.random(using: &random))
+            case .files: .isEmpty(Bool.random(using: &random))
+            case .date, .createdTime, .lastEditedTime: dateCondition(&random)
+            case .rollup: .rollup(.any, .isEmpty(true))
+            }
+        return .condition(target, condition)
+    }
+
+    func dateCondition(_ random: inout SeededGenerator) -> FilterCondition {
+        let lower = Bool.random(using: &random) ? days.randomElement(using: &random) : nil
+        let upper = Bool.random(using: &random) ? days.randomElement(using: &random).map { $0 + 43_200_000 } : nil
+        return .date(DateInterval(lower: lower, upper: upper))
+    }
+}
