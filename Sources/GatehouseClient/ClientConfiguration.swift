@@ -16,9 +16,12 @@ public struct ClientConfiguration: Sendable {
     public var onEvent: (@Sendable (ClientEvent) -> Void)?
 
     public static let productionBaseURL = URL(string: "https://api.notion.com")!
-    /// The seed's development environment.
-    public static let sandboxBaseURL = URL(string: "https://sandbox.notion.com")!
-    public static let defaultNotionVersion = "2022-06-28"
+    /// A Gatehouse on this machine (`gatehouse serve`'s default address): where `ENV=development`
+    /// sends requests unless `NOTION_BASE_URL` says otherwise.
+    public static let localGatehouseBaseURL = URL(string: "http://127.0.0.1:8080")!
+    /// The version the official clients send by default (notion-client 3.1.0, @notionhq/client);
+    /// pin `2022-06-28` for the database-era shapes.
+    public static let defaultNotionVersion = "2025-09-03"
 
     public init(
         token: String? = nil,
@@ -39,11 +42,11 @@ public struct ClientConfiguration: Sendable {
     /// Configuration as the seed does it, from the environment and an optional `.env` file (the
     /// environment wins):
     ///
-    /// - `ENV=development`: the sandbox base URL and `NOTION_DEV_KEY`;
+    /// - `ENV=development`: a local Gatehouse (``localGatehouseBaseURL``) and `NOTION_DEV_KEY`;
     /// - otherwise production and `NOTION_PROD_KEY`;
     /// - `NOTION_API_KEY` when the environment-specific key is not set;
-    /// - `NOTION_BASE_URL` and `NOTION_VERSION` override the base URL (point it at a local
-    ///   Gatehouse) and the version.
+    /// - `NOTION_BASE_URL` and `NOTION_VERSION` override the base URL (another Gatehouse, or
+    ///   production from development) and the version (``defaultNotionVersion`` otherwise).
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         dotEnvFile: String? = ".env"
@@ -61,7 +64,7 @@ public struct ClientConfiguration: Sendable {
                     : "Set NOTION_PROD_KEY or NOTION_API_KEY."
             )
         }
-        var baseURL = development ? sandboxBaseURL : productionBaseURL
+        var baseURL = development ? localGatehouseBaseURL : productionBaseURL
         if let override = values["NOTION_BASE_URL"] {
             guard let url = URL(string: override), url.scheme == "https" || url.scheme == "http" else {
                 throw NotionError(status: nil, code: .invalidRequest, message: "NOTION_BASE_URL is not an http(s) URL.")

@@ -15,7 +15,11 @@ public final class MockTransport: HTTPTransport {
     /// A call as the mock saw it; `authorization` is redacted (`Bearer secret_…`).
     public struct Call: Sendable, Equatable {
         public var method: String
+        /// The URL as sent, percent-encoded.
+        public var url: URL
+        /// The path, decoded.
         public var path: String
+        /// The query, decoded.
         public var query: String?
         public var headers: [String: String]
         public var body: Data?
@@ -75,6 +79,7 @@ public final class MockTransport: HTTPTransport {
             state.calls.append(
                 Call(
                     method: request.method,
+                    url: request.url,
                     path: path,
                     query: components?.query,
                     headers: request.headers.filter { $0.key.lowercased() != "authorization" },

@@ -5,7 +5,9 @@ import Foundation
 /// ```swift
 /// let notion = NotionClient(configuration: try .fromEnvironment())
 /// let me = try await notion.me()
-/// for database in try await notion.databases().results { print(database.title) }
+/// for case .dataSource(let source) in try await notion.search(filter: .dataSource).results {
+///     print(source.title)
+/// }
 /// ```
 public final class NotionClient: Sendable {
     public let configuration: ClientConfiguration
@@ -61,69 +63,27 @@ public final class NotionClient: Sendable {
         try await call("GET", "users/\(try Self.pathID(id))")
     }
 
-    // MARK: Search, databases, pages
+    // MARK: Search
 
-    /// Pages and databases shared with the integration whose title matches `query`.
+    /// Pages and data sources (databases before 2025-09-03) shared with the integration whose
+    /// title matches `query` (`POST /v1/search`); `filter` keeps one kind.
     public func search(
         query: String? = nil,
+        filter: SearchFilter? = nil,
         startCursor: String? = nil,
         pageSize: Int? = nil
     ) async throws -> ListResponse<SearchResult> {
-        var body: [String: Any] = [:]
-        if let query { body["query"] = query }
-        if let startCursor { body["start_cursor"] = startCursor }
-        if let pageSize { body["page_size"] = pageSize }
-        return try await call("POST", "search", body: body, idempotent: true)
-    }
-
-    /// The databases shared with the integration (`GET /v1/databases`, the seed's test call).
-    public func databases(startCursor: String? = nil, pageSize: Int? = nil) async throws -> ListResponse<Database> {
-        try await call("GET", "databases", query: Self.paging(startCursor, pageSize))
-    }
-
-    public func database(id: String) async throws -> Database {
-        try await call("GET", "databases/\(try Self.pathID(id))")
-    }
-
-    /// The pages (rows) of a database.
-    public func queryDatabase(
-        id: String,
-        startCursor: String? = nil,
-        pageSize: Int? = nil
-    ) async throws -> ListResponse<Page> {
-        var body: [String: Any] = [:]
-        if let startCursor { body["start_cursor"] = startCursor }
-        if let pageSize { body["page_size"] = pageSize }
-        return try await call("POST", "databases/\(try Self.pathID(id))/query", body: body, idempotent: true)
-    }
-
-    public func page(id: String) async throws -> Page {
-        try await call("GET", "pages/\(try Self.pathID(id))")
-    }
-
-    /// Creates a page in a database (`POST /v1/pages`); not retried on 5xx (not idempotent).
-    public func createPage(inDatabase databaseID: String, title: String) async throws -> Page {
-        try await call(
-            "POST",
-            "pages",
-            body: [
-                "parent": ["database_id": databaseID],
-                "properties": ["Name": ["title": [["text": ["content": title]]]]],
-            ]
-        )
-    }
-
-    /// Renames or archives a page (`PATCH /v1/pages/{id}`).
-    public func updatePage(id: String, title: String? = nil, archived: Bool? = nil) async throws -> Page {
-        var body: [String: Any] = [:]
-        if let title { body["properties"] = ["title": ["title": [["text": ["content": title]]]]] }
-        if let archived { body["archived"] = archived }
-        return try await call("PATCH", "pages/\(try Self.pathID(id))", body: body)
+        var body: [String: JSONValue] = [:]
+        if let query { body["query"] = .string(query) }
+        if let filter { body["filter"] = ["property": "object", "value": .string(filter.rawValue)] }
+        Self.addPaging(&body, startCursor, pageSize)
+        return try await request("POST", "search", json: .object(body), idempotent: true)
     }
 
     // MARK: The request pipeline
 
-    /// Sends `method /v1/<path>` and decodes the answer; the raw form of every call above.
+    /// Sends `method /v1/<path>` and decodes the answer; the raw form of every call. `path` is
+    /// percent-encoded here (pass it unencoded).
     public func call<Response: Decodable>(
         _ method: String,
         _ path: String,
@@ -133,11 +93,36 @@ public final class NotionClient: Sendable {
         as type: Response.Type = Response.self
     ) async throws -> Response {
         let payload = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        let encodedPath = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        return try await perform(method, encodedPath, query: query, body: payload, idempotent: idempotent)
+    }
+
+    /// The typed calls' form: a JSON body (keys sorted) and a path already percent-encoded.
+    func request<Response: Decodable>(
+        _ method: String,
+        _ path: String,
+        query: [URLQueryItem] = [],
+        json: JSONValue? = nil,
+        idempotent: Bool? = nil
+    ) async throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let payload = try json.map { try encoder.encode($0) }
+        return try await perform(method, path, query: query, body: payload, idempotent: idempotent)
+    }
+
+    private func perform<Response: Decodable>(
+        _ method: String,
+        _ path: String,
+        query: [URLQueryItem],
+        body: Data?,
+        idempotent: Bool?
+    ) async throws -> Response {
         let data = try await send(
             method,
             path,
             query: query,
-            body: payload,
+            body: body,
             idempotent: idempotent ?? ["GET", "DELETE", "HEAD", "PUT"].contains(method)
         )
         do {
@@ -160,11 +145,13 @@ public final class NotionClient: Sendable {
     ) async throws
         -> Data
     {
-        var components = URLComponents(
-            url: configuration.baseURL.appendingPathComponent("v1/" + path),
-            resolvingAgainstBaseURL: false
-        )
-        if !query.isEmpty { components?.queryItems = query }
+        var components = URLComponents(url: configuration.baseURL, resolvingAgainstBaseURL: false)
+        components?.percentEncodedPath += "/v1/" + path
+        if !query.isEmpty {
+            components?.percentEncodedQueryItems = query.map {
+                URLQueryItem(name: Self.queryEncoded($0.name), value: $0.value.map(Self.queryEncoded))
+            }
+        }
         guard let url = components?.url else {
             throw NotionError(status: nil, code: .invalidRequestURL, message: "cannot build a URL for /v1/\(path)")
         }
@@ -246,6 +233,38 @@ public final class NotionClient: Sendable {
         if let cursor { items.append(URLQueryItem(name: "start_cursor", value: cursor)) }
         if let size { items.append(URLQueryItem(name: "page_size", value: String(size))) }
         return items
+    }
+
+    /// A query name or value with everything but unreserved ASCII percent-encoded (as the official
+    /// clients' `URLSearchParams` do for `&`, `=`, `+`, `:`, …).
+    static func queryEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static let unreserved: CharacterSet = {
+        var set = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    /// `start_cursor` and `page_size` in a request body.
+    static func addPaging(_ body: inout [String: JSONValue], _ cursor: String?, _ size: Int?) {
+        if let cursor { body["start_cursor"] = .string(cursor) }
+        if let size { body["page_size"] = .number(Double(size)) }
+    }
+
+    /// A property id for a path segment: the API's ids come percent-encoded (`%3AUPp`), so it is
+    /// decoded and encoded again with nothing but unreserved characters left bare.
+    static func pathPropertyID(_ id: String) throws -> String {
+        let decoded = id.removingPercentEncoding ?? id
+        var allowed = unreserved
+        allowed.remove(".")
+        guard !decoded.isEmpty, decoded.count <= 256,
+            let encoded = decoded.addingPercentEncoding(withAllowedCharacters: allowed)
+        else {
+            throw NotionError(status: nil, code: .validationError, message: "'\(id.prefix(64))' is not a property id")
+        }
+        return encoded
     }
 
     /// An id for a path segment: letters, digits and dashes only, so it cannot change the path.

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// - A 429 is retried for every method after the server's `Retry-After`.
 /// - A 5xx (and 529) or a connection failure is retried only for idempotent calls (GET, DELETE,
-///   and the read-only POSTs `search` and `databases/{id}/query`), after an exponential backoff with
-///   full jitter: a random wait in `0 ... min(maxDelay, baseDelay × 2^attempt)`.
+///   and the read-only POSTs `search`, `databases/{id}/query` and `data_sources/{id}/query`),
+///   after an exponential backoff with full jitter: a random wait in
+///   `0 ... min(maxDelay, baseDelay × 2^attempt)`.
 /// - At most ``maxAttempts`` attempts in all, and never more than ``maxTotalWait`` seconds of
 ///   waiting: a wait that would pass it is not started, and the last error is thrown instead.
 public struct RetryPolicy: Sendable, Equatable {

@@ -33,7 +33,7 @@ import Testing
         #expect(page.databaseID == "d1")
         let calls = mock.calls
         #expect(calls.map(\.path) == ["/v1/users/me", "/v1/search"])
-        #expect(calls[0].headers["Notion-Version"] == "2022-06-28")
+        #expect(calls[0].headers["Notion-Version"] == "2025-09-03")
         #expect(calls[0].authorization == "Bearer [REDACTED]")
         #expect(calls[1].headers["Content-Type"] == "application/json")
         #expect(String(decoding: calls[1].body ?? Data(), as: UTF8.self) == #"{"query":"t"}"#)

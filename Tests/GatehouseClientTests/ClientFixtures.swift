@@ -17,12 +17,14 @@ func makeClient(
     retry: RetryPolicy = RetryPolicy(),
     pacing: Pacing? = nil,
     oauth: OAuthSession? = nil,
-    token: String? = "secret_clientTestToken1234567890"
+    token: String? = "secret_clientTestToken1234567890",
+    notionVersion: String = ClientConfiguration.defaultNotionVersion
 ) -> NotionClient {
     NotionClient(
         configuration: ClientConfiguration(
             token: token,
             baseURL: URL(string: "http://gatehouse.test/v1/")!,
+            notionVersion: notionVersion,
             retry: retry,
             pacing: pacing
         ),
@@ -41,4 +43,19 @@ let meJSON = #"""
 
 func errorJSON(_ status: Int, _ code: String, _ message: String = "no") -> String {
     #"{"object":"error","status":\#(status),"code":"\#(code)","message":"\#(message)","request_id":"req-\#(status)"}"#
+}
+
+/// The JSON body a call sent, parsed (so tests compare values, not key order).
+func sentBody(_ call: MockTransport.Call) throws -> JSONValue {
+    try JSONDecoder().decode(JSONValue.self, from: try #require(call.body))
+}
+
+/// The query as it went on the wire, percent-encoded.
+func encodedQuery(_ call: MockTransport.Call) -> String? {
+    URLComponents(url: call.url, resolvingAgainstBaseURL: false)?.percentEncodedQuery
+}
+
+/// The path as it went on the wire, percent-encoded.
+func encodedPath(_ call: MockTransport.Call) -> String? {
+    URLComponents(url: call.url, resolvingAgainstBaseURL: false)?.percentEncodedPath
 }

@@ -11,7 +11,8 @@ import Testing
             dotEnvFile: nil
         )
         #expect(development.token?.value == "secret_dev")
-        #expect(development.baseURL == ClientConfiguration.sandboxBaseURL)
+        #expect(development.baseURL == ClientConfiguration.localGatehouseBaseURL)
+        #expect(development.notionVersion == "2025-09-03")
         let production = try ClientConfiguration.fromEnvironment(
             ["NOTION_DEV_KEY": "secret_dev", "NOTION_PROD_KEY": "secret_prod"],
             dotEnvFile: nil
@@ -29,6 +30,39 @@ import Testing
         #expect(plain.baseURL.absoluteString == "http://127.0.0.1:8080")
         #expect(plain.notionVersion == "2025-09-03")
         #expect(throws: NotionError.self) { try ClientConfiguration.fromEnvironment([:], dotEnvFile: nil) }
+    }
+
+    @Test func developmentMeansTheLocalGatehouseUnlessTheBaseURLSaysOtherwise() throws {
+        let development = try ClientConfiguration.fromEnvironment(
+            ["ENV": "development", "NOTION_DEV_KEY": "secret_dev"],
+            dotEnvFile: nil
+        )
+        #expect(development.baseURL.absoluteString == "http://127.0.0.1:8080")
+        #expect(development.baseURL.host != "sandbox.notion.com")
+        let elsewhere = try ClientConfiguration.fromEnvironment(
+            [
+                "ENV": "development", "NOTION_DEV_KEY": "secret_dev",
+                "NOTION_BASE_URL": "http://gatehouse.internal:9000/v1/",
+            ],
+            dotEnvFile: nil
+        )
+        #expect(elsewhere.baseURL.absoluteString == "http://gatehouse.internal:9000")
+        let pinned = try ClientConfiguration.fromEnvironment(
+            ["ENV": "development", "NOTION_DEV_KEY": "secret_dev", "NOTION_VERSION": "2022-06-28"],
+            dotEnvFile: nil
+        )
+        #expect(pinned.notionVersion == "2022-06-28")
+    }
+
+    @Test func aDevelopmentClientCallsTheLocalGatehouse() async throws {
+        let mock = MockTransport()
+        mock.respond(to: "GET", path: "/v1/users/me", json: meJSON)
+        let configuration = try ClientConfiguration.fromEnvironment(
+            ["ENV": "development", "NOTION_DEV_KEY": "secret_dev"],
+            dotEnvFile: nil
+        )
+        _ = try await NotionClient(configuration: configuration, transport: mock).me()
+        #expect(mock.calls.first?.url.absoluteString == "http://127.0.0.1:8080/v1/users/me")
     }
 
     @Test func aDotEnvFileFillsWhatTheEnvironmentLeavesOut() throws {
