@@ -5,14 +5,15 @@ import SQLKit
 struct Migration: Sendable {
     let version: Int
     let name: String
-    /// The statements, given the engine's spelling of an auto-increment key.
-    let statements: @Sendable (_ autoIncrementPrimaryKey: String) -> [String]
+    /// The statements, given the engine (for its spelling of an auto-increment key or a
+    /// collation).
+    let statements: @Sendable (_ engine: any SQLEngine) -> [String]
 }
 
 /// Every migration, oldest first. Append only: never edit one that has shipped.
 enum Migrations {
     static let all: [Migration] = [
-        Migration(version: 1, name: "foundation") { autoIncrement in
+        Migration(version: 1, name: "foundation") { engine in
             [
                 """
                 CREATE TABLE workspaces (
@@ -69,7 +70,7 @@ enum Migrations {
                 "CREATE INDEX tokens_integration ON tokens(integration_id)",
                 """
                 CREATE TABLE changes (
-                    seq \(autoIncrement), kind TEXT NOT NULL, workspace_id TEXT, integration_id TEXT,
+                    seq \(engine.autoIncrementPrimaryKey), kind TEXT NOT NULL, workspace_id TEXT, integration_id TEXT,
                     token_hash TEXT, created_at BIGINT NOT NULL)
                 """,
                 "CREATE INDEX changes_created ON changes(created_at)",
@@ -83,11 +84,11 @@ enum Migrations {
                 """
             ]
         },
-        Migration(version: 3, name: "audit log") { autoIncrement in
+        Migration(version: 3, name: "audit log") { engine in
             [
                 """
                 CREATE TABLE audit_events (
-                    seq \(autoIncrement), time BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
+                    seq \(engine.autoIncrementPrimaryKey), time BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
                     outcome TEXT NOT NULL, ip TEXT, user_agent TEXT, request_id TEXT, details TEXT NOT NULL,
                     prev_hash TEXT NOT NULL, hash TEXT NOT NULL)
                 """,
@@ -320,6 +321,18 @@ enum Migrations {
                 """,
                 "CREATE INDEX comments_parent ON comments(parent_id, created_at, id)",
                 "CREATE INDEX comments_discussion ON comments(discussion_id)",
+            ]
+        },
+        Migration(version: 19, name: "query indexes in sort order, filters answered from the index") { engine in
+            [
+                // A query sorted by a property walks this index in its order (numbers, then text
+                // compared byte by byte as the query's ORDER BY does) and stops at the page's end.
+                "DROP INDEX page_sort_keys_number",
+                "CREATE INDEX page_sort_keys_order ON page_sort_keys(data_source_id, property_id, number, text\(engine.byteOrderCollation))",
+                // A filter's EXISTS on (page, property) reads the value from the index itself
+                // (all but text, which is long and tested less often).
+                "DROP INDEX page_index_page",
+                "CREATE INDEX page_index_page ON page_index(page_id, property_id, key, number, date_start, flag)",
             ]
         },
     ]

@@ -82,4 +82,13 @@ import Testing
         let date = Date(epochMilliseconds: 1_764_000_000_123)
         #expect(date.epochMilliseconds == 1_764_000_000_123)
     }
+
+    @Test func aDateMadeFromMillisecondsGivesThemBackExactly() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let milliseconds = Int64.random(in: 0..<7_258_118_400_000, using: &generator)
+            #expect(Date(epochMilliseconds: milliseconds).epochMilliseconds == milliseconds)
+        }
+        #expect(Date(timeIntervalSince1970: 1.9999).epochMilliseconds == 1999)
+    }
 }

@@ -198,7 +198,7 @@ import Testing
                 ).run()
             }
             let migration = try #require(Migrations.all.first { $0.version == 8 })
-            for statement in migration.statements("") where statement.contains("UPDATE audit_events") {
+            for statement in migration.statements(store.engine) where statement.contains("UPDATE audit_events") {
                 try await database.raw("\(unsafeRaw: statement)").run()
             }
         }

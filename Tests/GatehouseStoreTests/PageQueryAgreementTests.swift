@@ -38,29 +38,48 @@ import Testing
         let (store, dataSource, pages) = try await Self.seed(engine: engine, seed: 27)
         defer { Task { await store.shutdown() } }
         let schema = dataSource.schema
-        for name in ["Estimate", "Name", "Priority", "Done", "Due", "Assignee"] {
+        func sort(_ name: String, ascending: Bool) throws -> QuerySort {
             let property = try #require(schema.property(named: name))
-            for ascending in [true, false] {
-                let sorts = [QuerySort(target: .property(id: property.id, type: property.type), ascending: ascending)]
-                let expected = pages.sorted { lhs, rhs in
-                    let order = PageComparator.compare(lhs.properties, rhs.properties, by: sorts, schema: schema)
-                    if order != 0 { return order < 0 }
-                    return (lhs.record.createdAt, lhs.record.id) < (rhs.record.createdAt, rhs.record.id)
-                }.map(\.record.id)
-                var found: [String] = []
-                while found.count < pages.count {
-                    let page = try await store.queryPages(
-                        dataSource: dataSource,
-                        plan: .constant(true),
-                        sorts: sorts,
-                        offset: found.count,
-                        limit: 7
-                    )
-                    #expect(!page.isEmpty)
-                    if page.isEmpty { break }
-                    found += page.map(\.record.id)
-                }
-                #expect(found == expected, "\(name) \(ascending)")
+            return QuerySort(target: .property(id: property.id, type: property.type), ascending: ascending)
+        }
+        var orders: [[QuerySort]] = []
+        for name in ["Estimate", "Name", "Priority", "Done", "Due", "Assignee"] {
+            for ascending in [true, false] { orders.append([try sort(name, ascending: ascending)]) }
+        }
+        // A property then another, and a timestamp then a property.
+        orders.append([try sort("Priority", ascending: true), try sort("Estimate", ascending: false)])
+        orders.append([QuerySort(target: .createdTime, ascending: false), try sort("Name", ascending: true)])
+        for sorts in orders {
+            let expected = pages.sorted { lhs, rhs in
+                let order = PageComparator.compare(lhs.properties, rhs.properties, by: sorts, schema: schema)
+                if order != 0 { return order < 0 }
+                return (lhs.record.createdAt, lhs.record.id) < (rhs.record.createdAt, rhs.record.id)
+            }.map(\.record.id)
+            var found: [String] = []
+            while found.count < pages.count {
+                let page = try await store.queryPages(
+                    dataSource: dataSource,
+                    plan: .constant(true),
+                    sorts: sorts,
+                    offset: found.count,
+                    limit: 7
+                )
+                #expect(!page.isEmpty)
+                if page.isEmpty { break }
+                found += page.map(\.record.id)
+            }
+            #expect(found == expected, "\(sorts)")
+            // From every offset, so that some start exactly where the pages with a value end.
+            guard sorts.count == 1 else { continue }
+            for offset in stride(from: 0, through: pages.count, by: 1) {
+                let page = try await store.queryPages(
+                    dataSource: dataSource,
+                    plan: .constant(true),
+                    sorts: sorts,
+                    offset: offset,
+                    limit: 3
+                )
+                #expect(page.map(\.record.id) == Array(expected.dropFirst(offset).prefix(3)), "\(sorts) from \(offset)")
             }
         }
     }

@@ -13,8 +13,10 @@ public struct SystemClock: WallClock {
 }
 
 extension Date {
-    /// Milliseconds since 1970, the form times take in the store.
-    public var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Milliseconds since 1970, the form times take in the store: whole milliseconds, rounded
+    /// down. A date made with ``init(epochMilliseconds:)`` gives back exactly its milliseconds
+    /// (the microsecond added absorbs the `Double` arithmetic's error, a fraction of that).
+    public var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000 + 0.001).rounded(.down)) }
 
     /// The date `milliseconds` after 1970.
     public init(epochMilliseconds milliseconds: Int64) {

@@ -6,6 +6,9 @@ import SQLKit
 protocol SQLEngine: Sendable {
     /// SQL for an auto-incrementing 64-bit primary key column type.
     var autoIncrementPrimaryKey: String { get }
+    /// The `COLLATE` clause that makes text compare byte by byte (SQLite's default; PostgreSQL's
+    /// `"C"`), with its leading space: empty on SQLite.
+    var byteOrderCollation: String { get }
     /// The statement that opens a write transaction (`BEGIN IMMEDIATE` on SQLite).
     var beginWriteTransaction: String { get }
 

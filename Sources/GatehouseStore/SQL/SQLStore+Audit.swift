@@ -331,6 +331,7 @@ struct BoundEngine: SQLEngine {
     let database: any SQLDatabase
 
     var autoIncrementPrimaryKey: String { base.autoIncrementPrimaryKey }
+    var byteOrderCollation: String { base.byteOrderCollation }
     var beginWriteTransaction: String { "SAVEPOINT gatehouse_nested" }
     var changeNotificationStatement: String? { base.changeNotificationStatement }
 

@@ -30,11 +30,13 @@ extension SQLStore {
                     ).first()
                 else { throw StoreError(.notFound, "start_cursor is not a child of the block") }
                 let position = try cursor.decode(column: "position", as: Int64.self)
+                // `position >=` alone lets the index seek to the cursor; the OR then keeps ties in order.
                 rows = try await database.raw(
                     """
                     SELECT * FROM blocks
                     WHERE parent_id = \(bind: parentID) AND in_trash = \(bind: false)
-                      AND (position > \(bind: position) OR (position = \(bind: position) AND id >= \(bind: startCursor)))
+                      AND position >= \(bind: position)
+                      AND (position > \(bind: position) OR id >= \(bind: startCursor))
                     ORDER BY position, id LIMIT \(bind: limit + 1)
                     """
                 ).all()
@@ -229,7 +231,7 @@ extension SQLStore {
     }
 
     static func contentJSON(_ content: BlockContent) throws -> String {
-        String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
+        try StoredJSON.text(content)
     }
 
     static func columns(of parent: BlockParent) -> (String, String) {
@@ -239,15 +241,15 @@ extension SQLStore {
         }
     }
 
+    /// Blocks' contents by their stored text.
+    static let decodedContents = DecodedJSONCache<BlockContent>(capacity: 50_000)
+
     static func blockRecord(_ row: any SQLRow) throws -> BlockRecord {
         let parentID = try row.decode(column: "parent_id", as: String.self)
         let parent: BlockParent =
             try row.decode(column: "parent_type", as: String.self) == "page"
             ? .page(id: parentID) : .block(id: parentID)
-        let content = try JSONDecoder().decode(
-            BlockContent.self,
-            from: Data(try row.decode(column: "content", as: String.self).utf8)
-        )
+        let content = try decodedContents.value(of: try row.decode(column: "content", as: String.self))
         return BlockRecord(
             id: try row.decode(column: "id", as: String.self),
             workspaceID: try row.decode(column: "workspace_id", as: String.self),

@@ -49,7 +49,7 @@ extension SQLStore {
     }
 
     public func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws {
-        let schema = try Self.json(dataSource.schema)
+        let schema = try StoredJSON.text(dataSource.schema)
         try await transaction { database in
             try await database.raw(
                 """
@@ -86,7 +86,7 @@ extension SQLStore {
         try await database.raw(
             """
             INSERT INTO data_sources (id, database_id, workspace_id, name, schema, trashed_at, created_at, last_edited_at)
-            VALUES (\(bind: dataSource.id), \(bind: dataSource.databaseID), \(bind: dataSource.workspaceID), \(bind: dataSource.name), \(bind: try json(dataSource.schema)), \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil), \(bind: dataSource.createdAt.epochMilliseconds), \(bind: dataSource.lastEditedAt.epochMilliseconds))
+            VALUES (\(bind: dataSource.id), \(bind: dataSource.databaseID), \(bind: dataSource.workspaceID), \(bind: dataSource.name), \(bind: try StoredJSON.text(dataSource.schema)), \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil), \(bind: dataSource.createdAt.epochMilliseconds), \(bind: dataSource.lastEditedAt.epochMilliseconds))
             """
         ).run()
     }
@@ -97,9 +97,9 @@ extension SQLStore {
             databaseID: try row.decode(column: "database_id", as: String.self),
             workspaceID: try row.decode(column: "workspace_id", as: String.self),
             name: try row.decode(column: "name", as: String.self),
-            schema: try JSONDecoder().decode(
+            schema: try StoredJSON.decode(
                 DataSourceSchema.self,
-                from: Data(try row.decode(column: "schema", as: String.self).utf8)
+                from: try row.decode(column: "schema", as: String.self)
             ),
             inTrash: try row.decode(column: "trashed_at", as: Int64?.self) != nil,
             createdAt: try date(row, "created_at"),
@@ -107,9 +107,4 @@ extension SQLStore {
         )
     }
 
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 }

@@ -16,7 +16,7 @@ extension SQLStore {
     public func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws {
         let record = page.record
         let (parentType, parentID) = Self.columns(of: record.parent)
-        let values = try Self.json(page.properties.values)
+        let values = try StoredJSON.text(page.properties.values)
         let archivedAt = record.archived ? record.lastEditedAt.epochMilliseconds : nil
         try await mapUnique("page \(record.id)") {
             try await transaction { database in
@@ -40,7 +40,7 @@ extension SQLStore {
                 if let dataSource {
                     try await database.raw(
                         """
-                        UPDATE data_sources SET schema = \(bind: try Self.json(dataSource.schema))
+                        UPDATE data_sources SET schema = \(bind: try StoredJSON.text(dataSource.schema))
                         WHERE id = \(bind: dataSource.id)
                         """
                     ).run()
@@ -108,11 +108,14 @@ extension SQLStore {
     }
 
     /// A page row with its values (a page written before properties existed has its title only).
+    /// Pages' property values by their stored text (about 1 KiB each when decoded).
+    static let decodedPropertyValues = DecodedJSONCache<[String: PropertyValue]>(capacity: 50_000)
+
     static func storedPage(_ row: any SQLRow, titleID: String) throws -> StoredPage {
         let record = try page(row)
         var values: [String: PropertyValue] = [:]
         if let json = try row.decode(column: "properties", as: String?.self) {
-            values = try JSONDecoder().decode([String: PropertyValue].self, from: Data(json.utf8))
+            values = try Self.decodedPropertyValues.value(of: json)
         } else if !record.title.isEmpty {
             values[titleID] = .title(RichText([.text(record.title)]))
         }

@@ -13,74 +13,57 @@ extension SQLStore {
         limit: Int
     ) async throws -> [StoredPage] {
         let titleID = dataSource.schema.title?.id ?? "title"
-        let query = Self.querySQL(
+        let query = PageQuerySQL(
             dataSourceID: dataSource.id,
             plan: plan,
             sorts: sorts,
-            offset: offset,
-            limit: limit,
-            textCollation: engine is PostgresEngine ? " COLLATE \"C\"" : ""
+            textCollation: engine.byteOrderCollation
         )
         return try await read { database in
-            try await database.raw(query).all().map { try Self.storedPage($0, titleID: titleID) }
-        }
-    }
-
-    /// `SELECT p.* FROM pages p [LEFT JOIN page_sort_keys sN …] WHERE <parent, live, plan> ORDER BY
-    /// <sorts, empty last>, p.created_at, p.id LIMIT … OFFSET …`: the same SQL on both engines but
-    /// for the text collation (PostgreSQL's `"C"` compares bytes, as SQLite does).
-    static func querySQL(
-        dataSourceID: String,
-        plan: FilterPlan,
-        sorts: [QuerySort],
-        offset: Int,
-        limit: Int,
-        textCollation: String
-    ) -> SQLQueryString {
-        var query: SQLQueryString = "SELECT p.* FROM pages p"
-        var order: [SQLQueryString] = []
-        for (index, sort) in sorts.enumerated() {
-            let direction = sort.ascending ? "ASC" : "DESC"
-            switch sort.target {
-            case .createdTime:
-                order.append("p.created_at \(unsafeRaw: direction)")
-            case .lastEditedTime:
-                order.append("p.last_edited_at \(unsafeRaw: direction)")
-            case .property(let id, _):
-                let alias = "s\(index)"
-                query =
-                    query
-                    + " LEFT JOIN page_sort_keys \(unsafeRaw: alias) ON \(unsafeRaw: alias).page_id = p.id AND \(unsafeRaw: alias).property_id = \(bind: id)"
-                order.append("CASE WHEN \(unsafeRaw: alias).page_id IS NULL THEN 1 ELSE 0 END")
-                order.append("\(unsafeRaw: alias).number \(unsafeRaw: direction)")
-                order.append("\(unsafeRaw: alias).text\(unsafeRaw: textCollation) \(unsafeRaw: direction)")
+            let rows: [any SQLRow]
+            if query.sortsByPropertyFirst {
+                // Pages with a value for the first sort, in its index's order, then the pages
+                // without one (empty values sort last, whatever the direction).
+                let valued = try await database.raw(query.select(.valuedFirstSort, offset: offset, limit: limit)).all()
+                if valued.count == limit {
+                    rows = valued
+                } else {
+                    let valuedTotal =
+                        valued.isEmpty && offset > 0
+                        ? try await database.raw(query.count(.valuedFirstSort)).first()?.decode(
+                            column: "n",
+                            as: Int.self
+                        ) ?? 0
+                        : offset + valued.count
+                    let empty = try await database.raw(
+                        query.select(.emptyFirstSort, offset: max(0, offset - valuedTotal), limit: limit - valued.count)
+                    ).all()
+                    rows = valued + empty
+                }
+            } else {
+                rows = try await database.raw(query.select(.all, offset: offset, limit: limit)).all()
             }
+            return try rows.map { try Self.storedPage($0, titleID: titleID) }
         }
-        order.append("p.created_at ASC")
-        order.append("p.id ASC")
-        query =
-            query
-            + " WHERE p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS NULL AND "
-            + sql(plan)
-            + " ORDER BY " + order.joined(separator: ", ")
-            + " LIMIT \(bind: limit) OFFSET \(bind: offset)"
-        return query
     }
 
-    /// The plan as a boolean SQL expression over the page `p` (see ``FilterPlan``).
-    static func sql(_ plan: FilterPlan) -> SQLQueryString {
+    /// The plan as a boolean SQL expression over the page whose id is `pageID` (see
+    /// ``FilterPlan``): `p.id`, or a column naming the same page that is known earlier in a join.
+    static func sql(_ plan: FilterPlan, pageID: String = "p.id") -> SQLQueryString {
         switch plan {
         case .constant(let value):
             return value ? "1 = 1" : "1 = 0"
         case .and(let parts):
-            return parts.isEmpty ? "1 = 1" : "(" + parts.map(sql).joined(separator: " AND ") + ")"
+            return parts.isEmpty
+                ? "1 = 1" : "(" + parts.map { sql($0, pageID: pageID) }.joined(separator: " AND ") + ")"
         case .or(let parts):
-            return parts.isEmpty ? "1 = 0" : "(" + parts.map(sql).joined(separator: " OR ") + ")"
+            return parts.isEmpty
+                ? "1 = 0" : "(" + parts.map { sql($0, pageID: pageID) }.joined(separator: " OR ") + ")"
         case .not(let part):
-            return "NOT " + sql(part)
+            return "NOT " + sql(part, pageID: pageID)
         case .exists(let propertyID, let predicate):
             return
-                "EXISTS (SELECT 1 FROM page_index i WHERE i.page_id = p.id AND i.property_id = \(bind: propertyID) AND "
+                "EXISTS (SELECT 1 FROM page_index i WHERE i.page_id = \(unsafeRaw: pageID) AND i.property_id = \(bind: propertyID) AND "
                 + sql(predicate) + ")"
         }
     }

@@ -138,7 +138,7 @@ public final class SQLStore: Store {
                     .map { try $0.decode(column: "version", as: Int.self) }
             )
             for migration in Migrations.all where !applied.contains(migration.version) {
-                for statement in migration.statements(engine.autoIncrementPrimaryKey) {
+                for statement in migration.statements(engine) {
                     try await database.raw("\(unsafeRaw: statement)").run()
                 }
                 try await database.raw(

@@ -1,0 +1,115 @@
+import GatehouseContent
+import SQLKit
+
+/// The SQL of one data source query (``SQLStore/queryPages(dataSource:plan:sorts:offset:limit:)``):
+/// the same on both engines but for the text collation.
+///
+/// Every statement reads the data source's live pages that pass the plan, ordered by the sorts
+/// (empty values last, whatever the direction), then by creation and id. A query whose first sort
+/// is a property reads in two parts, so that neither sorts every matching page: first the pages
+/// with a value for that property, walking `page_sort_keys_order` in the sort's order and stopping
+/// at the page's end (ties are sorted among themselves); then the pages with no value. Other
+/// queries walk `pages_query` in creation order, or sort by a timestamp.
+struct PageQuerySQL {
+    /// Which of the matching pages a statement reads.
+    enum Part {
+        /// All of them: for queries whose first sort is not a property.
+        case all
+        /// Those with a value for the first sort's property.
+        case valuedFirstSort
+        /// Those without one.
+        case emptyFirstSort
+    }
+
+    let dataSourceID: String
+    let plan: FilterPlan
+    let sorts: [QuerySort]
+    /// `""` or `" COLLATE \"C\""`: see ``SQLEngine/byteOrderCollation``.
+    let textCollation: String
+
+    /// Whether the query reads in two parts (``Part/valuedFirstSort`` then ``Part/emptyFirstSort``).
+    var sortsByPropertyFirst: Bool {
+        firstSortProperty != nil
+    }
+
+    /// `SELECT p.* …` of the part, from `offset`, at most `limit` pages.
+    func select(_ part: Part, offset: Int, limit: Int) -> SQLQueryString {
+        "SELECT p.* " + body(part) + " ORDER BY " + order(part).joined(separator: ", ")
+            + " LIMIT \(bind: limit) OFFSET \(bind: offset)"
+    }
+
+    /// `SELECT COUNT(*) AS n …` of the part.
+    func count(_ part: Part) -> SQLQueryString {
+        "SELECT COUNT(*) AS n " + body(part)
+    }
+
+    private var firstSortProperty: String? {
+        if case .property(let id, _) = sorts.first?.target { return id }
+        return nil
+    }
+
+    /// The sorts the part orders by with joins (the first one drives a two-part read instead).
+    private func joinedSorts(_ part: Part) -> ArraySlice<QuerySort> {
+        part == .all ? sorts[...] : sorts.dropFirst()
+    }
+
+    private func body(_ part: Part) -> SQLQueryString {
+        var query: SQLQueryString
+        var conditions: [SQLQueryString] = []
+        switch part {
+        case .all:
+            query = "FROM pages p"
+        case .valuedFirstSort:
+            // CROSS JOIN: SQLite keeps the sort keys as the outer loop, so it walks their index.
+            query = "FROM page_sort_keys s CROSS JOIN pages p"
+            conditions.append(
+                "s.data_source_id = \(bind: dataSourceID) AND s.property_id = \(bind: firstSortProperty ?? "") AND p.id = s.page_id"
+            )
+        case .emptyFirstSort:
+            query = "FROM pages p"
+            conditions.append(
+                "NOT EXISTS (SELECT 1 FROM page_sort_keys e WHERE e.page_id = p.id AND e.property_id = \(bind: firstSortProperty ?? ""))"
+            )
+        }
+        for (index, sort) in joinedSorts(part).enumerated() {
+            guard case .property(let id, _) = sort.target else { continue }
+            let alias = "s\(index)"
+            query =
+                query
+                + " LEFT JOIN page_sort_keys \(unsafeRaw: alias) ON \(unsafeRaw: alias).page_id = p.id AND \(unsafeRaw: alias).property_id = \(bind: id)"
+        }
+        // Walking the sort keys, the filter reads the key's page id: SQLite then tests it before
+        // it reads the page, so only the pages that pass are read.
+        let filter = SQLStore.sql(plan, pageID: part == .valuedFirstSort ? "s.page_id" : "p.id")
+        conditions.append(
+            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS NULL AND " + filter
+        )
+        return query + " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    private func order(_ part: Part) -> [SQLQueryString] {
+        var order: [SQLQueryString] = []
+        if part == .valuedFirstSort, let first = sorts.first {
+            let direction = first.ascending ? "ASC" : "DESC"
+            order.append("s.number \(unsafeRaw: direction)")
+            order.append("s.text\(unsafeRaw: textCollation) \(unsafeRaw: direction)")
+        }
+        for (index, sort) in joinedSorts(part).enumerated() {
+            let direction = sort.ascending ? "ASC" : "DESC"
+            switch sort.target {
+            case .createdTime:
+                order.append("p.created_at \(unsafeRaw: direction)")
+            case .lastEditedTime:
+                order.append("p.last_edited_at \(unsafeRaw: direction)")
+            case .property:
+                let alias = "s\(index)"
+                order.append("CASE WHEN \(unsafeRaw: alias).page_id IS NULL THEN 1 ELSE 0 END")
+                order.append("\(unsafeRaw: alias).number \(unsafeRaw: direction)")
+                order.append("\(unsafeRaw: alias).text\(unsafeRaw: textCollation) \(unsafeRaw: direction)")
+            }
+        }
+        order.append("p.created_at ASC")
+        order.append("p.id ASC")
+        return order
+    }
+}
