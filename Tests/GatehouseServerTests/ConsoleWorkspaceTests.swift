@@ -32,9 +32,10 @@ import Testing
         _ world: TestWorld,
         _ method: HTTPRequest.Method,
         _ path: String,
-        _ body: String? = nil
+        _ body: String? = nil,
+        version: String = "2022-06-28"
     ) async throws -> [String: Any] {
-        let result = try await client.call(method, path, token: world.token, body: body)
+        let result = try await client.call(method, path, token: world.token, version: version, body: body)
         #expect(result.status == 200, "\(method) \(path): \(result.text)")
         return result.json
     }
@@ -196,6 +197,53 @@ import Testing
                 cookies: cookies
             )
             #expect(bad.status == 400)
+        }
+    }
+
+    @Test func aDatabaseWithSeveralDataSourcesShowsOneAndLinksTheOthers() async throws {
+        let (world, flow, handbook) = try await Self.world()
+        try await world.test(.router) { client in
+            let roadmap = try await Self.api(
+                client,
+                world,
+                .post,
+                "/v1/databases",
+                #"{"parent":{"page_id":"\#(handbook.id)"},"title":[{"text":{"content":"Roadmap"}}],"properties":{"Name":{"title":{}}}}"#
+            )
+            let roadmapID = try #require(roadmap["id"] as? String)
+            _ = try await Self.api(
+                client,
+                world,
+                .post,
+                "/v1/pages",
+                #"{"parent":{"database_id":"\#(roadmapID)"},"properties":{"Name":{"title":[{"text":{"content":"Current item"}}]}}}"#
+            )
+            let archive = try await Self.api(
+                client,
+                world,
+                .post,
+                "/v1/data_sources",
+                #"{"parent":{"type":"database_id","database_id":"\#(roadmapID)"},"title":[{"text":{"content":"Archive"}}],"properties":{"Name":{"title":{}}}}"#,
+                version: "2025-09-03"
+            )
+            let archiveID = try #require(archive["id"] as? String)
+            _ = try await Self.api(
+                client,
+                world,
+                .post,
+                "/v1/pages",
+                #"{"parent":{"data_source_id":"\#(archiveID)"},"properties":{"Name":{"title":[{"text":{"content":"Archived item"}}]}}}"#,
+                version: "2025-09-03"
+            )
+            let cookies = [OAuthFlow.sessionCookie: try requireValue(try await flow.signIn(client), "session")]
+            let first = try await client.send(.get, "/console/workspace/databases/\(roadmapID)", cookies: cookies)
+            #expect(first.text.contains(">Current item</span>"))
+            #expect(!first.text.contains("Archived item"))
+            let link = "/console/workspace/databases/\(roadmapID)?data_source=\(archiveID)"
+            #expect(first.text.contains(#"<a href="\#(link)">Archive</a>"#))
+            let other = try await client.send(.get, link, cookies: cookies)
+            #expect(other.text.contains(">Archived item</span>"))
+            #expect(!other.text.contains("Current item"))
         }
     }
 

@@ -15,7 +15,7 @@ extension SQLStore {
             if let parentPageID {
                 "parent_type = 'page' AND parent_id = \(bind: parentPageID)"
             } else {
-                "parent_type = 'workspace'"
+                "parent_type = 'workspace' AND parent_id IS NULL"
             }
         return try await read { database in
             try await database.raw(
