@@ -2,12 +2,13 @@ import Foundation
 import GatehouseAdmin
 import GatehouseContent
 import GatehouseCore
-import GatehouseServer
 import GatehouseStore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import GatehouseServer
 
 /// The console's read-only workspace view over real HTTP: content written through the API (as an
 /// integration writes it) shows in the tree, a data source's table and a page's rendering; nothing
@@ -105,6 +106,32 @@ import Testing
             // The CSP and the console's other headers stay.
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+        }
+    }
+
+    @Test func theTreeIsPagedWithAMoreLink() async throws {
+        let (world, flow, _) = try await Self.world()
+        // "Handbook" and a hundred more top-level pages: one more than a page of the tree.
+        for index in 1...ConsoleController.treePageSize {
+            _ = try await world.admin.createPage(
+                workspaceID: world.workspace.id,
+                title: "Note \(index)",
+                databaseID: nil
+            )
+        }
+        try await world.test(.router) { client in
+            let cookies = [OAuthFlow.sessionCookie: try requireValue(try await flow.signIn(client), "session")]
+            let first = try await client.send(.get, "/console/workspace", cookies: cookies)
+            #expect(first.text.contains(">Note 99</a>"))
+            #expect(!first.text.contains(">Note 100</a>"))
+            let more = try requireValue(
+                first.text.firstMatch(of: /<a href="([^"]+)" id="tree-more">/).map { String($0.1) },
+                "more link"
+            )
+            let second = try await client.send(.get, "/console/workspace" + more, cookies: cookies)
+            #expect(second.text.contains(">Note 100</a>"))
+            #expect(!second.text.contains(">Handbook</a>"))
+            #expect(!second.text.contains("id=\"tree-more\""))
         }
     }
 
@@ -354,6 +381,40 @@ import Testing
             #expect(threads.last?.contains("Another thread") == true)
             #expect(html.components(separatedBy: #"<span class="author">Robot</span>"#).count == 4)
             #expect(html.contains(Date().formatted(.iso8601.year().month().day())))
+        }
+    }
+
+    @Test func nestingBelowTheDepthCapIsSaidNotShown() async throws {
+        let (world, flow, handbook) = try await Self.world()
+        try await world.test(.router) { client in
+            let created = try await Self.api(
+                client,
+                world,
+                .post,
+                "/v1/pages",
+                #"{"parent":{"page_id":"\#(handbook.id)"},"properties":{"title":{"title":[{"text":{"content":"Deep"}}]}},"children":[{"paragraph":{"rich_text":[{"text":{"content":"Level 1"}}]}}]}"#
+            )
+            let pageID = try #require(created["id"] as? String)
+            var parent = try #require(
+                try await world.store.children(of: pageID, startCursor: nil, pageSize: 1).blocks.first?.id
+            )
+            let levels = WorkspaceBlocks.maxDepth + 2
+            for level in 2...levels {
+                let appended = try await Self.api(
+                    client,
+                    world,
+                    .patch,
+                    "/v1/blocks/\(parent)/children",
+                    #"{"children":[{"paragraph":{"rich_text":[{"text":{"content":"Level \#(level)"}}]}}]}"#
+                )
+                let results = try #require(appended["results"] as? [[String: Any]])
+                parent = try #require(results.first?["id"] as? String)
+            }
+            let cookies = [OAuthFlow.sessionCookie: try requireValue(try await flow.signIn(client), "session")]
+            let page = try await client.send(.get, "/console/workspace/pages/\(pageID)", cookies: cookies)
+            #expect(page.text.contains(">Level \(WorkspaceBlocks.maxDepth)<"))
+            #expect(!page.text.contains(">Level \(WorkspaceBlocks.maxDepth + 1)<"))
+            #expect(page.text.contains("Nested blocks below this depth are not shown."))
         }
     }
 
