@@ -1,6 +1,7 @@
 """The web console in a real headless Chromium (Debian's chromium + chromium-driver, via selenium):
 sign in, create an integration, copy its key and use it, share a database, rotate, revoke, read the
-audit log and the security checklist, sign out; CSRF, read-only members, a narrow screen."""
+audit log and the security checklist, sign out; CSRF, read-only members, a narrow screen; the
+workspace view of what an integration wrote."""
 
 import os
 import re
@@ -234,3 +235,56 @@ def test_a_password_change_ends_other_sessions_and_sign_out_everywhere_ends_all(
     assert browser.find_elements(By.ID, "signin-form")
     assert third.get(f"{base}/console/integrations", allow_redirects=False).status_code == 303
     browser.delete_all_cookies()
+
+
+def test_the_workspace_view_shows_what_an_integration_wrote_as_inert_text(console, sandbox):
+    """The integration writes a page with hostile markup, a toggle and a comment; the console shows
+    them in Chromium as text (no element is created, no script runs), the toggle opens."""
+    from notion_client import Client
+
+    driver = console
+    base = sandbox.base_url
+    notion = Client(auth=sandbox.key, base_url=base, notion_version="2022-06-28")
+    found = notion.search(filter={"property": "object", "value": "page"})
+    row = next(result for result in found["results"] if "database_id" in result["parent"])
+    database_id = row["parent"]["database_id"]
+    title_name = next(name for name, value in row["properties"].items() if value["type"] == "title")
+    hostile = "<img src=x onerror=\"document.title='pwned'\">"
+
+    def text(content, link=None):
+        return [{"type": "text", "text": {"content": content, "link": {"url": link} if link else None}}]
+
+    page = notion.pages.create(
+        parent={"database_id": database_id},
+        properties={title_name: {"title": text("Browser view " + hostile)}},
+        children=[
+            {"type": "toggle", "toggle": {"rich_text": text("Open me"), "children": [
+                {"type": "paragraph", "paragraph": {"rich_text": text("Inside the toggle")}}]}},
+            {"type": "paragraph", "paragraph": {"rich_text": text(hostile)}},
+            {"type": "image", "image": {"type": "external", "external": {"url": "https://images.example/cat.png"}}},
+        ],
+    )
+    notion.comments.create(parent={"page_id": page["id"]}, rich_text=text("Looks good " + hostile))
+
+    driver.find_element(By.ID, "nav-workspace").click()
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "tree"))
+    shot(driver, "workspace")
+    driver.get(f"{base}/console/workspace/databases/{database_id}")
+    table = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "rows"))
+    assert "Browser view " + hostile in table.text
+    table.find_element(By.CSS_SELECTOR, f'a[href="/console/workspace/pages/{page["id"]}"]').click()
+    blocks = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "blocks"))
+    shot(driver, "workspace-page")
+    assert driver.find_element(By.ID, "page-title").text == "Browser view " + hostile
+    assert hostile in blocks.text
+    assert "Looks good " + hostile in driver.find_element(By.ID, "comments").text
+    # Nothing became markup, nothing ran, the external image is a link and never loaded.
+    assert driver.find_elements(By.CSS_SELECTOR, "#content img") == []
+    assert driver.title != "pwned"
+    assert blocks.find_element(By.CSS_SELECTOR, 'a[href="https://images.example/cat.png"]')
+    inside = blocks.find_element(By.XPATH, "//details//p[contains(., 'Inside the toggle')]")
+    assert not inside.is_displayed()
+    blocks.find_element(By.TAG_NAME, "summary").click()
+    WebDriverWait(driver, 5).until(lambda d: inside.is_displayed())
+    driver.set_window_size(400, 900)
+    assert driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -323,6 +323,15 @@ enum Migrations {
                 "CREATE INDEX comments_discussion ON comments(discussion_id)",
             ]
         },
+        Migration(version: 17, name: "the console's workspace view") { _ in
+            [
+                // The page tree one parent at a time (``WorkspaceBrowseStore``): a workspace's top
+                // level, databases under a page, and a page's comments with its blocks'.
+                "CREATE INDEX pages_browse ON pages(workspace_id, parent_type, parent_id, created_at, id)",
+                "CREATE INDEX databases_browse ON databases(workspace_id, parent_page_id, created_at, id)",
+                "CREATE INDEX comments_page ON comments(page_id, created_at, id)",
+            ]
+        },
         Migration(version: 19, name: "query indexes in sort order, filters answered from the index") { engine in
             [
                 // A query sorted by a property walks this index in its order (numbers, then text

@@ -5,7 +5,8 @@ import GatehouseCore
 /// implemented once in SQL (``SQLStore``, a file per aggregate) for both engines. Code that needs
 /// one aggregate may take that protocol; the server holds `any Store`.
 public protocol Store: WorkspaceStore, IntegrationStore, OAuthGrantStore, SessionStore, ContentStore, DataSourceStore,
-    BlockStore, CommentStore, RateLimitStore, AuditStore, UsageStore, MaintenanceStore, ChangeFeedStore
+    BlockStore, CommentStore, RateLimitStore, AuditStore, UsageStore, MaintenanceStore, ChangeFeedStore,
+    WorkspaceBrowseStore
 {
     /// Runs `body` against a view of this store inside one transaction: every change made through
     /// that view (an action and its audit event, say) commits together or not at all. `body` must

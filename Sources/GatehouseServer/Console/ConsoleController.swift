@@ -14,7 +14,8 @@ import HummingbirdCore
 ///
 /// This file holds the routes and what every page shares (the viewer, rendering, the guards);
 /// each page is in a file of its own beside it: `ConsoleIntegrationsPage`, `ConsoleIntegrationPage`,
-/// `ConsoleAuditPage`, `ConsoleSecurityPage`, and the JSON of `ConsoleAPIController`.
+/// `ConsoleAuditPage`, `ConsoleSecurityPage`, `ConsoleWorkspacePages` (the read-only
+/// workspace view), and the JSON of `ConsoleAPIController`.
 struct ConsoleController {
     let audit: SessionAudit
     let pages: HTMLPages
@@ -44,6 +45,9 @@ struct ConsoleController {
         router.get("console/audit", use: audit)
         router.get("console/audit.jsonl", use: auditExport)
         router.get("console/security", use: security)
+        router.get("console/workspace", use: workspaceTree)
+        router.get("console/workspace/pages/:id", use: workspacePage)
+        router.get("console/workspace/databases/:id", use: workspaceDatabase)
     }
 
     /// The signed-in user of a console request.
@@ -58,7 +62,12 @@ struct ConsoleController {
         var all = values
         all["title"] = title
         all["section"] =
-            template == "console_audit" ? "Audit log" : template == "console_security" ? "Security" : "Integrations"
+            switch template {
+            case "console_audit": "Audit log"
+            case "console_security": "Security"
+            case _ where template.hasPrefix("console_workspace"): "Workspace"
+            default: "Integrations"
+            }
         all["csrf"] = viewer.csrf
         all["userName"] = viewer.person.name
         all["workspaceName"] = viewer.workspace.name
