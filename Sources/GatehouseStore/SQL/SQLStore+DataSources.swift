@@ -48,6 +48,14 @@ extension SQLStore {
         }
     }
 
+    public func dataSources(workspaceID: String) async throws -> [DataSourceRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM data_sources WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            ).all().map(Self.dataSource)
+        }
+    }
+
     public func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws {
         let schema = try Self.json(dataSource.schema)
         try await transaction { database in
