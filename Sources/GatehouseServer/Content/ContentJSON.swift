@@ -107,7 +107,8 @@ enum ContentJSON {
 }
 
 /// The workspace's people and bots as the integration may see them: a ``MentionResolver`` for
-/// rendering people values (no e-mail without `user_info_with_email`), and the set of ids that
+/// rendering people values (no names without user information, no e-mail without
+/// `user_info_with_email`), and the set of ids that
 /// people values may name.
 struct WorkspaceUsers: MentionResolver {
     var names: [String: String] = [:]
@@ -119,13 +120,14 @@ struct WorkspaceUsers: MentionResolver {
         let userInfo = principal.capabilities.userInfo
         for person in try await store.people(workspaceID: principal.workspaceID) {
             users.ids.insert(person.id)
+            guard userInfo != .none else { continue }
             users.names[person.id] = person.name
-            if userInfo != .none { users.objects[person.id] = NotionObjects.person(person, userInfo: userInfo) }
+            users.objects[person.id] = NotionObjects.person(person, userInfo: userInfo)
         }
         for integration in try await store.integrations(workspaceID: principal.workspaceID) {
             users.ids.insert(integration.botID)
-            users.names[integration.botID] = integration.name
             if userInfo != .none {
+                users.names[integration.botID] = integration.name
                 users.objects[integration.botID] =
                     integration.botID == principal.botID
                     ? NotionObjects.bot(of: principal) : NotionObjects.otherBot(integration)
