@@ -110,6 +110,12 @@ import Testing
                 let stranger = try await client.call(.get, path, token: strangerToken, version: "2025-09-03")
                 #expect(stranger.status == 403, "\(path) for an integration without the share")
             }
+            let modern = try await Self.ok(client, .get, "/v1/pages/\(row)", token: readerToken)
+            let modernParent = modern.json["parent"] as? [String: Any]
+            #expect(modernParent?["data_source_id"] as? String == second)
+            #expect(modernParent?["database_id"] as? String == world.sharedDatabase.id)
+            let old = try await client.call(.get, "/v1/pages/\(row)", token: readerToken, version: "2022-06-28")
+            #expect((old.json["parent"] as? [String: Any])?["database_id"] as? String == world.sharedDatabase.id)
             let query = try await Self.ok(client, .post, "/v1/data_sources/\(second)/query", token: readerToken, [:])
             #expect(query.results.map { $0["id"] as? String } == [row])
             let found = Set(

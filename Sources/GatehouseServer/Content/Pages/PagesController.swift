@@ -235,6 +235,7 @@ struct PagesController {
             ContentJSON.page(
                 page,
                 schema: dataSource?.schema ?? PropertyValueParser.pageParentSchema,
+                databaseID: dataSource?.databaseID,
                 users: users,
                 version: context.version
             ),
