@@ -187,6 +187,8 @@ import Testing
             #expect(
                 try await Self.ok(client, .get, "/v1/blocks/\(page)", token: token).json["in_trash"] as? Bool == true
             )
+            let trashedPage = try await Self.ok(client, .get, "/v1/pages/\(page)", token: token)
+            #expect(trashedPage.json["in_trash"] as? Bool == true)
             try await Self.expectArchived(client, token: token, under: page)
             _ = try await Self.ok(client, .patch, "/v1/pages/\(world.sharedPage.id)", token: token, ["in_trash": false])
             _ = try await Self.ok(

@@ -21,7 +21,10 @@ struct PagesController {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "page_id")
         try access.policy.require(.readContent, of: principal)
-        let (page, dataSource) = try await load(id, for: principal)
+        var (page, dataSource) = try await load(id, for: principal)
+        if try await BlockTarget.page(page.record, reference: nil).effectivelyInTrash(store: access.store) {
+            page.record.archived = true
+        }
         return try await respond(page, dataSource: dataSource, principal: principal, context: context)
     }
 
