@@ -189,6 +189,8 @@ import Testing
             )
             let trashedPage = try await Self.ok(client, .get, "/v1/pages/\(page)", token: token)
             #expect(trashedPage.json["in_trash"] as? Bool == true)
+            let found = try await Self.ok(client, .post, "/v1/search", token: token, [:]).results
+            #expect(!found.contains { [page, world.sharedPage.id].contains($0["id"] as? String) })
             try await Self.expectArchived(client, token: token, under: page)
             _ = try await Self.ok(client, .patch, "/v1/pages/\(world.sharedPage.id)", token: token, ["in_trash": false])
             _ = try await Self.ok(

@@ -62,8 +62,8 @@ struct ContentAccess: Sendable {
         if let error = policy.error(for: decision, kind: kind, id: id, principal: principal) { throw error }
     }
 
-    /// Every database and page of the principal's workspace that it may see (archived pages left
-    /// out), computed in memory from one read of each table.
+    /// Every database and page of the principal's workspace that it may see (pages in the trash,
+    /// themselves or under a trashed page, left out), computed in memory from one read of each table.
     func visibleContent(for principal: Principal) async throws -> (databases: [DatabaseRecord], pages: [PageRecord]) {
         let shares = try await store.shares(integrationID: principal.integrationID)
         guard !shares.isEmpty else { return ([], []) }
@@ -71,8 +71,12 @@ struct ContentAccess: Sendable {
         let pages = try await store.pages(workspaceID: principal.workspaceID)
         let dataSources = try await store.dataSources(workspaceID: principal.workspaceID)
         let graph = ContentGraph(databases: databases, dataSources: dataSources, pages: pages)
+        let trashed = Set(pages.filter(\.archived).map(\.id))
         let visibleDatabases = databases.filter { graph.lineage(of: $0.id).contains(where: shares.contains) }
-        let visiblePages = pages.filter { !$0.archived && graph.lineage(of: $0.id).contains(where: shares.contains) }
+        let visiblePages = pages.filter { page in
+            let lineage = graph.lineage(of: page.id)
+            return lineage.contains(where: shares.contains) && !lineage.contains(where: trashed.contains)
+        }
         return (visibleDatabases, visiblePages)
     }
 }

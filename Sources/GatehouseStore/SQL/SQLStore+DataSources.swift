@@ -43,7 +43,10 @@ extension SQLStore {
     public func dataSources(databaseID: String) async throws -> [DataSourceRecord] {
         try await read { database in
             try await database.raw(
-                "SELECT * FROM data_sources WHERE database_id = \(bind: databaseID) ORDER BY created_at, id"
+                """
+                SELECT * FROM data_sources WHERE database_id = \(bind: databaseID)
+                ORDER BY CASE WHEN id = database_id THEN 0 ELSE 1 END, created_at, id
+                """
             ).all().map(Self.dataSource)
         }
     }
