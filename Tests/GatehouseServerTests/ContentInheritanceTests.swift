@@ -224,6 +224,49 @@ import Testing
         }
     }
 
+    @Test func aRelationMayNameOnlyPagesTheIntegrationCanSee() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.live) { client in
+            let source =
+                try await Self.ok(
+                    client,
+                    .post,
+                    "/v1/data_sources",
+                    token: world.token,
+                    [
+                        "parent": ["database_id": world.sharedDatabase.id],
+                        "properties": [
+                            "Name": ["title": [:]],
+                            "Link": ["relation": ["data_source_id": world.sharedDatabase.id, "single_property": [:]]],
+                        ],
+                    ]
+                ).json["id"] as? String ?? ""
+            func create(linking id: String) async throws -> APIResult {
+                try await client.call(
+                    .post,
+                    "/v1/pages",
+                    token: world.token,
+                    version: "2025-09-03",
+                    body: Walk.json([
+                        "parent": ["data_source_id": source],
+                        "properties": ["Name": ["title": Walk.text("Linked")], "Link": ["relation": [["id": id]]]],
+                    ])
+                )
+            }
+            let random = UUID().uuidString.lowercased()
+            let hidden = try await create(linking: world.unsharedPage.id)
+            let unknown = try await create(linking: random)
+            #expect(hidden.status == 400 && hidden.code == "validation_error")
+            #expect(
+                hidden.message?.replacingOccurrences(of: world.unsharedPage.id, with: "ID")
+                    == unknown.message?.replacingOccurrences(of: random, with: "ID")
+            )
+            #expect(try await create(linking: world.sharedPage.id).status == 200)
+            let query = try await Self.ok(client, .post, "/v1/data_sources/\(source)/query", token: world.token, [:])
+            #expect(query.results.count == 1)
+        }
+    }
+
     @Test func peopleAndMentionsShowEmailOnlyWithUserInfoWithEmailAndNoNameWithoutUserInfo() async throws {
         let world = try await TestWorld.make()
         var tokens: [Capabilities.UserInfo: String] = [.withEmail: world.token]

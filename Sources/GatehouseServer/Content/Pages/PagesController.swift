@@ -211,9 +211,12 @@ struct PagesController {
                 throw APIError.validation("Could not find user with ID: \(missing).")
             }
         }
+        // A relation may name only pages the integration can see (Notion: the related database
+        // must be shared with it); any other id reads as one that does not exist.
         for pageID in write.referencedPageIds.sorted() {
-            guard let related = try await access.store.page(id: pageID), related.workspaceID == principal.workspaceID
-            else { throw APIError.validation("Could not find page with ID: \(pageID).") }
+            guard (try? await access.page(pageID, for: principal)) != nil else {
+                throw APIError.validation("Could not find page with ID: \(pageID).")
+            }
         }
         let titleID = write.schema.title?.id ?? "title"
         let title = write.values[titleID]?.plainText ?? ""
