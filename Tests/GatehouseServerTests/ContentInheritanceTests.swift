@@ -192,7 +192,32 @@ import Testing
             let found = try await Self.ok(client, .post, "/v1/search", token: token, [:]).results
             #expect(!found.contains { [page, world.sharedPage.id].contains($0["id"] as? String) })
             try await Self.expectArchived(client, token: token, under: page)
+            let ancestor =
+                "Can't edit page on block with an archived ancestor. You must unarchive the ancestor before editing page."
+            let rename: [String: Any] = ["properties": ["title": ["title": Walk.text("Renamed")]]]
+            let refusals: [(HTTPRequest.Method, String, [String: Any], String)] = [
+                (.post, "/v1/pages", ["parent": ["page_id": page], "properties": [:]], ancestor),
+                (.post, "/v1/pages", ["parent": ["page_id": world.sharedPage.id], "properties": [:]], ancestor),
+                (.post, "/v1/databases", ["parent": ["page_id": page], "title": Walk.text("D")], ancestor),
+                (.patch, "/v1/pages/\(page)", rename, ancestor),
+                (
+                    .patch, "/v1/pages/\(world.sharedPage.id)", ["properties": [:]],
+                    "Can't update a page that is archived. You must unarchive the page before updating."
+                ),
+            ]
+            for (method, path, body, message) in refusals {
+                let refused = try await client.call(
+                    method,
+                    path,
+                    token: token,
+                    version: "2025-09-03",
+                    body: Walk.json(body)
+                )
+                #expect(refused.status == 400 && refused.code == "validation_error", "\(method) \(path)")
+                #expect(refused.message == message, "\(method) \(path)")
+            }
             _ = try await Self.ok(client, .patch, "/v1/pages/\(world.sharedPage.id)", token: token, ["in_trash": false])
+            _ = try await Self.ok(client, .patch, "/v1/pages/\(page)", token: token, rename)
             _ = try await Self.ok(
                 client,
                 .patch,

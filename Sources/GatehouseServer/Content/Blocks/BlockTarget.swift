@@ -96,6 +96,22 @@ enum BlockTarget {
     static let archivedError = APIError.validation(
         "Can't edit block that is archived. You must unarchive the block before editing."
     )
+
+    /// A refusal to change a trashed page's properties, worded as the API words it.
+    static let archivedPageError = APIError.validation(
+        "Can't update a page that is archived. You must unarchive the page before updating."
+    )
+
+    /// A refusal to create or change a page under trashed content, worded as the API words it.
+    static let archivedAncestorError = APIError.validation(
+        "Can't edit page on block with an archived ancestor. You must unarchive the ancestor before editing page."
+    )
+
+    /// Whether page `id` is in the trash, itself or under a trashed page (`false` if there is none).
+    static func pageInTrash(_ id: String, store: any Store) async throws -> Bool {
+        guard let page = try await store.page(id: id) else { return false }
+        return try await BlockTarget.page(page, reference: nil).effectivelyInTrash(store: store)
+    }
 }
 
 /// Block objects and lists of them on the wire.
