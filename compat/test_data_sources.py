@@ -226,3 +226,22 @@ def test_each_write_needs_its_capability_and_a_refused_write_writes_nothing(sand
     old_writer = Client(auth=writer_token, base_url=sandbox.base_url, notion_version=OLD)
     restricted(lambda: old_writer.request(path=f"databases/{database['id']}/query", method="POST", body={}))
     assert writer.pages.update(page_id=page["id"], properties={"Name": title("Edited")})["id"] == page["id"]
+
+
+def test_a_trashed_page_takes_only_its_restoring_and_nothing_is_made_under_it(sandbox):
+    notion = client(sandbox)
+    parent = notion.pages.create(parent={"page_id": a_shared_page(notion)["id"]}, properties={"title": title("Bin")})
+    child = notion.pages.create(parent={"page_id": parent["id"]}, properties={"title": title("Inside")})
+    notion.pages.update(page_id=parent["id"], in_trash=True)
+    for call, words in [
+        (lambda: notion.pages.update(page_id=parent["id"], properties={"title": title("Renamed")}), "unarchive the page"),
+        (lambda: notion.pages.update(page_id=child["id"], properties={"title": title("Renamed")}), "archived ancestor"),
+        (lambda: notion.pages.create(parent={"page_id": parent["id"]}, properties={"title": title("Late")}), "archived ancestor"),
+    ]:
+        with pytest.raises(APIResponseError) as raised:
+            call()
+        assert raised.value.code == APIErrorCode.ValidationError and words in str(raised.value)
+    assert notion.pages.retrieve(page_id=child["id"])["in_trash"] is True
+    restored = notion.pages.update(page_id=parent["id"], in_trash=False, properties={"title": title("Back")})
+    assert restored["in_trash"] is False
+    assert notion.pages.retrieve(page_id=child["id"])["in_trash"] is False

@@ -368,6 +368,12 @@ import Testing
                 let answer = try await Self.send(row, unshared, token: world.token, client)
                 #expect(answer.status == 404, "\(row.endpoint) on an unshared target, 404 configured")
                 #expect(answer.code == "object_not_found", "\(row.endpoint)")
+                let random = Targets.random()
+                let unknown = try await Self.send(row, random, token: world.token, client)
+                #expect(
+                    Self.masking(answer.message, unshared.ids) == Self.masking(unknown.message, random.ids),
+                    "\(row.endpoint): an unshared id reads as a random one in 404 mode"
+                )
             }
         }
         await world.store.shutdown()

@@ -25,12 +25,23 @@ struct ContentAccess: Sendable {
         return record!
     }
 
-    /// The page, if the principal may see it; otherwise the policy's 403 or 404.
-    func page(_ id: String, for principal: Principal) async throws -> PageRecord {
+    /// The page, if the principal may see it; otherwise the policy's 403 or 404, naming the page
+    /// or, when given, `subject` (a comment or discussion on it, whose page id must not leak).
+    func page(
+        _ id: String,
+        for principal: Principal,
+        naming subject: (kind: String, id: String)? = nil
+    ) async throws -> PageRecord {
         let record = try await store.page(id: id)
         var lineage = [id]
         if let record { lineage = try await store.lineage(ofPage: record) }
-        try await check(record?.workspaceID, lineage: lineage, kind: "page", id: id, principal: principal)
+        try await check(
+            record?.workspaceID,
+            lineage: lineage,
+            kind: subject?.kind ?? "page",
+            id: subject?.id ?? id,
+            principal: principal
+        )
         return record!
     }
 
