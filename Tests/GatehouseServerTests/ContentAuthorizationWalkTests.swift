@@ -379,6 +379,25 @@ import Testing
         await world.store.shutdown()
     }
 
+    @Test func theTableIsTheOneInTheDocs() throws {
+        let docs = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/content-authorization.md")
+        let whole = try String(contentsOf: docs, encoding: .utf8)
+        let section = try #require(whole.range(of: "## Endpoints and capabilities"))
+        let end = whole.range(of: "\n## ", range: section.upperBound..<whole.endIndex)?.lowerBound ?? whole.endIndex
+        let text = whole[section.upperBound..<end]
+        let names = Dictionary(uniqueKeysWithValues: Self.capabilityNames.map { ($0.1.rawValue, $0.0) })
+        var documented: [String] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 3, cells[0].hasPrefix("`"), cells[2].hasPrefix("`") else { continue }
+            documented.append("\(cells[0]) \(cells[1]) \(cells[2])".replacingOccurrences(of: "`", with: ""))
+        }
+        let walked = Self.table.map { "\($0.endpoint) \($0.version) \(names[$0.capability.rawValue] ?? "?")" }
+        #expect(documented == walked)
+    }
+
     // MARK: Helpers
 
     static func send(
