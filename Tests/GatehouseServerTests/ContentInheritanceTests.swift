@@ -125,6 +125,13 @@ import Testing
             #expect(found.isSuperset(of: [row, child, deep, second, innerSource]))
             let strangerSearch = try await Self.ok(client, .post, "/v1/search", token: strangerToken, [:])
             #expect(strangerSearch.results.isEmpty)
+
+            _ = try await Self.ok(client, .patch, "/v1/data_sources/\(second)", token: token, ["in_trash": true])
+            let afterTrash = Set(
+                try await Self.ok(client, .post, "/v1/search", token: readerToken, [:]).results
+                    .compactMap { $0["id"] as? String }
+            )
+            #expect(afterTrash.isDisjoint(with: [row, child, deep, second, innerSource]))
         }
     }
 

@@ -73,8 +73,9 @@ struct ContentAccess: Sendable {
         if let error = policy.error(for: decision, kind: kind, id: id, principal: principal) { throw error }
     }
 
-    /// Every database and page of the principal's workspace that it may see (pages in the trash,
-    /// themselves or under a trashed page, left out), computed in memory from one read of each table.
+    /// Every database and page of the principal's workspace that it may see, leaving out what is in
+    /// the trash (itself or under a trashed page or data source), computed in memory from one read
+    /// of each table.
     func visibleContent(for principal: Principal) async throws -> (databases: [DatabaseRecord], pages: [PageRecord]) {
         let shares = try await store.shares(integrationID: principal.integrationID)
         guard !shares.isEmpty else { return ([], []) }
@@ -82,13 +83,22 @@ struct ContentAccess: Sendable {
         let pages = try await store.pages(workspaceID: principal.workspaceID)
         let dataSources = try await store.dataSources(workspaceID: principal.workspaceID)
         let graph = ContentGraph(databases: databases, dataSources: dataSources, pages: pages)
-        let trashed = Set(pages.filter(\.archived).map(\.id))
-        let visibleDatabases = databases.filter { graph.lineage(of: $0.id).contains(where: shares.contains) }
-        let visiblePages = pages.filter { page in
-            let lineage = graph.lineage(of: page.id)
+        // A database's first data source has the database's id: its trash hides its own pages, not
+        // the database (whose other data sources live on).
+        let trashedSources = dataSources.filter(\.inTrash)
+        let trashed = Set(
+            pages.filter(\.archived).map(\.id) + trashedSources.filter { $0.id != $0.databaseID }.map(\.id)
+        )
+        let trashedFirstSources = Set(trashedSources.filter { $0.id == $0.databaseID }.map(\.id))
+        func visible(_ id: String) -> Bool {
+            let lineage = graph.lineage(of: id)
             return lineage.contains(where: shares.contains) && !lineage.contains(where: trashed.contains)
         }
-        return (visibleDatabases, visiblePages)
+        let visiblePages = pages.filter { page in
+            if case .database(let sourceID) = page.parent, trashedFirstSources.contains(sourceID) { return false }
+            return visible(page.id)
+        }
+        return (databases.filter { visible($0.id) }, visiblePages)
     }
 }
 
