@@ -225,7 +225,9 @@ struct PagesController {
         // A relation may name only pages the integration can see (Notion: the related database
         // must be shared with it); any other id reads as one that does not exist.
         for pageID in write.referencedPageIds.sorted() {
-            guard (try? await access.page(pageID, for: principal)) != nil else {
+            do {
+                _ = try await access.page(pageID, for: principal)
+            } catch is APIError {
                 throw APIError.validation("Could not find page with ID: \(pageID).")
             }
         }
