@@ -105,3 +105,53 @@ def test_an_unknown_block_is_object_not_found(sandbox):
         notion.blocks.retrieve(block_id="00000000-0000-4000-8000-000000000000")
     assert raised.value.code == APIErrorCode.ObjectNotFound
     assert raised.value.status == 404
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_block_calls_need_their_capability_and_a_share(sandbox, version):
+    notion = client(sandbox, version)
+    page = new_page(notion, f"Guarded {version}")
+    block = notion.blocks.children.append(block_id=page["id"], children=[paragraph("kept")])["results"][0]
+
+    def integration(name, capabilities):
+        made = sandbox.cli(
+            "integration", "create", "--workspace", sandbox.workspace_id, "--name", name, "--capabilities", capabilities,
+        )
+        sandbox.cli("share", "--integration", made["id"], "--page", page["id"])
+        return client(sandbox, version, auth=made["token"])
+
+    reader = integration(f"Block reader {version}", "read_content")
+    inserter = integration(f"Block inserter {version}", "insert_content")
+    for call in [
+        lambda: reader.blocks.children.append(block_id=page["id"], children=[paragraph("no")]),
+        lambda: reader.blocks.update(block_id=block["id"], paragraph={"rich_text": [{"text": {"content": "no"}}]}),
+        lambda: reader.blocks.delete(block_id=block["id"]),
+        lambda: inserter.blocks.retrieve(block_id=block["id"]),
+        lambda: inserter.blocks.children.list(block_id=page["id"]),
+    ]:
+        with pytest.raises(APIResponseError) as raised:
+            call()
+        assert raised.value.status == 403 and raised.value.code == APIErrorCode.RestrictedResource
+    assert texts(notion.blocks.children.list(block_id=page["id"])["results"]) == ["kept"]
+
+    private = sandbox.cli("page", "create", "--workspace", sandbox.workspace_id, "--title", f"Private {version}")
+    with pytest.raises(APIResponseError) as raised:
+        notion.blocks.children.list(block_id=private["id"])
+    assert raised.value.status == 403 and raised.value.code == APIErrorCode.RestrictedResource
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_what_lies_under_a_trashed_block_is_trashed_too(sandbox, version):
+    notion = client(sandbox, version)
+    page = new_page(notion, f"Trash {version}")
+    toggle = {"type": "toggle", "toggle": {"rich_text": [{"text": {"content": "fold"}}], "children": [paragraph("inside")]}}
+    folded = notion.blocks.children.append(block_id=page["id"], children=[toggle])["results"][0]
+    inner = notion.blocks.children.list(block_id=folded["id"])["results"][0]
+    notion.blocks.delete(block_id=folded["id"])
+    assert notion.blocks.retrieve(block_id=inner["id"])["in_trash"] is True
+    with pytest.raises(APIResponseError) as raised:
+        notion.blocks.children.append(block_id=inner["id"], children=[paragraph("late")])
+    assert raised.value.code == APIErrorCode.ValidationError
+    assert "archived" in str(raised.value)
+    notion.blocks.update(block_id=folded["id"], in_trash=False)
+    assert notion.blocks.retrieve(block_id=inner["id"])["in_trash"] is False

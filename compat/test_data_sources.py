@@ -144,3 +144,104 @@ def test_search_filters_by_page_and_by_data_source(sandbox):
     old = client(sandbox, OLD)
     databases = old.search(filter={"property": "object", "value": "database"})["results"]
     assert databases and all(r["object"] == "database" for r in databases)
+
+
+def restricted(call):
+    """Runs `call`, which must be refused with 403 restricted_resource."""
+    with pytest.raises(APIResponseError) as raised:
+        call()
+    assert raised.value.status == 403 and raised.value.code == APIErrorCode.RestrictedResource
+    return raised.value
+
+
+def integration(sandbox, name, capabilities, database=None):
+    """A new integration of the sandbox's workspace with these capabilities, shared `database` if given."""
+    made = sandbox.cli(
+        "integration", "create", "--workspace", sandbox.workspace_id, "--name", name, "--capabilities", capabilities,
+    )
+    if database:
+        sandbox.cli("share", "--integration", made["id"], "--database", database)
+    return made["token"]
+
+
+def test_a_page_of_a_second_data_source_is_shared_through_its_database(sandbox):
+    notion = client(sandbox)
+    database = shared_database(notion)
+    second = notion.data_sources.create(
+        parent={"type": "database_id", "database_id": database["id"]},
+        title=[{"text": {"content": "Second"}}],
+        properties={"Name": {"title": {}}},
+    )
+    page = notion.pages.create(parent={"data_source_id": second["id"]}, properties={"Name": title("Inherited")})
+    notion.blocks.children.append(
+        block_id=page["id"], children=[{"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "body"}}]}}]
+    )
+    notion.comments.create(parent={"page_id": page["id"]}, rich_text=[{"text": {"content": "note"}}])
+    token = integration(sandbox, "Second reader", "read_content,read_comments", database["id"])
+
+    reader = Client(auth=token, base_url=sandbox.base_url, notion_version=NEW)
+    retrieved = reader.pages.retrieve(page_id=page["id"])
+    assert retrieved["parent"]["data_source_id"] == second["id"]
+    assert retrieved["parent"]["database_id"] == database["id"]
+    assert names(reader.data_sources.query(data_source_id=second["id"])) == ["Inherited"]
+    assert len(reader.blocks.children.list(block_id=page["id"])["results"]) == 1
+    assert len(reader.comments.list(block_id=page["id"])["results"]) == 1
+    assert page["id"] in [r["id"] for r in reader.search(query="Inherited")["results"]]
+    old_reader = Client(auth=token, base_url=sandbox.base_url, notion_version=OLD)
+    assert old_reader.pages.retrieve(page_id=page["id"])["parent"]["database_id"] == database["id"]
+
+    stranger = Client(auth=integration(sandbox, "Stranger", "read_content"), base_url=sandbox.base_url)
+    error = restricted(lambda: stranger.pages.retrieve(page_id=page["id"]))
+    assert "does not have access" in str(error)
+    restricted(lambda: stranger.data_sources.query(data_source_id=second["id"]))
+    assert stranger.search(query="Inherited")["results"] == []
+
+
+def test_each_write_needs_its_capability_and_a_refused_write_writes_nothing(sandbox):
+    notion = client(sandbox)
+    database = shared_database(notion)
+    source_id = database["data_sources"][0]["id"]
+    page = notion.pages.create(parent={"data_source_id": source_id}, properties={"Name": title("Guarded")})
+    before = names(notion.data_sources.query(data_source_id=source_id))
+
+    reader = Client(auth=integration(sandbox, "Reader only", "read_content", database["id"]), base_url=sandbox.base_url)
+    for call in [
+        lambda: reader.pages.create(parent={"data_source_id": source_id}, properties={"Name": title("Sneaky")}),
+        lambda: reader.pages.update(page_id=page["id"], properties={"Name": title("Changed")}),
+        lambda: reader.data_sources.create(
+            parent={"type": "database_id", "database_id": database["id"]}, properties={"Name": {"title": {}}}
+        ),
+        lambda: reader.data_sources.update(data_source_id=source_id, title=[{"text": {"content": "Renamed"}}]),
+        lambda: reader.databases.update(database_id=database["id"], title=[{"text": {"content": "Renamed"}}]),
+    ]:
+        error = restricted(call)
+        assert "Insufficient permissions" in str(error)
+    assert names(notion.data_sources.query(data_source_id=source_id)) == before
+    assert notion.data_sources.retrieve(data_source_id=source_id)["title"][0]["plain_text"] == "Tasks"
+
+    writer_token = integration(sandbox, "Writer only", "insert_content,update_content", database["id"])
+    writer = Client(auth=writer_token, base_url=sandbox.base_url)
+    restricted(lambda: writer.pages.retrieve(page_id=page["id"]))
+    restricted(lambda: writer.data_sources.query(data_source_id=source_id))
+    old_writer = Client(auth=writer_token, base_url=sandbox.base_url, notion_version=OLD)
+    restricted(lambda: old_writer.request(path=f"databases/{database['id']}/query", method="POST", body={}))
+    assert writer.pages.update(page_id=page["id"], properties={"Name": title("Edited")})["id"] == page["id"]
+
+
+def test_a_trashed_page_takes_only_its_restoring_and_nothing_is_made_under_it(sandbox):
+    notion = client(sandbox)
+    parent = notion.pages.create(parent={"page_id": a_shared_page(notion)["id"]}, properties={"title": title("Bin")})
+    child = notion.pages.create(parent={"page_id": parent["id"]}, properties={"title": title("Inside")})
+    notion.pages.update(page_id=parent["id"], in_trash=True)
+    for call, words in [
+        (lambda: notion.pages.update(page_id=parent["id"], properties={"title": title("Renamed")}), "unarchive the page"),
+        (lambda: notion.pages.update(page_id=child["id"], properties={"title": title("Renamed")}), "archived ancestor"),
+        (lambda: notion.pages.create(parent={"page_id": parent["id"]}, properties={"title": title("Late")}), "archived ancestor"),
+    ]:
+        with pytest.raises(APIResponseError) as raised:
+            call()
+        assert raised.value.code == APIErrorCode.ValidationError and words in str(raised.value)
+    assert notion.pages.retrieve(page_id=child["id"])["in_trash"] is True
+    restored = notion.pages.update(page_id=parent["id"], in_trash=False, properties={"title": title("Back")})
+    assert restored["in_trash"] is False
+    assert notion.pages.retrieve(page_id=child["id"])["in_trash"] is False

@@ -58,9 +58,12 @@ enum ContentJSON {
     }
 
     /// A page with its `properties` rendered against `schema` (only `only` ids, when not empty).
+    /// `databaseID` is the database of the page's data source: a page in a second (or later) data
+    /// source names that database, not its data source, as `database_id`.
     static func page(
         _ page: StoredPage,
         schema: DataSourceSchema,
+        databaseID: String? = nil,
         users: WorkspaceUsers,
         version: NotionVersion,
         only: [String] = []
@@ -69,7 +72,15 @@ enum ContentJSON {
         if !only.isEmpty { schema.properties = schema.properties.filter { only.contains($0.id) } }
         let properties = PropertyValueRenderer(schema: schema, resolver: users, version: version)
             .render(page.properties.values, metadata: page.properties.metadata)
-        return replacing("properties", in: NotionObjects.page(page.record, version: version), with: properties)
+        var json = replacing("properties", in: NotionObjects.page(page.record, version: version), with: properties)
+        if let databaseID, case .database(let sourceID) = page.record.parent, sourceID != databaseID {
+            let parent: JSONValue =
+                version.usesDataSources
+                ? ["type": "data_source_id", "data_source_id": .string(sourceID), "database_id": .string(databaseID)]
+                : ["type": "database_id", "database_id": .string(databaseID)]
+            json = replacing("parent", in: json, with: parent)
+        }
+        return json
     }
 
     static func replacing(_ key: String, in object: JSONValue, with value: JSONValue) -> JSONValue {
@@ -107,7 +118,8 @@ enum ContentJSON {
 }
 
 /// The workspace's people and bots as the integration may see them: a ``MentionResolver`` for
-/// rendering people values (no e-mail without `user_info_with_email`), and the set of ids that
+/// rendering people values (no names without user information, no e-mail without
+/// `user_info_with_email`), and the set of ids that
 /// people values may name.
 struct WorkspaceUsers: MentionResolver {
     var names: [String: String] = [:]
@@ -119,13 +131,14 @@ struct WorkspaceUsers: MentionResolver {
         let userInfo = principal.capabilities.userInfo
         for person in try await store.people(workspaceID: principal.workspaceID) {
             users.ids.insert(person.id)
+            guard userInfo != .none else { continue }
             users.names[person.id] = person.name
-            if userInfo != .none { users.objects[person.id] = NotionObjects.person(person, userInfo: userInfo) }
+            users.objects[person.id] = NotionObjects.person(person, userInfo: userInfo)
         }
         for integration in try await store.integrations(workspaceID: principal.workspaceID) {
             users.ids.insert(integration.botID)
-            users.names[integration.botID] = integration.name
             if userInfo != .none {
+                users.names[integration.botID] = integration.name
                 users.objects[integration.botID] =
                     integration.botID == principal.botID
                     ? NotionObjects.bot(of: principal) : NotionObjects.otherBot(integration)

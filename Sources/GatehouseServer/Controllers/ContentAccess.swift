@@ -20,19 +20,28 @@ struct ContentAccess: Sendable {
     func dataSource(_ id: String, for principal: Principal) async throws -> DataSourceRecord {
         let record = try await store.dataSource(id: id)
         var lineage = [id]
-        if let record, let database = try await store.database(id: record.databaseID) {
-            lineage = (record.id == database.id ? [] : [record.id]) + (try await store.lineage(ofDatabase: database))
-        }
+        if let record { lineage = try await store.lineage(ofDataSource: record) }
         try await check(record?.workspaceID, lineage: lineage, kind: "data_source", id: id, principal: principal)
         return record!
     }
 
-    /// The page, if the principal may see it; otherwise the policy's 403 or 404.
-    func page(_ id: String, for principal: Principal) async throws -> PageRecord {
+    /// The page, if the principal may see it; otherwise the policy's 403 or 404, naming the page
+    /// or, when given, `subject` (a comment or discussion on it, whose page id must not leak).
+    func page(
+        _ id: String,
+        for principal: Principal,
+        naming subject: (kind: String, id: String)? = nil
+    ) async throws -> PageRecord {
         let record = try await store.page(id: id)
         var lineage = [id]
-        if let record { lineage = try await self.lineage(of: record) }
-        try await check(record?.workspaceID, lineage: lineage, kind: "page", id: id, principal: principal)
+        if let record { lineage = try await store.lineage(ofPage: record) }
+        try await check(
+            record?.workspaceID,
+            lineage: lineage,
+            kind: subject?.kind ?? "page",
+            id: subject?.id ?? id,
+            principal: principal
+        )
         return record!
     }
 
@@ -42,21 +51,9 @@ struct ContentAccess: Sendable {
     func block(_ id: String, workspaceID: String?, pageID: String?, for principal: Principal) async throws {
         var lineage = [id]
         if let pageID, let page = try await store.page(id: pageID) {
-            lineage += try await self.lineage(of: page)
+            lineage += try await store.lineage(ofPage: page)
         }
         try await check(workspaceID, lineage: lineage, kind: "block", id: id, principal: principal)
-    }
-
-    /// The page's lineage; a page in a database's second (or later) data source reaches the
-    /// database through it.
-    func lineage(of page: PageRecord) async throws -> [String] {
-        if case .database(let id) = page.parent, try await store.database(id: id) == nil,
-            let dataSource = try await store.dataSource(id: id),
-            let database = try await store.database(id: dataSource.databaseID)
-        {
-            return [page.id, id] + (try await store.lineage(ofDatabase: database))
-        }
-        return try await store.lineage(ofPage: page)
     }
 
     private func check(
@@ -76,26 +73,45 @@ struct ContentAccess: Sendable {
         if let error = policy.error(for: decision, kind: kind, id: id, principal: principal) { throw error }
     }
 
-    /// Every database and page of the principal's workspace that it may see (archived pages left
-    /// out), computed in memory from one read of each table.
+    /// Every database and page of the principal's workspace that it may see, leaving out what is in
+    /// the trash (itself or under a trashed page or data source), computed in memory from one read
+    /// of each table.
     func visibleContent(for principal: Principal) async throws -> (databases: [DatabaseRecord], pages: [PageRecord]) {
         let shares = try await store.shares(integrationID: principal.integrationID)
         guard !shares.isEmpty else { return ([], []) }
         let databases = try await store.databases(workspaceID: principal.workspaceID)
         let pages = try await store.pages(workspaceID: principal.workspaceID)
-        let graph = ContentGraph(databases: databases, pages: pages)
-        let visibleDatabases = databases.filter { graph.lineage(of: $0.id).contains(where: shares.contains) }
-        let visiblePages = pages.filter { !$0.archived && graph.lineage(of: $0.id).contains(where: shares.contains) }
-        return (visibleDatabases, visiblePages)
+        let dataSources = try await store.dataSources(workspaceID: principal.workspaceID)
+        let graph = ContentGraph(databases: databases, dataSources: dataSources, pages: pages)
+        // A database's first data source has the database's id: its trash hides its own pages, not
+        // the database (whose other data sources live on).
+        let trashedSources = dataSources.filter(\.inTrash)
+        let trashed = Set(
+            pages.filter(\.archived).map(\.id) + trashedSources.filter { $0.id != $0.databaseID }.map(\.id)
+        )
+        let trashedFirstSources = Set(trashedSources.filter { $0.id == $0.databaseID }.map(\.id))
+        func visible(_ id: String) -> Bool {
+            let lineage = graph.lineage(of: id)
+            return lineage.contains(where: shares.contains) && !lineage.contains(where: trashed.contains)
+        }
+        let visiblePages = pages.filter { page in
+            if case .database(let sourceID) = page.parent, trashedFirstSources.contains(sourceID) { return false }
+            return visible(page.id)
+        }
+        return (databases.filter { visible($0.id) }, visiblePages)
     }
 }
 
-/// Parent links of a workspace's content, for computing many lineages without the store.
+/// Parent links of a workspace's content, for computing many lineages without the store: the
+/// same lineages as the store's, a page in a second (or later) data source reaching its database.
 struct ContentGraph {
     private var parents: [String: String] = [:]
 
-    init(databases: [DatabaseRecord], pages: [PageRecord]) {
+    init(databases: [DatabaseRecord], dataSources: [DataSourceRecord], pages: [PageRecord]) {
         for database in databases { parents[database.id] = database.parentPageID }
+        for dataSource in dataSources where dataSource.id != dataSource.databaseID {
+            parents[dataSource.id] = dataSource.databaseID
+        }
         for page in pages {
             switch page.parent {
             case .workspace: break

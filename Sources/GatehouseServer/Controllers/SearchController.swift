@@ -89,11 +89,11 @@ struct SearchController {
         version: NotionVersion
     ) async throws -> [JSONValue] {
         let users = try await WorkspaceUsers.load(for: principal, store: access.store)
-        var schemas: [String: DataSourceSchema] = [:]
-        func schema(of sourceID: String) async throws -> DataSourceSchema {
-            if let known = schemas[sourceID] { return known }
-            let found = try await access.store.dataSource(id: sourceID)?.schema ?? DataSourceDefaults.titleOnlySchema
-            schemas[sourceID] = found
+        var dataSources: [String: DataSourceRecord?] = [:]
+        func dataSource(_ id: String) async throws -> DataSourceRecord? {
+            if let known = dataSources[id] { return known }
+            let found = try await access.store.dataSource(id: id)
+            dataSources[id] = found
             return found
         }
         var rendered: [JSONValue] = []
@@ -101,10 +101,17 @@ struct SearchController {
             switch item {
             case .page(let record):
                 var pageSchema = PropertyValueParser.pageParentSchema
-                if case .database(let sourceID) = record.parent { pageSchema = try await schema(of: sourceID) }
+                var databaseID: String?
+                if case .database(let sourceID) = record.parent {
+                    let source = try await dataSource(sourceID)
+                    pageSchema = source?.schema ?? DataSourceDefaults.titleOnlySchema
+                    databaseID = source?.databaseID
+                }
                 let titleID = pageSchema.title?.id ?? "title"
                 guard let page = try await access.store.storedPage(id: record.id, titleID: titleID) else { continue }
-                rendered.append(ContentJSON.page(page, schema: pageSchema, users: users, version: version))
+                rendered.append(
+                    ContentJSON.page(page, schema: pageSchema, databaseID: databaseID, users: users, version: version)
+                )
             case .database(let database):
                 rendered.append(
                     ContentJSON.database(

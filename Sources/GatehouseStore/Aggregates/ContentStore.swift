@@ -26,9 +26,10 @@ public protocol ContentStore: Sendable {
     func shares(integrationIDs: [String]) async throws -> [String: Set<String>]
 }
 
-extension ContentStore {
-    /// The ids of the resource and every page or database above it, nearest first (at most 64
-    /// levels, which also stops a cycle).
+extension ContentStore where Self: DataSourceStore {
+    /// The ids of the page and every data source, database and page above it, nearest first (at
+    /// most 64 levels, which also stops a cycle). A page in a database's second (or later) data
+    /// source reaches the database through that data source, so the database's share covers it.
     public func lineage(ofPage page: PageRecord) async throws -> [String] {
         var lineage = [page.id]
         var parent = page.parent
@@ -38,9 +39,12 @@ extension ContentStore {
                 return lineage
             case .database(let id):
                 lineage.append(id)
-                guard let database = try await database(id: id), let above = database.parentPageID else {
-                    return lineage
+                var database = try await database(id: id)
+                if database == nil, let dataSource = try await dataSource(id: id) {
+                    lineage.append(dataSource.databaseID)
+                    database = try await self.database(id: dataSource.databaseID)
                 }
+                guard let database, let above = database.parentPageID else { return lineage }
                 guard let next = try await self.page(id: above) else { return lineage }
                 lineage.append(next.id)
                 parent = next.parent
@@ -59,5 +63,13 @@ extension ContentStore {
             return [database.id]
         }
         return [database.id] + (try await lineage(ofPage: parent))
+    }
+
+    /// The ids of the data source, its database and every page above them, nearest first (a
+    /// database's first data source has the database's id, which appears once).
+    public func lineage(ofDataSource dataSource: DataSourceRecord) async throws -> [String] {
+        guard let database = try await database(id: dataSource.databaseID) else { return [dataSource.id] }
+        let above = try await lineage(ofDatabase: database)
+        return dataSource.id == database.id ? above : [dataSource.id] + above
     }
 }

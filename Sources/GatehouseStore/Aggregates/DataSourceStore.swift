@@ -64,7 +64,10 @@ public protocol DataSourceStore: Sendable {
     func createDatabase(_ database: DatabaseRecord, schema: DataSourceSchema) async throws
     func createDataSource(_ dataSource: DataSourceRecord) async throws
     func dataSource(id: String) async throws -> DataSourceRecord?
+    /// The database's data sources, its first (whose id is the database's) first, then by creation.
     func dataSources(databaseID: String) async throws -> [DataSourceRecord]
+    /// Every data source of the workspace (trashed ones too), for computing many lineages at once.
+    func dataSources(workspaceID: String) async throws -> [DataSourceRecord]
     /// Saves the name, schema and trash flag; with `reindex`, rewrites every page's index rows
     /// (a property's type changed or was added or removed).
     func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws

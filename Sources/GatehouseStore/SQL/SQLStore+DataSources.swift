@@ -43,7 +43,18 @@ extension SQLStore {
     public func dataSources(databaseID: String) async throws -> [DataSourceRecord] {
         try await read { database in
             try await database.raw(
-                "SELECT * FROM data_sources WHERE database_id = \(bind: databaseID) ORDER BY created_at, id"
+                """
+                SELECT * FROM data_sources WHERE database_id = \(bind: databaseID)
+                ORDER BY CASE WHEN id = database_id THEN 0 ELSE 1 END, created_at, id
+                """
+            ).all().map(Self.dataSource)
+        }
+    }
+
+    public func dataSources(workspaceID: String) async throws -> [DataSourceRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM data_sources WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
             ).all().map(Self.dataSource)
         }
     }

@@ -52,10 +52,66 @@ enum BlockTarget {
         }
     }
 
+    /// Whether the target is in the trash itself or through a block or page above it. Trash is
+    /// inherited: what lies under a trashed block or page reads as trashed and refuses every
+    /// change (restoring included) until that ancestor is restored.
+    func effectivelyInTrash(store: any Store) async throws -> Bool {
+        if inTrash { return true }
+        var parent: BlockParent
+        switch self {
+        case .block(let block): parent = block.parent
+        case .page(let page, _):
+            guard case .page(let id) = page.parent else { return false }
+            parent = .page(id: id)
+        }
+        for _ in 0..<64 {
+            switch parent {
+            case .block(let id):
+                guard let above = try await store.block(id: id) else { return false }
+                if above.inTrash { return true }
+                parent = above.parent
+            case .page(let id):
+                guard let page = try await store.page(id: id) else { return false }
+                if page.archived { return true }
+                guard case .page(let above) = page.parent else { return false }
+                parent = .page(id: above)
+            }
+        }
+        return false
+    }
+
+    /// The target as it reads once inherited trash is applied.
+    func markedInTrash() -> BlockTarget {
+        switch self {
+        case .page(var page, let reference):
+            page.archived = true
+            return .page(page, reference: reference)
+        case .block(var block):
+            block.inTrash = true
+            return .block(block)
+        }
+    }
+
     /// A refusal to change trashed content, worded as the API words it.
     static let archivedError = APIError.validation(
         "Can't edit block that is archived. You must unarchive the block before editing."
     )
+
+    /// A refusal to change a trashed page's properties, worded as the API words it.
+    static let archivedPageError = APIError.validation(
+        "Can't update a page that is archived. You must unarchive the page before updating."
+    )
+
+    /// A refusal to create or change a page under trashed content, worded as the API words it.
+    static let archivedAncestorError = APIError.validation(
+        "Can't edit page on block with an archived ancestor. You must unarchive the ancestor before editing page."
+    )
+
+    /// Whether page `id` is in the trash, itself or under a trashed page (`false` if there is none).
+    static func pageInTrash(_ id: String, store: any Store) async throws -> Bool {
+        guard let page = try await store.page(id: id) else { return false }
+        return try await BlockTarget.page(page, reference: nil).effectivelyInTrash(store: store)
+    }
 }
 
 /// Block objects and lists of them on the wire.

@@ -23,11 +23,13 @@ struct BlocksController {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "block_id")
         try access.policy.require(.readContent, of: principal)
-        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        var target = try await BlockTarget.resolve(id, for: principal, access: access)
+        if try await target.effectivelyInTrash(store: access.store) { target = target.markedInTrash() }
         return try await respond(with: target, principal: principal, context: context)
     }
 
-    /// Lists the untrashed children, `page_size` (≤ 100) at a time from `start_cursor`.
+    /// Lists the untrashed children, `page_size` (≤ 100) at a time from `start_cursor`; under a
+    /// trashed block or page they read as trashed (trash is inherited).
     @Sendable func children(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "block_id")
@@ -44,7 +46,11 @@ struct BlocksController {
         } catch let error as StoreError where error.code == .notFound {
             throw APIError.validation("start_cursor should be a cursor returned by a previous request.")
         }
-        return try await respond(listing: children.blocks, nextCursor: children.nextCursor, principal, context)
+        var blocks = children.blocks
+        if try await target.effectivelyInTrash(store: access.store) {
+            for index in blocks.indices { blocks[index].inTrash = true }
+        }
+        return try await respond(listing: blocks, nextCursor: children.nextCursor, principal, context)
     }
 
     /// Appends the blocks of `children` (with what is nested in them) at `position`/`after`; answers
@@ -55,7 +61,7 @@ struct BlocksController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.insertContent, of: principal)
         let target = try await BlockTarget.resolve(id, for: principal, access: access)
-        guard !target.inTrash else { throw BlockTarget.archivedError }
+        guard try await !target.effectivelyInTrash(store: access.store) else { throw BlockTarget.archivedError }
         let parentContent: BlockContent? =
             switch target {
             case .page: nil
@@ -83,6 +89,9 @@ struct BlocksController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
         let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        if !target.inTrash, try await target.effectivelyInTrash(store: access.store) {
+            throw BlockTarget.archivedError
+        }
         switch target {
         case .page(var page, let reference):
             let update = try Self.parsed {
@@ -122,12 +131,14 @@ struct BlocksController {
         }
     }
 
-    /// Moves the block (or page) to the trash and returns it.
+    /// Moves the block (or page) to the trash and returns it; what is already in the trash,
+    /// itself or through an ancestor, answers the archived error as the API does.
     @Sendable func delete(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "block_id")
         try access.policy.require(.updateContent, of: principal)
         let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        guard try await !target.effectivelyInTrash(store: access.store) else { throw BlockTarget.archivedError }
         switch target {
         case .page(var page, let reference):
             page.archived = true

@@ -50,7 +50,7 @@ struct CommentsController {
                     botID: principal.botID
                 )
             }
-            _ = try await access.page(first.pageID, for: principal)
+            _ = try await access.page(first.pageID, for: principal, naming: ("discussion", id))
             (parent, pageID, discussionID) = (first.parent, first.pageID, id)
         case (let value?, nil):
             (parent, pageID) = try await resolve(parent: value, for: principal)
@@ -205,7 +205,7 @@ struct CommentsController {
         guard let comment = try await access.store.comment(id: id), comment.workspaceID == principal.workspaceID else {
             throw Self.notFound(id, principal)
         }
-        _ = try await access.page(comment.pageID, for: principal)
+        _ = try await access.page(comment.pageID, for: principal, naming: ("comment", id))
         return comment
     }
 

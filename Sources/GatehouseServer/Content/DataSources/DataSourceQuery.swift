@@ -46,6 +46,7 @@ struct DataSourceQuery {
             ContentJSON.page(
                 $0,
                 schema: dataSource.schema,
+                databaseID: dataSource.databaseID,
                 users: users,
                 version: context.version,
                 only: query.filterProperties

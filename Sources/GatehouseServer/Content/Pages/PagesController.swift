@@ -21,7 +21,10 @@ struct PagesController {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "page_id")
         try access.policy.require(.readContent, of: principal)
-        let (page, dataSource) = try await load(id, for: principal)
+        var (page, dataSource) = try await load(id, for: principal)
+        if try await BlockTarget.page(page.record, reference: nil).effectivelyInTrash(store: access.store) {
+            page.record.archived = true
+        }
         return try await respond(page, dataSource: dataSource, principal: principal, context: context)
     }
 
@@ -33,17 +36,24 @@ struct PagesController {
         try access.policy.require(.insertContent, of: principal)
         var dataSource: DataSourceRecord?
         let parent: PageParent
+        let pageAbove: String?
         switch try PageInput.parent(body) {
         case .database(let id):
             let database = try await access.database(id, for: principal)
             dataSource = try await access.store.dataSources(databaseID: database.id).first
             parent = .database(dataSource?.id ?? id)
+            pageAbove = database.parentPageID
         case .dataSource(let id):
             dataSource = try await access.dataSource(id, for: principal)
             parent = .database(id)
+            pageAbove = try await access.store.database(id: dataSource?.databaseID ?? id)?.parentPageID
         case .page(let id):
             _ = try await access.page(id, for: principal)
             parent = .page(id)
+            pageAbove = id
+        }
+        if let pageAbove, try await BlockTarget.pageInTrash(pageAbove, store: access.store) {
+            throw BlockTarget.archivedAncestorError
         }
         let now = clock.now()
         let metadata = PageMetadata(
@@ -87,7 +97,8 @@ struct PagesController {
         return try await respond(page, dataSource: dataSource, principal: principal, context: context)
     }
 
-    /// Changes a page's properties, trashes or restores it (needs `update_content`).
+    /// Changes a page's properties, trashes or restores it (needs `update_content`). A page in the
+    /// trash takes only its restoring; one under a trashed page takes nothing, as in the API.
     @Sendable func update(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "page_id")
@@ -96,9 +107,12 @@ struct PagesController {
         let loaded = try await load(id, for: principal)
         var page = loaded.0
         var dataSource = loaded.1
-        if let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived") {
-            page.record.archived = trash
+        let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived")
+        if page.record.archived, trash != false { throw BlockTarget.archivedPageError }
+        if !page.record.archived, try await BlockTarget.pageInTrash(page.record.id, store: access.store) {
+            throw BlockTarget.archivedAncestorError
         }
+        if let trash { page.record.archived = trash }
         page.record.lastEditedBy = principal.botID
         page.record.lastEditedAt = clock.now()
         page.properties.metadata.lastEditedBy = principal.botID
@@ -208,9 +222,14 @@ struct PagesController {
                 throw APIError.validation("Could not find user with ID: \(missing).")
             }
         }
+        // A relation may name only pages the integration can see (Notion: the related database
+        // must be shared with it); any other id reads as one that does not exist.
         for pageID in write.referencedPageIds.sorted() {
-            guard let related = try await access.store.page(id: pageID), related.workspaceID == principal.workspaceID
-            else { throw APIError.validation("Could not find page with ID: \(pageID).") }
+            do {
+                _ = try await access.page(pageID, for: principal)
+            } catch is APIError {
+                throw APIError.validation("Could not find page with ID: \(pageID).")
+            }
         }
         let titleID = write.schema.title?.id ?? "title"
         let title = write.values[titleID]?.plainText ?? ""
@@ -235,6 +254,7 @@ struct PagesController {
             ContentJSON.page(
                 page,
                 schema: dataSource?.schema ?? PropertyValueParser.pageParentSchema,
+                databaseID: dataSource?.databaseID,
                 users: users,
                 version: context.version
             ),

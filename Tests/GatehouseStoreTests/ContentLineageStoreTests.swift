@@ -1,0 +1,82 @@
+import Foundation
+import GatehouseCore
+import GatehouseTestSupport
+import Testing
+
+@testable import GatehouseStore
+
+/// Lineages in the store, the ids a share is looked up on: a page in a database's second data
+/// source reaches the database through it, at any depth, on both engines.
+@Suite(.timeLimit(.minutes(2))) struct ContentLineageStoreTests {
+    static func page(_ workspace: Workspace, _ parent: PageParent) -> PageRecord {
+        PageRecord(
+            id: Fixtures.id(),
+            workspaceID: workspace.id,
+            title: "P",
+            parent: parent,
+            createdBy: "bot",
+            lastEditedBy: "bot",
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
+    }
+
+    static func database(_ workspace: Workspace, under parent: PageRecord) -> DatabaseRecord {
+        DatabaseRecord(
+            id: Fixtures.id(),
+            workspaceID: workspace.id,
+            title: "D",
+            parentPageID: parent.id,
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func aPageUnderASecondDataSourceReachesItsDatabaseAndEverythingAbove(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (workspace, _, _, _) = try await Fixtures.seed(store)
+        let top = Self.page(workspace, .workspace)
+        try await store.createPage(top)
+        let database = Self.database(workspace, under: top)
+        try await store.createDatabase(database, schema: DataSourceDefaults.titleOnlySchema)
+        let second = DataSourceRecord(
+            id: Fixtures.id(),
+            databaseID: database.id,
+            workspaceID: workspace.id,
+            name: "Second",
+            schema: DataSourceDefaults.titleOnlySchema,
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
+        try await store.createDataSource(second)
+        let row = Self.page(workspace, .database(second.id))
+        try await store.createPage(row)
+        let child = Self.page(workspace, .page(row.id))
+        try await store.createPage(child)
+        let inner = Self.database(workspace, under: child)
+        try await store.createDatabase(inner, schema: DataSourceDefaults.titleOnlySchema)
+        let deep = Self.page(workspace, .database(inner.id))
+        try await store.createPage(deep)
+
+        #expect(try await store.lineage(ofPage: row) == [row.id, second.id, database.id, top.id])
+        #expect(
+            try await store.lineage(ofPage: deep)
+                == [deep.id, inner.id, child.id, row.id, second.id, database.id, top.id]
+        )
+        #expect(try await store.lineage(ofDataSource: second) == [second.id, database.id, top.id])
+        let first = try #require(try await store.dataSources(databaseID: database.id).first)
+        #expect(try await store.lineage(ofDataSource: first) == [database.id, top.id])
+
+        let (elsewhere, _, _, _) = try await Fixtures.seed(store)
+        let theirTop = Self.page(elsewhere, .workspace)
+        try await store.createPage(theirTop)
+        try await store.createDatabase(
+            Self.database(elsewhere, under: theirTop),
+            schema: DataSourceDefaults.titleOnlySchema
+        )
+        let listed = try await store.dataSources(workspaceID: workspace.id).map(\.id)
+        #expect(Set(listed) == [database.id, second.id, inner.id])
+        await store.shutdown()
+    }
+}
