@@ -9,7 +9,9 @@ import GatehouseStore
 /// e-mails pass the rules the admin operations apply; capabilities are known names; every parent,
 /// share, author, mentioned-in-a-value user and related page exists in the fixture; a page's values
 /// name properties of its data source, of the right type, with options that exist; each schema has
-/// one title property. The first failure is an ``AdminError`` naming its JSON path.
+/// one title property; rich text (titles, text values, blocks, captions, table cells, comments) passes
+/// the API's own ``RichText/parse(_:at:)`` as the API renders it. The first failure is an
+/// ``AdminError`` naming its JSON path.
 struct FixtureCheck {
     let fixture: WorkspaceFixture
 
@@ -197,6 +199,11 @@ struct FixtureCheck {
                     "the fixture's \(path).parent must name its page or a block listed before it on the same page"
                 )
             }
+            try checkText(entry.content.richText, at: "\(path).content.rich_text")
+            try checkText(entry.content.caption, at: "\(path).content.caption")
+            for (cell, text) in (entry.content.cells ?? []).enumerated() {
+                try checkText(text, at: "\(path).content.cells[\(cell)]")
+            }
             // A child_page or child_database block has the id of its page or database.
             let known = pageIDs.contains(entry.id) || databaseIDs.contains(entry.id)
             let blockID = known ? entry.id : try id(entry.id, at: "\(path).id")
@@ -240,6 +247,7 @@ struct FixtureCheck {
                     "the fixture's \(path).display_type must be integration, user or custom (with a display_name)"
                 )
             }
+            try checkText(entry.richText, at: "\(path).rich_text")
             guard ResourceID.canonical(entry.discussionID) == entry.discussionID else {
                 throw AdminError("the fixture's \(path).discussion_id must be a lowercase, dashed UUID")
             }
@@ -281,6 +289,16 @@ struct FixtureCheck {
         )
     }
 
+    /// Rich text passes the API's parser (lengths, links, mentioned ids) as the API renders it.
+    private func checkText(_ text: RichText?, at path: String) throws {
+        guard let text else { return }
+        do {
+            _ = try RichText.parse(text.rendered(resolving: UnresolvedMentions()), at: path)
+        } catch let error as ContentValidationError {
+            throw AdminError("the fixture's \(error.path) is not valid rich text: \(error.message)")
+        }
+    }
+
     private func name(_ value: String, at path: String) throws -> String {
         do { return try AdminOperations.nonEmpty(value, "name") } catch let error as AdminError {
             throw AdminError("the fixture's \(path): \(error.message)")
@@ -300,6 +318,8 @@ struct FixtureCheck {
             guard let property = schema.properties.first(where: { $0.id == key }) else {
                 throw AdminError("the fixture's \(valuePath) is not a property of the page's data source")
             }
+            if case .title(let text) = value { try checkText(text, at: valuePath) }
+            if case .richText(let text) = value { try checkText(text, at: valuePath) }
             let options = Set(property.options.map(\.id))
             let fits: Bool =
                 switch value {

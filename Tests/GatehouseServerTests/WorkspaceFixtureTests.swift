@@ -122,11 +122,15 @@ import Testing
         let taskIndex = try #require(exported.pages.firstIndex { $0.parent.id == tasksSource.id })
         let statusID = try #require(tasksSource.schema.property(named: "Status")?.id)
         wrongType.pages[taskIndex].properties[statusID] = .checkbox(true)
+        var tooLong = exported
+        tooLong.comments[1].richText = RichText([
+            RichTextItem(content: .text(content: String(repeating: "a", count: 2_001), link: nil))
+        ])
         var badID = exported
         badID.blocks[0].id = "not-a-uuid"
         for (fixture, path) in [
             (dangling, "$.pages[3].parent"), (wrongType, "$.pages[\(taskIndex)].properties.\(statusID)"),
-            (badID, "$.blocks[0]"),
+            (badID, "$.blocks[0]"), (tooLong, "$.comments[1].rich_text[0].text.content"),
         ] {
             let error = await #expect(throws: AdminError.self) { try await admin.importWorkspace(fixture) }
             #expect(error?.message.contains(path) == true, "\(error?.message ?? "")")
