@@ -46,7 +46,27 @@ public struct SandboxSeeder: Sendable {
         let botID = integration.botID
         let written = try await admin.store.atomically { store in
             let writer = ContentWriter(store: store, workspaceID: workspace.id, author: ownerID.id, time: seeding)
-            return try await SandboxContent(writer: writer, owner: ownerID, botID: botID).write()
+            let written = try await SandboxContent(writer: writer, owner: ownerID, botID: botID).write()
+            // The audit log tells of the seeded content as the admin operations tell of theirs.
+            for database in [written.projects, written.tasks, written.unshared] {
+                try await store.appendEvent(
+                    admin.event(
+                        "database.created",
+                        target: database.id,
+                        workspaceID: workspace.id,
+                        details: ["title": database.title]
+                    )
+                )
+            }
+            try await store.appendEvent(
+                admin.event(
+                    "page.created",
+                    target: written.gettingStarted.id,
+                    workspaceID: workspace.id,
+                    details: ["title": written.gettingStarted.title]
+                )
+            )
+            return written
         }
         for database in [written.projects, written.tasks] {
             _ = try await admin.share(integrationID: integration.id, target: .database(database.id), remove: false)

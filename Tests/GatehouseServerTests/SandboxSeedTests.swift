@@ -174,4 +174,14 @@ import Testing
             )
         }
     }
+
+    @Test func theAuditLogTellsOfTheSeededContent() async throws {
+        let (world, _) = try await Self.seededWorld()
+        let events = try await world.store.events(since: nil, limit: 200)
+        await world.store.shutdown()
+        let databases = events.filter { $0.action == "database.created" }.compactMap { $0.details["title"] }
+        #expect(databases.sorted() == ["Private", "Projects", "Tasks"])
+        #expect(events.contains { $0.action == "page.created" && $0.target == world.sharedPage.id })
+        #expect(events.filter { $0.action == "share.added" }.count == 3)
+    }
 }
