@@ -39,8 +39,14 @@ struct FixtureCheck {
             guard seen.insert(value).inserted else { throw AdminError("the fixture's \(path) repeats the id \(value)") }
             return value
         }
+        /// A person's, workspace's or integration's name follows the admin rules; content titles
+        /// (`empty`) follow the API's, which allow an untitled page and a long title.
         func name(_ value: String, _ what: String, at path: String, empty: Bool = false) throws -> String {
-            if empty, value.isEmpty { return value }
+            if empty {
+                do { return try DisplayName.validate(value) } catch {
+                    throw AdminError("the fixture's \(path): the \(what) \(error)")
+                }
+            }
             do { return try AdminOperations.nonEmpty(value, what) } catch let error as AdminError {
                 throw AdminError("the fixture's \(path): \(error.message)")
             }

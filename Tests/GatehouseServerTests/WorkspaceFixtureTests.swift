@@ -126,11 +126,17 @@ import Testing
         tooLong.comments[1].richText = RichText([
             RichTextItem(content: .text(content: String(repeating: "a", count: 2_001), link: nil))
         ])
+        var spoofing = exported
+        let guide = try #require(exported.pages.firstIndex { $0.parent.type == "workspace" })
+        spoofing.pages[guide].properties["title"] = .title(
+            RichText([RichTextItem(content: .text(content: "Road\u{202E}map", link: nil))])
+        )
         var badID = exported
         badID.blocks[0].id = "not-a-uuid"
         for (fixture, path) in [
             (dangling, "$.pages[3].parent"), (wrongType, "$.pages[\(taskIndex)].properties.\(statusID)"),
             (badID, "$.blocks[0]"), (tooLong, "$.comments[1].rich_text[0].text.content"),
+            (spoofing, "$.pages[\(guide)].properties.title"),
         ] {
             let error = await #expect(throws: AdminError.self) { try await admin.importWorkspace(fixture) }
             #expect(error?.message.contains(path) == true, "\(error?.message ?? "")")
