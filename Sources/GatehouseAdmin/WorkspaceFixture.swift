@@ -219,7 +219,8 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
                     debugDescription: "expected an ISO 8601 timestamp"
                 )
             }
-            return date
+            // Whole milliseconds, as the store keeps them, whatever the parser's floating point did.
+            return Date(epochMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded()))
         }
         do {
             let header = try decoder.decode(Header.self, from: data)
@@ -242,6 +243,7 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         var version: Int
     }
 
+    /// ISO8601DateFormatter is documented thread-safe; it is never mutated after this.
     nonisolated(unsafe) private static let timestamp: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
