@@ -68,6 +68,7 @@ let package = Package(
             name: "GatehouseAdmin",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseContent",
                 "GatehouseStore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),

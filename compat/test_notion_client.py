@@ -37,7 +37,7 @@ def test_search_with_no_arguments_lists_shared_pages_and_databases(sandbox):
     kinds = {result["object"] for result in found["results"]}
     assert kinds == {"page", "data_source"}
     titles = {result["title"][0]["plain_text"] for result in found["results"] if result["object"] == "data_source"}
-    assert titles == {"Tasks", "Notes"}
+    assert titles == {"Projects", "Tasks"}
     legacy = client(sandbox, notion_version="2022-06-28").search()
     assert legacy["type"] == "page_or_database"
     assert {result["object"] for result in legacy["results"]} == {"page", "database"}
@@ -45,8 +45,8 @@ def test_search_with_no_arguments_lists_shared_pages_and_databases(sandbox):
 
 def test_search_query_and_pagination(sandbox):
     notion = client(sandbox)
-    ideas = notion.search(query="idea")
-    assert [r["properties"]["Name"]["title"][0]["plain_text"] for r in ideas["results"]] == ["Ideas"]
+    found = notion.search(query="landing")
+    assert [r["properties"]["Name"]["title"][0]["plain_text"] for r in found["results"]] == ["Design the new landing page"]
     first = notion.search(page_size=2)
     assert len(first["results"]) == 2 and first["has_more"] is True
     rest = notion.search(page_size=100, start_cursor=first["next_cursor"])
@@ -147,7 +147,7 @@ def test_the_seed_version_and_the_seed_test_call_work(sandbox):
         timeout=10,
     )
     assert response.status_code == 200
-    assert {d["title"][0]["plain_text"] for d in response.json()["results"]} == {"Tasks", "Notes"}
+    assert {d["title"][0]["plain_text"] for d in response.json()["results"]} == {"Projects", "Tasks"}
 
 
 def test_the_client_retry_gets_through_a_rate_limited_sequence(sandbox, caplog):

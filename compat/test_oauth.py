@@ -173,7 +173,7 @@ def test_notion_client_exchanges_introspects_and_revokes(sandbox, callback, brow
     query = urllib.parse.urlencode(
         {"client_id": app["client_id"], "redirect_uri": callback.uri, "response_type": "code", "owner": "user", "state": "n1"}
     )
-    returned = consent(browser, sandbox, callback, f"{sandbox.base_url}/v1/oauth/authorize?{query}", share="Notes")
+    returned = consent(browser, sandbox, callback, f"{sandbox.base_url}/v1/oauth/authorize?{query}", share="Projects")
     code = urllib.parse.parse_qs(urllib.parse.urlparse(returned).query)["code"][0]
 
     notion = Client(base_url=sandbox.base_url)
@@ -208,7 +208,7 @@ def test_notion_client_exchanges_introspects_and_revokes(sandbox, callback, brow
     assert refused.value.code == "unauthorized"
 
     # A second grant, revoked through the API.
-    returned = consent(browser, sandbox, callback, f"{sandbox.base_url}/v1/oauth/authorize?{query}", share="Notes")
+    returned = consent(browser, sandbox, callback, f"{sandbox.base_url}/v1/oauth/authorize?{query}", share="Projects")
     code = urllib.parse.parse_qs(urllib.parse.urlparse(returned).query)["code"][0]
     token = notion.oauth.token(
         client_id=app["client_id"], client_secret=app["client_secret"],

@@ -3,7 +3,8 @@ import GatehouseCore
 import GatehouseStore
 
 /// Fills a new, empty store with a sandbox to try the API on: a workspace, its owner, a demo
-/// internal integration with two shared databases (with pages) and one unshared database.
+/// internal integration, and the content of ``SandboxContent`` — Projects and Tasks databases and a
+/// "Getting started" page shared with the integration, and a Private database that is not.
 public struct SandboxSeeder: Sendable {
     public let admin: AdminOperations
 
@@ -19,6 +20,7 @@ public struct SandboxSeeder: Sendable {
         public let integration: Integration
         public let demoKey: String
         public let sharedDatabases: [DatabaseRecord]
+        public let sharedPages: [PageRecord]
         public let unsharedDatabase: DatabaseRecord
     }
 
@@ -39,28 +41,40 @@ public struct SandboxSeeder: Sendable {
             name: "Demo integration",
             capabilities: .all
         )
-        var shared: [DatabaseRecord] = []
-        for (title, pages) in [
-            ("Tasks", ["Write the launch plan", "Review API keys"]), ("Notes", ["Meeting notes", "Ideas"]),
-        ] {
-            let database = try await admin.createDatabase(workspaceID: workspace.id, title: title)
-            for page in pages {
-                _ = try await admin.createPage(
-                    workspaceID: workspace.id,
-                    title: page,
-                    databaseID: database.id,
-                    createdBy: owner.id
+        let seeding = admin.clock.now()
+        let ownerID = owner
+        let botID = integration.botID
+        let written = try await admin.store.atomically { store in
+            let writer = ContentWriter(store: store, workspaceID: workspace.id, author: ownerID.id, time: seeding)
+            let written = try await SandboxContent(writer: writer, owner: ownerID, botID: botID).write()
+            // The audit log tells of the seeded content as the admin operations tell of theirs.
+            for database in [written.projects, written.tasks, written.unshared] {
+                try await store.appendEvent(
+                    admin.event(
+                        "database.created",
+                        target: database.id,
+                        workspaceID: workspace.id,
+                        details: ["title": database.title]
+                    )
                 )
             }
-            _ = try await admin.share(integrationID: integration.id, target: .database(database.id), remove: false)
-            shared.append(database)
+            try await store.appendEvent(
+                admin.event(
+                    "page.created",
+                    target: written.gettingStarted.id,
+                    workspaceID: workspace.id,
+                    details: ["title": written.gettingStarted.title]
+                )
+            )
+            return written
         }
-        let unshared = try await admin.createDatabase(workspaceID: workspace.id, title: "Private")
-        _ = try await admin.createPage(
-            workspaceID: workspace.id,
-            title: "Salaries",
-            databaseID: unshared.id,
-            createdBy: owner.id
+        for database in [written.projects, written.tasks] {
+            _ = try await admin.share(integrationID: integration.id, target: .database(database.id), remove: false)
+        }
+        _ = try await admin.share(
+            integrationID: integration.id,
+            target: .page(written.gettingStarted.id),
+            remove: false
         )
         return Sandbox(
             workspace: workspace,
@@ -68,8 +82,9 @@ public struct SandboxSeeder: Sendable {
             ownerPassword: String(password),
             integration: integration,
             demoKey: key,
-            sharedDatabases: shared,
-            unsharedDatabase: unshared
+            sharedDatabases: [written.projects, written.tasks],
+            sharedPages: [written.gettingStarted],
+            unsharedDatabase: written.unshared
         )
     }
 }

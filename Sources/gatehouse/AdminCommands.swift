@@ -13,7 +13,7 @@ struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspace",
         abstract: "Manage workspaces.",
-        subcommands: [Create.self, SetPlan.self]
+        subcommands: [Create.self, SetPlan.self, Export.self, Import.self]
     )
 
     struct Create: AsyncParsableCommand {

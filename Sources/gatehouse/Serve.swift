@@ -340,7 +340,7 @@ struct Serve: AsyncParsableCommand {
                 "Seeded a sandbox workspace \"\(sandbox.workspace.name)\" (\(sandbox.workspace.id)).",
                 "  owner sign-in:  \(sandbox.ownerEmail) / \(sandbox.ownerPassword)",
                 "  integration:    \(sandbox.integration.name) (\(sandbox.integration.id))",
-                "  shared:         \(sandbox.sharedDatabases.map(\.title).joined(separator: ", ")); not shared: \(sandbox.unsharedDatabase.title)",
+                "  shared:         \((sandbox.sharedDatabases.map(\.title) + sandbox.sharedPages.map(\.title)).joined(separator: ", ")); not shared: \(sandbox.unsharedDatabase.title)",
                 "  demo key:       \(sandbox.demoKey)",
                 "The key and password are shown only now; the store keeps hashes. Try:",
                 "",

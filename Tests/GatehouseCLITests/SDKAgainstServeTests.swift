@@ -61,7 +61,7 @@ import FoundationNetworking
         #expect(me.name == "Demo integration")
         #expect(me.bot?.owner?.type == "workspace")
         let databases = try await notion.databases()
-        #expect(Set(databases.results.map(\.title)) == ["Tasks", "Notes"])
+        #expect(Set(databases.results.map(\.title)) == ["Projects", "Tasks"])
         let tasks = try #require(databases.results.first { $0.title == "Tasks" })
         let rows = try await notion.queryDatabase(id: tasks.id)
         #expect(!rows.results.isEmpty)

@@ -124,4 +124,10 @@ public protocol BlockStore: Sendable {
         to target: BlockAppendTarget
     ) async throws
         -> BlockRecord
+    /// Every block of the workspace, trashed or not, parents before children, siblings in order:
+    /// what a workspace export writes.
+    func blocks(workspaceID: String) async throws -> [BlockRecord]
+    /// Inserts `records` as given (ids, parents, positions and flags), in order: what a workspace
+    /// import writes. A parent must come before its children.
+    func insertBlocks(_ records: [BlockRecord]) async throws
 }

@@ -15,4 +15,6 @@ public protocol CommentStore: Sendable {
     func updateComment(id: String, richTextJSON: String, at time: Date) async throws -> CommentRecord?
     /// Removes a comment; returns it as it was, `nil` if it was already gone.
     func deleteComment(id: String) async throws -> CommentRecord?
+    /// Every comment of the workspace, oldest first (ties by id): what a workspace export writes.
+    func comments(workspaceID: String) async throws -> [CommentRecord]
 }

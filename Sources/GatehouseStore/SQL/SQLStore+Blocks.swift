@@ -210,6 +210,35 @@ extension SQLStore {
         return try SiblingOrder.placement(inserting: count, at: position, among: siblings)
     }
 
+    public func blocks(workspaceID: String) async throws -> [BlockRecord] {
+        let rows = try await read { database in
+            try await database.raw(
+                "SELECT * FROM blocks WHERE workspace_id = \(bind: workspaceID) ORDER BY position, id"
+            ).all().map(Self.blockRecord)
+        }
+        // Pre-order from each page: a parent before its children, siblings by position.
+        var children: [String: [BlockRecord]] = [:]
+        for record in rows { children[Self.columns(of: record.parent).1, default: []].append(record) }
+        var ordered: [BlockRecord] = []
+        var visited = Set<String>()
+        func visit(_ parentID: String) {
+            guard visited.insert(parentID).inserted else { return }
+            for child in children[parentID] ?? [] {
+                ordered.append(child)
+                visit(child.id)
+            }
+        }
+        for pageID in Set(rows.map(\.pageID)).sorted() { visit(pageID) }
+        return ordered
+    }
+
+    public func insertBlocks(_ records: [BlockRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await mapUnique("block") {
+            try await transaction { database in try await Self.insert(records, into: database) }
+        }
+    }
+
     private static func insert(_ records: [BlockRecord], into database: any SQLDatabase) async throws {
         var start = records.startIndex
         while start < records.endIndex {

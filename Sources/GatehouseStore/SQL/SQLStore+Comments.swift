@@ -23,6 +23,14 @@ extension SQLStore {
         }
     }
 
+    public func comments(workspaceID: String) async throws -> [CommentRecord] {
+        try await read { database in
+            try await database.raw(
+                "SELECT * FROM comments WHERE workspace_id = \(bind: workspaceID) ORDER BY created_at, id"
+            ).all().map(Self.commentRecord)
+        }
+    }
+
     public func comment(id: String) async throws -> CommentRecord? {
         try await read { database in
             try await database.raw("SELECT * FROM comments WHERE id = \(bind: id)").first().map(Self.commentRecord)
