@@ -162,7 +162,9 @@ extension AdminOperations {
                     id: user.id,
                     workspaceID: fixture.workspace.id,
                     name: user.name,
-                    email: user.email,
+                    // As every admin operation stores it, so that sign-in and `user set-password`
+                    // (which lowercase what they are given) find this person and no other.
+                    email: user.email.trimmingCharacters(in: .whitespaces).lowercased(),
                     role: user.role,
                     passwordHash: unusable,
                     createdAt: user.createdTime

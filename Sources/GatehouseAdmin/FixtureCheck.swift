@@ -63,7 +63,8 @@ struct FixtureCheck {
             let path = "$.users[\(index)]"
             _ = try id(user.id, at: "\(path).id")
             _ = try name(user.name, "name", at: "\(path).name")
-            guard AdminOperations.looksLikeEmail(user.email), emails.insert(user.email.lowercased()).inserted else {
+            let email = user.email.trimmingCharacters(in: .whitespaces).lowercased()
+            guard AdminOperations.looksLikeEmail(email), emails.insert(email).inserted else {
                 throw AdminError("the fixture's \(path).email is not a valid, unique e-mail address")
             }
         }

@@ -42,11 +42,10 @@ public struct SandboxSeeder: Sendable {
             capabilities: .all
         )
         let seeding = admin.clock.now()
-        let ownerID = owner
         let botID = integration.botID
         let written = try await admin.store.atomically { store in
-            let writer = ContentWriter(store: store, workspaceID: workspace.id, author: ownerID.id, time: seeding)
-            let written = try await SandboxContent(writer: writer, owner: ownerID, botID: botID).write()
+            let writer = ContentWriter(store: store, workspaceID: workspace.id, author: owner.id, time: seeding)
+            let written = try await SandboxContent(writer: writer, owner: owner, botID: botID).write()
             // The audit log tells of the seeded content as the admin operations tell of theirs.
             for database in [written.projects, written.tasks, written.unshared] {
                 try await store.appendEvent(

@@ -30,6 +30,7 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         case dataSources = "data_sources"
     }
 
+    /// The workspace itself: id, name, icon, plan and creation time.
     public struct WorkspaceEntry: Codable, Equatable, Sendable {
         public var id: String
         public var name: String
@@ -80,6 +81,7 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         public var id: String
     }
 
+    /// A database: its title, the page it lives in (if any) and its times.
     public struct DatabaseEntry: Codable, Equatable, Sendable {
         public var id: String
         public var title: String
@@ -120,6 +122,7 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         public var id: String?
     }
 
+    /// A page: its parent, its property values in the store's encoding, its trash state and times.
     public struct PageEntry: Codable, Equatable, Sendable {
         public var id: String
         public var parent: ParentEntry
@@ -167,6 +170,7 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         }
     }
 
+    /// A comment: where it hangs, its discussion, author, rich text and times.
     public struct CommentEntry: Codable, Equatable, Sendable {
         public var id: String
         /// `page_id` or `block_id`.

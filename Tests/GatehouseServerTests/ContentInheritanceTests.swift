@@ -235,6 +235,52 @@ import Testing
         }
     }
 
+    @Test func aRowReadsAsTrashedWhenThePageAboveItsDatabaseOrItsDataSourceIsTrashed() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.live) { client in
+            let token = world.token
+            let database = try await Self.ok(
+                client,
+                .post,
+                "/v1/databases",
+                token: token,
+                [
+                    "parent": ["page_id": world.sharedPage.id], "title": Walk.text("Rows"),
+                    "initial_data_source": ["properties": ["Name": ["title": [:]]]],
+                ]
+            )
+            let dataSources = database.json["data_sources"] as? [[String: Any]] ?? []
+            let dataSource = try #require(dataSources.first?["id"] as? String)
+            let row =
+                try await Self.ok(
+                    client,
+                    .post,
+                    "/v1/pages",
+                    token: token,
+                    ["parent": ["data_source_id": dataSource], "properties": ["Name": ["title": Walk.text("Row")]]]
+                ).json["id"] as? String ?? ""
+
+            _ = try await Self.ok(client, .patch, "/v1/pages/\(world.sharedPage.id)", token: token, ["in_trash": true])
+            #expect(try await Self.ok(client, .get, "/v1/pages/\(row)", token: token).json["in_trash"] as? Bool == true)
+            try await Self.expectArchived(client, token: token, under: row)
+            _ = try await Self.ok(client, .patch, "/v1/pages/\(world.sharedPage.id)", token: token, ["in_trash": false])
+            #expect(
+                try await Self.ok(client, .get, "/v1/pages/\(row)", token: token).json["in_trash"] as? Bool == false
+            )
+
+            _ = try await Self.ok(client, .patch, "/v1/data_sources/\(dataSource)", token: token, ["in_trash": true])
+            #expect(try await Self.ok(client, .get, "/v1/pages/\(row)", token: token).json["in_trash"] as? Bool == true)
+            let created = try await client.call(
+                .post,
+                "/v1/pages",
+                token: token,
+                version: "2025-09-03",
+                body: Walk.json(["parent": ["data_source_id": dataSource], "properties": [:]])
+            )
+            #expect(created.status == 400 && created.code == "validation_error")
+        }
+    }
+
     /// Appending under, editing, restoring alone and deleting `id` all answer the archived error.
     static func expectArchived(_ client: some TestClientProtocol, token: String, under id: String) async throws {
         let attempts: [(HTTPRequest.Method, String, [String: Any]?)] = [

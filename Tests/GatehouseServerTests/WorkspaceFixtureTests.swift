@@ -90,6 +90,21 @@ import Testing
         var fixture = try await world.admin.exportWorkspace(sandbox.workspace.id)
         let refused = await #expect(throws: AdminError.self) { try await world.admin.importWorkspace(fixture) }
         #expect(refused?.message.hasPrefix("conflict") == true)
+        // A stored person's e-mail in other letters is that person: a conflict, not a second account.
+        var shouting = fixture
+        shouting.workspace.id = UUID().uuidString.lowercased()
+        shouting.users = [fixture.users[0]]
+        shouting.users[0].id = UUID().uuidString.lowercased()
+        shouting.users[0].email = " " + fixture.users[0].email.uppercased()
+        shouting.integrations = []
+        shouting.databases = []
+        shouting.dataSources = []
+        shouting.pages = []
+        shouting.blocks = []
+        shouting.comments = []
+        let sameEmail = await #expect(throws: AdminError.self) { try await world.admin.importWorkspace(shouting) }
+        #expect(sameEmail?.message.contains("e-mail") == true, "\(sameEmail?.message ?? "")")
+        #expect(try await world.store.workspace(id: shouting.workspace.id) == nil)
         // A new workspace whose databases collide with stored ones: the transaction leaves nothing behind.
         fixture.workspace.id = UUID().uuidString.lowercased()
         for index in fixture.users.indices {

@@ -8,7 +8,7 @@ import Testing
 /// read and however many texts pass through a bounded cache.
 @Suite struct DecodedJSONCacheTests {
     @Test func aTextReadAgainDecodesToTheSameValueAsTheDecoder() throws {
-        let cache = DecodedJSONCache<[String: PropertyValue]>(capacity: 10)
+        let cache = DecodedJSONCache<[String: PropertyValue]>(byteBudget: 4096)
         let values: [String: PropertyValue] = [
             "title": .title(RichText([.text("Launch plan")])),
             "n": .number(42),
@@ -21,17 +21,21 @@ import Testing
     }
 
     @Test func aFullCacheStartsAgainAndKeepsAnsweringEveryText() throws {
-        let cache = DecodedJSONCache<[String: PropertyValue]>(capacity: 3)
-        let texts = try (0..<10).map { try StoredJSON.text(["n": PropertyValue.number(Double($0))]) }
+        // Room for about three of these texts, and a text too long to be held at all.
+        let cache = DecodedJSONCache<[String: PropertyValue]>(byteBudget: 100, largestText: 40)
+        var texts = try (0..<10).map { try StoredJSON.text(["n": PropertyValue.number(Double($0))]) }
+        texts.append(
+            try StoredJSON.text(["n": PropertyValue.number(10), "u": .url(String(repeating: "x", count: 40))])
+        )
         for _ in 0..<2 {
             for (number, text) in texts.enumerated() {
-                #expect(try cache.value(of: text) == ["n": .number(Double(number))])
+                #expect(try cache.value(of: text)["n"] == .number(Double(number)))
             }
         }
     }
 
     @Test func aTextThatIsNotTheValueThrowsAndIsNotKept() throws {
-        let cache = DecodedJSONCache<[String: PropertyValue]>(capacity: 3)
+        let cache = DecodedJSONCache<[String: PropertyValue]>(byteBudget: 4096)
         #expect(throws: (any Error).self) { try cache.value(of: "{\"n\": {\"nope\": 1}}") }
         #expect(throws: (any Error).self) { try cache.value(of: "{\"n\": {\"nope\": 1}}") }
     }

@@ -7,6 +7,14 @@ import Testing
 @testable import GatehouseStore
 
 @Suite(.timeLimit(.minutes(1))) struct StoreTests {
+    /// A new migration takes a number above every one already written (the runner applies what a
+    /// store lacks in list order): otherwise an existing store would apply it after a later one
+    /// and a new store before, and the two could end with different schemas.
+    @Test func migrationVersionsStrictlyIncrease() {
+        let versions = Migrations.all.map(\.version)
+        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 < $1 }, "\(versions)")
+    }
+
     @Test(arguments: StoreEngine.available)
     func migrationsAreAppliedOnceAndRecorded(engine: StoreEngine) async throws {
         let store = try await engine.open()

@@ -76,7 +76,7 @@ extension ConsoleController {
             let sources = try await store.dataSources(databaseID: database.id)
             let wanted = request.uri.queryParameters.get("data_source").flatMap(ResourceID.canonical)
             var values: [String: Any] = [
-                "heading": database.title.isEmpty ? "Untitled" : database.title, "databaseID": database.id,
+                "heading": database.title.isEmpty ? "Untitled" : database.title,
                 "columns": [[String: Any]](), "rows": [[String: Any]](), "hasTable": false,
             ]
             if let parentID = database.parentPageID {

@@ -78,9 +78,10 @@ struct PageQuerySQL {
                 query
                 + " LEFT JOIN page_sort_keys \(unsafeRaw: alias) ON \(unsafeRaw: alias).page_id = p.id AND \(unsafeRaw: alias).property_id = \(bind: id)"
         }
-        // Walking the sort keys, the filter reads the key's page id: SQLite then tests it before
-        // it reads the page, so only the pages that pass are read.
-        let filter = SQLStore.sql(plan, pageID: part == .valuedFirstSort ? "s.page_id" : "p.id")
+        // Walking the sort keys, the filter reads the key's page id (so the engines test it
+        // before they read the page: only the pages that pass are read), row by row.
+        let filter =
+            part == .valuedFirstSort ? SQLStore.sql(plan, pageID: "s.page_id", rowByRow: true) : SQLStore.sql(plan)
         conditions.append(
             "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS NULL AND " + filter
         )

@@ -270,8 +270,8 @@ extension SQLStore {
         }
     }
 
-    /// Blocks' contents by their stored text.
-    static let decodedContents = DecodedJSONCache<BlockContent>(capacity: 50_000)
+    /// Blocks' contents by their stored text: 16 MiB of texts.
+    static let decodedContents = DecodedJSONCache<BlockContent>(byteBudget: 16 << 20)
 
     static func blockRecord(_ row: any SQLRow) throws -> BlockRecord {
         let parentID = try row.decode(column: "parent_id", as: String.self)

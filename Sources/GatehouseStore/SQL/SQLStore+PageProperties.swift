@@ -107,10 +107,11 @@ extension SQLStore {
         try await insert.run()
     }
 
-    /// A page row with its values (a page written before properties existed has its title only).
-    /// Pages' property values by their stored text (about 1 KiB each when decoded).
-    static let decodedPropertyValues = DecodedJSONCache<[String: PropertyValue]>(capacity: 50_000)
+    /// Pages' property values by their stored text: 16 MiB of texts, about 30,000 pages of a few
+    /// properties each.
+    static let decodedPropertyValues = DecodedJSONCache<[String: PropertyValue]>(byteBudget: 16 << 20)
 
+    /// A page row with its values (a page written before properties existed has its title only).
     static func storedPage(_ row: any SQLRow, titleID: String) throws -> StoredPage {
         let record = try page(row)
         var values: [String: PropertyValue] = [:]

@@ -49,22 +49,29 @@ extension SQLStore {
 
     /// The plan as a boolean SQL expression over the page whose id is `pageID` (see
     /// ``FilterPlan``): `p.id`, or a column naming the same page that is known earlier in a join.
-    static func sql(_ plan: FilterPlan, pageID: String = "p.id") -> SQLQueryString {
+    ///
+    /// With `rowByRow`, each test is a scalar subquery rather than `EXISTS`: PostgreSQL turns an
+    /// `EXISTS` into a join over every page that passes, then sorts them all, where a query that
+    /// walks an index in order wants each row tested as it comes and the walk stopped early.
+    static func sql(_ plan: FilterPlan, pageID: String = "p.id", rowByRow: Bool = false) -> SQLQueryString {
         switch plan {
         case .constant(let value):
             return value ? "1 = 1" : "1 = 0"
         case .and(let parts):
             return parts.isEmpty
-                ? "1 = 1" : "(" + parts.map { sql($0, pageID: pageID) }.joined(separator: " AND ") + ")"
+                ? "1 = 1"
+                : "(" + parts.map { sql($0, pageID: pageID, rowByRow: rowByRow) }.joined(separator: " AND ") + ")"
         case .or(let parts):
             return parts.isEmpty
-                ? "1 = 0" : "(" + parts.map { sql($0, pageID: pageID) }.joined(separator: " OR ") + ")"
+                ? "1 = 0"
+                : "(" + parts.map { sql($0, pageID: pageID, rowByRow: rowByRow) }.joined(separator: " OR ") + ")"
         case .not(let part):
-            return "NOT " + sql(part, pageID: pageID)
+            return "NOT " + sql(part, pageID: pageID, rowByRow: rowByRow)
         case .exists(let propertyID, let predicate):
-            return
-                "EXISTS (SELECT 1 FROM page_index i WHERE i.page_id = \(unsafeRaw: pageID) AND i.property_id = \(bind: propertyID) AND "
-                + sql(predicate) + ")"
+            let test: SQLQueryString =
+                "SELECT 1 FROM page_index i WHERE i.page_id = \(unsafeRaw: pageID) AND i.property_id = \(bind: propertyID) AND "
+                + sql(predicate)
+            return rowByRow ? "((" + test + " LIMIT 1) IS NOT NULL)" : "EXISTS (" + test + ")"
         }
     }
 

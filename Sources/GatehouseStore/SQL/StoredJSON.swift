@@ -27,22 +27,33 @@ enum StoredJSON {
 /// entry is never stale, and a page read again (a query run twice, a listing paged through twice)
 /// skips Foundation's decoder, which costs tens of microseconds for a page's properties.
 ///
-/// Bounded: when `capacity` texts are held, the cache starts again empty.
+/// Bounded by the bytes of the texts it holds (a decoded value takes a few times its text): when
+/// `byteBudget` would be passed, it starts again empty. Texts longer than `largestText` bytes (a
+/// block of long rich text) are decoded every time and never held.
 final class DecodedJSONCache<Value: Decodable & Sendable>: Sendable {
-    private let entries = Mutex<[String: Value]>([:])
-    private let capacity: Int
+    private struct Entries {
+        var values: [String: Value] = [:]
+        var bytes = 0
+    }
 
-    init(capacity: Int) {
-        self.capacity = capacity
+    private let entries = Mutex(Entries())
+    private let byteBudget: Int
+    private let largestText: Int
+
+    init(byteBudget: Int, largestText: Int = 4096) {
+        self.byteBudget = byteBudget
+        self.largestText = largestText
     }
 
     /// The value `text` encodes, decoded once.
     func value(of text: String) throws -> Value {
-        if let value = entries.withLock({ $0[text] }) { return value }
+        let size = text.utf8.count
+        guard size <= largestText else { return try StoredJSON.decode(Value.self, from: text) }
+        if let value = entries.withLock({ $0.values[text] }) { return value }
         let value = try StoredJSON.decode(Value.self, from: text)
         entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[text] = value
+            if entries.bytes + size > byteBudget { entries = Entries() }
+            if entries.values.updateValue(value, forKey: text) == nil { entries.bytes += size }
         }
         return value
     }

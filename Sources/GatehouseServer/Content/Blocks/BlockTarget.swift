@@ -61,8 +61,11 @@ enum BlockTarget {
         switch self {
         case .block(let block): parent = block.parent
         case .page(let page, _):
-            guard case .page(let id) = page.parent else { return false }
-            parent = .page(id: id)
+            switch try await Self.above(page.parent, store: store) {
+            case .top: return false
+            case .trashedDataSource: return true
+            case .page(let id): parent = .page(id: id)
+            }
         }
         for _ in 0..<64 {
             switch parent {
@@ -73,11 +76,42 @@ enum BlockTarget {
             case .page(let id):
                 guard let page = try await store.page(id: id) else { return false }
                 if page.archived { return true }
-                guard case .page(let above) = page.parent else { return false }
-                parent = .page(id: above)
+                switch try await Self.above(page.parent, store: store) {
+                case .top: return false
+                case .trashedDataSource: return true
+                case .page(let id): parent = .page(id: id)
+                }
             }
         }
         return false
+    }
+
+    /// What lies above a page whose parent is `parent`.
+    private enum Above {
+        /// The top of the workspace (or something no longer there).
+        case top
+        /// The page is a row of a data source in the trash, so it is in the trash too.
+        case trashedDataSource
+        /// The page above: the parent page, or the page a row's database lives in.
+        case page(String)
+    }
+
+    /// The page above a page whose parent is `parent`, through its data source and database when
+    /// it is a row.
+    private static func above(_ parent: PageParent, store: any Store) async throws -> Above {
+        switch parent {
+        case .workspace:
+            return .top
+        case .page(let id):
+            return .page(id)
+        case .database(let dataSourceID):
+            guard let dataSource = try await store.dataSource(id: dataSourceID) else { return .top }
+            if dataSource.inTrash { return .trashedDataSource }
+            guard let database = try await store.database(id: dataSource.databaseID),
+                let pageID = database.parentPageID
+            else { return .top }
+            return .page(pageID)
+        }
     }
 
     /// The target as it reads once inherited trash is applied.

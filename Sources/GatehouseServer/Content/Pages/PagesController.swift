@@ -52,6 +52,9 @@ struct PagesController {
             parent = .page(id)
             pageAbove = id
         }
+        if dataSource?.inTrash == true {
+            throw BlockTarget.archivedAncestorError
+        }
         if let pageAbove, try await BlockTarget.pageInTrash(pageAbove, store: access.store) {
             throw BlockTarget.archivedAncestorError
         }
