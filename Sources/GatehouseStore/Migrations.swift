@@ -335,9 +335,10 @@ enum Migrations {
         Migration(version: 19, name: "query indexes in sort order, filters answered from the index") { engine in
             [
                 // A query sorted by a property walks this index in its order (numbers, then text
-                // compared byte by byte as the query's ORDER BY does) and stops at the page's end.
+                // compared byte by byte as the query's ORDER BY does) and stops at the page's end;
+                // the page id in it spares a read of the key's row for each key walked.
                 "DROP INDEX page_sort_keys_number",
-                "CREATE INDEX page_sort_keys_order ON page_sort_keys(data_source_id, property_id, number, text\(engine.byteOrderCollation))",
+                "CREATE INDEX page_sort_keys_order ON page_sort_keys(data_source_id, property_id, number, text\(engine.byteOrderCollation), page_id)",
                 // A filter's EXISTS on (page, property) reads the value from the index itself
                 // (all but text, which is long and tested less often).
                 "DROP INDEX page_index_page",
