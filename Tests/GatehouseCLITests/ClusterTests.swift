@@ -2,7 +2,7 @@ import Foundation
 import GatehouseTestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(2))) struct ClusterTests {
+@Suite(.timeLimit(.minutes(5))) struct ClusterTests {
     /// The stores two `serve` processes can share: one SQLite file always, PostgreSQL when
     /// `GATEHOUSE_TEST_POSTGRES_URL` is set (CI sets it).
     static var sharedStores: [String] {

@@ -2,7 +2,7 @@ import Foundation
 import GatehouseTestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(2))) struct ServeTests {
+@Suite(.timeLimit(.minutes(5))) struct ServeTests {
     /// The README's promise: `serve` on a new store seeds a sandbox, prints a demo key and a curl
     /// line that works as printed; a second start on the same store seeds nothing.
     @Test func serveSeedsASandboxWhoseCurlLineWorksAsPrinted() async throws {

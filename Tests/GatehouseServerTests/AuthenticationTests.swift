@@ -9,7 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct AuthenticationTests {
+@Suite(.timeLimit(.minutes(5))) struct AuthenticationTests {
     @Test func usersMeReturnsTheBotWithTheRequestIDInBodyAndHeader() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in

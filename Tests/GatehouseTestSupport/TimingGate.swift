@@ -15,6 +15,9 @@ import Darwin
 /// made a revocation that takes 20–80 ms alone take over a second — so, holding the lock, a
 /// measurement also waits until less than half of the machine's CPU time is busy, and measures
 /// anyway after ``quietWaitLimit``, so that a failure still shows.
+///
+/// A suite that uses it waits for the others' measurements and then for a quiet machine: its time
+/// limit must cover both (the four such suites allow five minutes).
 public enum TimingGate {
     static let path = "/tmp/gatehouse-timing-tests.lock"
     /// The longest a measurement waits for the machine to quieten.
