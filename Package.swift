@@ -131,7 +131,7 @@ let package = Package(
         ),
         .target(
             name: "GatehouseTestSupport",
-            dependencies: ["GatehouseCore"],
+            dependencies: ["GatehouseCore", "GatehouseContent"],
             path: "Tests/GatehouseTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import GatehouseContent
 import GatehouseCore
+import GatehouseTestSupport
 import Testing
 
 /// Random JSON into every block parser: a value or a ``ContentValidationError``, never a trap.

@@ -1,5 +1,6 @@
 import GatehouseContent
 import GatehouseCore
+import GatehouseTestSupport
 import Testing
 
 @Suite struct FilterParserTests {
@@ -162,7 +163,7 @@ import Testing
 
     @Test func randomInputNeverCrashesTheFilterOrSortParser() throws {
         let parser = try parser()
-        var random = PropsRandom(state: 99)
+        var random = SeededGenerator(seed: 99)
         var parsed = 0
         for _ in 0..<3000 {
             let input = randomJSON(&random)

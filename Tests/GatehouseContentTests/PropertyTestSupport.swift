@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseContent
 import GatehouseCore
+import GatehouseTestSupport
 
 /// JSON text as a value, for fixtures copied from the API reference.
 func propsJSON(_ text: String) throws -> JSONValue { try JSONValue.parse(Data(text.utf8)) }
@@ -45,20 +46,8 @@ func tasksSchema() throws -> DataSourceSchema {
     return try SchemaParser.create(.object(try properties.map { ($0.0, try propsJSON($0.1)) }), ids: &ids)
 }
 
-/// A SplitMix64 generator, so property-based tests are reproducible from their seed.
-struct PropsRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random JSON of bounded depth, for the never-crash tests.
-func randomJSON(_ random: inout PropsRandom, depth: Int = 0) -> JSONValue {
+func randomJSON(_ random: inout SeededGenerator, depth: Int = 0) -> JSONValue {
     let words: [String] = [
         "equals", "and", "or", "property", "title", "Name", "select", "me", "2024-01-01", "", "is_empty", "type",
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseContent
 import GatehouseCore
+import GatehouseTestSupport
 import Testing
 
 @Suite struct PropertyValueParserTests {
@@ -111,7 +112,7 @@ import Testing
 
     @Test func randomInputNeverCrashesTheValueParser() throws {
         let parser = PropertyValueParser(schema: try tasksSchema())
-        var random = PropsRandom(state: 5)
+        var random = SeededGenerator(seed: 5)
         var ids = SeededShortIds(seed: 1)
         var accepted = 0
         for _ in 0..<2000 {

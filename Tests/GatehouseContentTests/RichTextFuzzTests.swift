@@ -1,5 +1,6 @@
 import GatehouseContent
 import GatehouseCore
+import GatehouseTestSupport
 import Testing
 
 /// Random JSON in, either a value or a ``ContentValidationError`` out: never a trap.
@@ -18,21 +19,6 @@ import Testing
                 Issue.record("unexpected error \(error)")
             }
         }
-    }
-}
-
-/// A deterministic random number generator (SplitMix64), so fuzz failures replay.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseContent
 import GatehouseCore
+import GatehouseTestSupport
 import Testing
 
 @Suite struct SchemaParserTests {
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func randomInputNeverCrashesTheParser() {
-        var random = PropsRandom(state: 11)
+        var random = SeededGenerator(seed: 11)
         var ids = SeededShortIds(seed: 5)
         for _ in 0..<2000 {
             let input = randomJSON(&random)
