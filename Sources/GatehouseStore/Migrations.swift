@@ -345,5 +345,14 @@ enum Migrations {
                 "CREATE INDEX page_index_page ON page_index(page_id, property_id, key, number, date_start, flag)",
             ]
         },
+        Migration(version: 20, name: "children in the order they are listed") { _ in
+            [
+                // Children are listed by (position, id) from a cursor: an index in that very order
+                // is walked and stopped after a page, where (parent, position) left PostgreSQL,
+                // its statistics not yet updated after a bulk append, sorting every child.
+                "DROP INDEX blocks_parent_position",
+                "CREATE INDEX blocks_parent_order ON blocks(parent_id, position, id)",
+            ]
+        },
     ]
 }

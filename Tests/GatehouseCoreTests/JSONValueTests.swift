@@ -31,5 +31,21 @@ import Testing
         #expect(members.map(\.0) == ["external", "name", "type"])
     }
 
+    @Test func parsingTellsBooleansFromNumbersAndRefusesWhatIsNotJSON() throws {
+        let parsed = try JSONValue.parse(
+            Data(#"{"t":true,"f":false,"one":1,"zero":0,"big":12345678901,"half":-0.5,"s":"1","n":null,"e":[]}"#.utf8)
+        )
+        #expect(parsed["t"] == .bool(true) && parsed["f"] == .bool(false))
+        #expect(parsed["one"] == .number(1) && parsed["zero"] == .number(0))
+        #expect(parsed["big"] == .number(12_345_678_901) && parsed["half"] == .number(-0.5))
+        #expect(parsed["s"] == .string("1") && parsed["n"] == .null && parsed["e"] == .array([]))
+        #expect(try JSONValue.parse(Data("[true, 1, \"x\"]".utf8)) == [true, 1, "x"])
+        #expect(try JSONValue.parse(Data("7".utf8)) == 7)
+        #expect(try JSONValue.parse(Data(#"{"a":"1,]","b":["\\",",}"]}"#.utf8))["b"] == ["\\", ",}"])
+        for bad in ["{", "{\"a\":}", "[1,]", "{\"a\":1 , }", "tru", "{\"a\" 1}", "1e999"] {
+            #expect(throws: (any Error).self, "\(bad)") { try JSONValue.parse(Data(bad.utf8)) }
+        }
+    }
+
     enum JSONValueError: Error { case notAnObject }
 }

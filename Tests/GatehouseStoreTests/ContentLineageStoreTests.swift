@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseContent
 import GatehouseCore
 import GatehouseTestSupport
 import Testing
@@ -30,6 +31,66 @@ import Testing
             createdAt: Fixtures.now,
             lastEditedAt: Fixtures.now
         )
+    }
+
+    /// The ancestry of a nested block, read in one statement: every node up to the workspace,
+    /// nearest first, each with its own trash and whether it is shared with the integration.
+    @Test(arguments: StoreEngine.available)
+    func anAncestryNamesEveryNodeAboveWithItsTrashAndSharing(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (workspace, integration, _, _) = try await Fixtures.seed(store)
+        let top = Self.page(workspace, .workspace)
+        try await store.createPage(top)
+        let database = Self.database(workspace, under: top)
+        try await store.createDatabase(database, schema: DataSourceDefaults.titleOnlySchema)
+        var second = DataSourceRecord(
+            id: Fixtures.id(),
+            databaseID: database.id,
+            workspaceID: workspace.id,
+            name: "Second",
+            schema: DataSourceDefaults.titleOnlySchema,
+            createdAt: Fixtures.now,
+            lastEditedAt: Fixtures.now
+        )
+        try await store.createDataSource(second)
+        let row = Self.page(workspace, .database(second.id))
+        try await store.createPage(row)
+        var paragraph = BlockContent(type: .paragraph)
+        paragraph.richText = [.text("outer")]
+        let written = try await store.appendBlocks(
+            [BlockDraft(content: paragraph, children: [BlockDraft(content: paragraph)])],
+            to: BlockAppendTarget(
+                parent: .page(id: row.id),
+                pageID: row.id,
+                workspaceID: workspace.id,
+                userID: "bot",
+                time: Fixtures.now
+            ),
+            at: .end
+        )
+        let (outer, inner) = (written[0], written[1])
+        try await store.setShare(
+            integrationID: integration.id,
+            resourceID: top.id,
+            resourceType: "page",
+            remove: false,
+            at: Fixtures.now
+        )
+
+        let ancestry = try await store.ancestry(of: .block, id: inner.id, sharedWith: integration.id)
+        #expect(ancestry.map(\.kind) == [.block, .block, .page, .dataSource, .database, .page])
+        #expect(ancestry.map(\.id) == [inner.id, outer.id, row.id, second.id, database.id, top.id])
+        #expect(ancestry.lineage == [row.id, second.id, database.id, top.id])
+        #expect(ancestry.sharedIDs == [top.id])
+        #expect(!ancestry.anyInTrash)
+
+        second.inTrash = true
+        try await store.updateDataSource(second, reindex: false)
+        let trashed = try await store.ancestry(of: .block, id: inner.id, sharedWith: "someone else")
+        #expect(trashed.filter(\.inTrash).map(\.id) == [second.id])
+        #expect(trashed.sharedIDs.isEmpty)
+        #expect(try await store.ancestry(of: .page, id: Fixtures.id()).isEmpty)
+        await store.shutdown()
     }
 
     @Test(arguments: StoreEngine.available)

@@ -54,9 +54,82 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses `data`; throws on anything that is not one JSON value.
+    /// Parses `data`; throws on anything that is not one JSON value. Members come in key order,
+    /// as the `Decodable` conformance gives them.
+    ///
+    /// Foundation's `JSONSerialization` parses, not `JSONDecoder`: through `Decodable` a value
+    /// must try each shape in turn and every miss throws, which cost a 100-block append body
+    /// several milliseconds.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        let value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        // JSONSerialization forgives a comma before `]` or `}`; RFC 8259 (and the API) do not.
+        guard !hasTrailingComma(data) else { throw JSONParseError.trailingComma }
+        return try JSONValue(foundationValue: value)
+    }
+
+    /// Whether a comma outside any string is followed (after white space) by `]` or `}`.
+    private static func hasTrailingComma(_ data: Data) -> Bool {
+        var inString = false
+        var escaped = false
+        var afterComma = false
+        for byte in data {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                continue
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if afterComma { return true }
+            case UInt8(ascii: "\""):
+                inString = true
+            default:
+                break
+            }
+            afterComma = byte == UInt8(ascii: ",")
+        }
+        return false
+    }
+
+    /// A value as `JSONSerialization` returns it (booleans are `NSNumber`s of type `c`).
+    private init(foundationValue value: Any) throws {
+        // Native collections first: casting one to a Foundation class would bridge it whole.
+        switch value {
+        case let object as [String: Any]:
+            self = .object(
+                try object.sorted { $0.key < $1.key }.map { ($0.key, try JSONValue(foundationValue: $0.value)) }
+            )
+        case let array as [Any]:
+            self = .array(try array.map(JSONValue.init(foundationValue:)))
+        case let string as String:
+            self = .string(string)
+        case let number as NSNumber:
+            if number.objCType.pointee == CChar(UInt8(ascii: "c")) {
+                self = .bool(number.boolValue)
+            } else {
+                let double = number.doubleValue
+                guard double.isFinite else { throw JSONParseError.numberOutOfRange }
+                self = .number(double)
+            }
+        case is NSNull:
+            self = .null
+        default:
+            throw JSONParseError.unexpectedValue
+        }
+    }
+
+    /// Why ``parse(_:)`` refused text that `JSONSerialization` read.
+    enum JSONParseError: Error {
+        case trailingComma
+        case numberOutOfRange
+        case unexpectedValue
     }
 
     /// The compact UTF-8 serialization (RFC 8259), members in the order they were given.

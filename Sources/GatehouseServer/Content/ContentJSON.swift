@@ -126,6 +126,29 @@ struct WorkspaceUsers: MentionResolver {
     var objects: [String: JSONValue] = [:]
     var ids: Set<String> = []
 
+    /// The people and bots that rendering `pages` against `schema` may name, loaded only when it
+    /// names someone (a people, created-by or last-edited-by property, a people value or a user
+    /// mention); otherwise none, which saves a query pages without people the two reads.
+    static func load(
+        rendering pages: [StoredPage],
+        schema: DataSourceSchema,
+        for principal: Principal,
+        store: any Store
+    ) async throws -> WorkspaceUsers {
+        let namesPeople =
+            schema.properties.contains { [.people, .createdBy, .lastEditedBy].contains($0.type) }
+            || pages.contains { page in page.properties.values.values.contains(where: Self.namesSomeone) }
+        return namesPeople ? try await load(for: principal, store: store) : WorkspaceUsers()
+    }
+
+    private static func namesSomeone(_ value: PropertyValue) -> Bool {
+        switch value {
+        case .people(let ids): !ids.isEmpty
+        case .title(let text), .richText(let text): !text.mentionedIDs.users.isEmpty
+        default: false
+        }
+    }
+
     static func load(for principal: Principal, store: any Store) async throws -> WorkspaceUsers {
         var users = WorkspaceUsers()
         let userInfo = principal.capabilities.userInfo

@@ -9,9 +9,7 @@ struct ContentAccess: Sendable {
     /// The database, if the principal may see it; otherwise the policy's 403 or 404.
     func database(_ id: String, for principal: Principal) async throws -> DatabaseRecord {
         let record = try await store.database(id: id)
-        var lineage = [id]
-        if let record { lineage = try await store.lineage(ofDatabase: record) }
-        try await check(record?.workspaceID, lineage: lineage, kind: "database", id: id, principal: principal)
+        try await check(record?.workspaceID, .database, id, kind: "database", principal: principal)
         return record!
     }
 
@@ -19,9 +17,7 @@ struct ContentAccess: Sendable {
     /// otherwise the policy's 403 or 404.
     func dataSource(_ id: String, for principal: Principal) async throws -> DataSourceRecord {
         let record = try await store.dataSource(id: id)
-        var lineage = [id]
-        if let record { lineage = try await store.lineage(ofDataSource: record) }
-        try await check(record?.workspaceID, lineage: lineage, kind: "data_source", id: id, principal: principal)
+        try await check(record?.workspaceID, .dataSource, id, kind: "data_source", principal: principal)
         return record!
     }
 
@@ -33,11 +29,10 @@ struct ContentAccess: Sendable {
         naming subject: (kind: String, id: String)? = nil
     ) async throws -> PageRecord {
         let record = try await store.page(id: id)
-        var lineage = [id]
-        if let record { lineage = try await store.lineage(ofPage: record) }
         try await check(
             record?.workspaceID,
-            lineage: lineage,
+            .page,
+            id,
             kind: subject?.kind ?? "page",
             id: subject?.id ?? id,
             principal: principal
@@ -49,28 +44,45 @@ struct ContentAccess: Sendable {
     /// which belongs to page `pageID`: a block is visible iff its page is. Otherwise the policy's
     /// 403 or 404, naming the block.
     func block(_ id: String, workspaceID: String?, pageID: String?, for principal: Principal) async throws {
-        var lineage = [id]
-        if let pageID, let page = try await store.page(id: pageID) {
-            lineage += try await store.lineage(ofPage: page)
-        }
-        try await check(workspaceID, lineage: lineage, kind: "block", id: id, principal: principal)
+        try await check(workspaceID, .page, pageID ?? id, kind: "block", id: id, principal: principal)
     }
 
+    /// The ancestry of block (or page) `id`, once the principal may see it (a block iff its page
+    /// is); otherwise the policy's 403 or 404, naming the block. The caller learns from the
+    /// ancestry whether the block is in the trash, with no second read.
+    func blockAncestry(
+        _ id: String,
+        _ nodeKind: ContentNodeKind,
+        workspaceID: String,
+        for principal: Principal
+    ) async throws -> [ContentAncestor] {
+        try await check(workspaceID, nodeKind, id, kind: "block", principal: principal)
+    }
+
+    /// Decides on the node `nodeID` of `workspaceID` (`nil`: no such node) from its ancestry,
+    /// read with what of it is shared with the principal's integration, in one read; throws the
+    /// policy's error naming `id` (the node's own id unless given) as a `kind`.
+    @discardableResult
     private func check(
         _ workspaceID: String?,
-        lineage: [String],
+        _ nodeKind: ContentNodeKind,
+        _ nodeID: String,
         kind: String,
-        id: String,
+        id: String? = nil,
         principal: Principal
-    ) async throws {
-        let shares = try await store.shares(integrationID: principal.integrationID)
+    ) async throws -> [ContentAncestor] {
+        var ancestry: [ContentAncestor] = []
+        if workspaceID == principal.workspaceID {
+            ancestry = try await store.ancestry(of: nodeKind, id: nodeID, sharedWith: principal.integrationID)
+        }
         let decision = policy.decide(
             workspaceID: principal.workspaceID,
             resourceWorkspaceID: workspaceID,
-            lineage: lineage,
-            shares: shares
+            lineage: ancestry.lineage,
+            shares: ancestry.sharedIDs
         )
-        if let error = policy.error(for: decision, kind: kind, id: id, principal: principal) { throw error }
+        if let error = policy.error(for: decision, kind: kind, id: id ?? nodeID, principal: principal) { throw error }
+        return ancestry
     }
 
     /// Every database and page of the principal's workspace that it may see, leaving out what is in

@@ -24,52 +24,85 @@ public protocol ContentStore: Sendable {
     func shares(integrationID: String) async throws -> Set<String>
     /// The ids of what each of these integrations is shared, in one read.
     func shares(integrationIDs: [String]) async throws -> [String: Set<String>]
+    /// The node and everything above it up to the workspace — parent blocks, pages, a row's data
+    /// source and database, the page a database lives in — nearest first, in one read (at most
+    /// 64 levels, which also stops a cycle). Empty when there is no such node; a walk stops where
+    /// a parent is missing. With `integrationID`, each node also says whether it is shared with
+    /// that integration, so that one read answers both "where is it" and "may it be seen".
+    func ancestry(
+        of kind: ContentNodeKind,
+        id: String,
+        sharedWith integrationID: String?
+    ) async throws -> [ContentAncestor]
 }
 
-extension ContentStore where Self: DataSourceStore {
+/// What a node of the content tree is: each kind has its own table.
+public enum ContentNodeKind: String, Sendable {
+    case block
+    case page
+    case dataSource = "source"
+    case database
+}
+
+/// One node of a content tree, as ``ContentStore/ancestry(of:id:)`` reports it.
+public struct ContentAncestor: Sendable, Equatable {
+    public var kind: ContentNodeKind
+    public var id: String
+    /// In the trash itself (a block or data source in the trash, an archived page); databases
+    /// have no trash of their own.
+    public var inTrash: Bool
+    /// Shared with the integration the ancestry was asked for (`false` when none was named).
+    public var shared: Bool
+
+    public init(kind: ContentNodeKind, id: String, inTrash: Bool, shared: Bool = false) {
+        self.kind = kind
+        self.id = id
+        self.inTrash = inTrash
+        self.shared = shared
+    }
+}
+
+extension ContentStore {
+    /// ``ancestry(of:id:sharedWith:)`` without sharing.
+    public func ancestry(of kind: ContentNodeKind, id: String) async throws -> [ContentAncestor] {
+        try await ancestry(of: kind, id: id, sharedWith: nil)
+    }
+
     /// The ids of the page and every data source, database and page above it, nearest first (at
-    /// most 64 levels, which also stops a cycle). A page in a database's second (or later) data
-    /// source reaches the database through that data source, so the database's share covers it.
+    /// most 64 levels, which also stops a cycle); empty when there is no such page. A page in a
+    /// database's second (or later) data source reaches the database through that data source,
+    /// so the database's share covers it.
+    public func lineage(ofPage id: String) async throws -> [String] {
+        try await ancestry(of: .page, id: id).lineage
+    }
+
     public func lineage(ofPage page: PageRecord) async throws -> [String] {
-        var lineage = [page.id]
-        var parent = page.parent
-        while lineage.count < 64 {
-            switch parent {
-            case .workspace:
-                return lineage
-            case .database(let id):
-                lineage.append(id)
-                var database = try await database(id: id)
-                if database == nil, let dataSource = try await dataSource(id: id) {
-                    lineage.append(dataSource.databaseID)
-                    database = try await self.database(id: dataSource.databaseID)
-                }
-                guard let database, let above = database.parentPageID else { return lineage }
-                guard let next = try await self.page(id: above) else { return lineage }
-                lineage.append(next.id)
-                parent = next.parent
-            case .page(let id):
-                guard let next = try await self.page(id: id) else { return lineage }
-                lineage.append(next.id)
-                parent = next.parent
-            }
-        }
-        return lineage
+        try await lineage(ofPage: page.id)
     }
 
     /// The ids of the database and every page above it, nearest first.
     public func lineage(ofDatabase database: DatabaseRecord) async throws -> [String] {
-        guard let parentID = database.parentPageID, let parent = try await page(id: parentID) else {
-            return [database.id]
-        }
-        return [database.id] + (try await lineage(ofPage: parent))
+        try await ancestry(of: .database, id: database.id).lineage
     }
 
     /// The ids of the data source, its database and every page above them, nearest first (a
     /// database's first data source has the database's id, which appears once).
     public func lineage(ofDataSource dataSource: DataSourceRecord) async throws -> [String] {
-        guard let database = try await database(id: dataSource.databaseID) else { return [dataSource.id] }
-        let above = try await lineage(ofDatabase: database)
-        return dataSource.id == database.id ? above : [dataSource.id] + above
+        try await ancestry(of: .dataSource, id: dataSource.id).lineage
     }
+}
+
+extension [ContentAncestor] {
+    /// The ids of the pages, data sources and databases, once each, nearest first: what sharing
+    /// comes down through (blocks are never shared, so they are left out).
+    public var lineage: [String] {
+        var seen = Set<String>()
+        return compactMap { node in node.kind != .block && seen.insert(node.id).inserted ? node.id : nil }
+    }
+
+    /// Whether anything here is in the trash: what lies under it reads as trashed.
+    public var anyInTrash: Bool { contains { $0.inTrash } }
+
+    /// The ids here shared with the integration the ancestry was asked for.
+    public var sharedIDs: Set<String> { Set(lazy.filter(\.shared).map(\.id)) }
 }

@@ -15,6 +15,9 @@ final class PostgresEngine: SQLEngine {
     private let client: PostgresClient
     private let logger: Logger
     private let runTask: Task<Void, Never>
+    /// The deadlines of the operations in flight, and the one task that checks them.
+    private let deadlines: OperationDeadlines
+    private let deadlineTask: Task<Void, Never>
 
     /// Connects to `url`; its `sslmode` chooses TLS (see ``PostgresTLSMode``).
     init(url: URL, logger: Logger) async throws {
@@ -70,6 +73,9 @@ final class PostgresEngine: SQLEngine {
         self.client = client
         self.logger = logger
         self.runTask = Task { await client.run() }
+        let deadlines = OperationDeadlines()
+        self.deadlines = deadlines
+        self.deadlineTask = Task { await deadlines.watch() }
         // Fail fast with a clear error when the server cannot be reached.
         do {
             try await client.withConnection { connection in
@@ -77,6 +83,7 @@ final class PostgresEngine: SQLEngine {
             }
         } catch {
             runTask.cancel()
+            deadlineTask.cancel()
             throw error
         }
     }
@@ -102,6 +109,8 @@ final class PostgresEngine: SQLEngine {
     ///
     /// The caller stops waiting when its task is cancelled or after ``operationLimit``; `body`
     /// runs in a task of its own, so that a query PostgresNIO never answers holds only that task.
+    /// Both deadlines are checked by ``OperationDeadlines`` (within a tenth of a second of their
+    /// time), not by a timer per operation.
     func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
@@ -120,23 +129,25 @@ final class PostgresEngine: SQLEngine {
             }
         }
         let wait = down.withLock { $0 } ? Self.connectionWaitWhileDown : Self.connectionWait
-        let deadline = Task {
-            try? await Task.sleep(for: wait)
-            if lease.expire() {
+        let deadline = deadlines.add(
+            wait: wait,
+            waitExpired: {
+                guard lease.expire() else { return false }
                 self.down.withLock { $0 = true }
                 outcome.finish(.failure(StoreError(.unavailable, "no PostgreSQL connection within \(wait)")))
                 work.cancel()
-                return
+                return true
+            },
+            limitReached: {
+                if outcome.finish(
+                    .failure(StoreError(.unavailable, "PostgreSQL did not answer within \(Self.operationLimit)"))
+                ) {
+                    self.logger.warning("a PostgreSQL operation outlived its limit; its caller was answered 503")
+                    work.cancel()
+                }
             }
-            try? await Task.sleep(for: Self.operationLimit - wait)
-            if outcome.finish(
-                .failure(StoreError(.unavailable, "PostgreSQL did not answer within \(Self.operationLimit)"))
-            ) {
-                self.logger.warning("a PostgreSQL operation outlived its limit; its caller was answered 503")
-                work.cancel()
-            }
-        }
-        defer { deadline.cancel() }
+        )
+        defer { deadlines.remove(deadline) }
         return try await withTaskCancellationHandler {
             try await outcome.value()
         } onCancel: {
@@ -185,6 +196,72 @@ final class PostgresEngine: SQLEngine {
                 }
                 if let ready { continuation.resume(with: ready) }
             }
+        }
+    }
+
+    /// The deadlines of the operations in flight: the wait for a connection and the operation's
+    /// limit. One task looks at them ten times a second; a timer per operation (a task sleeping
+    /// for the wait, then cancelled) cost every statement a wake-up of the dispatch timer thread.
+    private final class OperationDeadlines: Sendable {
+        private struct Entry {
+            let started: ContinuousClock.Instant
+            let wait: Duration
+            /// Called once the wait is over: `true` if it expired the operation (no connection yet).
+            let waitExpired: @Sendable () -> Bool
+            let limitReached: @Sendable () -> Void
+            var waitChecked = false
+        }
+        private let entries = Mutex<(next: UInt64, pending: [UInt64: Entry])>((0, [:]))
+        static let checkInterval: Duration = .milliseconds(100)
+
+        func add(
+            wait: Duration,
+            waitExpired: @escaping @Sendable () -> Bool,
+            limitReached: @escaping @Sendable () -> Void
+        ) -> UInt64 {
+            let entry = Entry(
+                started: .now,
+                wait: wait,
+                waitExpired: waitExpired,
+                limitReached: limitReached
+            )
+            return entries.withLock { entries in
+                entries.next += 1
+                entries.pending[entries.next] = entry
+                return entries.next
+            }
+        }
+
+        func remove(_ id: UInt64) {
+            _ = entries.withLock { $0.pending.removeValue(forKey: id) }
+        }
+
+        /// Checks the deadlines until the task is cancelled.
+        func watch() async {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.checkInterval)
+                check(at: .now)
+            }
+        }
+
+        /// Runs the callbacks of the deadlines passed at `now` (outside the lock).
+        func check(at now: ContinuousClock.Instant) {
+            var waits: [(UInt64, Entry)] = []
+            var limits: [Entry] = []
+            entries.withLock { entries in
+                for (id, entry) in entries.pending {
+                    let elapsed = now - entry.started
+                    if elapsed >= PostgresEngine.operationLimit {
+                        limits.append(entry)
+                        entries.pending[id] = nil
+                    } else if !entry.waitChecked, elapsed >= entry.wait {
+                        waits.append((id, entry))
+                        entries.pending[id]?.waitChecked = true
+                    }
+                }
+            }
+            for (id, entry) in waits where entry.waitExpired() { remove(id) }
+            for entry in limits { entry.limitReached() }
         }
     }
 
@@ -293,6 +370,7 @@ final class PostgresEngine: SQLEngine {
     /// would keep the pool open for ever.
     func shutdown() async {
         runTask.cancel()
+        deadlineTask.cancel()
         let closed = Outcome<Bool>()
         let runTask = self.runTask
         Task {

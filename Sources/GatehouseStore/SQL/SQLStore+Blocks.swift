@@ -24,22 +24,26 @@ extension SQLStore {
         return try await read { database in
             let rows: [any SQLRow]
             if let startCursor {
-                guard
-                    let cursor = try await database.raw(
-                        "SELECT position FROM blocks WHERE id = \(bind: startCursor) AND parent_id = \(bind: parentID)"
-                    ).first()
-                else { throw StoreError(.notFound, "start_cursor is not a child of the block") }
-                let position = try cursor.decode(column: "position", as: Int64.self)
-                // `position >=` alone lets the index seek to the cursor; the OR then keeps ties in order.
+                // The cursor's position is read in the same statement: `position >=` lets the index
+                // seek to it, the OR keeps ties in order. No row may mean no such cursor.
+                let position: SQLQueryString =
+                    "(SELECT position FROM blocks WHERE id = \(bind: startCursor) AND parent_id = \(bind: parentID))"
                 rows = try await database.raw(
                     """
                     SELECT * FROM blocks
                     WHERE parent_id = \(bind: parentID) AND in_trash = \(bind: false)
-                      AND position >= \(bind: position)
-                      AND (position > \(bind: position) OR id >= \(bind: startCursor))
+                      AND position >= \(position)
+                      AND (position > \(position) OR id >= \(bind: startCursor))
                     ORDER BY position, id LIMIT \(bind: limit + 1)
                     """
                 ).all()
+                if rows.isEmpty,
+                    try await database.raw(
+                        "SELECT 1 AS found FROM blocks WHERE id = \(bind: startCursor) AND parent_id = \(bind: parentID)"
+                    ).first() == nil
+                {
+                    throw StoreError(.notFound, "start_cursor is not a child of the block")
+                }
             } else {
                 rows = try await database.raw(
                     """

@@ -141,6 +141,63 @@ extension SQLStore {
         }
     }
 
+    public func ancestry(
+        of kind: ContentNodeKind,
+        id: String,
+        sharedWith integrationID: String?
+    ) async throws -> [ContentAncestor] {
+        // One recursive walk: each step finds the node in its kind's table and names its parent
+        // (a page whose parent is a database names a data source: `parent_id` holds one).
+        let joins = """
+            LEFT JOIN blocks b ON up.kind = 'block' AND b.id = up.id
+            LEFT JOIN pages p ON up.kind = 'page' AND p.id = up.id
+            LEFT JOIN data_sources s ON up.kind = 'source' AND s.id = up.id
+            LEFT JOIN databases d ON up.kind = 'database' AND d.id = up.id
+            """
+        return try await read { database in
+            try await database.raw(
+                """
+                WITH RECURSIVE up(depth, kind, id) AS (
+                    SELECT 0, CAST(\(bind: kind.rawValue) AS TEXT), CAST(\(bind: id) AS TEXT)
+                    UNION ALL
+                    SELECT up.depth + 1,
+                        CASE up.kind
+                            WHEN 'block' THEN b.parent_type
+                            WHEN 'page' THEN CASE p.parent_type WHEN 'database' THEN 'source' ELSE p.parent_type END
+                            WHEN 'source' THEN 'database'
+                            ELSE 'page'
+                        END,
+                        COALESCE(b.parent_id, p.parent_id, s.database_id, d.parent_page_id)
+                    FROM up
+                    \(unsafeRaw: joins)
+                    WHERE up.depth < 63
+                      AND COALESCE(b.parent_id, p.parent_id, s.database_id, d.parent_page_id) IS NOT NULL
+                )
+                SELECT up.kind, up.id,
+                    CASE WHEN b.in_trash OR p.archived_at IS NOT NULL OR s.trashed_at IS NOT NULL THEN 1 ELSE 0 END
+                        AS trashed,
+                    CASE WHEN EXISTS (
+                        SELECT 1 FROM shares sh WHERE sh.integration_id = \(bind: integrationID ?? "") AND sh.resource_id = up.id
+                    ) THEN 1 ELSE 0 END AS shared
+                FROM up
+                \(unsafeRaw: joins)
+                WHERE b.id IS NOT NULL OR p.id IS NOT NULL OR s.id IS NOT NULL OR d.id IS NOT NULL
+                ORDER BY up.depth
+                """
+            ).all().compactMap { row in
+                guard let kind = ContentNodeKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+                    return nil
+                }
+                return ContentAncestor(
+                    kind: kind,
+                    id: try row.decode(column: "id", as: String.self),
+                    inTrash: try row.decode(column: "trashed", as: Int.self) != 0,
+                    shared: try row.decode(column: "shared", as: Int.self) != 0
+                )
+            }
+        }
+    }
+
     static func columns(of parent: PageParent) -> (String, String?) {
         switch parent {
         case .workspace: ("workspace", nil)

@@ -9,17 +9,28 @@ enum BlockTarget {
     case page(PageRecord, reference: BlockRecord?)
     case block(BlockRecord)
 
-    /// The page or block `id`, if the principal may see it (a block iff its page is); otherwise
-    /// the policy's 403 or 404, the same for another workspace's ids as for unknown ones.
-    static func resolve(_ id: String, for principal: Principal, access: ContentAccess) async throws -> BlockTarget {
+    /// The page or block `id`, if the principal may see it (a block iff its page is), and whether
+    /// it is in the trash, itself or through what lies above it; otherwise the policy's 403 or
+    /// 404, the same for another workspace's ids as for unknown ones. One read of the ancestry
+    /// serves both the sharing check and the trash.
+    /// `withReference: false` leaves out a page's `child_page` row, for callers that never show it.
+    static func resolve(
+        _ id: String,
+        for principal: Principal,
+        access: ContentAccess,
+        withReference: Bool = true
+    ) async throws -> (target: BlockTarget, inTrash: Bool) {
         if let page = try await access.store.page(id: id) {
-            try await access.block(id, workspaceID: page.workspaceID, pageID: page.id, for: principal)
-            return .page(page, reference: try await access.store.block(id: id))
+            let ancestry = try await access.blockAncestry(id, .page, workspaceID: page.workspaceID, for: principal)
+            let reference = withReference ? try await access.store.block(id: id) : nil
+            return (.page(page, reference: reference), ancestry.anyInTrash)
         }
-        let block = try await access.store.block(id: id)
-        try await access.block(id, workspaceID: block?.workspaceID, pageID: block?.pageID, for: principal)
-        guard let block else { throw APIError.internalError }
-        return .block(block)
+        guard let block = try await access.store.block(id: id) else {
+            try await access.block(id, workspaceID: nil, pageID: nil, for: principal)
+            throw APIError.internalError
+        }
+        let ancestry = try await access.blockAncestry(id, .block, workspaceID: block.workspaceID, for: principal)
+        return (.block(block), ancestry.anyInTrash)
     }
 
     /// The parent that blocks appended here get.
@@ -53,64 +64,13 @@ enum BlockTarget {
     }
 
     /// Whether the target is in the trash itself or through a block or page above it. Trash is
-    /// inherited: what lies under a trashed block or page reads as trashed and refuses every
-    /// change (restoring included) until that ancestor is restored.
+    /// inherited: what lies under a trashed block, page or data source reads as trashed and
+    /// refuses every change (restoring included) until that ancestor is restored.
     func effectivelyInTrash(store: any Store) async throws -> Bool {
         if inTrash { return true }
-        var parent: BlockParent
         switch self {
-        case .block(let block): parent = block.parent
-        case .page(let page, _):
-            switch try await Self.above(page.parent, store: store) {
-            case .top: return false
-            case .trashedDataSource: return true
-            case .page(let id): parent = .page(id: id)
-            }
-        }
-        for _ in 0..<64 {
-            switch parent {
-            case .block(let id):
-                guard let above = try await store.block(id: id) else { return false }
-                if above.inTrash { return true }
-                parent = above.parent
-            case .page(let id):
-                guard let page = try await store.page(id: id) else { return false }
-                if page.archived { return true }
-                switch try await Self.above(page.parent, store: store) {
-                case .top: return false
-                case .trashedDataSource: return true
-                case .page(let id): parent = .page(id: id)
-                }
-            }
-        }
-        return false
-    }
-
-    /// What lies above a page whose parent is `parent`.
-    private enum Above {
-        /// The top of the workspace (or something no longer there).
-        case top
-        /// The page is a row of a data source in the trash, so it is in the trash too.
-        case trashedDataSource
-        /// The page above: the parent page, or the page a row's database lives in.
-        case page(String)
-    }
-
-    /// The page above a page whose parent is `parent`, through its data source and database when
-    /// it is a row.
-    private static func above(_ parent: PageParent, store: any Store) async throws -> Above {
-        switch parent {
-        case .workspace:
-            return .top
-        case .page(let id):
-            return .page(id)
-        case .database(let dataSourceID):
-            guard let dataSource = try await store.dataSource(id: dataSourceID) else { return .top }
-            if dataSource.inTrash { return .trashedDataSource }
-            guard let database = try await store.database(id: dataSource.databaseID),
-                let pageID = database.parentPageID
-            else { return .top }
-            return .page(pageID)
+        case .page(let page, _): return try await store.ancestry(of: .page, id: page.id).anyInTrash
+        case .block(let block): return try await store.ancestry(of: .block, id: block.id).anyInTrash
         }
     }
 
@@ -143,8 +103,7 @@ enum BlockTarget {
 
     /// Whether page `id` is in the trash, itself or under a trashed page (`false` if there is none).
     static func pageInTrash(_ id: String, store: any Store) async throws -> Bool {
-        guard let page = try await store.page(id: id) else { return false }
-        return try await BlockTarget.page(page, reference: nil).effectivelyInTrash(store: store)
+        try await store.ancestry(of: .page, id: id).anyInTrash
     }
 }
 

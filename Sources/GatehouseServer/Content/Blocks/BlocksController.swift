@@ -23,8 +23,8 @@ struct BlocksController {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "block_id")
         try access.policy.require(.readContent, of: principal)
-        var target = try await BlockTarget.resolve(id, for: principal, access: access)
-        if try await target.effectivelyInTrash(store: access.store) { target = target.markedInTrash() }
+        let resolved = try await BlockTarget.resolve(id, for: principal, access: access)
+        let target = resolved.inTrash ? resolved.target.markedInTrash() : resolved.target
         return try await respond(with: target, principal: principal, context: context)
     }
 
@@ -35,7 +35,7 @@ struct BlocksController {
         let id = try RequestInput.pathID(context, "block_id")
         let page = try RequestInput.Page.from(query: request)
         try access.policy.require(.readContent, of: principal)
-        let target = try await BlockTarget.resolve(id, for: principal, access: access)
+        let (target, inTrash) = try await BlockTarget.resolve(id, for: principal, access: access, withReference: false)
         let children: BlockChildrenPage
         do {
             children = try await access.store.children(
@@ -47,7 +47,7 @@ struct BlocksController {
             throw APIError.validation("start_cursor should be a cursor returned by a previous request.")
         }
         var blocks = children.blocks
-        if try await target.effectivelyInTrash(store: access.store) {
+        if inTrash {
             for index in blocks.indices { blocks[index].inTrash = true }
         }
         return try await respond(listing: blocks, nextCursor: children.nextCursor, principal, context)
@@ -60,8 +60,8 @@ struct BlocksController {
         let id = try RequestInput.pathID(context, "block_id")
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.insertContent, of: principal)
-        let target = try await BlockTarget.resolve(id, for: principal, access: access)
-        guard try await !target.effectivelyInTrash(store: access.store) else { throw BlockTarget.archivedError }
+        let (target, inTrash) = try await BlockTarget.resolve(id, for: principal, access: access, withReference: false)
+        guard !inTrash else { throw BlockTarget.archivedError }
         let parentContent: BlockContent? =
             switch target {
             case .page: nil
@@ -88,8 +88,8 @@ struct BlocksController {
         let id = try RequestInput.pathID(context, "block_id")
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
-        let target = try await BlockTarget.resolve(id, for: principal, access: access)
-        if !target.inTrash, try await target.effectivelyInTrash(store: access.store) {
+        let (target, inTrash) = try await BlockTarget.resolve(id, for: principal, access: access)
+        if !target.inTrash, inTrash {
             throw BlockTarget.archivedError
         }
         switch target {
@@ -137,8 +137,8 @@ struct BlocksController {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "block_id")
         try access.policy.require(.updateContent, of: principal)
-        let target = try await BlockTarget.resolve(id, for: principal, access: access)
-        guard try await !target.effectivelyInTrash(store: access.store) else { throw BlockTarget.archivedError }
+        let (target, inTrash) = try await BlockTarget.resolve(id, for: principal, access: access)
+        guard !inTrash else { throw BlockTarget.archivedError }
         switch target {
         case .page(var page, let reference):
             page.archived = true

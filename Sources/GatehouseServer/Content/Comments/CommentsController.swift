@@ -192,7 +192,7 @@ struct CommentsController {
 
     /// A page or a block id as a comment parent, once the principal may see it.
     private func resolve(parentID id: String, for principal: Principal) async throws -> (CommentParent, String) {
-        switch try await BlockTarget.resolve(id, for: principal, access: access) {
+        switch try await BlockTarget.resolve(id, for: principal, access: access).target {
         case .page(let page, _): (.page(page.id), page.id)
         case .block(let block): (.block(block.id), block.pageID)
         }

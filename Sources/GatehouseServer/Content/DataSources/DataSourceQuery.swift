@@ -41,8 +41,14 @@ struct DataSourceQuery {
             offset: offset,
             limit: query.pageSize + 1
         )
-        let users = try await WorkspaceUsers.load(for: principal, store: store)
-        let results = rows.prefix(query.pageSize).map {
+        let shown = Array(rows.prefix(query.pageSize))
+        let users = try await WorkspaceUsers.load(
+            rendering: shown,
+            schema: dataSource.schema,
+            for: principal,
+            store: store
+        )
+        let results = shown.map {
             ContentJSON.page(
                 $0,
                 schema: dataSource.schema,
