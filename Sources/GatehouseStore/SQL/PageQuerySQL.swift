@@ -82,9 +82,12 @@ struct PageQuerySQL {
         // before they read the page: only the pages that pass are read), row by row.
         let filter =
             part == .valuedFirstSort ? SQLStore.sql(plan, pageID: "s.page_id", rowByRow: true) : SQLStore.sql(plan)
-        conditions.append(
-            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS NULL AND " + filter
-        )
+        let page: SQLQueryString =
+            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS NULL"
+        // Walking the sort keys, each page is read by its id: `IS TRUE` keeps PostgreSQL from
+        // reaching it through the parent index instead, which it does while its statistics of a
+        // freshly filled table are missing (reading every page of the data source for each key).
+        conditions.append((part == .valuedFirstSort ? "(" + page + ") IS TRUE" : page) + " AND " + filter)
         return query + " WHERE " + conditions.joined(separator: " AND ")
     }
 

@@ -146,19 +146,16 @@ extension SQLStore {
         id: String,
         sharedWith integrationID: String?
     ) async throws -> [ContentAncestor] {
-        // One recursive walk: each step finds the node in its kind's table and names its parent
-        // (a page whose parent is a database names a data source: `parent_id` holds one).
-        let joins = """
-            LEFT JOIN blocks b ON up.kind = 'block' AND b.id = up.id
-            LEFT JOIN pages p ON up.kind = 'page' AND p.id = up.id
-            LEFT JOIN data_sources s ON up.kind = 'source' AND s.id = up.id
-            LEFT JOIN databases d ON up.kind = 'database' AND d.id = up.id
-            """
+        // One recursive walk: each step finds a node in its kind's table, reports it (its trash,
+        // whether it exists) and names its parent, the next step's node (a page whose parent is a
+        // database names a data source: `parent_id` holds one). A step that names no parent (the
+        // top, or a node not found) ends the walk.
         return try await read { database in
             try await database.raw(
                 """
-                WITH RECURSIVE up(depth, kind, id) AS (
-                    SELECT 0, CAST(\(bind: kind.rawValue) AS TEXT), CAST(\(bind: id) AS TEXT)
+                WITH RECURSIVE up(depth, kind, id, node_kind, node_id, node_trashed, node_found) AS (
+                    SELECT 0, CAST(\(bind: kind.rawValue) AS TEXT), CAST(\(bind: id) AS TEXT),
+                        CAST(NULL AS TEXT), CAST(NULL AS TEXT), 0, 0
                     UNION ALL
                     SELECT up.depth + 1,
                         CASE up.kind
@@ -167,22 +164,26 @@ extension SQLStore {
                             WHEN 'source' THEN 'database'
                             ELSE 'page'
                         END,
-                        COALESCE(b.parent_id, p.parent_id, s.database_id, d.parent_page_id)
+                        COALESCE(b.parent_id, p.parent_id, s.database_id, d.parent_page_id),
+                        up.kind,
+                        up.id,
+                        CASE WHEN b.in_trash OR p.archived_at IS NOT NULL OR s.trashed_at IS NOT NULL THEN 1 ELSE 0 END,
+                        CASE WHEN COALESCE(b.id, p.id, s.id, d.id) IS NULL THEN 0 ELSE 1 END
                     FROM up
-                    \(unsafeRaw: joins)
-                    WHERE up.depth < 63
-                      AND COALESCE(b.parent_id, p.parent_id, s.database_id, d.parent_page_id) IS NOT NULL
+                    LEFT JOIN blocks b ON up.kind = 'block' AND b.id = up.id
+                    LEFT JOIN pages p ON up.kind = 'page' AND p.id = up.id
+                    LEFT JOIN data_sources s ON up.kind = 'source' AND s.id = up.id
+                    LEFT JOIN databases d ON up.kind = 'database' AND d.id = up.id
+                    WHERE up.id IS NOT NULL AND up.depth < 64
                 )
-                SELECT up.kind, up.id,
-                    CASE WHEN b.in_trash OR p.archived_at IS NOT NULL OR s.trashed_at IS NOT NULL THEN 1 ELSE 0 END
-                        AS trashed,
+                SELECT node_kind AS kind, node_id AS id, node_trashed AS trashed,
                     CASE WHEN EXISTS (
-                        SELECT 1 FROM shares sh WHERE sh.integration_id = \(bind: integrationID ?? "") AND sh.resource_id = up.id
+                        SELECT 1 FROM shares sh
+                        WHERE sh.integration_id = \(bind: integrationID ?? "") AND sh.resource_id = up.node_id
                     ) THEN 1 ELSE 0 END AS shared
                 FROM up
-                \(unsafeRaw: joins)
-                WHERE b.id IS NOT NULL OR p.id IS NOT NULL OR s.id IS NOT NULL OR d.id IS NOT NULL
-                ORDER BY up.depth
+                WHERE node_found = 1
+                ORDER BY depth
                 """
             ).all().compactMap { row in
                 guard let kind = ContentNodeKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
