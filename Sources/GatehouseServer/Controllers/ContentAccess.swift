@@ -40,20 +40,15 @@ struct ContentAccess: Sendable {
         return record!
     }
 
-    /// Checks that the principal may see block `id` of `workspaceID` (`nil` if there is none),
-    /// which belongs to page `pageID`: a block is visible iff its page is. Otherwise the policy's
-    /// 403 or 404, naming the block.
-    func block(_ id: String, workspaceID: String?, pageID: String?, for principal: Principal) async throws {
-        try await check(workspaceID, .page, pageID ?? id, kind: "block", id: id, principal: principal)
-    }
-
-    /// The ancestry of block (or page) `id`, once the principal may see it (a block iff its page
-    /// is); otherwise the policy's 403 or 404, naming the block. The caller learns from the
-    /// ancestry whether the block is in the trash, with no second read.
+    /// The ancestry of block (or page) `id` of `workspaceID` (`nil` if there is none), once the
+    /// principal may see it (a block iff its page is); otherwise the policy's 403 or 404, naming
+    /// the block. The caller learns from the ancestry whether the block is in the trash, with no
+    /// second read.
+    @discardableResult
     func blockAncestry(
         _ id: String,
         _ nodeKind: ContentNodeKind,
-        workspaceID: String,
+        workspaceID: String?,
         for principal: Principal
     ) async throws -> [ContentAncestor] {
         try await check(workspaceID, nodeKind, id, kind: "block", principal: principal)

@@ -72,12 +72,8 @@ extension ContentStore {
     /// most 64 levels, which also stops a cycle); empty when there is no such page. A page in a
     /// database's second (or later) data source reaches the database through that data source,
     /// so the database's share covers it.
-    public func lineage(ofPage id: String) async throws -> [String] {
-        try await ancestry(of: .page, id: id).lineage
-    }
-
     public func lineage(ofPage page: PageRecord) async throws -> [String] {
-        try await lineage(ofPage: page.id)
+        try await ancestry(of: .page, id: page.id).lineage
     }
 
     /// The ids of the database and every page above it, nearest first.

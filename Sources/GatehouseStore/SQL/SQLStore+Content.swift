@@ -150,7 +150,7 @@ extension SQLStore {
         // whether it exists) and names its parent, the next step's node (a page whose parent is a
         // database names a data source: `parent_id` holds one). A step that names no parent (the
         // top, or a node not found) ends the walk.
-        return try await read { database in
+        try await read { database in
             try await database.raw(
                 """
                 WITH RECURSIVE up(depth, kind, id, node_kind, node_id, node_trashed, node_found) AS (

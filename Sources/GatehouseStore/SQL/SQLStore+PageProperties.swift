@@ -38,10 +38,14 @@ extension SQLStore {
                     ).run()
                 }
                 if let dataSource {
+                    // Written only when it changed (an option added, a counter moved): an update
+                    // that changes nothing would still lock the row, and every page written to the
+                    // data source at once would wait for it.
+                    let schema = try StoredJSON.text(dataSource.schema)
                     try await database.raw(
                         """
-                        UPDATE data_sources SET schema = \(bind: try StoredJSON.text(dataSource.schema))
-                        WHERE id = \(bind: dataSource.id)
+                        UPDATE data_sources SET schema = \(bind: schema)
+                        WHERE id = \(bind: dataSource.id) AND schema <> \(bind: schema)
                         """
                     ).run()
                     try await Self.writeIndex(of: page, dataSource: dataSource, in: database)

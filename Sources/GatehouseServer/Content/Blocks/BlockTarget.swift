@@ -13,6 +13,7 @@ enum BlockTarget {
     /// it is in the trash, itself or through what lies above it; otherwise the policy's 403 or
     /// 404, the same for another workspace's ids as for unknown ones. One read of the ancestry
     /// serves both the sharing check and the trash.
+    ///
     /// `withReference: false` leaves out a page's `child_page` row, for callers that never show it.
     static func resolve(
         _ id: String,
@@ -26,7 +27,7 @@ enum BlockTarget {
             return (.page(page, reference: reference), ancestry.anyInTrash)
         }
         guard let block = try await access.store.block(id: id) else {
-            try await access.block(id, workspaceID: nil, pageID: nil, for: principal)
+            try await access.blockAncestry(id, .block, workspaceID: nil, for: principal)
             throw APIError.internalError
         }
         let ancestry = try await access.blockAncestry(id, .block, workspaceID: block.workspaceID, for: principal)
