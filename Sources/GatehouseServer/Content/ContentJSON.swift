@@ -128,7 +128,7 @@ struct WorkspaceUsers: MentionResolver {
 
     /// The people and bots that rendering `pages` against `schema` may name, loaded only when it
     /// names someone (a people, created-by or last-edited-by property, a people value or a user
-    /// mention); otherwise none, which saves a query pages without people the two reads.
+    /// mention); for pages that name nobody, none, and the two reads are saved.
     static func load(
         rendering pages: [StoredPage],
         schema: DataSourceSchema,
