@@ -33,17 +33,16 @@ import Testing
         )
     }
 
-    /// The ancestry of a nested block, read in one statement: every node up to the workspace,
-    /// nearest first, each with its own trash and whether it is shared with the integration.
-    @Test(arguments: StoreEngine.available)
-    func anAncestryNamesEveryNodeAboveWithItsTrashAndSharing(engine: StoreEngine) async throws {
-        let store = try await engine.open()
-        let (workspace, integration, _, _) = try await Fixtures.seed(store)
-        let top = Self.page(workspace, .workspace)
+    /// A top-level page holding a database with a second data source, and a row of that one.
+    static func rowInSecondDataSource(
+        _ store: SQLStore,
+        _ workspace: Workspace
+    ) async throws -> (top: PageRecord, database: DatabaseRecord, second: DataSourceRecord, row: PageRecord) {
+        let top = page(workspace, .workspace)
         try await store.createPage(top)
-        let database = Self.database(workspace, under: top)
+        let database = database(workspace, under: top)
         try await store.createDatabase(database, schema: DataSourceDefaults.titleOnlySchema)
-        var second = DataSourceRecord(
+        let second = DataSourceRecord(
             id: Fixtures.id(),
             databaseID: database.id,
             workspaceID: workspace.id,
@@ -53,8 +52,18 @@ import Testing
             lastEditedAt: Fixtures.now
         )
         try await store.createDataSource(second)
-        let row = Self.page(workspace, .database(second.id))
+        let row = page(workspace, .database(second.id))
         try await store.createPage(row)
+        return (top, database, second, row)
+    }
+
+    /// The ancestry of a nested block, read in one statement: every node up to the workspace,
+    /// nearest first, each with its own trash and whether it is shared with the integration.
+    @Test(arguments: StoreEngine.available)
+    func anAncestryNamesEveryNodeAboveWithItsTrashAndSharing(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (workspace, integration, _, _) = try await Fixtures.seed(store)
+        var (top, database, second, row) = try await Self.rowInSecondDataSource(store, workspace)
         var paragraph = BlockContent(type: .paragraph)
         paragraph.richText = [.text("outer")]
         let written = try await store.appendBlocks(
@@ -97,22 +106,7 @@ import Testing
     func aPageUnderASecondDataSourceReachesItsDatabaseAndEverythingAbove(engine: StoreEngine) async throws {
         let store = try await engine.open()
         let (workspace, _, _, _) = try await Fixtures.seed(store)
-        let top = Self.page(workspace, .workspace)
-        try await store.createPage(top)
-        let database = Self.database(workspace, under: top)
-        try await store.createDatabase(database, schema: DataSourceDefaults.titleOnlySchema)
-        let second = DataSourceRecord(
-            id: Fixtures.id(),
-            databaseID: database.id,
-            workspaceID: workspace.id,
-            name: "Second",
-            schema: DataSourceDefaults.titleOnlySchema,
-            createdAt: Fixtures.now,
-            lastEditedAt: Fixtures.now
-        )
-        try await store.createDataSource(second)
-        let row = Self.page(workspace, .database(second.id))
-        try await store.createPage(row)
+        let (top, database, second, row) = try await Self.rowInSecondDataSource(store, workspace)
         let child = Self.page(workspace, .page(row.id))
         try await store.createPage(child)
         let inner = Self.database(workspace, under: child)
