@@ -98,7 +98,7 @@ import Testing
         let trashed = try await store.ancestry(of: .block, id: inner.id, sharedWith: "someone else")
         #expect(trashed.filter(\.inTrash).map(\.id) == [second.id])
         #expect(trashed.sharedIDs.isEmpty)
-        #expect(try await store.ancestry(of: .page, id: Fixtures.id()).isEmpty)
+        #expect(try await store.ancestry(of: .page, id: Fixtures.id(), sharedWith: nil).isEmpty)
         await store.shutdown()
     }
 
@@ -114,14 +114,24 @@ import Testing
         let deep = Self.page(workspace, .database(inner.id))
         try await store.createPage(deep)
 
-        #expect(try await store.lineage(ofPage: row) == [row.id, second.id, database.id, top.id])
         #expect(
-            try await store.lineage(ofPage: deep)
+            try await store.ancestry(of: .page, id: row.id, sharedWith: nil).lineage == [
+                row.id, second.id, database.id, top.id,
+            ]
+        )
+        #expect(
+            try await store.ancestry(of: .page, id: deep.id, sharedWith: nil).lineage
                 == [deep.id, inner.id, child.id, row.id, second.id, database.id, top.id]
         )
-        #expect(try await store.lineage(ofDataSource: second) == [second.id, database.id, top.id])
+        #expect(
+            try await store.ancestry(of: .dataSource, id: second.id, sharedWith: nil).lineage == [
+                second.id, database.id, top.id,
+            ]
+        )
         let first = try #require(try await store.dataSources(databaseID: database.id).first)
-        #expect(try await store.lineage(ofDataSource: first) == [database.id, top.id])
+        #expect(
+            try await store.ancestry(of: .dataSource, id: first.id, sharedWith: nil).lineage == [database.id, top.id]
+        )
 
         let (elsewhere, _, _, _) = try await Fixtures.seed(store)
         let theirTop = Self.page(elsewhere, .workspace)

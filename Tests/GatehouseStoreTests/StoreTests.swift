@@ -225,8 +225,14 @@ import Testing
         let child = page(.page(row.id))
         try await store.createPage(child)
 
-        #expect(try await store.lineage(ofPage: child) == [child.id, row.id, database.id, top.id])
-        #expect(try await store.lineage(ofDatabase: database) == [database.id, top.id])
+        #expect(
+            try await store.ancestry(of: .page, id: child.id, sharedWith: nil).lineage == [
+                child.id, row.id, database.id, top.id,
+            ]
+        )
+        #expect(
+            try await store.ancestry(of: .database, id: database.id, sharedWith: nil).lineage == [database.id, top.id]
+        )
         #expect(try await store.pages(databaseID: database.id) == [row])
         var archived = row
         archived.archived = true

@@ -8,17 +8,34 @@ struct ContentAccess: Sendable {
 
     /// The database, if the principal may see it; otherwise the policy's 403 or 404.
     func database(_ id: String, for principal: Principal) async throws -> DatabaseRecord {
+        try await databaseWithTrash(id, for: principal).0
+    }
+
+    /// ``database(_:for:)``, and whether a page above it is in the trash (from the same read).
+    func databaseWithTrash(
+        _ id: String,
+        for principal: Principal
+    ) async throws -> (DatabaseRecord, inTrash: Bool) {
         let record = try await store.database(id: id)
-        try await check(record?.workspaceID, .database, id, kind: "database", principal: principal)
-        return record!
+        let ancestry = try await check(record?.workspaceID, .database, id, kind: "database", principal: principal)
+        return (record!, ancestry.anyInTrash)
     }
 
     /// The data source, if the principal may see it (sharing comes down from its database);
     /// otherwise the policy's 403 or 404.
     func dataSource(_ id: String, for principal: Principal) async throws -> DataSourceRecord {
+        try await dataSourceWithTrash(id, for: principal).0
+    }
+
+    /// ``dataSource(_:for:)``, and whether it or a page above it is in the trash (from the same
+    /// read).
+    func dataSourceWithTrash(
+        _ id: String,
+        for principal: Principal
+    ) async throws -> (DataSourceRecord, inTrash: Bool) {
         let record = try await store.dataSource(id: id)
-        try await check(record?.workspaceID, .dataSource, id, kind: "data_source", principal: principal)
-        return record!
+        let ancestry = try await check(record?.workspaceID, .dataSource, id, kind: "data_source", principal: principal)
+        return (record!, ancestry.anyInTrash)
     }
 
     /// The page, if the principal may see it; otherwise the policy's 403 or 404, naming the page
@@ -28,8 +45,18 @@ struct ContentAccess: Sendable {
         for principal: Principal,
         naming subject: (kind: String, id: String)? = nil
     ) async throws -> PageRecord {
+        try await pageWithTrash(id, for: principal, naming: subject).0
+    }
+
+    /// ``page(_:for:naming:)``, and whether it is in the trash, itself or through a page or data
+    /// source above it (from the same read: trash is inherited).
+    func pageWithTrash(
+        _ id: String,
+        for principal: Principal,
+        naming subject: (kind: String, id: String)? = nil
+    ) async throws -> (PageRecord, inTrash: Bool) {
         let record = try await store.page(id: id)
-        try await check(
+        let ancestry = try await check(
             record?.workspaceID,
             .page,
             id,
@@ -37,7 +64,7 @@ struct ContentAccess: Sendable {
             id: subject?.id ?? id,
             principal: principal
         )
-        return record!
+        return (record!, ancestry.anyInTrash)
     }
 
     /// The ancestry of block (or page) `id` of `workspaceID` (`nil` if there is none), once the

@@ -44,7 +44,7 @@ public enum ContentNodeKind: String, Sendable {
     case database
 }
 
-/// One node of a content tree, as ``ContentStore/ancestry(of:id:)`` reports it.
+/// One node of a content tree, as ``ContentStore/ancestry(of:id:sharedWith:)`` reports it.
 public struct ContentAncestor: Sendable, Equatable {
     public var kind: ContentNodeKind
     public var id: String
@@ -59,32 +59,6 @@ public struct ContentAncestor: Sendable, Equatable {
         self.id = id
         self.inTrash = inTrash
         self.shared = shared
-    }
-}
-
-extension ContentStore {
-    /// ``ancestry(of:id:sharedWith:)`` without sharing.
-    public func ancestry(of kind: ContentNodeKind, id: String) async throws -> [ContentAncestor] {
-        try await ancestry(of: kind, id: id, sharedWith: nil)
-    }
-
-    /// The ids of the page and every data source, database and page above it, nearest first (at
-    /// most 64 levels, which also stops a cycle); empty when there is no such page. A page in a
-    /// database's second (or later) data source reaches the database through that data source,
-    /// so the database's share covers it.
-    public func lineage(ofPage page: PageRecord) async throws -> [String] {
-        try await ancestry(of: .page, id: page.id).lineage
-    }
-
-    /// The ids of the database and every page above it, nearest first.
-    public func lineage(ofDatabase database: DatabaseRecord) async throws -> [String] {
-        try await ancestry(of: .database, id: database.id).lineage
-    }
-
-    /// The ids of the data source, its database and every page above them, nearest first (a
-    /// database's first data source has the database's id, which appears once).
-    public func lineage(ofDataSource dataSource: DataSourceRecord) async throws -> [String] {
-        try await ancestry(of: .dataSource, id: dataSource.id).lineage
     }
 }
 

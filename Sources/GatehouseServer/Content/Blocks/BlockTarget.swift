@@ -64,17 +64,6 @@ enum BlockTarget {
         }
     }
 
-    /// Whether the target is in the trash itself or through a block or page above it. Trash is
-    /// inherited: what lies under a trashed block, page or data source reads as trashed and
-    /// refuses every change (restoring included) until that ancestor is restored.
-    func effectivelyInTrash(store: any Store) async throws -> Bool {
-        if inTrash { return true }
-        switch self {
-        case .page(let page, _): return try await store.ancestry(of: .page, id: page.id).anyInTrash
-        case .block(let block): return try await store.ancestry(of: .block, id: block.id).anyInTrash
-        }
-    }
-
     /// The target as it reads once inherited trash is applied.
     func markedInTrash() -> BlockTarget {
         switch self {
@@ -101,11 +90,6 @@ enum BlockTarget {
     static let archivedAncestorError = APIError.validation(
         "Can't edit page on block with an archived ancestor. You must unarchive the ancestor before editing page."
     )
-
-    /// Whether page `id` is in the trash, itself or under a trashed page (`false` if there is none).
-    static func pageInTrash(_ id: String, store: any Store) async throws -> Bool {
-        try await store.ancestry(of: .page, id: id).anyInTrash
-    }
 }
 
 /// Block objects and lists of them on the wire.

@@ -49,8 +49,7 @@ struct DatabasesController {
         guard let raw = body["parent"]?["page_id"]?.stringValue, let parentID = ResourceID.canonical(raw) else {
             throw APIError.validation("body failed validation: body.parent.page_id should be a valid uuid.")
         }
-        _ = try await access.page(parentID, for: principal)
-        if try await BlockTarget.pageInTrash(parentID, store: access.store) { throw BlockTarget.archivedAncestorError }
+        if try await access.pageWithTrash(parentID, for: principal).inTrash { throw BlockTarget.archivedAncestorError }
         let (properties, path) =
             context.version.usesDataSources
             ? (body["initial_data_source"]?["properties"], "body.initial_data_source.properties")

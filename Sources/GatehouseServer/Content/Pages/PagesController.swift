@@ -21,10 +21,8 @@ struct PagesController {
         let principal = try context.requirePrincipal()
         let id = try RequestInput.pathID(context, "page_id")
         try access.policy.require(.readContent, of: principal)
-        var (page, dataSource) = try await load(id, for: principal)
-        if try await BlockTarget.page(page.record, reference: nil).effectivelyInTrash(store: access.store) {
-            page.record.archived = true
-        }
+        var (page, dataSource, inTrash) = try await load(id, for: principal)
+        if inTrash { page.record.archived = true }
         return try await respond(page, dataSource: dataSource, principal: principal, context: context)
     }
 
@@ -36,28 +34,24 @@ struct PagesController {
         try access.policy.require(.insertContent, of: principal)
         var dataSource: DataSourceRecord?
         let parent: PageParent
-        let pageAbove: String?
+        // Whether the parent is in the trash, itself or through what lies above it.
+        let parentInTrash: Bool
         switch try PageInput.parent(body) {
         case .database(let id):
-            let database = try await access.database(id, for: principal)
+            let (database, inTrash) = try await access.databaseWithTrash(id, for: principal)
             dataSource = try await access.store.dataSources(databaseID: database.id).first
             parent = .database(dataSource?.id ?? id)
-            pageAbove = database.parentPageID
+            parentInTrash = inTrash || dataSource?.inTrash == true
         case .dataSource(let id):
-            dataSource = try await access.dataSource(id, for: principal)
+            let (source, inTrash) = try await access.dataSourceWithTrash(id, for: principal)
+            dataSource = source
             parent = .database(id)
-            pageAbove = try await access.store.database(id: dataSource?.databaseID ?? id)?.parentPageID
+            parentInTrash = inTrash
         case .page(let id):
-            _ = try await access.page(id, for: principal)
             parent = .page(id)
-            pageAbove = id
+            parentInTrash = try await access.pageWithTrash(id, for: principal).inTrash
         }
-        if dataSource?.inTrash == true {
-            throw BlockTarget.archivedAncestorError
-        }
-        if let pageAbove, try await BlockTarget.pageInTrash(pageAbove, store: access.store) {
-            throw BlockTarget.archivedAncestorError
-        }
+        if parentInTrash { throw BlockTarget.archivedAncestorError }
         let now = clock.now()
         let metadata = PageMetadata(
             createdTime: now.epochMilliseconds,
@@ -107,12 +101,10 @@ struct PagesController {
         let id = try RequestInput.pathID(context, "page_id")
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
-        let loaded = try await load(id, for: principal)
-        var page = loaded.0
-        var dataSource = loaded.1
+        var (page, dataSource, inTrash) = try await load(id, for: principal)
         let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived")
         if page.record.archived, trash != false { throw BlockTarget.archivedPageError }
-        if !page.record.archived, try await BlockTarget.pageInTrash(page.record.id, store: access.store) {
+        if !page.record.archived, inTrash {
             throw BlockTarget.archivedAncestorError
         }
         if let trash { page.record.archived = trash }
@@ -131,7 +123,7 @@ struct PagesController {
         let id = try RequestInput.pathID(context, "page_id")
         let propertyID = context.parameters.get("property_id") ?? ""
         try access.policy.require(.readContent, of: principal)
-        let (page, dataSource) = try await load(id, for: principal)
+        let (page, dataSource, _) = try await load(id, for: principal)
         let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
         guard
             let property = schema.property(named: propertyID.removingPercentEncoding ?? propertyID)
@@ -165,8 +157,13 @@ struct PagesController {
     }
 
     /// The page and, when it lives in one, its data source.
-    private func load(_ id: String, for principal: Principal) async throws -> (StoredPage, DataSourceRecord?) {
-        let record = try await access.page(id, for: principal)
+    /// The page with its values, its data source, and whether it is in the trash (itself or
+    /// through what lies above it).
+    private func load(
+        _ id: String,
+        for principal: Principal
+    ) async throws -> (page: StoredPage, dataSource: DataSourceRecord?, inTrash: Bool) {
+        let (record, inTrash) = try await access.pageWithTrash(id, for: principal)
         var dataSource: DataSourceRecord?
         if case .database(let sourceID) = record.parent { dataSource = try await access.store.dataSource(id: sourceID) }
         guard
@@ -177,7 +174,7 @@ struct PagesController {
         else {
             throw APIError.notFound("page", id: id, integrationName: principal.integrationName, botID: principal.botID)
         }
-        return (page, dataSource)
+        return (page, dataSource, inTrash)
     }
 
     /// The blocks of `body.children` (a new page's content), checked whole before anything is written.
