@@ -18,6 +18,8 @@ final class PostgresEngine: SQLEngine {
     /// The deadlines of the operations in flight, and the one task that checks them.
     private let deadlines: OperationDeadlines
     private let deadlineTask: Task<Void, Never>
+    /// The statements run as prepared statements on every connection.
+    private let statements = PreparedStatements()
 
     /// Connects to `url`; its `sslmode` chooses TLS (see ``PostgresTLSMode``).
     init(url: URL, logger: Logger) async throws {
@@ -121,7 +123,7 @@ final class PostgresEngine: SQLEngine {
                 let result = try await self.client.withConnection { connection in
                     guard lease.begin() else { throw CancellationError() }
                     self.down.withLock { $0 = false }
-                    return try await body(connection.sql(queryLogLevel: nil))
+                    return try await body(PostgresSQLDatabase(connection: connection, statements: self.statements))
                 }
                 outcome.finish(.success(result))
             } catch {

@@ -1,0 +1,69 @@
+import Foundation
+import SQLKit
+import Testing
+
+@testable import GatehouseStore
+
+/// On PostgreSQL the store's statements run as prepared statements, parsed and planned once per
+/// connection; a table that gains a column under them (a newer node's migration) does not break
+/// its readers.
+@Suite struct PreparedStatementTests {
+    static var postgres: [StoreEngine] { StoreEngine.available.filter { $0 == .postgres } }
+
+    @Test(arguments: Self.postgres)
+    func aRepeatedStatementIsPreparedOnItsConnection(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let table = "prepared_probe_\(UUID().uuidString.prefix(8).lowercased())"
+        try await store.write {
+            try await $0.raw("CREATE TABLE \(unsafeRaw: table) (id TEXT PRIMARY KEY, n BIGINT)").run()
+        }
+        try await store.write {
+            try await $0.raw("INSERT INTO \(unsafeRaw: table) VALUES (\(bind: "a"), \(bind: 1))").run()
+        }
+
+        let (first, prepared) = try await store.read { database in
+            let value = try await database.raw("SELECT * FROM \(unsafeRaw: table) WHERE id = \(bind: "a")").first()?
+                .decode(column: "n", as: Int64.self)
+            let count = try await database.raw(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE \(bind: "SELECT * FROM \(table)%")"
+            ).first()?.decode(column: "n", as: Int64.self)
+            return (value, count)
+        }
+        #expect(first == 1)
+        #expect(prepared == 1)
+
+        // Every connection of the pool that prepared the SELECT * now holds a plan of two columns.
+        try await store.write { try await $0.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN extra TEXT").run() }
+        for _ in 0..<3 {
+            let row = try await store.read { database in
+                try await database.raw("SELECT * FROM \(unsafeRaw: table) WHERE id = \(bind: "a")").first()
+            }
+            #expect(try row?.decode(column: "n", as: Int64.self) == 1)
+            #expect(try row?.decodeNil(column: "extra") == true)
+        }
+        try await store.write { try await $0.raw("DROP TABLE \(unsafeRaw: table)").run() }
+        await store.shutdown()
+    }
+
+    @Test(arguments: Self.postgres)
+    func bindsAndColumnsKeepTheirTypesAndNulls(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let row = try await store.read { database in
+            try await database.raw(
+                """
+                SELECT CAST(\(bind: "text") AS TEXT) AS s, CAST(\(bind: Optional<String>.none) AS TEXT) AS missing,
+                    CAST(\(bind: Int64.max) AS BIGINT) AS big, CAST(\(bind: true) AS BOOLEAN) AS flag,
+                    CAST(\(bind: 2.5) AS DOUBLE PRECISION) AS real
+                """
+            ).first()
+        }
+        let decoded = try #require(row)
+        #expect(try decoded.decode(column: "s", as: String.self) == "text")
+        #expect(try decoded.decode(column: "missing", as: String?.self) == nil)
+        #expect(try decoded.decode(column: "big", as: Int64.self) == .max)
+        #expect(try decoded.decode(column: "flag", as: Bool.self))
+        #expect(try decoded.decode(column: "real", as: Double.self) == 2.5)
+        #expect(throws: (any Error).self) { try decoded.decode(column: "nowhere", as: String.self) }
+        await store.shutdown()
+    }
+}
