@@ -80,7 +80,30 @@ public enum PostgresTLSMode: String, Sendable, Equatable {
     }
 }
 
-/// An `sslmode` that is not one of the known values.
+/// Whether Gatehouse prepares its statements on each PostgreSQL connection, from the URL's
+/// `prepared_statements` (`on`, the default, or `off`): off for a pooler that hands a session's
+/// statements to other sessions (PgBouncer before 1.21 in transaction pooling).
+public enum PostgresPreparedStatementsMode: Sendable, Equatable {
+    case on, off
+
+    public init(of url: URL) throws(PostgresTLSModeError) {
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        guard let given = components?.queryItems?.first(where: { $0.name == "prepared_statements" }) else {
+            self = .on
+            return
+        }
+        switch given.value?.lowercased() ?? "" {
+        case "on", "true", "1": self = .on
+        case "off", "false", "0": self = .off
+        default:
+            throw PostgresTLSModeError(
+                reason: "prepared_statements must be on or off, not '\((given.value ?? "").prefix(20))'"
+            )
+        }
+    }
+}
+
+/// An `sslmode` (or `prepared_statements`) that is not one of the known values.
 public struct PostgresTLSModeError: Error, Sendable, CustomStringConvertible {
     public let reason: String
     public var description: String { reason }

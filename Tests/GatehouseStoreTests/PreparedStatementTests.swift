@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLKit
 import Testing
 
@@ -64,6 +65,35 @@ import Testing
         #expect(try decoded.decode(column: "flag", as: Bool.self))
         #expect(try decoded.decode(column: "real", as: Double.self) == 2.5)
         #expect(throws: (any Error).self) { try decoded.decode(column: "nowhere", as: String.self) }
+        await store.shutdown()
+    }
+
+    @Test func theDatabaseURLTurnsPreparedStatementsOff() throws {
+        let base = "postgres://gatehouse@db.example/gatehouse"
+        #expect(try PostgresPreparedStatementsMode(of: URL(string: base)!) == .on)
+        #expect(try PostgresPreparedStatementsMode(of: URL(string: base + "?prepared_statements=off")!) == .off)
+        #expect(
+            try PostgresPreparedStatementsMode(of: URL(string: base + "?sslmode=disable&prepared_statements=on")!)
+                == .on
+        )
+        #expect(throws: PostgresTLSModeError.self) {
+            try PostgresPreparedStatementsMode(of: URL(string: base + "?prepared_statements=sometimes")!)
+        }
+    }
+
+    @Test(arguments: Self.postgres)
+    func withPreparedStatementsOffNothingIsPrepared(engine: StoreEngine) async throws {
+        let url = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]! + "&prepared_statements=off"
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let store = try await SQLStore.open(try DatabaseURL(parsing: url), logger: logger)
+        let marker = "probe_\(UUID().uuidString.prefix(8).lowercased())"
+        let prepared = try await store.read { database in
+            _ = try await database.raw("SELECT CAST(\(bind: marker) AS TEXT) AS \(unsafeRaw: marker)").all()
+            return try await database.raw(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE \(bind: "%\(marker)%")"
+            ).first()?.decode(column: "n", as: Int64.self)
+        }
+        #expect(prepared == 0)
         await store.shutdown()
     }
 }

@@ -19,10 +19,12 @@ final class PostgresEngine: SQLEngine {
     private let deadlines: OperationDeadlines
     private let deadlineTask: Task<Void, Never>
     /// The statements run as prepared statements on every connection.
-    private let statements = PreparedStatements()
+    private let statements: PreparedStatements
 
-    /// Connects to `url`; its `sslmode` chooses TLS (see ``PostgresTLSMode``).
+    /// Connects to `url`; its `sslmode` chooses TLS (see ``PostgresTLSMode``), its
+    /// `prepared_statements` whether statements are prepared (``PostgresPreparedStatementsMode``).
     init(url: URL, logger: Logger) async throws {
+        statements = PreparedStatements(enabled: try PostgresPreparedStatementsMode(of: url) == .on)
         let tls: PostgresClient.Configuration.TLS
         let probeTLS: PostgresConnection.Configuration.TLS
         switch try PostgresTLSMode(of: url) {

@@ -174,10 +174,16 @@ final class PreparedStatements: Sendable {
         var refused: Set<String> = []
     }
     private let names = Mutex(Names())
+    /// False when the database URL says `prepared_statements=off`: every statement runs unnamed.
+    let enabled: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
 
     /// The name to run `sql` under, or nil to run it unnamed.
     func name(for sql: String, binds: [any Encodable & Sendable]) -> String? {
-        guard Self.isPreparable(sql) else { return nil }
+        guard enabled, Self.isPreparable(sql) else { return nil }
         let key = Self.key(sql, binds)
         return names.withLock { names in
             if let name = names.named[key] { return name }
