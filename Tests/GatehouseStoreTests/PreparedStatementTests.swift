@@ -33,6 +33,17 @@ import Testing
         #expect(first == 1)
         #expect(prepared == 1)
 
+        // An insert of many rows (more binds than prepared statements take) runs unnamed.
+        let rows = (0..<PreparedStatements.bindLimit).map { "r\($0)" }
+        let bulk = try await store.write { database in
+            let values = rows.map { "(\(bind: $0), \(bind: 0))" as SQLQueryString }.joined(separator: ", ")
+            try await database.raw("INSERT INTO \(unsafeRaw: table) (id, n) VALUES " + values).run()
+            return try await database.raw(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE \(bind: "INSERT INTO \(table) (id, n)%")"
+            ).first()?.decode(column: "n", as: Int64.self)
+        }
+        #expect(bulk == 0)
+
         // Every connection of the pool that prepared the SELECT * now holds a plan of two columns.
         try await store.write { try await $0.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN extra TEXT").run() }
         for _ in 0..<3 {

@@ -163,10 +163,15 @@ struct NamedStatement: PostgresPreparedStatement {
 }
 
 /// The names of the statements run as prepared statements: one per SQL text and bind types, for
-/// queries and changes (not transaction control), up to ``limit`` of them.
+/// queries and changes (not transaction control) of at most ``bindLimit`` binds, up to ``limit``
+/// of them.
 final class PreparedStatements: Sendable {
     /// At most this many statements are prepared (on each connection); others run unnamed.
-    static let limit = 1_000
+    static let limit = 500
+    /// Statements with more binds (inserts of many rows, one statement per row count) run
+    /// unnamed: planning is a small part of their cost, and each would hold its parse tree on
+    /// every connection.
+    static let bindLimit = 64
     private struct Names {
         var named: [String: String] = [:]
         /// Statements that failed as prepared statements (their table changed its columns): they
@@ -183,7 +188,7 @@ final class PreparedStatements: Sendable {
 
     /// The name to run `sql` under, or nil to run it unnamed.
     func name(for sql: String, binds: [any Encodable & Sendable]) -> String? {
-        guard enabled, Self.isPreparable(sql) else { return nil }
+        guard enabled, binds.count <= Self.bindLimit, Self.isPreparable(sql) else { return nil }
         let key = Self.key(sql, binds)
         return names.withLock { names in
             if let name = names.named[key] { return name }
