@@ -60,7 +60,7 @@ public enum PostgresTLSMode: String, Sendable, Equatable {
     case verifyFull = "verify-full"
 
     /// The mode `url` asks for, or its host's default.
-    public init(of url: URL) throws(PostgresTLSModeError) {
+    public init(of url: URL) throws(PostgresURLOptionError) {
         let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         let given = components?.queryItems?.first { ["sslmode", "tlsmode", "tls", "ssl"].contains($0.name) }
         guard let given else {
@@ -72,7 +72,7 @@ public enum PostgresTLSMode: String, Sendable, Equatable {
         case "allow", "prefer": self = .prefer
         case "require", "verify-ca", "verify-full", "true": self = .verifyFull
         default:
-            throw PostgresTLSModeError(
+            throw PostgresURLOptionError(
                 reason:
                     "\(given.name) must be disable, prefer, require, verify-ca or verify-full, not '\((given.value ?? "").prefix(20))'"
             )
@@ -86,7 +86,7 @@ public enum PostgresTLSMode: String, Sendable, Equatable {
 public enum PostgresPreparedStatementsMode: Sendable, Equatable {
     case on, off
 
-    public init(of url: URL) throws(PostgresTLSModeError) {
+    public init(of url: URL) throws(PostgresURLOptionError) {
         let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         guard let given = components?.queryItems?.first(where: { $0.name == "prepared_statements" }) else {
             self = .on
@@ -96,15 +96,15 @@ public enum PostgresPreparedStatementsMode: Sendable, Equatable {
         case "on", "true", "1": self = .on
         case "off", "false", "0": self = .off
         default:
-            throw PostgresTLSModeError(
+            throw PostgresURLOptionError(
                 reason: "prepared_statements must be on or off, not '\((given.value ?? "").prefix(20))'"
             )
         }
     }
 }
 
-/// An `sslmode` (or `prepared_statements`) that is not one of the known values.
-public struct PostgresTLSModeError: Error, Sendable, CustomStringConvertible {
+/// A PostgreSQL URL option (`sslmode`, `prepared_statements`) with a value that is not one of its known ones.
+public struct PostgresURLOptionError: Error, Sendable, CustomStringConvertible {
     public let reason: String
     public var description: String { reason }
 }

@@ -87,14 +87,17 @@ import Testing
             try PostgresPreparedStatementsMode(of: URL(string: base + "?sslmode=disable&prepared_statements=on")!)
                 == .on
         )
-        #expect(throws: PostgresTLSModeError.self) {
+        #expect(throws: PostgresURLOptionError.self) {
             try PostgresPreparedStatementsMode(of: URL(string: base + "?prepared_statements=sometimes")!)
         }
     }
 
     @Test(arguments: Self.postgres)
     func withPreparedStatementsOffNothingIsPrepared(engine: StoreEngine) async throws {
-        let url = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]! + "&prepared_statements=off"
+        var components = URLComponents(string: ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]!)!
+        components.queryItems =
+            (components.queryItems ?? []) + [URLQueryItem(name: "prepared_statements", value: "off")]
+        let url = components.string!
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let store = try await SQLStore.open(try DatabaseURL(parsing: url), logger: logger)
         let marker = "probe_\(UUID().uuidString.prefix(8).lowercased())"

@@ -38,9 +38,7 @@ struct PostgresSQLDatabase: SQLDatabase {
     ) -> EventLoopFuture<Void> {
         let (sql, binds) = serialize(query)
         guard let bindings = Self.bindings(binds) else { return general.execute(sql: query, onRow) }
-        return connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connection.logger) {
-            onRow(PostgresDirectRow(row: $0))
-        }.map { _ in }
+        return runUnnamed(sql, bindings, onRow)
     }
 
     /// Runs a statement the store makes often as a prepared statement (PostgreSQL parses and plans
@@ -52,7 +50,7 @@ struct PostgresSQLDatabase: SQLDatabase {
         let (sql, binds) = serialize(query)
         guard let bindings = Self.bindings(binds) else { return try await general.execute(sql: query, onRow) }
         guard let name = statements.name(for: sql, binds: binds) else {
-            return try await runUnnamed(sql, bindings, onRow)
+            return try await runUnnamed(sql, bindings, onRow).get()
         }
         do {
             try await NamedStatement.$running.withValue((name, sql)) {
@@ -62,7 +60,7 @@ struct PostgresSQLDatabase: SQLDatabase {
         } catch let error as PSQLError where statements.refuse(sql: sql, binds: binds, after: error) {
             // Once more unnamed; inside a transaction the failure has ended it, and the caller
             // sees the first error.
-            do { try await runUnnamed(sql, bindings, onRow) } catch { throw error }
+            do { try await runUnnamed(sql, bindings, onRow).get() } catch { throw error }
         }
     }
 
@@ -70,10 +68,10 @@ struct PostgresSQLDatabase: SQLDatabase {
         _ sql: String,
         _ bindings: PostgresBindings,
         _ onRow: @escaping @Sendable (any SQLRow) -> Void
-    ) async throws {
-        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connection.logger) {
+    ) -> EventLoopFuture<Void> {
+        connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connection.logger) {
             onRow(PostgresDirectRow(row: $0))
-        }.get()
+        }.map { _ in }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
