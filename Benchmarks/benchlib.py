@@ -87,6 +87,19 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds():
+    """CPU time used so far by the processes of the `postgres` user on this machine (a local
+    PostgreSQL shares the cores with the server and wrk); 0 where there is none."""
+    listed = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout.split()
+    total = 0.0
+    for pid in listed:
+        try:
+            total += cpu_seconds(int(pid))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass  # ended since it was listed
+    return total
+
+
 def make_token(prefix="secret_"):
     """A fresh token in the server's format: prefix, 40 base62 characters, base62 CRC-32."""
     body = prefix + "".join(random.choices(BASE62, k=40))

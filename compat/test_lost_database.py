@@ -84,8 +84,11 @@ class Proxy:
 
 
 def get(server, path, token):
-    return requests.get(f"{server.base_url}{path}", headers={"Authorization": f"Bearer {token}", **VERSION},
-                        timeout=30)
+    try:
+        return requests.get(f"{server.base_url}{path}", headers={"Authorization": f"Bearer {token}", **VERSION},
+                            timeout=30)
+    except requests.ConnectionError as error:  # the server closed or refused the connection
+        raise AssertionError(f"GET {path}: {error}\n{server.diagnosis()}") from None
 
 
 def test_a_lost_database_is_503_and_the_server_recovers_by_itself(capsys):

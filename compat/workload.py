@@ -98,6 +98,14 @@ class Server:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def diagnosis(self, lines=40):
+        """Whether serve still runs, and the end of its log: for a failure's message."""
+        state = "running" if self.process.poll() is None else f"exited with {self.process.returncode}"
+        self.log.flush()
+        with open(self.log.name, errors="replace") as log:
+            tail = log.readlines()[-lines:]
+        return f"serve is {state}; the end of {self.log.name}:\n" + "".join(tail)
+
     def stop(self):
         """SIGTERM; returns the exit status."""
         self.process.terminate()

@@ -16,7 +16,7 @@ import Testing
         let store = try await engine.open()
         let table = "prepared_probe_\(UUID().uuidString.prefix(8).lowercased())"
         try await store.write {
-            try await $0.raw("CREATE TABLE \(unsafeRaw: table) (id TEXT PRIMARY KEY, n BIGINT)").run()
+            try await $0.raw("CREATE TABLE \(unsafeRaw: table) (id TEXT COLLATE \"C\" PRIMARY KEY, n BIGINT)").run()
         }
         try await store.write {
             try await $0.raw("INSERT INTO \(unsafeRaw: table) VALUES (\(bind: "a"), \(bind: 1))").run()
@@ -45,7 +45,9 @@ import Testing
         #expect(bulk == 0)
 
         // Every connection of the pool that prepared the SELECT * now holds a plan of two columns.
-        try await store.write { try await $0.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN extra TEXT").run() }
+        try await store.write {
+            try await $0.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN extra TEXT COLLATE \"C\"").run()
+        }
         for _ in 0..<3 {
             let row = try await store.read { database in
                 try await database.raw("SELECT * FROM \(unsafeRaw: table) WHERE id = \(bind: "a")").first()
@@ -77,6 +79,24 @@ import Testing
         #expect(try decoded.decode(column: "real", as: Double.self) == 2.5)
         #expect(throws: (any Error).self) { try decoded.decode(column: "nowhere", as: String.self) }
         await store.shutdown()
+    }
+
+    @Test func aRefusedStatementRunsUnnamedAndItsNameIsNeverGivenAgain() {
+        let statements = PreparedStatements(enabled: true)
+        let first = statements.name(for: "SELECT * FROM t WHERE id = $1", binds: ["a"])
+        let second = statements.name(for: "SELECT n FROM t WHERE id = $1", binds: ["a"])
+        #expect(first != nil && second != nil && first != second)
+        #expect(statements.name(for: "SELECT n FROM t WHERE id = $1", binds: ["b"]) == second)
+        // Another type of bind is another statement.
+        #expect(statements.name(for: "SELECT n FROM t WHERE id = $1", binds: [Int64(1)]) != second)
+
+        #expect(!statements.refuse(sql: "SELECT * FROM t WHERE id = $1", binds: ["a"], sqlState: "23505"))
+        #expect(statements.refuse(sql: "SELECT * FROM t WHERE id = $1", binds: ["a"], sqlState: "0A000"))
+        #expect(statements.name(for: "SELECT * FROM t WHERE id = $1", binds: ["a"]) == nil)
+        let third = statements.name(for: "SELECT id FROM t WHERE n = $1", binds: ["a"])
+        #expect(third != nil && ![first, second].contains(third))
+        #expect(statements.name(for: "BEGIN", binds: []) == nil)
+        #expect(PreparedStatements(enabled: false).name(for: "SELECT 1", binds: []) == nil)
     }
 
     @Test func theDatabaseURLTurnsPreparedStatementsOff() throws {

@@ -22,6 +22,30 @@ import Testing
         await store.shutdown()
     }
 
+    /// On PostgreSQL every text column compares byte by byte, as on SQLite (migration 21 and the
+    /// `engine.byteOrderCollation` of later ones): ids compared under a locale cost every index
+    /// probe a `strcoll`, and a join between a column of each kind cannot use the other's index.
+    @Test(arguments: StoreEngine.available.filter { $0 == .postgres })
+    func everyTextColumnComparesByteByByte(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let (tables, localeColumns) = try await store.read { database in
+            let tables = try await database.raw(
+                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            ).all().map { try $0.decode(column: "name", as: String.self) }
+            let columns = try await database.raw(
+                """
+                SELECT table_name || '.' || column_name AS name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND data_type = 'text'
+                    AND coalesce(collation_name, 'default') <> 'C'
+                """
+            ).all().map { try $0.decode(column: "name", as: String.self) }
+            return (tables, columns)
+        }
+        #expect(Set(Migrations.tablesAtVersion21).isSubset(of: Set(tables)))
+        #expect(localeColumns == [], "text columns under the database's collation: \(localeColumns)")
+        await store.shutdown()
+    }
+
     @Test func reopeningAnSQLiteStoreKeepsItsDataAndSkipsAppliedMigrations() async throws {
         let path = StoreEngine.temporarySQLitePath()
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -57,7 +57,9 @@ struct PostgresSQLDatabase: SQLDatabase {
                 let rows = try await connection.execute(NamedStatement(bindings: bindings), logger: connection.logger)
                 for try await row in rows { onRow(PostgresDirectRow(row: row)) }
             }
-        } catch let error as PSQLError where statements.refuse(sql: sql, binds: binds, after: error) {
+        } catch let error as PSQLError
+            where statements.refuse(sql: sql, binds: binds, sqlState: error.serverInfo?[.sqlState])
+        {
             // Once more unnamed; inside a transaction the failure has ended it, and the caller
             // sees the first error.
             do { try await runUnnamed(sql, bindings, onRow).get() } catch { throw error }
@@ -172,6 +174,9 @@ final class PreparedStatements: Sendable {
     static let bindLimit = 64
     private struct Names {
         var named: [String: String] = [:]
+        /// Names given so far: a refused statement's name is never given again, since connections
+        /// that prepared it keep it under its old SQL.
+        var given = 0
         /// Statements that failed as prepared statements (their table changed its columns): they
         /// run unnamed from then on.
         var refused: Set<String> = []
@@ -190,18 +195,19 @@ final class PreparedStatements: Sendable {
         let key = Self.key(sql, binds)
         return names.withLock { names in
             if let name = names.named[key] { return name }
-            guard names.named.count < Self.limit, !names.refused.contains(key) else { return nil }
-            let name = "gatehouse_\(names.named.count + 1)"
+            guard names.given < Self.limit, !names.refused.contains(key) else { return nil }
+            names.given += 1
+            let name = "gatehouse_\(names.given)"
             names.named[key] = name
             return name
         }
     }
 
-    /// Whether `error` refused the statement's prepared form, which then runs unnamed from now on:
-    /// a prepared `SELECT *` fails once its table has gained a column (a migration by a newer
-    /// node: "cached plan must not change result type", SQLSTATE 0A000).
-    func refuse(sql: String, binds: [any Encodable & Sendable], after error: PSQLError) -> Bool {
-        guard error.serverInfo?[.sqlState] == "0A000" else { return false }
+    /// Whether an error of `sqlState` refused the statement's prepared form, which then runs
+    /// unnamed from now on: a prepared `SELECT *` fails once its table has gained a column (a
+    /// migration by a newer node: "cached plan must not change result type", SQLSTATE 0A000).
+    func refuse(sql: String, binds: [any Encodable & Sendable], sqlState: String?) -> Bool {
+        guard sqlState == "0A000" else { return false }
         let key = Self.key(sql, binds)
         names.withLock { names in
             names.named[key] = nil

@@ -150,12 +150,15 @@ extension SQLStore {
         // whether it exists) and names its parent, the next step's node (a page whose parent is a
         // database names a data source: `parent_id` holds one). A step that names no parent (the
         // top, or a node not found) ends the walk.
-        try await read { database in
+        // The first step's text takes the columns' collation: a recursive query's columns keep one.
+        let collation = engine.byteOrderCollation
+        return try await read { database in
             try await database.raw(
                 """
                 WITH RECURSIVE up(depth, kind, id, node_kind, node_id, node_trashed, node_found) AS (
-                    SELECT 0, CAST(\(bind: kind.rawValue) AS TEXT), CAST(\(bind: id) AS TEXT),
-                        CAST(NULL AS TEXT), CAST(NULL AS TEXT), 0, 0
+                    SELECT 0, CAST(\(bind: kind.rawValue) AS TEXT)\(unsafeRaw: collation),
+                        CAST(\(bind: id) AS TEXT)\(unsafeRaw: collation),
+                        CAST(NULL AS TEXT)\(unsafeRaw: collation), CAST(NULL AS TEXT)\(unsafeRaw: collation), 0, 0
                     UNION ALL
                     SELECT up.depth + 1,
                         CASE up.kind
