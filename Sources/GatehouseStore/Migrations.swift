@@ -372,7 +372,9 @@ enum Migrations {
     ]
 
     /// PostgreSQL: every text column of `tables` that compares under the database's default
-    /// collation is altered to `"C"`, one `ALTER TABLE` per table (its indexes rebuilt once).
+    /// collation is altered to `"C"`, one `ALTER TABLE` per table (its indexes rebuilt once), and
+    /// the table analyzed again: the change discards the columns' statistics, and autovacuum
+    /// would not gather them until many rows change, leaving the planner blind meanwhile.
     static func byteOrderTextColumns(of tables: [String]) -> String {
         let names = tables.map { "'\($0)'" }.joined(separator: ", ")
         return """
@@ -387,6 +389,7 @@ enum Migrations {
                     GROUP BY table_name
                 LOOP
                     EXECUTE format('ALTER TABLE %I ', altered.table_name) || altered.changes;
+                    EXECUTE format('ANALYZE %I', altered.table_name);
                 END LOOP;
             END $$
             """

@@ -46,6 +46,39 @@ import Testing
         await store.shutdown()
     }
 
+    /// Migration 21 on a table that holds rows: its text columns take `"C"` and keep statistics
+    /// (the change discards them; the migration gathers them again). Run in a schema of its own,
+    /// inside one transaction, so no other test sees the table.
+    @Test(arguments: StoreEngine.available.filter { $0 == .postgres })
+    func theCollationMigrationKeepsStatistics(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let schema = "collation_probe_\(UUID().uuidString.prefix(8).lowercased())"
+        let (collations, analyzed) = try await store.transaction { database in
+            try await database.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+            try await database.raw("SET LOCAL search_path = \(unsafeRaw: schema)").run()
+            try await database.raw("CREATE TABLE pages (id TEXT PRIMARY KEY, title TEXT, n BIGINT)").run()
+            try await database.raw(
+                "INSERT INTO pages SELECT md5(CAST(g AS TEXT)), 'Page ' || g, g FROM generate_series(1, 500) g"
+            ).run()
+            try await database.raw("ANALYZE pages").run()
+            try await database.raw("\(unsafeRaw: Migrations.byteOrderTextColumns(of: ["pages"]))").run()
+            let collations = try await database.raw(
+                """
+                SELECT column_name || ' ' || coalesce(collation_name, 'default') AS c FROM information_schema.columns
+                WHERE table_schema = \(bind: schema) AND data_type = 'text' ORDER BY column_name
+                """
+            ).all().map { try $0.decode(column: "c", as: String.self) }
+            let analyzed = try await database.raw(
+                "SELECT attname AS a FROM pg_stats WHERE schemaname = \(bind: schema) ORDER BY attname"
+            ).all().map { try $0.decode(column: "a", as: String.self) }
+            try await database.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run()
+            return (collations, analyzed)
+        }
+        #expect(collations == ["id C", "title C"])
+        #expect(analyzed == ["id", "n", "title"])
+        await store.shutdown()
+    }
+
     @Test func reopeningAnSQLiteStoreKeepsItsDataAndSkipsAppliedMigrations() async throws {
         let path = StoreEngine.temporarySQLitePath()
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
