@@ -56,10 +56,39 @@ public enum ISODate {
     }
 
     /// `milliseconds` as `YYYY-MM-DDTHH:MM:SS.fffZ`, the API's timestamp form.
+    ///
+    /// Written digit by digit into the string's 24 bytes for years 0 to 9999 (every page renders
+    /// two of these, a query of 100 pages 200 or more).
     public static func format(milliseconds: Int64) -> String {
         let day = floorDivide(milliseconds, millisecondsPerDay)
         let rest = milliseconds - day * millisecondsPerDay
         let (year, month, dayOfMonth) = civil(days: day)
+        guard (0...9999).contains(year) else {
+            return formatAnyYear(year: year, month: month, day: dayOfMonth, rest: rest)
+        }
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            func put(_ value: Int, width: Int, at start: Int, then separator: UInt8) {
+                var value = value
+                for index in stride(from: start + width - 1, through: start, by: -1) {
+                    bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                bytes[start + width] = separator
+            }
+            let time = Int(rest)
+            put(year, width: 4, at: 0, then: UInt8(ascii: "-"))
+            put(month, width: 2, at: 5, then: UInt8(ascii: "-"))
+            put(dayOfMonth, width: 2, at: 8, then: UInt8(ascii: "T"))
+            put(time / 3_600_000, width: 2, at: 11, then: UInt8(ascii: ":"))
+            put(time / 60_000 % 60, width: 2, at: 14, then: UInt8(ascii: ":"))
+            put(time / 1000 % 60, width: 2, at: 17, then: UInt8(ascii: "."))
+            put(time % 1000, width: 3, at: 20, then: UInt8(ascii: "Z"))
+            return 24
+        }
+    }
+
+    /// ``format(milliseconds:)`` for a year outside 0 to 9999.
+    static func formatAnyYear(year: Int, month: Int, day dayOfMonth: Int, rest: Int64) -> String {
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
