@@ -102,16 +102,17 @@ extension SQLStore {
         ).run()
     }
 
+    /// Data sources' schemas by their stored text: every request on a data source or its pages
+    /// reads the schema, which changes far less often than it is read.
+    static let decodedSchemas = DecodedJSONCache<DataSourceSchema>(byteBudget: 4 << 20, largestText: 256 << 10)
+
     static func dataSource(_ row: any SQLRow) throws -> DataSourceRecord {
         DataSourceRecord(
             id: try row.decode(column: "id", as: String.self),
             databaseID: try row.decode(column: "database_id", as: String.self),
             workspaceID: try row.decode(column: "workspace_id", as: String.self),
             name: try row.decode(column: "name", as: String.self),
-            schema: try StoredJSON.decode(
-                DataSourceSchema.self,
-                from: try row.decode(column: "schema", as: String.self)
-            ),
+            schema: try decodedSchemas.value(of: try row.decode(column: "schema", as: String.self)),
             inTrash: try row.decode(column: "trashed_at", as: Int64?.self) != nil,
             createdAt: try date(row, "created_at"),
             lastEditedAt: try date(row, "last_edited_at")
