@@ -72,14 +72,17 @@ final class PostgresEngine: SQLEngine {
             tls: tls
         )
         configuration.options.maximumConnections = 16
-        // Each time the pool parks a connection it starts a keep-alive timer (30 s) and an idle
-        // timer (60 s), and cancels them at the next lease; on Linux a cancelled sleep keeps its
-        // task and dispatch timer until its deadline. At a few thousand leases a second that was
-        // over 100,000 pending timers, 200 MB and a server a third slower. No keep-alive: a
-        // connection found dead is replaced at its next use (that request answered 503).
-        // (Minimum connections would park without timers, but PostgresNIO 1.33's pool traps on
-        // a precondition when a minimum connection fails while requests wait.)
+        // Each time the pool parks a connection it starts a keep-alive timer (30 s by default)
+        // and an idle timer (60 s), and cancels them at the next lease; on Linux a cancelled
+        // sleep keeps its task and dispatch timer until its deadline. At a few thousand leases a
+        // second that was over 100,000 pending timers, 200 MB and a server a third slower. So:
+        // no keep-alive (a connection found dead is replaced at its next use, that request
+        // answered 503) and idle connections closed after `idleTimeout`, which bounds the
+        // pending timers to the leases of that long. (Minimum connections would park without
+        // timers, but PostgresNIO 1.33's pool traps on a precondition when a minimum connection
+        // fails while requests wait.)
         configuration.options.keepAliveBehavior = nil
+        configuration.options.connectionIdleTimeout = Self.idleTimeout
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
@@ -99,6 +102,9 @@ final class PostgresEngine: SQLEngine {
             throw error
         }
     }
+
+    /// How long an unused connection stays open.
+    static let idleTimeout: Duration = .seconds(10)
 
     /// How long a request waits for a connection before it is answered 503: the pool keeps
     /// requests queued while it cannot connect (for a minute, until its circuit breaker opens).
