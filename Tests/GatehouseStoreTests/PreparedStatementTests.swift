@@ -88,13 +88,16 @@ import Testing
         #expect(first != nil && second != nil && first != second)
         #expect(statements.name(for: "SELECT n FROM t WHERE id = $1", binds: ["b"]) == second)
         // Another type of bind is another statement.
-        #expect(statements.name(for: "SELECT n FROM t WHERE id = $1", binds: [Int64(1)]) != second)
+        let byNumber = statements.name(for: "SELECT n FROM t WHERE id = $1", binds: [Int64(1)])
+        #expect(byNumber != nil && ![first, second].contains(byNumber))
 
         #expect(!statements.refuse(sql: "SELECT * FROM t WHERE id = $1", binds: ["a"], sqlState: "23505"))
         #expect(statements.refuse(sql: "SELECT * FROM t WHERE id = $1", binds: ["a"], sqlState: "0A000"))
         #expect(statements.name(for: "SELECT * FROM t WHERE id = $1", binds: ["a"]) == nil)
+        // A new statement gets a name no connection may hold under other SQL (counting the names
+        // still given out would hand it the newest one's).
         let third = statements.name(for: "SELECT id FROM t WHERE n = $1", binds: ["a"])
-        #expect(third != nil && ![first, second].contains(third))
+        #expect(third != nil && ![first, second, byNumber].contains(third))
         #expect(statements.name(for: "BEGIN", binds: []) == nil)
         #expect(PreparedStatements(enabled: false).name(for: "SELECT 1", binds: []) == nil)
     }
