@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import SQLKit
 import Testing
 
 @testable import GatehouseStore
@@ -30,5 +31,32 @@ import Testing
         let closing = ContinuousClock.now
         await store.shutdown()
         #expect(ContinuousClock.now - closing < .seconds(10))
+    }
+    /// A connection that closes under an operation (its server process ended) answers the caller
+    /// 503 at once, not at the operation's limit a minute later.
+    @Test(arguments: Self.pooled)
+    func aConnectionClosedUnderAnOperationAnswersItsCaller(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        let backend = AsyncStream<Int>.makeStream()
+        let caller = Task {
+            try await store.read { database in
+                let pid = try await database.raw("SELECT pg_backend_pid() AS pid").first()?
+                    .decode(column: "pid", as: Int.self)
+                backend.continuation.yield(pid ?? 0)
+                // Stands for a query PostgresNIO never answers once its connection is gone.
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+                return 0
+            }
+        }
+        var pids = backend.stream.makeAsyncIterator()
+        let pid = try #require(await pids.next())
+        let started = ContinuousClock.now
+        try await store.read { database in
+            try await database.raw("SELECT pg_terminate_backend(CAST(\(bind: pid) AS INTEGER))").run()
+        }
+        let result = await caller.result
+        #expect(throws: StoreError.self) { try result.get() }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await store.shutdown()
     }
 }

@@ -125,10 +125,10 @@ final class PostgresEngine: SQLEngine {
     /// ``connectionWait``, or the connection is lost, throws ``StoreError/Code/unavailable``
     /// (the API's 503); the pool reconnects by itself once the server is back.
     ///
-    /// The caller stops waiting when its task is cancelled or after ``operationLimit``; `body`
-    /// runs in a task of its own, so that a query PostgresNIO never answers holds only that task.
-    /// Both deadlines are checked by ``OperationDeadlines`` (within a tenth of a second of their
-    /// time), not by a timer per operation.
+    /// The caller stops waiting when its task is cancelled, when the connection `body` began on
+    /// closes under it, or after ``operationLimit``; `body` runs in a task of its own, so that a
+    /// query PostgresNIO never answers holds only that task. The deadlines and the connection are
+    /// checked by ``OperationDeadlines`` (ten times a second), not by a timer per operation.
     func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
@@ -137,7 +137,7 @@ final class PostgresEngine: SQLEngine {
         let work = Task {
             do {
                 let result = try await self.client.withConnection { connection in
-                    guard lease.begin() else { throw CancellationError() }
+                    guard lease.begin(on: connection) else { throw CancellationError() }
                     self.down.withLock { $0 = false }
                     return try await body(PostgresSQLDatabase(connection: connection, statements: self.statements))
                 }
@@ -156,11 +156,10 @@ final class PostgresEngine: SQLEngine {
                 work.cancel()
                 return true
             },
-            limitReached: {
-                if outcome.finish(
-                    .failure(StoreError(.unavailable, "PostgreSQL did not answer within \(Self.operationLimit)"))
-                ) {
-                    self.logger.warning("a PostgreSQL operation outlived its limit; its caller was answered 503")
+            connectionClosed: { lease.connectionClosed },
+            abandon: { reason in
+                if outcome.finish(.failure(StoreError(.unavailable, "PostgreSQL \(reason)"))) {
+                    self.logger.warning("a PostgreSQL operation was abandoned; its caller was answered 503: \(reason)")
                     work.cancel()
                 }
             }
@@ -218,15 +217,20 @@ final class PostgresEngine: SQLEngine {
     }
 
     /// The deadlines of the operations in flight: the wait for a connection and the operation's
-    /// limit. One task looks at them ten times a second; a timer per operation (a task sleeping
-    /// for the wait, then cancelled) cost every statement a wake-up of the dispatch timer thread.
+    /// limit, and whether the connection an operation began on has closed under it (PostgresNIO
+    /// may then never answer its query). One task looks at them ten times a second; a timer per
+    /// operation (a task sleeping for the wait, then cancelled) cost every statement a wake-up of
+    /// the dispatch timer thread.
     private final class OperationDeadlines: Sendable {
         private struct Entry {
             let started: ContinuousClock.Instant
             let wait: Duration
             /// Called once the wait is over: `true` if it expired the operation (no connection yet).
             let waitExpired: @Sendable () -> Bool
-            let limitReached: @Sendable () -> Void
+            /// Whether the connection the operation began on has closed.
+            let connectionClosed: @Sendable () -> Bool
+            /// Answers the caller 503 for the reason given, if nothing answered it yet.
+            let abandon: @Sendable (_ reason: String) -> Void
             var waitChecked = false
         }
         private let entries = Mutex<(next: UInt64, pending: [UInt64: Entry])>((0, [:]))
@@ -235,13 +239,15 @@ final class PostgresEngine: SQLEngine {
         func add(
             wait: Duration,
             waitExpired: @escaping @Sendable () -> Bool,
-            limitReached: @escaping @Sendable () -> Void
+            connectionClosed: @escaping @Sendable () -> Bool,
+            abandon: @escaping @Sendable (_ reason: String) -> Void
         ) -> UInt64 {
             let entry = Entry(
                 started: .now,
                 wait: wait,
                 waitExpired: waitExpired,
-                limitReached: limitReached
+                connectionClosed: connectionClosed,
+                abandon: abandon
             )
             return entries.withLock { entries in
                 entries.next += 1
@@ -265,12 +271,15 @@ final class PostgresEngine: SQLEngine {
         /// Runs the callbacks of the deadlines passed at `now` (outside the lock).
         func check(at now: ContinuousClock.Instant) {
             var waits: [(UInt64, Entry)] = []
-            var limits: [Entry] = []
+            var abandoned: [(Entry, String)] = []
             entries.withLock { entries in
                 for (id, entry) in entries.pending {
                     let elapsed = now - entry.started
                     if elapsed >= PostgresEngine.operationLimit {
-                        limits.append(entry)
+                        abandoned.append((entry, "did not answer within \(PostgresEngine.operationLimit)"))
+                        entries.pending[id] = nil
+                    } else if entry.connectionClosed() {
+                        abandoned.append((entry, "closed the connection under the operation"))
                         entries.pending[id] = nil
                     } else if !entry.waitChecked, elapsed >= entry.wait {
                         waits.append((id, entry))
@@ -279,28 +288,31 @@ final class PostgresEngine: SQLEngine {
                 }
             }
             for (id, entry) in waits where entry.waitExpired() { remove(id) }
-            for entry in limits { entry.limitReached() }
+            for (entry, reason) in abandoned { entry.abandon(reason) }
         }
     }
 
-    /// Whether a body started on a connection, or the wait for one expired first (exactly one wins).
+    /// Whether a body started on a connection, or the wait for one expired first (exactly one wins),
+    /// and the connection it started on.
     private final class LeaseState: Sendable {
-        private let state = Mutex<Bool?>(nil)
+        private let state = Mutex<(began: Bool?, connection: PostgresConnection?)>((nil, nil))
         /// Called on the leased connection: false if the wait already expired.
-        func begin() -> Bool {
+        func begin(on connection: PostgresConnection) -> Bool {
             state.withLock {
-                if $0 == nil { $0 = true }
-                return $0 == true
+                if $0.began == nil { $0 = (true, connection) }
+                return $0.began == true
             }
         }
         /// Called at the deadline: false if the body already began.
         func expire() -> Bool {
             state.withLock {
-                if $0 == nil { $0 = false }
-                return $0 == false
+                if $0.began == nil { $0.began = false }
+                return $0.began == false
             }
         }
-        var began: Bool { state.withLock { $0 == true } }
+        var began: Bool { state.withLock { $0.began == true } }
+        /// Whether the body began on a connection that has closed since.
+        var connectionClosed: Bool { state.withLock { $0.connection?.isClosed ?? false } }
     }
 
     /// A lost or refused connection, or a server that is shutting down or full — not a query's fault.
