@@ -1,6 +1,8 @@
 """Data sources, pages with properties and queries through the official client, notion-client 3.1.0,
 at its default Notion-Version (2025-09-03) and at 2022-06-28, against the same stored data."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from conftest import serve_sandbox
 from notion_client import APIErrorCode, APIResponseError, Client
@@ -245,3 +247,53 @@ def test_a_trashed_page_takes_only_its_restoring_and_nothing_is_made_under_it(sa
     restored = notion.pages.update(page_id=parent["id"], in_trash=False, properties={"title": title("Back")})
     assert restored["in_trash"] is False
     assert notion.pages.retrieve(page_id=child["id"])["in_trash"] is False
+
+
+def test_unique_ids_count_up_and_options_created_at_once_are_all_kept(sandbox):
+    """Pages created at once each take their own `unique_id` number and keep every select option
+    they created; a `unique_id` property added later numbers the pages already there, oldest first."""
+    notion = client(sandbox)
+    database = shared_database(notion)
+    source = notion.data_sources.create(
+        parent={"type": "database_id", "database_id": database["id"]},
+        title=[{"text": {"content": "Tickets"}}],
+        properties={"Name": {"title": {}}, "Ticket": {"unique_id": {"prefix": "TCK"}}, "Labels": {"multi_select": {}}},
+    )
+
+    def create(number):
+        return client(sandbox).pages.create(
+            parent={"type": "data_source_id", "data_source_id": source["id"]},
+            properties={"Name": title(f"Ticket {number}"),
+                        "Labels": {"multi_select": [{"name": f"label {number % 3}"}, {"name": "shared"}]}},
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        pages = list(pool.map(create, range(9)))
+    numbers = sorted(page["properties"]["Ticket"]["unique_id"]["number"] for page in pages)
+    assert numbers == list(range(1, 10))
+    assert {page["properties"]["Ticket"]["unique_id"]["prefix"] for page in pages} == {"TCK"}
+    options = notion.data_sources.retrieve(data_source_id=source["id"])["properties"]["Labels"]["multi_select"]["options"]
+    assert sorted(option["name"] for option in options) == ["label 0", "label 1", "label 2", "shared"]
+    shared = notion.data_sources.query(
+        data_source_id=source["id"], filter={"property": "Labels", "multi_select": {"contains": "shared"}}
+    )
+    assert len(shared["results"]) == 9
+    late = notion.data_sources.query(
+        data_source_id=source["id"], filter={"property": "Ticket", "unique_id": {"greater_than": 7}},
+        sorts=[{"property": "Ticket", "direction": "ascending"}],
+    )
+    assert [page["properties"]["Ticket"]["unique_id"]["number"] for page in late["results"]] == [8, 9]
+
+    plain = notion.data_sources.create(
+        parent={"type": "database_id", "database_id": database["id"]},
+        title=[{"text": {"content": "Unnumbered"}}],
+        properties={"Name": {"title": {}}},
+    )
+    for name in ["first", "second", "third"]:
+        notion.pages.create(parent={"type": "data_source_id", "data_source_id": plain["id"]}, properties={"Name": title(name)})
+    notion.data_sources.update(data_source_id=plain["id"], properties={"No.": {"unique_id": {"prefix": None}}})
+    numbered = notion.data_sources.query(
+        data_source_id=plain["id"], sorts=[{"property": "No.", "direction": "ascending"}]
+    )
+    assert names(numbered) == ["first", "second", "third"]
+    assert [page["properties"]["No."]["unique_id"]["number"] for page in numbered["results"]] == [1, 2, 3]

@@ -104,11 +104,11 @@ struct ContentWriter: Sendable {
         )
         let page = StoredPage(record: record, properties: PageProperties(values: write.values, metadata: metadata))
         dataSource?.schema = write.schema
-        try await store.writePage(page, create: true, dataSource: dataSource)
+        let written = try await store.writePage(page, create: true, dataSource: dataSource)
         if case .page(let parentID) = location {
             try await store.appendChildReference(id: id, content: .childPage(title: title), to: appendTarget(parentID))
         }
-        return (page, dataSource)
+        return (written.page, written.dataSource)
     }
 
     /// Appends `children` (as in `PATCH /v1/blocks/{id}/children`) to the end of a page.

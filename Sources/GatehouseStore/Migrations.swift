@@ -362,6 +362,16 @@ enum Migrations {
             // indexes are rebuilt.
             engine.byteOrderCollation.isEmpty ? [] : [byteOrderTextColumns(of: tablesAtVersion21)]
         },
+        Migration(version: 22, name: "unique_id numbers") { _ in
+            // Each data source counts the `unique_id` numbers it gave. Pages created before were
+            // left without one: they are numbered now in creation order, after any number a
+            // fixture gave (the counter is first moved past those).
+            let statements = SQLStore.numberingStatements.map { before, after in
+                before + " IN (SELECT id FROM data_sources WHERE schema LIKE '%\"type\":\"unique_id\"%')" + after
+            }
+            return ["ALTER TABLE data_sources ADD COLUMN unique_counter BIGINT NOT NULL DEFAULT 0", statements[1]]
+                + statements
+        },
     ]
 
     /// The tables as of migration 21. A later migration declares its text columns with

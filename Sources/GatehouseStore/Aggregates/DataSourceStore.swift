@@ -58,6 +58,18 @@ public struct StoredPage: Sendable, Equatable {
     }
 }
 
+/// A page as ``DataSourceStore/writePage(_:create:dataSource:)`` stored it: its `unique_id` number
+/// given, its option ids those of the stored schema, which `dataSource` holds.
+public struct WrittenPage: Sendable, Equatable {
+    public var page: StoredPage
+    public var dataSource: DataSourceRecord?
+
+    public init(page: StoredPage, dataSource: DataSourceRecord?) {
+        self.page = page
+        self.dataSource = dataSource
+    }
+}
+
 /// Data sources (schemas), page property values and queries over the page index.
 public protocol DataSourceStore: Sendable {
     /// Creates the database and its first data source (whose id is the database's), in one transaction.
@@ -76,9 +88,14 @@ public protocol DataSourceStore: Sendable {
 
     /// The page with its values; a page without stored values has its title only.
     func storedPage(id: String, titleID: String) async throws -> StoredPage?
-    /// Inserts (`create`) or updates the page, its values and its index rows, and, when given,
-    /// the data source's schema (options created on first use), all in one transaction.
-    func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws
+    /// Inserts (`create`) or updates the page, its values and its index rows, in one transaction.
+    /// In a data source (`dataSource`, as the caller read it, with the options the page's values
+    /// created), the write is reconciled with the schema stored at that moment (see
+    /// ``SchemaReconciliation``), and a new page without a `unique_id` number takes the data
+    /// source's next one when its schema has a `unique_id` property. Returns the page and data
+    /// source as written.
+    @discardableResult
+    func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage
     /// One page of a data source's live pages that match `plan`, in `sorts` order (ties: creation
     /// order, then id), from `offset`, at most `limit`.
     func queryPages(

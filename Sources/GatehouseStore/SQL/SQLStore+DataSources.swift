@@ -71,6 +71,9 @@ extension SQLStore {
                 """
             ).run()
             guard reindex else { return }
+            if dataSource.schema.properties.contains(where: { $0.type == .uniqueId }) {
+                try await Self.numberUnnumberedPages(of: dataSource.id, in: database)
+            }
             let rows = try await database.raw(
                 "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: dataSource.id)"
             ).all()
@@ -80,6 +83,38 @@ extension SQLStore {
             }
         }
     }
+
+    /// Gives the data source's pages that have no `unique_id` number one, after its counter, in
+    /// creation order, and moves the counter past them: a `unique_id` property added to a data
+    /// source numbers its pages as they were created.
+    static func numberUnnumberedPages(of dataSourceID: String, in database: any SQLDatabase) async throws {
+        for (before, after) in numberingStatements {
+            try await database.raw("\(unsafeRaw: before) = \(bind: dataSourceID)\(unsafeRaw: after)").run()
+        }
+    }
+
+    /// The statements of ``numberUnnumberedPages(of:in:)``, each split where it names the data
+    /// sources (by a condition on their id) it numbers: migration 22 numbers with them every data
+    /// source that has a `unique_id` property.
+    static let numberingStatements: [(before: String, after: String)] = [
+        (
+            """
+            UPDATE pages SET unique_number = numbered.n FROM (
+                SELECT p.id, s.unique_counter + ROW_NUMBER() OVER (PARTITION BY p.parent_id ORDER BY p.created_at, p.id) AS n
+                FROM pages p JOIN data_sources s ON s.id = p.parent_id
+                WHERE p.parent_type = 'database' AND p.unique_number IS NULL AND s.id
+            """,
+            ") AS numbered WHERE pages.id = numbered.id"
+        ),
+        (
+            "UPDATE data_sources SET unique_counter = (\(highestNumber)) WHERE id",
+            " AND unique_counter < (\(highestNumber))"
+        ),
+    ]
+
+    /// The highest `unique_id` number among a data source's pages, inside an update of `data_sources`.
+    private static let highestNumber =
+        "SELECT MAX(p.unique_number) FROM pages p WHERE p.parent_type = 'database' AND p.parent_id = data_sources.id"
 
     public func updateDatabase(_ record: DatabaseRecord) async throws {
         try await write { database in

@@ -13,13 +13,23 @@ extension SQLStore {
         }
     }
 
-    public func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws {
-        let record = page.record
-        let (parentType, parentID) = Self.columns(of: record.parent)
-        let values = try StoredJSON.text(page.properties.values)
-        let archivedAt = record.archived ? record.lastEditedAt.epochMilliseconds : nil
-        try await mapUnique("page \(record.id)") {
+    @discardableResult
+    public func writePage(
+        _ page: StoredPage,
+        create: Bool,
+        dataSource: DataSourceRecord?
+    ) async throws -> WrittenPage {
+        try await mapUnique("page \(page.record.id)") {
             try await transaction { database in
+                var written = WrittenPage(page: page, dataSource: dataSource)
+                if let dataSource {
+                    written = try await Self.reconcile(page, create: create, with: dataSource, in: database)
+                }
+                let page = written.page
+                let record = page.record
+                let (parentType, parentID) = Self.columns(of: record.parent)
+                let values = try StoredJSON.text(page.properties.values)
+                let archivedAt = record.archived ? record.lastEditedAt.epochMilliseconds : nil
                 if create {
                     try await database.raw(
                         """
@@ -37,21 +47,80 @@ extension SQLStore {
                         """
                     ).run()
                 }
-                if let dataSource {
-                    // Written only when it changed (an option added, a counter moved): an update
-                    // that changes nothing would still lock the row, and every page written to the
-                    // data source at once would wait for it.
-                    let schema = try StoredJSON.text(dataSource.schema)
-                    try await database.raw(
-                        """
-                        UPDATE data_sources SET schema = \(bind: schema)
-                        WHERE id = \(bind: dataSource.id) AND schema <> \(bind: schema)
-                        """
-                    ).run()
+                if let dataSource = written.dataSource {
                     try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
                 }
+                return written
             }
         }
+    }
+
+    /// The page and its data source as they will be stored, inside the write's transaction.
+    ///
+    /// The stored schema is read first without a lock: most writes name only options it has and
+    /// need no number, and leave the data source's row alone (a lock on it would queue every page
+    /// written to the data source at once). Otherwise the row is locked by moving its `unique_id`
+    /// counter (by one for a new number, by none to add options), the schema is read again under
+    /// the lock and the page reconciled with it, so racing writes neither lose an option nor share
+    /// a number.
+    static func reconcile(
+        _ page: StoredPage,
+        create: Bool,
+        with dataSource: DataSourceRecord,
+        in database: any SQLDatabase
+    ) async throws -> WrittenPage {
+        var page = page
+        var stored = dataSource
+        guard
+            let row = try await database.raw(
+                "SELECT schema, unique_counter FROM data_sources WHERE id = \(bind: dataSource.id)"
+            ).first()
+        else { return WrittenPage(page: page, dataSource: dataSource) }
+        stored.schema = try decodedSchemas.value(of: try row.decode(column: "schema", as: String.self))
+        var reconciliation = SchemaReconciliation(
+            values: page.properties.values,
+            writtenWith: dataSource.schema,
+            stored: stored.schema
+        )
+        let hasUniqueID = stored.schema.properties.contains { $0.type == .uniqueId }
+        let needsNumber = create && hasUniqueID && page.properties.metadata.uniqueNumber == nil
+        if needsNumber || reconciliation.addedTo != nil {
+            let locked = try await database.raw(
+                """
+                UPDATE data_sources SET unique_counter = unique_counter + \(bind: needsNumber ? 1 : 0)
+                WHERE id = \(bind: dataSource.id) RETURNING schema, unique_counter
+                """
+            ).first()
+            if let locked {
+                stored.schema = try decodedSchemas.value(of: try locked.decode(column: "schema", as: String.self))
+                reconciliation = SchemaReconciliation(
+                    values: page.properties.values,
+                    writtenWith: dataSource.schema,
+                    stored: stored.schema
+                )
+                if needsNumber {
+                    page.properties.metadata.uniqueNumber = try locked.decode(column: "unique_counter", as: Int.self)
+                }
+            }
+            if let schema = reconciliation.addedTo {
+                stored.schema = schema
+                try await database.raw(
+                    "UPDATE data_sources SET schema = \(bind: try StoredJSON.text(schema)) WHERE id = \(bind: dataSource.id)"
+                ).run()
+            }
+        } else if create, let number = page.properties.metadata.uniqueNumber,
+            try row.decode(column: "unique_counter", as: Int.self) < number
+        {
+            // A page that brings its number (a fixture): later pages are numbered after it.
+            try await database.raw(
+                """
+                UPDATE data_sources SET unique_counter = \(bind: number)
+                WHERE id = \(bind: dataSource.id) AND unique_counter < \(bind: number)
+                """
+            ).run()
+        }
+        page.properties.values = reconciliation.values
+        return WrittenPage(page: page, dataSource: stored)
     }
 
     /// Replaces the page's index rows and sort keys with those of its current values.

@@ -76,9 +76,9 @@ struct PagesController {
             dataSource: &dataSource,
             principal: principal
         )
-        let written = dataSource
-        try await access.store.atomically { store in
-            try await store.writePage(page, create: true, dataSource: written)
+        let schemaRead = dataSource
+        let written = try await access.store.atomically { store in
+            let written = try await store.writePage(page, create: true, dataSource: schemaRead)
             if case .page(let parentID) = parent {
                 try await store.appendChildReference(
                     id: page.record.id,
@@ -90,8 +90,9 @@ struct PagesController {
                 let target = Self.appendTarget(under: .page(id: page.record.id), pageID: page.record.id, principal, now)
                 _ = try await store.appendBlocks(children, to: target, at: .end)
             }
+            return written
         }
-        return try await respond(page, dataSource: dataSource, principal: principal, context: context)
+        return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
     }
 
     /// Changes a page's properties, trashes or restores it (needs `update_content`). A page in the
@@ -113,8 +114,8 @@ struct PagesController {
         page.properties.metadata.lastEditedBy = principal.botID
         page.properties.metadata.lastEditedTime = page.record.lastEditedAt.epochMilliseconds
         page = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
-        try await access.store.writePage(page, create: false, dataSource: dataSource)
-        return try await respond(page, dataSource: dataSource, principal: principal, context: context)
+        let written = try await access.store.writePage(page, create: false, dataSource: dataSource)
+        return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
     }
 
     /// One property's value as property items (paginated for title, rich_text, people, relation).
