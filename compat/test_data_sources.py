@@ -1,6 +1,7 @@
 """Data sources, pages with properties and queries through the official client, notion-client 3.1.0,
 at its default Notion-Version (2025-09-03) and at 2022-06-28, against the same stored data."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -291,9 +292,12 @@ def test_unique_ids_count_up_and_options_created_at_once_are_all_kept(sandbox):
     )
     for name in ["first", "second", "third"]:
         notion.pages.create(parent={"type": "data_source_id", "data_source_id": plain["id"]}, properties={"Name": title(name)})
+        time.sleep(0.01)  # creation times a few milliseconds apart: their order is the creation order
     notion.data_sources.update(data_source_id=plain["id"], properties={"No.": {"unique_id": {"prefix": None}}})
     numbered = notion.data_sources.query(
         data_source_id=plain["id"], sorts=[{"property": "No.", "direction": "ascending"}]
     )
     assert names(numbered) == ["first", "second", "third"]
+    # Without sorts the API answers newest first.
+    assert names(notion.data_sources.query(data_source_id=plain["id"])) == ["third", "second", "first"]
     assert [page["properties"]["No."]["unique_id"]["number"] for page in numbered["results"]] == [1, 2, 3]

@@ -84,6 +84,28 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreEngine.available)
+    func anUnsortedQueryAnswersNewestFirstPageByPage(engine: StoreEngine) async throws {
+        let (store, dataSource, pages) = try await Self.seed(engine: engine, seed: 28)
+        defer { Task { await store.shutdown() } }
+        let expected = pages.sorted { ($0.record.createdAt, $0.record.id) > ($1.record.createdAt, $1.record.id) }
+            .map(\.record.id)
+        var found: [String] = []
+        while found.count < pages.count {
+            let page = try await store.queryPages(
+                dataSource: dataSource,
+                plan: .constant(true),
+                sorts: [],
+                offset: found.count,
+                limit: 7
+            )
+            #expect(!page.isEmpty)
+            if page.isEmpty { break }
+            found += page.map(\.record.id)
+        }
+        #expect(found == expected)
+    }
+
     /// A store with one data source of the tasks schema holding 60 random pages.
     static func seed(engine: StoreEngine, seed: UInt64) async throws -> (SQLStore, DataSourceRecord, [StoredPage]) {
         let store = try await engine.open()

@@ -101,10 +101,12 @@ extension ConsoleController {
             } catch {
                 return pages.error(title: "No such rows", message: "That cursor is not one this table gave.")
             }
+            // Rows in the order they were added, as a new table view shows them (the API's
+            // unsorted query answers newest first).
             let rows = try await store.queryPages(
                 dataSource: source,
                 plan: .constant(true),
-                sorts: [],
+                sorts: [QuerySort(target: .createdTime, ascending: true)],
                 offset: offset,
                 limit: Self.tableRowsPerPage + 1
             )

@@ -5,7 +5,8 @@ import SQLKit
 /// the same on both engines but for the text collation.
 ///
 /// Every statement reads the data source's live pages that pass the plan, ordered by the sorts
-/// (empty values last, whatever the direction), then by creation and id. A query whose first sort
+/// (empty values last, whatever the direction), then by creation and id; without sorts, newest
+/// first (by creation, then id, both descending), as the API answers. A query whose first sort
 /// is a property reads in two parts, so that neither sorts every matching page: first the pages
 /// with a value for that property, walking `page_sort_keys_order` in the sort's order and stopping
 /// at the page's end (ties are sorted among themselves); then the pages with no value. Other
@@ -112,8 +113,10 @@ struct PageQuerySQL {
                 order.append("\(unsafeRaw: alias).text\(unsafeRaw: textCollation) \(unsafeRaw: direction)")
             }
         }
-        order.append("p.created_at ASC")
-        order.append("p.id ASC")
+        // Without sorts the API answers newest first; sorted pages that tie come in creation order.
+        let ties = sorts.isEmpty ? "DESC" : "ASC"
+        order.append("p.created_at \(unsafeRaw: ties)")
+        order.append("p.id \(unsafeRaw: ties)")
         return order
     }
 }
