@@ -302,7 +302,7 @@ import Testing
         }
     }
 
-    @Test func aRelationMayNameOnlyPagesTheIntegrationCanSee() async throws {
+    @Test func aRelationMayNameOnlyPagesTheIntegrationCanSeeInItsDataSource() async throws {
         let world = try await TestWorld.make()
         try await world.test(.live) { client in
             let source =
@@ -339,7 +339,16 @@ import Testing
                 hidden.message?.replacingOccurrences(of: world.unsharedPage.id, with: "ID")
                     == unknown.message?.replacingOccurrences(of: random, with: "ID")
             )
-            #expect(try await create(linking: world.sharedPage.id).status == 200)
+            let linked = try await create(linking: world.sharedPage.id)
+            #expect(linked.status == 200)
+            // A page it can see, but in another data source than the one the relation points to.
+            let elsewhere = try #require(linked.json["id"] as? String)
+            let misplaced = try await create(linking: elsewhere)
+            #expect(misplaced.status == 400 && misplaced.code == "validation_error")
+            #expect(
+                misplaced.message
+                    == "body failed validation: body.properties.Link.relation: the page \(elsewhere) is not in the data source \(world.sharedDatabase.id) that Link relates to."
+            )
             let query = try await Self.ok(client, .post, "/v1/data_sources/\(source)/query", token: world.token, [:])
             #expect(query.results.count == 1)
         }

@@ -224,12 +224,25 @@ struct PagesController {
             }
         }
         // A relation may name only pages the integration can see (Notion: the related database
-        // must be shared with it); any other id reads as one that does not exist.
+        // must be shared with it); any other id reads as one that does not exist. A page it can
+        // see must belong to the related data source ("New linked pages must belong to this
+        // database in order to be valid", the API's relation property).
+        var parents: [String: PageParent] = [:]
         for pageID in write.referencedPageIds.sorted() {
             do {
-                _ = try await access.page(pageID, for: principal)
+                parents[pageID] = try await access.page(pageID, for: principal).parent
             } catch is APIError {
                 throw APIError.validation("Could not find page with ID: \(pageID).")
+            }
+        }
+        for property in write.schema.properties where property.type == .relation {
+            guard let target = property.relation?.dataSourceId,
+                case .relation(let pageIDs)? = write.values[property.id]
+            else { continue }
+            for pageID in pageIDs where parents[pageID].map({ $0 != .database(target) }) ?? false {
+                throw APIError.validation(
+                    "body failed validation: body.properties.\(property.name).relation: the page \(pageID) is not in the data source \(target) that \(property.name) relates to."
+                )
             }
         }
         let titleID = write.schema.title?.id ?? "title"
