@@ -306,6 +306,90 @@ import Testing
         }
     }
 
+    @Test func hasChildrenAndTheChildrenListFollowTheTrash() async throws {
+        let world = try await TestWorld.make()
+        let parent = world.sharedPage.id
+        try await world.test(.router) { client in
+            let toggle = try await client.call(
+                .patch,
+                "/v1/blocks/\(parent)/children",
+                token: world.token,
+                body: Self.appendBody([
+                    [
+                        "type": "toggle",
+                        "toggle": ["rich_text": [["text": ["content": "More"]]], "children": [Self.paragraph("only")]],
+                    ]
+                ])
+            )
+            let toggleID = try #require(toggle.results.first?["id"] as? String)
+            let child = try #require(
+                try await Self.allChildren(client, of: toggleID, token: world.token).first?["id"] as? String
+            )
+            func hasChildren() async throws -> Bool? {
+                try await client.call(.get, "/v1/blocks/\(toggleID)", token: world.token).json["has_children"] as? Bool
+            }
+            #expect(try await hasChildren() == true)
+            #expect(try await client.call(.delete, "/v1/blocks/\(child)", token: world.token).status == 200)
+            #expect(try await hasChildren() == false)
+            _ = try await client.call(
+                .patch,
+                "/v1/blocks/\(child)",
+                token: world.token,
+                body: Self.json(["in_trash": true])
+            )
+            #expect(try await hasChildren() == false)
+            let restored = try await client.call(
+                .patch,
+                "/v1/blocks/\(child)",
+                token: world.token,
+                body: Self.json(["in_trash": false])
+            )
+            #expect(restored.status == 200)
+            #expect(try await hasChildren() == true)
+
+            // A child page in the trash leaves its parent's children, by either endpoint, and comes back when restored.
+            let page = try await client.call(
+                .post,
+                "/v1/pages",
+                token: world.token,
+                body: Self.json([
+                    "parent": ["page_id": parent],
+                    "properties": ["title": ["title": [["text": ["content": "Old notes"]]]]],
+                ])
+            )
+            let pageID = try #require(page.json["id"] as? String)
+            func listed() async throws -> Bool {
+                try await Self.allChildren(client, of: parent, token: world.token).contains {
+                    $0["id"] as? String == pageID
+                }
+            }
+            #expect(try await listed())
+            _ = try await client.call(
+                .patch,
+                "/v1/pages/\(pageID)",
+                token: world.token,
+                body: Self.json(["in_trash": true])
+            )
+            #expect(try await listed() == false)
+            _ = try await client.call(
+                .patch,
+                "/v1/pages/\(pageID)",
+                token: world.token,
+                body: Self.json(["in_trash": false])
+            )
+            #expect(try await listed())
+            #expect(try await client.call(.delete, "/v1/blocks/\(pageID)", token: world.token).status == 200)
+            #expect(try await listed() == false)
+            _ = try await client.call(
+                .patch,
+                "/v1/blocks/\(pageID)",
+                token: world.token,
+                body: Self.json(["in_trash": false])
+            )
+            #expect(try await listed())
+        }
+    }
+
     @Test func aPageIDWorksAsAChildPageBlock() async throws {
         let world = try await TestWorld.make()
         let child = try await world.admin.createPage(
@@ -340,6 +424,23 @@ import Testing
             #expect(trashed.json["in_trash"] as? Bool == true)
             let page = try await client.call(.get, "/v1/pages/\(child.id)", token: world.token)
             #expect(page.json["in_trash"] as? Bool == true)
+            // Restored through the block endpoint, its last edit is what its data source filters on.
+            let restored = try await client.call(
+                .patch,
+                "/v1/blocks/\(child.id)",
+                token: world.token,
+                body: Self.json(["in_trash": false])
+            )
+            let edited = try #require(restored.json["last_edited_time"] as? String)
+            let recent = try await client.call(
+                .post,
+                "/v1/data_sources/\(world.sharedDatabase.id)/query",
+                token: world.token,
+                body: Self.json([
+                    "filter": ["timestamp": "last_edited_time", "last_edited_time": ["on_or_after": edited]]
+                ])
+            )
+            #expect(recent.results.map { $0["id"] as? String } == [child.id])
         }
     }
 

@@ -131,7 +131,46 @@ extension SQLStore {
                     """
                 ).first()
             }
-            return try row.map(Self.blockRecord)
+            guard let row else { return nil }
+            var record = try Self.blockRecord(row)
+            if inTrash != nil {
+                if case .block(let parentID) = record.parent {
+                    try await Self.updateHasChildren(of: parentID, in: database)
+                }
+                // Its children stay where they are when it moves: read its own flag back afresh.
+                record.hasChildren = try await Self.hasLiveChildren(record.id, in: database)
+            }
+            return record
+        }
+    }
+
+    /// Sets the block's `has_children` to whether any child of it is out of the trash: a toggle
+    /// whose only child was deleted has none, as the API answers.
+    static func updateHasChildren(of blockID: String, in database: any SQLDatabase) async throws {
+        let live = try await hasLiveChildren(blockID, in: database)
+        try await database.raw("UPDATE blocks SET has_children = \(bind: live) WHERE id = \(bind: blockID)").run()
+    }
+
+    /// Whether any child of the block (or page) `id` is out of the trash.
+    static func hasLiveChildren(_ id: String, in database: any SQLDatabase) async throws -> Bool {
+        try await database.raw(
+            "SELECT 1 AS found FROM blocks WHERE parent_id = \(bind: id) AND in_trash = \(bind: false) LIMIT 1"
+        ).first() != nil
+    }
+
+    /// A page moved to or out of the trash takes its `child_page` (or `child_database`) block in
+    /// its parent along, so that its parent's children list it only while it is live.
+    static func trashReference(ofPage pageID: String, _ inTrash: Bool, in database: any SQLDatabase) async throws {
+        guard
+            let row = try await database.raw(
+                """
+                UPDATE blocks SET in_trash = \(bind: inTrash)
+                WHERE id = \(bind: pageID) AND in_trash <> \(bind: inTrash) RETURNING parent_type, parent_id
+                """
+            ).first()
+        else { return }
+        if try row.decode(column: "parent_type", as: String.self) == "block" {
+            try await updateHasChildren(of: try row.decode(column: "parent_id", as: String.self), in: database)
         }
     }
 

@@ -50,7 +50,7 @@ extension SQLStore {
     }
 
     public func updatePage(_ page: PageRecord) async throws {
-        try await write { database in
+        try await transaction { database in
             try await database.raw(
                 """
                 UPDATE pages SET title = \(bind: page.title), archived_at = \(bind: page.archived ? page.lastEditedAt.epochMilliseconds : nil),
@@ -58,6 +58,15 @@ extension SQLStore {
                 WHERE id = \(bind: page.id)
                 """
             ).run()
+            try await Self.trashReference(ofPage: page.id, page.archived, in: database)
+            // A page of a data source is indexed by its last edit too (filters and sorts on it).
+            guard case .database(let dataSourceID) = page.parent,
+                let source = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: dataSourceID)")
+                    .first().map(Self.dataSource),
+                let row = try await database.raw("SELECT * FROM pages WHERE id = \(bind: page.id)").first()
+            else { return }
+            let stored = try Self.storedPage(row, titleID: source.schema.title?.id ?? "title")
+            try await Self.writeIndex(of: stored, dataSource: source, in: database)
         }
     }
 

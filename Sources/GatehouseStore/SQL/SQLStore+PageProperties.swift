@@ -47,6 +47,7 @@ extension SQLStore {
                         """
                     ).run()
                 }
+                if !create { try await Self.trashReference(ofPage: record.id, record.archived, in: database) }
                 if let dataSource = written.dataSource {
                     try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
                 }
