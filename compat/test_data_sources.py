@@ -301,3 +301,24 @@ def test_unique_ids_count_up_and_options_created_at_once_are_all_kept(sandbox):
     # Without sorts the API answers newest first.
     assert names(notion.data_sources.query(data_source_id=plain["id"])) == ["third", "second", "first"]
     assert [page["properties"]["No."]["unique_id"]["number"] for page in numbered["results"]] == [1, 2, 3]
+
+
+def test_a_page_keeps_its_icon_and_cover_until_changed(sandbox):
+    notion = client(sandbox)
+    parent = a_shared_page(notion)["id"]
+    cover = {"type": "external", "external": {"url": "https://example.com/cover.png"}}
+    page = notion.pages.create(
+        parent={"page_id": parent}, icon={"emoji": "🚀"}, cover=cover,
+        properties={"title": title("Launch")},
+    )
+    assert page["icon"] == {"type": "emoji", "emoji": "🚀"} and page["cover"] == cover
+    read = notion.pages.retrieve(page_id=page["id"])
+    assert read["icon"] == {"type": "emoji", "emoji": "🚀"} and read["cover"] == cover
+    image = {"type": "external", "external": {"url": "https://example.com/icon.png"}}
+    assert notion.pages.update(page_id=page["id"], icon=image)["icon"] == image
+    updated = notion.pages.update(page_id=page["id"], cover=None)
+    assert updated["icon"] == image and updated["cover"] is None
+    with pytest.raises(APIResponseError) as refused:
+        notion.pages.update(page_id=page["id"], icon={"type": "file_upload", "file_upload": {"id": "f"}})
+    assert refused.value.code == APIErrorCode.ValidationError
+    assert notion.pages.retrieve(page_id=page["id"])["icon"] == image

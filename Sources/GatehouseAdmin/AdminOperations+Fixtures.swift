@@ -52,7 +52,9 @@ extension AdminOperations {
                     createdTime: record.createdAt,
                     lastEditedTime: record.lastEditedAt,
                     properties: properties?.values ?? [:],
-                    uniqueNumber: properties?.metadata.uniqueNumber
+                    uniqueNumber: properties?.metadata.uniqueNumber,
+                    icon: record.icon?.rendered,
+                    cover: record.cover.map { ["type": "external", "external": ["url": .string($0)]] }
                 )
             )
         }

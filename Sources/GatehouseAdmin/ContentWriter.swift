@@ -67,7 +67,8 @@ struct ContentWriter: Sendable {
     func page(
         id: String = UUIDv4.string(),
         in location: PageLocation,
-        properties: JSONValue
+        properties: JSONValue,
+        icon: Icon? = nil
     ) async throws -> (page: StoredPage, dataSource: DataSourceRecord?) {
         var dataSource: DataSourceRecord?
         let parent: PageParent
@@ -94,7 +95,8 @@ struct ContentWriter: Sendable {
             createdBy: author,
             lastEditedBy: author,
             createdAt: time,
-            lastEditedAt: time
+            lastEditedAt: time,
+            icon: icon
         )
         let metadata = PageMetadata(
             createdTime: time.epochMilliseconds,

@@ -163,7 +163,7 @@ struct FixtureCheck {
             let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
             try checkValues(entry.properties, schema: schema, users: userIDs, pages: pageIDs, at: "\(path).properties")
             let titleText = entry.properties[schema.title?.id ?? "title"]?.plainText ?? ""
-            let record = PageRecord(
+            var record = PageRecord(
                 id: try id(entry.id, at: "\(path).id"),
                 workspaceID: workspaceID,
                 title: try name(titleText, "title", at: "\(path).properties.title", empty: true),
@@ -174,6 +174,12 @@ struct FixtureCheck {
                 createdAt: entry.createdTime,
                 lastEditedAt: entry.lastEditedTime
             )
+            do {
+                try PageAppearance.parse(["icon": entry.icon ?? .null, "cover": entry.cover ?? .null])
+                    .apply(to: &record)
+            } catch let error as ContentValidationError {
+                throw AdminError("the fixture's \(path): \(error.message.replacingOccurrences(of: "body.", with: ""))")
+            }
             let metadata = PageMetadata(
                 createdTime: entry.createdTime.epochMilliseconds,
                 lastEditedTime: entry.lastEditedTime.epochMilliseconds,

@@ -41,7 +41,11 @@ struct SandboxContent {
                 try await writer.page(in: .dataSource(tasks), properties: properties(of: task, projects: projectIDs))
                 .dataSource ?? tasks
         }
-        let (guide, _) = try await writer.page(in: .workspace, properties: ["title": Self.title("Getting started")])
+        let (guide, _) = try await writer.page(
+            in: .workspace,
+            properties: ["title": Self.title("Getting started")],
+            icon: .emoji("👋")
+        )
         try await writer.blocks(gettingStartedBlocks(tasks: tasks.id), on: guide.record.id)
         let question = try await writer.comment(
             on: guide.record.id,

@@ -134,9 +134,12 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         /// Values keyed by property id, as stored.
         public var properties: [String: PropertyValue]
         public var uniqueNumber: Int?
+        /// The icon and cover as the API writes them (`{type: "emoji", emoji}`, `{type: "external", external: {url}}`).
+        public var icon: JSONValue?
+        public var cover: JSONValue?
 
         enum CodingKeys: String, CodingKey {
-            case id, parent, properties
+            case id, parent, properties, icon, cover
             case inTrash = "in_trash"
             case createdBy = "created_by"
             case lastEditedBy = "last_edited_by"

@@ -372,6 +372,13 @@ enum Migrations {
             return ["ALTER TABLE data_sources ADD COLUMN unique_counter BIGINT NOT NULL DEFAULT 0", statements[1]]
                 + statements
         },
+        Migration(version: 23, name: "page icons and covers") { engine in
+            [
+                // The icon as the JSON text of `Icon`; the cover as its external URL.
+                "ALTER TABLE pages ADD COLUMN icon TEXT\(engine.byteOrderCollation)",
+                "ALTER TABLE pages ADD COLUMN cover TEXT\(engine.byteOrderCollation)",
+            ]
+        },
     ]
 
     /// The tables as of migration 21. A later migration declares its text columns with

@@ -51,6 +51,7 @@ import Testing
             try await Self.answers(client, token: world.token, page: world.sharedPage.id)
         }
         #expect(!String(decoding: try fixture.encoded(), as: UTF8.self).contains(sandbox.demoKey))
+        #expect(fixture.pages.contains { $0.icon == ["type": "emoji", "emoji": "👋"] })
 
         let store = try await Self.openStore(engine)
         let authenticator = Authenticator(store: store, clock: SystemClock())

@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// The content of one block, in the form Gatehouse stores it (one JSON text per block).
 ///
 /// One struct for every type: ``type`` says which fields apply, and the renderer writes exactly the
@@ -59,11 +61,8 @@ public struct BlockContent: Sendable, Equatable, Codable {
     }
 }
 
-/// A callout's icon: an emoji or an external image.
-public enum BlockIcon: Sendable, Equatable, Codable {
-    case emoji(String)
-    case external(url: String)
-}
+/// A callout's icon (``Icon``, as a page's).
+public typealias BlockIcon = Icon
 
 /// What a `link_to_page` block points at.
 public enum LinkTarget: Sendable, Equatable, Codable {

@@ -132,6 +132,12 @@ public enum PageParent: Sendable, Equatable {
     case page(String)
 }
 
+/// An icon of a page or a callout: an emoji or an external image.
+public enum Icon: Sendable, Equatable, Codable {
+    case emoji(String)
+    case external(url: String)
+}
+
 /// A page: a titled document, possibly a row of a database or a child of another page.
 public struct PageRecord: Sendable, Equatable {
     public var id: String
@@ -144,6 +150,9 @@ public struct PageRecord: Sendable, Equatable {
     public var lastEditedBy: String
     public var createdAt: Date
     public var lastEditedAt: Date
+    public var icon: Icon?
+    /// The cover image's (external) URL.
+    public var cover: String?
 
     public init(
         id: String,
@@ -154,7 +163,9 @@ public struct PageRecord: Sendable, Equatable {
         createdBy: String,
         lastEditedBy: String,
         createdAt: Date,
-        lastEditedAt: Date
+        lastEditedAt: Date,
+        icon: Icon? = nil,
+        cover: String? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -165,6 +176,8 @@ public struct PageRecord: Sendable, Equatable {
         self.lastEditedBy = lastEditedBy
         self.createdAt = createdAt
         self.lastEditedAt = lastEditedAt
+        self.icon = icon
+        self.cover = cover
     }
 }
 

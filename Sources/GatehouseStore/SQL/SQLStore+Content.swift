@@ -247,7 +247,9 @@ extension SQLStore {
             createdBy: try row.decode(column: "created_by", as: String.self),
             lastEditedBy: try row.decode(column: "last_edited_by", as: String.self),
             createdAt: try date(row, "created_at"),
-            lastEditedAt: try date(row, "last_edited_at")
+            lastEditedAt: try date(row, "last_edited_at"),
+            icon: try row.decode(column: "icon", as: String?.self).map { try StoredJSON.decode(Icon.self, from: $0) },
+            cover: try row.decode(column: "cover", as: String?.self)
         )
     }
 }

@@ -29,12 +29,13 @@ extension SQLStore {
                 let record = page.record
                 let (parentType, parentID) = Self.columns(of: record.parent)
                 let values = try StoredJSON.text(page.properties.values)
+                let icon = try record.icon.map { try StoredJSON.text($0) }
                 let archivedAt = record.archived ? record.lastEditedAt.epochMilliseconds : nil
                 if create {
                     try await database.raw(
                         """
-                        INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at, properties, unique_number)
-                        VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: parentType), \(bind: parentID), \(bind: archivedAt), \(bind: record.createdBy), \(bind: record.lastEditedBy), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds), \(bind: values), \(bind: page.properties.metadata.uniqueNumber))
+                        INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at, properties, unique_number, icon, cover)
+                        VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: parentType), \(bind: parentID), \(bind: archivedAt), \(bind: record.createdBy), \(bind: record.lastEditedBy), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds), \(bind: values), \(bind: page.properties.metadata.uniqueNumber), \(bind: icon), \(bind: record.cover))
                         """
                     ).run()
                 } else {
@@ -42,7 +43,7 @@ extension SQLStore {
                         """
                         UPDATE pages SET title = \(bind: record.title), archived_at = \(bind: archivedAt),
                             last_edited_by = \(bind: record.lastEditedBy), last_edited_at = \(bind: record.lastEditedAt.epochMilliseconds),
-                            properties = \(bind: values)
+                            properties = \(bind: values), icon = \(bind: icon), cover = \(bind: record.cover)
                         WHERE id = \(bind: record.id)
                         """
                     ).run()

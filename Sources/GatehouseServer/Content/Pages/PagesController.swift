@@ -59,7 +59,7 @@ struct PagesController {
             createdBy: principal.botID,
             lastEditedBy: principal.botID
         )
-        let record = PageRecord(
+        var record = PageRecord(
             id: UUIDv4.string(),
             workspaceID: principal.workspaceID,
             title: "",
@@ -69,6 +69,7 @@ struct PagesController {
             createdAt: now,
             lastEditedAt: now
         )
+        try ContentJSON.validated { try PageAppearance.parse(body) }.apply(to: &record)
         let children = try Self.children(of: body, version: context.version)
         let page = try await validated(
             StoredPage(record: record, properties: PageProperties(values: [:], metadata: metadata)),
@@ -109,6 +110,7 @@ struct PagesController {
             throw BlockTarget.archivedAncestorError
         }
         if let trash { page.record.archived = trash }
+        try ContentJSON.validated { try PageAppearance.parse(body) }.apply(to: &page.record)
         page.record.lastEditedBy = principal.botID
         page.record.lastEditedAt = clock.now()
         page.properties.metadata.lastEditedBy = principal.botID
