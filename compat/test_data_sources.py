@@ -91,6 +91,13 @@ def test_pages_update_properties_trash_and_restore_and_property_items(sandbox):
     assert notion.pages.update(page_id=page["id"], in_trash=False)["in_trash"] is False
     item = notion.pages.properties.retrieve(page_id=page["id"], property_id="title")
     assert item["object"] == "list" and item["results"][0]["title"]["plain_text"] == "Final"
+    # filter_properties keeps the properties it names (by name or id), as on a query.
+    assert len(notion.pages.retrieve(page_id=page["id"])["properties"]) > 1
+    only = notion.pages.retrieve(page_id=page["id"], filter_properties=["title"])
+    assert list(only["properties"]) == ["Name"]
+    with pytest.raises(APIResponseError) as unknown:
+        notion.pages.retrieve(page_id=page["id"], filter_properties=["No such property"])
+    assert unknown.value.code == APIErrorCode.ValidationError
 
 
 def test_a_property_value_of_the_wrong_type_is_a_validation_error_naming_it(sandbox):

@@ -30,15 +30,7 @@ public struct QueryRequest: Equatable, Sendable {
             }
             pageSize = Int(number)
         }
-        let properties = try filterProperties.map { key in
-            guard let property = parser.schema.property(named: key) else {
-                throw ContentValidationError(
-                    path: "query.filter_properties",
-                    message: "Could not find property with name or id: \(key)"
-                )
-            }
-            return property.id
-        }
+        let properties = try parser.schema.propertyIDs(filtering: filterProperties)
         return QueryRequest(
             filter: try parser.parse(body["filter"]),
             sorts: try QuerySort.parse(body["sorts"], schema: parser.schema),
@@ -46,5 +38,21 @@ public struct QueryRequest: Equatable, Sendable {
             startCursor: try PropertyJSONReader.optionalString(body["start_cursor"], at: "body.start_cursor"),
             filterProperties: properties
         )
+    }
+}
+
+extension DataSourceSchema {
+    /// The ids of the properties that `filter_properties` query values name (by name or id), for
+    /// a page or a query's pages to keep only those; refused when one names no property.
+    public func propertyIDs(filtering keys: [String]) throws -> [String] {
+        try keys.map { key in
+            guard let property = property(named: key) else {
+                throw ContentValidationError(
+                    path: "query.filter_properties",
+                    message: "Could not find property with name or id: \(key)"
+                )
+            }
+            return property.id
+        }
     }
 }

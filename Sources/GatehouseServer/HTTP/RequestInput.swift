@@ -48,6 +48,13 @@ enum RequestInput {
         }
     }
 
+    /// The `filter_properties` query values (repeated, or as `filter_properties[]`, as the official
+    /// clients send them): property names or ids.
+    static func filterProperties(_ request: Request) -> [String] {
+        request.uri.queryParameters[values: "filter_properties"].map { String($0) }
+            + request.uri.queryParameters[values: "filter_properties[]"].map { String($0) }
+    }
+
     /// The canonical form of the id in path parameter `name`; 400 `validation_error` if it is not a UUID.
     static func pathID(_ context: GatehouseRequestContext, _ name: String) throws(APIError) -> String {
         let raw = context.parameters.get(name) ?? ""

@@ -21,9 +21,7 @@ struct DataSourceQuery {
         context: GatehouseRequestContext,
         principal: Principal
     ) async throws -> Response {
-        let filterProperties =
-            request.uri.queryParameters[values: "filter_properties"].map { String($0) }
-            + request.uri.queryParameters[values: "filter_properties[]"].map { String($0) }
+        let filterProperties = RequestInput.filterProperties(request)
         let parser = FilterParser(
             schema: dataSource.schema,
             now: clock.now().epochMilliseconds,

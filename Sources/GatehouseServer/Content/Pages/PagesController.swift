@@ -23,7 +23,11 @@ struct PagesController {
         try access.policy.require(.readContent, of: principal)
         var (page, dataSource, inTrash) = try await load(id, for: principal)
         if inTrash { page.record.archived = true }
-        return try await respond(page, dataSource: dataSource, principal: principal, context: context)
+        let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
+        let only = try ContentJSON.validated {
+            try schema.propertyIDs(filtering: RequestInput.filterProperties(request))
+        }
+        return try await respond(page, dataSource: dataSource, principal: principal, context: context, only: only)
     }
 
     /// Creates a page in a data source (or, before 2025-09-03, a database) or under a page the
@@ -263,7 +267,8 @@ struct PagesController {
         _ page: StoredPage,
         dataSource: DataSourceRecord?,
         principal: Principal,
-        context: GatehouseRequestContext
+        context: GatehouseRequestContext,
+        only: [String] = []
     ) async throws -> Response {
         let users = try await WorkspaceUsers.load(for: principal, store: access.store)
         return JSONResponse.ok(
@@ -272,7 +277,8 @@ struct PagesController {
                 schema: dataSource?.schema ?? PropertyValueParser.pageParentSchema,
                 databaseID: dataSource?.databaseID,
                 users: users,
-                version: context.version
+                version: context.version,
+                only: only
             ),
             requestID: context.requestID
         )
