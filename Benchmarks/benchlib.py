@@ -80,21 +80,27 @@ def rss_kib(pid):
     return 0
 
 
-def cpu_seconds(pid):
-    """User and system CPU time the process has used, in seconds."""
+def cpu_seconds(pid, ended_children=False):
+    """User and system CPU time the process has used, in seconds; with `ended_children`, also
+    that of its children that have ended (and been waited for)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if ended_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def database_cpu_seconds():
     """CPU time used so far by the processes of the `postgres` user on this machine (a local
-    PostgreSQL shares the cores with the server and wrk); 0 where there is none."""
+    PostgreSQL shares the cores with the server and wrk); 0 where there is none. A backend or
+    autovacuum worker that ends is counted on in its parent's time for ended children, so the
+    total only grows while processes come and go."""
     listed = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout.split()
     total = 0.0
     for pid in listed:
         try:
-            total += cpu_seconds(int(pid))
+            total += cpu_seconds(int(pid), ended_children=True)
         except (FileNotFoundError, ProcessLookupError, ValueError):
             pass  # ended since it was listed
     return total
