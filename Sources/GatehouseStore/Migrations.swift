@@ -365,18 +365,25 @@ enum Migrations {
         Migration(version: 22, name: "unique_id numbers") { _ in
             // Each data source counts the `unique_id` numbers it gave. Pages created before were
             // left without one: they are numbered now in creation order, after any number a
-            // fixture gave (the counter is first moved past those).
-            let statements = SQLStore.numberingStatements.map { before, after in
-                before + " IN (SELECT id FROM data_sources WHERE schema LIKE '%\"type\":\"unique_id\"%')" + after
-            }
-            return ["ALTER TABLE data_sources ADD COLUMN unique_counter BIGINT NOT NULL DEFAULT 0", statements[1]]
-                + statements
+            // fixture gave.
+            ["ALTER TABLE data_sources ADD COLUMN unique_counter BIGINT NOT NULL DEFAULT 0"]
+                + SQLStore.numberingSequence.map { before, after in
+                    before + " IN (SELECT id FROM data_sources WHERE schema LIKE '%\"type\":\"unique_id\"%')" + after
+                }
         },
         Migration(version: 23, name: "page icons and covers") { engine in
             [
                 // The icon as the JSON text of `Icon`; the cover as its external URL.
                 "ALTER TABLE pages ADD COLUMN icon TEXT\(engine.byteOrderCollation)",
                 "ALTER TABLE pages ADD COLUMN cover TEXT\(engine.byteOrderCollation)",
+            ]
+        },
+        Migration(version: 24, name: "children that follow the trash") { _ in
+            [
+                // A page's `child_page` block follows the page to the trash (its parent lists it
+                // only while it is live); a block has children only while one is out of the trash.
+                "UPDATE blocks SET in_trash = TRUE WHERE in_trash = FALSE AND id IN (SELECT id FROM pages WHERE archived_at IS NOT NULL)",
+                "UPDATE blocks SET has_children = FALSE WHERE has_children = TRUE AND NOT EXISTS (SELECT 1 FROM blocks c WHERE c.parent_id = blocks.id AND c.in_trash = FALSE)",
             ]
         },
     ]

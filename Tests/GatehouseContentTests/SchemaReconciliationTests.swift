@@ -83,4 +83,24 @@ import Testing
         #expect(reconciled.addedTo == nil)
         #expect(reconciled.values["tags"] == .multiSelect(optionIds: ["b"]))
     }
+
+    @Test func anUpdateKeepsTheOptionsPageWritesAddedSinceItsRead() {
+        var update = Self.schema([SelectOption(id: "a", name: "alpha", color: "red")])
+        update.properties[0].name = "Title"
+        let stored = Self.schema(
+            [SelectOption(id: "a", name: "alpha"), SelectOption(id: "n", name: "new")],
+            priority: [SelectOption(id: "h", name: "High")]
+        )
+        let kept = update.keepingOptions(addedIn: stored)
+        #expect(kept.properties[0].name == "Title")
+        #expect(
+            kept.properties[1].options == [
+                SelectOption(id: "a", name: "alpha", color: "red"), SelectOption(id: "n", name: "new"),
+            ]
+        )
+        #expect(kept.properties[2].options == [SelectOption(id: "h", name: "High")])
+        var retyped = update
+        retyped.properties[1].type = .richText
+        #expect(retyped.keepingOptions(addedIn: stored).properties[1].options == update.properties[1].options)
+    }
 }

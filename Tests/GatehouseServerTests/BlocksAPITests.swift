@@ -424,7 +424,9 @@ import Testing
             #expect(trashed.json["in_trash"] as? Bool == true)
             let page = try await client.call(.get, "/v1/pages/\(child.id)", token: world.token)
             #expect(page.json["in_trash"] as? Bool == true)
-            // Restored through the block endpoint, its last edit is what its data source filters on.
+            // Restored through the block endpoint, its last edit is what its data source filters on
+            // (a few milliseconds after its creation, so that only the new edit passes the filter).
+            try await Task.sleep(for: .milliseconds(5))
             let restored = try await client.call(
                 .patch,
                 "/v1/blocks/\(child.id)",

@@ -315,7 +315,13 @@ import Testing
                         "parent": ["database_id": world.sharedDatabase.id],
                         "properties": [
                             "Name": ["title": [:]],
-                            "Link": ["relation": ["data_source_id": world.sharedDatabase.id, "single_property": [:]]],
+                            // The id as a Notion URL shows it: no dashes.
+                            "Link": [
+                                "relation": [
+                                    "data_source_id": world.sharedDatabase.id.replacingOccurrences(of: "-", with: ""),
+                                    "single_property": [:],
+                                ]
+                            ],
                         ],
                     ]
                 ).json["id"] as? String ?? ""

@@ -67,6 +67,17 @@ import Testing
         )
     }
 
+    /// The `unique_id` numbers the store holds for `pages`, in their order.
+    private static func numbers(of pages: [StoredPage], in store: SQLStore) async throws -> [Int?] {
+        var numbers: [Int?] = []
+        for page in pages {
+            numbers.append(
+                try await store.storedPage(id: page.record.id, titleID: "title")?.properties.metadata.uniqueNumber
+            )
+        }
+        return numbers
+    }
+
     /// `dataSource` as a write that created `options` would hand it to the store.
     private static func adding(_ options: [SelectOption], to dataSource: DataSourceRecord) -> DataSourceRecord {
         var written = dataSource
@@ -124,6 +135,23 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.available)
+    func aDataSourceUpdateKeepsTheOptionsPagesAddedSinceItsRead(engine: StoreEngine) async throws {
+        let (store, read) = try await Self.open(engine, tags: [SelectOption(id: "a", name: "alpha")], uniqueID: false)
+        defer { Task { await store.shutdown() } }
+        try await store.writePage(
+            Self.page(in: read, tags: ["n"]),
+            create: true,
+            dataSource: Self.adding([SelectOption(id: "n", name: "new")], to: read)
+        )
+        var renamed = read
+        renamed.name = "Renamed"
+        try await store.updateDataSource(renamed, reindex: false)
+        let stored = try #require(try await store.dataSource(id: read.id))
+        #expect(stored.name == "Renamed")
+        #expect(stored.schema.properties[1].options.map(\.name) == ["alpha", "new"])
+    }
+
+    @Test(arguments: StoreEngine.available)
     func newPagesTakeTheNextUniqueNumberOnceEachEvenWhenCreatedAtOnce(engine: StoreEngine) async throws {
         let (store, dataSource) = try await Self.open(engine, uniqueID: true)
         defer { Task { await store.shutdown() } }
@@ -171,12 +199,7 @@ import Testing
         var withNumbers = dataSource
         withNumbers.schema.properties.append(PropertyDefinition(id: "num", name: "ID", type: .uniqueId))
         try await store.updateDataSource(withNumbers, reindex: true)
-        var numbers: [Int?] = []
-        for page in pages {
-            numbers.append(
-                try await store.storedPage(id: page.record.id, titleID: "title")?.properties.metadata.uniqueNumber
-            )
-        }
+        let numbers = try await Self.numbers(of: pages, in: store)
         #expect(numbers == [3, 1, 2])
         let next = try await store.writePage(Self.page(in: withNumbers), create: true, dataSource: withNumbers)
         #expect(next.page.properties.metadata.uniqueNumber == 4)
@@ -214,14 +237,88 @@ import Testing
             try await database.raw("UPDATE data_sources SET unique_counter = 0").run()
             for statement in statements.dropFirst() { try await database.raw("\(unsafeRaw: statement)").run() }
         }
-        var numbers: [Int?] = []
-        for page in pages {
-            numbers.append(
-                try await other.storedPage(id: page.record.id, titleID: "title")?.properties.metadata.uniqueNumber
-            )
-        }
+        let numbers = try await Self.numbers(of: pages, in: other)
         #expect(numbers == [9, 8, 10])
         let next = try await other.writePage(Self.page(in: numbered), create: true, dataSource: numbered)
         #expect(next.page.properties.metadata.uniqueNumber == 11)
+    }
+
+    @Test func migration24TrashesTheBlocksOfTrashedPagesAndClearsStaleHasChildren() async throws {
+        let store = try await StoreEngine.sqlite.open()
+        defer { Task { await store.shutdown() } }
+        let workspace = Fixtures.workspace()
+        try await store.createWorkspace(workspace)
+        func page(_ parent: PageParent) -> PageRecord {
+            PageRecord(
+                id: Fixtures.id(),
+                workspaceID: workspace.id,
+                title: "Page",
+                parent: parent,
+                createdBy: "bot",
+                lastEditedBy: "bot",
+                createdAt: Fixtures.now,
+                lastEditedAt: Fixtures.now
+            )
+        }
+        let parent = page(.workspace)
+        var child = page(.page(parent.id))
+        try await store.createPage(parent)
+        try await store.createPage(child)
+        let target = BlockAppendTarget(
+            parent: .page(id: parent.id),
+            pageID: parent.id,
+            workspaceID: workspace.id,
+            userID: "bot",
+            time: Fixtures.now
+        )
+        try await store.appendChildReference(id: child.id, content: .childPage(title: "Page"), to: target)
+        func block(
+            _ id: String,
+            under parent: BlockParent,
+            position: Int64,
+            hasChildren: Bool,
+            inTrash: Bool
+        )
+            -> BlockRecord
+        {
+            BlockRecord(
+                id: id,
+                workspaceID: workspace.id,
+                parent: parent,
+                pageID: target.pageID,
+                position: position,
+                content: BlockContent(type: .paragraph),
+                hasChildren: hasChildren,
+                inTrash: inTrash,
+                createdBy: "bot",
+                lastEditedBy: "bot",
+                createdAt: Fixtures.now,
+                lastEditedAt: Fixtures.now
+            )
+        }
+        // As an older store left them: a trashed page's block live, a block whose only child is
+        // trashed still flagged as having children, and one with a live child.
+        let (stale, kept) = (Fixtures.id(), Fixtures.id())
+        try await store.insertBlocks([
+            block(stale, under: .page(id: parent.id), position: 10, hasChildren: true, inTrash: false),
+            block(Fixtures.id(), under: .block(id: stale), position: 1, hasChildren: false, inTrash: true),
+            block(kept, under: .page(id: parent.id), position: 11, hasChildren: true, inTrash: false),
+            block(Fixtures.id(), under: .block(id: kept), position: 1, hasChildren: false, inTrash: false),
+        ])
+        child.archived = true
+        try await store.updatePage(child)
+        let migration = try #require(Migrations.all.first { $0.version == 24 })
+        let childID = child.id
+        try await store.transaction { database in
+            try await database.raw("UPDATE blocks SET in_trash = \(bind: false) WHERE id = \(bind: childID)").run()
+            for statement in migration.statements(store.engine) {
+                try await database.raw("\(unsafeRaw: statement)").run()
+            }
+        }
+        #expect(try await store.block(id: child.id)?.inTrash == true)
+        #expect(try await store.block(id: stale)?.hasChildren == false)
+        #expect(try await store.block(id: kept)?.hasChildren == true)
+        let listed = try await store.children(of: parent.id, startCursor: nil, pageSize: 10).blocks.map(\.id)
+        #expect(listed == [stale, kept])
     }
 }

@@ -61,3 +61,27 @@ public struct SchemaReconciliation: Equatable, Sendable {
         self.values = reconciled
     }
 }
+
+extension DataSourceSchema {
+    /// This schema (a data source update, computed from an earlier read) with the select and
+    /// multi-select options `stored` gained meanwhile. Page writes add options on first use and an
+    /// update never removes one (options are merged), so an option the stored schema has and this
+    /// one lacks was added by a racing write, and is kept.
+    public func keepingOptions(addedIn stored: DataSourceSchema) -> DataSourceSchema {
+        var schema = self
+        for (index, property) in schema.properties.enumerated()
+        where property.type == .select || property.type == .multiSelect {
+            guard
+                let storedProperty = stored.properties.first(where: { $0.id == property.id && $0.type == property.type }
+                )
+            else { continue }
+            for option in storedProperty.options
+            where schema.properties[index].option(id: option.id) == nil
+                && schema.properties[index].option(named: option.name) == nil
+            {
+                schema.properties[index].options.append(option)
+            }
+        }
+        return schema
+    }
+}

@@ -97,7 +97,7 @@ public protocol DataSourceStore: Sendable {
     @discardableResult
     func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage
     /// One page of a data source's live pages that match `plan`, in `sorts` order (ties: creation
-    /// order, then id), from `offset`, at most `limit`.
+    /// order, then id; without sorts, newest first), from `offset`, at most `limit`.
     func queryPages(
         dataSource: DataSourceRecord,
         plan: FilterPlan,

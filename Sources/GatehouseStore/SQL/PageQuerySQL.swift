@@ -10,7 +10,7 @@ import SQLKit
 /// is a property reads in two parts, so that neither sorts every matching page: first the pages
 /// with a value for that property, walking `page_sort_keys_order` in the sort's order and stopping
 /// at the page's end (ties are sorted among themselves); then the pages with no value. Other
-/// queries walk `pages_query` in creation order, or sort by a timestamp.
+/// queries walk `pages_query` in creation order (backwards without sorts), or sort by a timestamp.
 struct PageQuerySQL {
     /// Which of the matching pages a statement reads.
     enum Part {

@@ -112,7 +112,8 @@ extension SQLStore {
         at time: Date
     ) async throws -> BlockRecord? {
         let json = try Self.contentJSON(content)
-        return try await write { database in
+        let engine = self.engine
+        return try await transaction { database in
             let row: (any SQLRow)?
             if let inTrash {
                 row = try await database.raw(
@@ -135,7 +136,7 @@ extension SQLStore {
             var record = try Self.blockRecord(row)
             if inTrash != nil {
                 if case .block(let parentID) = record.parent {
-                    try await Self.updateHasChildren(of: parentID, in: database)
+                    try await Self.updateHasChildren(of: parentID, engine: engine, in: database)
                 }
                 // Its children stay where they are when it moves: read its own flag back afresh.
                 record.hasChildren = try await Self.hasLiveChildren(record.id, in: database)
@@ -145,8 +146,11 @@ extension SQLStore {
     }
 
     /// Sets the block's `has_children` to whether any child of it is out of the trash: a toggle
-    /// whose only child was deleted has none, as the API answers.
-    static func updateHasChildren(of blockID: String, in database: any SQLDatabase) async throws {
+    /// whose only child was deleted has none, as the API answers. Under the lock appends to the
+    /// block take, so that an append committing meanwhile is not overwritten by a stale answer.
+    static func updateHasChildren(of blockID: String, engine: any SQLEngine, in database: any SQLDatabase) async throws
+    {
+        try await engine.lockForInstallation("blocks:\(blockID)", in: database)
         let live = try await hasLiveChildren(blockID, in: database)
         try await database.raw("UPDATE blocks SET has_children = \(bind: live) WHERE id = \(bind: blockID)").run()
     }
@@ -158,9 +162,14 @@ extension SQLStore {
         ).first() != nil
     }
 
-    /// A page moved to or out of the trash takes its `child_page` (or `child_database`) block in
-    /// its parent along, so that its parent's children list it only while it is live.
-    static func trashReference(ofPage pageID: String, _ inTrash: Bool, in database: any SQLDatabase) async throws {
+    /// A page moved to or out of the trash takes its `child_page` block in its parent along, so
+    /// that its parent's children list it only while it is live.
+    static func trashReference(
+        ofPage pageID: String,
+        _ inTrash: Bool,
+        engine: any SQLEngine,
+        in database: any SQLDatabase
+    ) async throws {
         guard
             let row = try await database.raw(
                 """
@@ -170,7 +179,11 @@ extension SQLStore {
             ).first()
         else { return }
         if try row.decode(column: "parent_type", as: String.self) == "block" {
-            try await updateHasChildren(of: try row.decode(column: "parent_id", as: String.self), in: database)
+            try await updateHasChildren(
+                of: try row.decode(column: "parent_id", as: String.self),
+                engine: engine,
+                in: database
+            )
         }
     }
 

@@ -50,6 +50,7 @@ extension SQLStore {
     }
 
     public func updatePage(_ page: PageRecord) async throws {
+        let engine = self.engine
         try await transaction { database in
             try await database.raw(
                 """
@@ -58,7 +59,7 @@ extension SQLStore {
                 WHERE id = \(bind: page.id)
                 """
             ).run()
-            try await Self.trashReference(ofPage: page.id, page.archived, in: database)
+            try await Self.trashReference(ofPage: page.id, page.archived, engine: engine, in: database)
             // A page of a data source is indexed by its last edit too (filters and sorts on it).
             guard case .database(let dataSourceID) = page.parent,
                 let source = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: dataSourceID)")

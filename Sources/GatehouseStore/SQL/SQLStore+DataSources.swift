@@ -60,11 +60,18 @@ extension SQLStore {
     }
 
     public func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws {
-        let schema = try StoredJSON.text(dataSource.schema)
         try await transaction { database in
+            var dataSource = dataSource
+            // The row locked and read again: options page writes added since the caller's read are kept.
+            if let row = try await database.raw(
+                "UPDATE data_sources SET unique_counter = unique_counter WHERE id = \(bind: dataSource.id) RETURNING schema"
+            ).first() {
+                let stored = try Self.decodedSchemas.value(of: try row.decode(column: "schema", as: String.self))
+                dataSource.schema = dataSource.schema.keepingOptions(addedIn: stored)
+            }
             try await database.raw(
                 """
-                UPDATE data_sources SET name = \(bind: dataSource.name), schema = \(bind: schema),
+                UPDATE data_sources SET name = \(bind: dataSource.name), schema = \(bind: try StoredJSON.text(dataSource.schema)),
                     trashed_at = \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil),
                     last_edited_at = \(bind: dataSource.lastEditedAt.epochMilliseconds)
                 WHERE id = \(bind: dataSource.id)
@@ -88,15 +95,22 @@ extension SQLStore {
     /// creation order, and moves the counter past them: a `unique_id` property added to a data
     /// source numbers its pages as they were created.
     static func numberUnnumberedPages(of dataSourceID: String, in database: any SQLDatabase) async throws {
-        for (before, after) in numberingStatements {
+        for (before, after) in numberingSequence {
             try await database.raw("\(unsafeRaw: before) = \(bind: dataSourceID)\(unsafeRaw: after)").run()
         }
     }
 
     /// The statements of ``numberUnnumberedPages(of:in:)``, each split where it names the data
     /// sources (by a condition on their id) it numbers: migration 22 numbers with them every data
-    /// source that has a `unique_id` property.
-    static let numberingStatements: [(before: String, after: String)] = [
+    /// source that has a `unique_id` property. The counter is moved past the numbers pages already
+    /// have (a fixture's, or those given before the property was removed), then the pages without
+    /// one are numbered after it, then the counter is moved past them.
+    static var numberingSequence: [(before: String, after: String)] {
+        [numberingStatements[1], numberingStatements[0], numberingStatements[1]]
+    }
+
+    /// Numbering the pages without a number after the counter; moving the counter past the highest number.
+    private static let numberingStatements: [(before: String, after: String)] = [
         (
             """
             UPDATE pages SET unique_number = numbered.n FROM (

@@ -19,7 +19,8 @@ extension SQLStore {
         create: Bool,
         dataSource: DataSourceRecord?
     ) async throws -> WrittenPage {
-        try await mapUnique("page \(page.record.id)") {
+        let engine = self.engine
+        return try await mapUnique("page \(page.record.id)") {
             try await transaction { database in
                 var written = WrittenPage(page: page, dataSource: dataSource)
                 if let dataSource {
@@ -48,7 +49,9 @@ extension SQLStore {
                         """
                     ).run()
                 }
-                if !create { try await Self.trashReference(ofPage: record.id, record.archived, in: database) }
+                if !create {
+                    try await Self.trashReference(ofPage: record.id, record.archived, engine: engine, in: database)
+                }
                 if let dataSource = written.dataSource {
                     try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
                 }

@@ -242,7 +242,8 @@ struct PagesController {
             }
         }
         for property in write.schema.properties where property.type == .relation {
-            guard let target = property.relation?.dataSourceId,
+            // The schema keeps the id as the client wrote it (without dashes, say); pages' parents are canonical.
+            guard let target = property.relation?.dataSourceId.flatMap(ResourceID.canonical),
                 case .relation(let pageIDs)? = write.values[property.id]
             else { continue }
             for pageID in pageIDs where parents[pageID].map({ $0 != .database(target) }) ?? false {
