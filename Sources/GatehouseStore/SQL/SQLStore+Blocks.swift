@@ -114,6 +114,10 @@ extension SQLStore {
         let json = try Self.contentJSON(content)
         let engine = self.engine
         return try await transaction { database in
+            // A move to or out of the trash changes the parent's `has_children`: its lock first,
+            // as an append to it takes it before it renumbers (and so row-locks) the siblings.
+            let parentBlock =
+                inTrash == nil ? nil : try await Self.lockParentBlock(of: id, engine: engine, in: database)
             let row: (any SQLRow)?
             if let inTrash {
                 row = try await database.raw(
@@ -135,9 +139,7 @@ extension SQLStore {
             guard let row else { return nil }
             var record = try Self.blockRecord(row)
             if inTrash != nil {
-                if case .block(let parentID) = record.parent {
-                    try await Self.updateHasChildren(of: parentID, engine: engine, in: database)
-                }
+                if let parentBlock { try await Self.updateHasChildren(of: parentBlock, in: database) }
                 // Its children stay where they are when it moves: read its own flag back afresh.
                 record.hasChildren = try await Self.hasLiveChildren(record.id, in: database)
             }
@@ -145,12 +147,30 @@ extension SQLStore {
         }
     }
 
-    /// Sets the block's `has_children` to whether any child of it is out of the trash: a toggle
-    /// whose only child was deleted has none, as the API answers. Under the lock appends to the
-    /// block take, so that an append committing meanwhile is not overwritten by a stale answer.
-    static func updateHasChildren(of blockID: String, engine: any SQLEngine, in database: any SQLDatabase) async throws
+    /// The parent block of block `id`, if its parent is a block, once the lock appends to that
+    /// parent take is held (``lockParentBlock(of:engine:in:)`` before any row of its children is
+    /// written: an append holding it may be renumbering them).
+    static func lockParentBlock(
+        of id: String,
+        engine: any SQLEngine,
+        in database: any SQLDatabase
+    ) async throws
+        -> String?
     {
-        try await engine.lockForInstallation("blocks:\(blockID)", in: database)
+        guard
+            let row = try await database.raw("SELECT parent_type, parent_id FROM blocks WHERE id = \(bind: id)")
+                .first(),
+            try row.decode(column: "parent_type", as: String.self) == "block"
+        else { return nil }
+        let parentID = try row.decode(column: "parent_id", as: String.self)
+        try await engine.lockForInstallation("blocks:\(parentID)", in: database)
+        return parentID
+    }
+
+    /// Sets the block's `has_children` to whether any child of it is out of the trash: a toggle
+    /// whose only child was deleted has none, as the API answers. The caller holds the block's
+    /// append lock (``lockParentBlock(of:engine:in:)``), so an append cannot commit in between.
+    static func updateHasChildren(of blockID: String, in database: any SQLDatabase) async throws {
         let live = try await hasLiveChildren(blockID, in: database)
         try await database.raw("UPDATE blocks SET has_children = \(bind: live) WHERE id = \(bind: blockID)").run()
     }
@@ -170,21 +190,14 @@ extension SQLStore {
         engine: any SQLEngine,
         in database: any SQLDatabase
     ) async throws {
-        guard
-            let row = try await database.raw(
-                """
-                UPDATE blocks SET in_trash = \(bind: inTrash)
-                WHERE id = \(bind: pageID) AND in_trash <> \(bind: inTrash) RETURNING parent_type, parent_id
-                """
-            ).first()
-        else { return }
-        if try row.decode(column: "parent_type", as: String.self) == "block" {
-            try await updateHasChildren(
-                of: try row.decode(column: "parent_id", as: String.self),
-                engine: engine,
-                in: database
-            )
-        }
+        let parentBlock = try await lockParentBlock(of: pageID, engine: engine, in: database)
+        let moved = try await database.raw(
+            """
+            UPDATE blocks SET in_trash = \(bind: inTrash)
+            WHERE id = \(bind: pageID) AND in_trash <> \(bind: inTrash) RETURNING id
+            """
+        ).first()
+        if moved != nil, let parentBlock { try await updateHasChildren(of: parentBlock, in: database) }
     }
 
     @discardableResult
