@@ -54,7 +54,7 @@ extension AdminOperations {
                     properties: properties?.values ?? [:],
                     uniqueNumber: properties?.metadata.uniqueNumber,
                     icon: record.icon?.rendered,
-                    cover: record.cover.map { ["type": "external", "external": ["url": .string($0)]] }
+                    cover: record.cover.map(PageAppearance.renderedCover)
                 )
             )
         }

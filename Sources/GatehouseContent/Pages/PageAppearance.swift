@@ -35,6 +35,11 @@ public struct PageAppearance: Equatable, Sendable {
         if let cover { page.cover = cover }
     }
 
+    /// A cover in the response form, `{type: "external", external: {url}}`.
+    public static func renderedCover(_ url: String) -> JSONValue {
+        ["type": "external", "external": ["url": .string(url)]]
+    }
+
     /// `{type?: "external", external: {url}}`.
     private static func coverURL(_ value: JSONValue, at path: String) throws -> String {
         _ = try FieldReading.object(value, at: path)

@@ -150,7 +150,7 @@ enum NotionObjects {
             "last_edited_time": timestamp(page.lastEditedAt),
             "created_by": userReference(page.createdBy),
             "last_edited_by": userReference(page.lastEditedBy),
-            "cover": page.cover.map { ["type": "external", "external": ["url": .string($0)]] } ?? nil,
+            "cover": page.cover.map(PageAppearance.renderedCover) ?? nil,
             "icon": page.icon?.rendered ?? nil,
             "parent": parent,
             "archived": .bool(page.archived),

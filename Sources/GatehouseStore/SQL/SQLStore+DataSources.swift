@@ -63,11 +63,8 @@ extension SQLStore {
         try await transaction { database in
             var dataSource = dataSource
             // The row locked and read again: options page writes added since the caller's read are kept.
-            if let row = try await database.raw(
-                "UPDATE data_sources SET unique_counter = unique_counter WHERE id = \(bind: dataSource.id) RETURNING schema"
-            ).first() {
-                let stored = try Self.decodedSchemas.value(of: try row.decode(column: "schema", as: String.self))
-                dataSource.schema = dataSource.schema.keepingOptions(addedIn: stored)
+            if let stored = try await Self.lockDataSource(dataSource.id, in: database) {
+                dataSource.schema = dataSource.schema.keepingOptions(addedIn: stored.schema)
             }
             try await database.raw(
                 """
@@ -106,25 +103,46 @@ extension SQLStore {
     /// have (a fixture's, or those given before the property was removed), then the pages without
     /// one are numbered after it, then the counter is moved past them.
     static var numberingSequence: [(before: String, after: String)] {
-        [numberingStatements[1], numberingStatements[0], numberingStatements[1]]
+        [counterPastNumbers, numberUnnumbered, counterPastNumbers]
     }
 
-    /// Numbering the pages without a number after the counter; moving the counter past the highest number.
-    private static let numberingStatements: [(before: String, after: String)] = [
-        (
-            """
-            UPDATE pages SET unique_number = numbered.n FROM (
-                SELECT p.id, s.unique_counter + ROW_NUMBER() OVER (PARTITION BY p.parent_id ORDER BY p.created_at, p.id) AS n
-                FROM pages p JOIN data_sources s ON s.id = p.parent_id
-                WHERE p.parent_type = 'database' AND p.unique_number IS NULL AND s.id
-            """,
-            ") AS numbered WHERE pages.id = numbered.id"
-        ),
-        (
-            "UPDATE data_sources SET unique_counter = (\(highestNumber)) WHERE id",
-            " AND unique_counter < (\(highestNumber))"
-        ),
-    ]
+    /// Numbers the pages without a number after the counter, in creation order.
+    private static let numberUnnumbered = (
+        before: """
+        UPDATE pages SET unique_number = numbered.n FROM (
+            SELECT p.id, s.unique_counter + ROW_NUMBER() OVER (PARTITION BY p.parent_id ORDER BY p.created_at, p.id) AS n
+            FROM pages p JOIN data_sources s ON s.id = p.parent_id
+            WHERE p.parent_type = 'database' AND p.unique_number IS NULL AND s.id
+        """,
+        after: ") AS numbered WHERE pages.id = numbered.id"
+    )
+
+    /// Moves the counter past the highest number a page has.
+    private static let counterPastNumbers = (
+        before: "UPDATE data_sources SET unique_counter = (\(highestNumber)) WHERE id",
+        after: " AND unique_counter < (\(highestNumber))"
+    )
+
+    /// Locks the data source's row and reads its schema and `unique_id` counter, first moving the
+    /// counter by `advance` (1 to take a number); nil when there is no such data source.
+    static func lockDataSource(
+        _ id: String,
+        advancingCounterBy advance: Int = 0,
+        in database: any SQLDatabase
+    ) async throws -> (schema: DataSourceSchema, counter: Int)? {
+        guard
+            let row = try await database.raw(
+                """
+                UPDATE data_sources SET unique_counter = unique_counter + \(bind: advance)
+                WHERE id = \(bind: id) RETURNING schema, unique_counter
+                """
+            ).first()
+        else { return nil }
+        return (
+            try decodedSchemas.value(of: try row.decode(column: "schema", as: String.self)),
+            try row.decode(column: "unique_counter", as: Int.self)
+        )
+    }
 
     /// The highest `unique_id` number among a data source's pages, inside an update of `data_sources`.
     private static let highestNumber =

@@ -90,22 +90,18 @@ extension SQLStore {
         let hasUniqueID = stored.schema.properties.contains { $0.type == .uniqueId }
         let needsNumber = create && hasUniqueID && page.properties.metadata.uniqueNumber == nil
         if needsNumber || reconciliation.addedTo != nil {
-            let locked = try await database.raw(
-                """
-                UPDATE data_sources SET unique_counter = unique_counter + \(bind: needsNumber ? 1 : 0)
-                WHERE id = \(bind: dataSource.id) RETURNING schema, unique_counter
-                """
-            ).first()
-            if let locked {
-                stored.schema = try decodedSchemas.value(of: try locked.decode(column: "schema", as: String.self))
+            if let locked = try await lockDataSource(
+                dataSource.id,
+                advancingCounterBy: needsNumber ? 1 : 0,
+                in: database
+            ) {
+                stored.schema = locked.schema
                 reconciliation = SchemaReconciliation(
                     values: page.properties.values,
                     writtenWith: dataSource.schema,
                     stored: stored.schema
                 )
-                if needsNumber {
-                    page.properties.metadata.uniqueNumber = try locked.decode(column: "unique_counter", as: Int.self)
-                }
+                if needsNumber { page.properties.metadata.uniqueNumber = locked.counter }
             }
             if let schema = reconciliation.addedTo {
                 stored.schema = schema
