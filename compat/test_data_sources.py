@@ -100,6 +100,27 @@ def test_pages_update_properties_trash_and_restore_and_property_items(sandbox):
     assert unknown.value.code == APIErrorCode.ValidationError
 
 
+def test_a_query_reads_the_trash_with_in_trash_and_sees_every_change(sandbox):
+    notion = client(sandbox)
+    database = shared_database(notion)
+    source_id = notion.databases.retrieve(database_id=database["id"])["data_sources"][0]["id"]
+    marker = f"Trash probe {time.time_ns()}"
+    page = notion.pages.create(parent={"data_source_id": source_id}, properties={"Name": title(marker)})
+    mine = {"property": "Name", "title": {"equals": marker}}
+    assert names(notion.data_sources.query(data_source_id=source_id, filter=mine)) == [marker]
+    notion.pages.update(page_id=page["id"], in_trash=True)
+    assert notion.data_sources.query(data_source_id=source_id, filter=mine)["results"] == []
+    trashed = notion.data_sources.query(data_source_id=source_id, filter=mine, in_trash=True)["results"]
+    assert [result["id"] for result in trashed] == [page["id"]] and trashed[0]["in_trash"] is True
+    notion.pages.update(page_id=page["id"], in_trash=False, properties={"Name": title(marker + " again")})
+    again = {"property": "Name", "title": {"starts_with": marker}}
+    assert names(notion.data_sources.query(data_source_id=source_id, filter=again)) == [marker + " again"]
+    assert notion.data_sources.query(data_source_id=source_id, filter=again, result_type="data_source")["results"] == []
+    with pytest.raises(APIResponseError) as refused:
+        notion.data_sources.query(data_source_id=source_id, in_trash="yes")
+    assert refused.value.code == APIErrorCode.ValidationError
+
+
 def test_a_property_value_of_the_wrong_type_is_a_validation_error_naming_it(sandbox):
     notion = client(sandbox)
     database = shared_database(notion)

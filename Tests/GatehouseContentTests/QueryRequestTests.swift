@@ -25,4 +25,24 @@ import Testing
             try QueryRequest.parse(body: nil, filterProperties: ["zz"], parser: parser)
         }
     }
+
+    @Test func inTrashOrItsDeprecatedNameChoosesTheTrashAndResultTypeIsChecked() throws {
+        let parser = FilterParser(schema: try tasksSchema(), now: 0)
+        func parsed(_ body: String) throws -> QueryRequest {
+            try QueryRequest.parse(body: propsJSON(body), parser: parser)
+        }
+        #expect(try parsed("{}").inTrash == false)
+        #expect(try parsed(#"{"in_trash": true}"#).inTrash)
+        #expect(try parsed(#"{"archived": true}"#).inTrash)
+        #expect(try parsed(#"{"archived": true, "in_trash": false}"#).inTrash == false)
+        #expect(try parsed(#"{"in_trash": null}"#).inTrash == false)
+        #expect(try parsed(#"{"result_type": "page"}"#).onlyDataSources == false)
+        #expect(try parsed(#"{"result_type": "data_source"}"#).onlyDataSources)
+        for body in [
+            #"{"in_trash": "yes"}"#, #"{"archived": 1}"#, #"{"result_type": "block"}"#, #"{"result_type": 2}"#,
+        ] {
+            let error = #expect(throws: ContentValidationError.self) { try parsed(body) }
+            #expect(error?.path.hasPrefix("body.") == true, "\(body)")
+        }
+    }
 }

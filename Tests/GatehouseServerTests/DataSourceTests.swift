@@ -405,6 +405,78 @@ import Testing
             #expect(hidden.status == 200)
             #expect(hidden.text.contains(world.owner.id))
             #expect(!hidden.text.contains(world.owner.email))
+            // Queries keep rendered pages: one integration's rendering never reaches another.
+            for (token, showsEmail) in [(world.token, true), (quietToken, false), (world.token, true)] {
+                let listed = try await client.call(
+                    .post,
+                    "/v1/data_sources/\(dataSource)/query",
+                    token: token,
+                    version: Self.new,
+                    body: "{}"
+                )
+                #expect(listed.status == 200)
+                #expect(listed.text.contains(world.owner.id))
+                #expect(listed.text.contains(world.owner.email) == showsEmail)
+            }
+        }
+    }
+
+    @Test func theTrashIsQueriedWithInTrashAndEveryChangeShowsInTheNextQuery() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let dataSource = try await Self.makeDataSource(client, world)
+            var ids: [String: String] = [:]
+            for name in ["A", "B", "C"] {
+                let made = try await Self.page(
+                    client,
+                    world,
+                    dataSource,
+                    Self.title(name) + #", "Estimate": {"number": 1}"#
+                )
+                ids[name] = try #require(made.json["id"] as? String)
+            }
+            func query(_ body: String) async throws -> APIResult {
+                try await client.call(
+                    .post,
+                    "/v1/data_sources/\(dataSource)/query",
+                    token: world.token,
+                    version: Self.new,
+                    body: body
+                )
+            }
+            let sorted = #""sorts": [{"property": "Name", "direction": "ascending"}]"#
+            #expect(Self.names(try await query("{\(sorted)}")) == ["A", "B", "C"])
+            let trashed = try await client.call(
+                .patch,
+                "/v1/pages/\(ids["B"]!)",
+                token: world.token,
+                version: Self.new,
+                body: #"{"in_trash": true}"#
+            )
+            #expect(trashed.status == 200)
+            #expect(Self.names(try await query("{\(sorted)}")) == ["A", "C"])
+            #expect(Self.names(try await query(#"{"in_trash": true, \#(sorted)}"#)) == ["B"])
+            #expect(Self.names(try await query(#"{"archived": true}"#)) == ["B"])
+            #expect(try await query(#"{"in_trash": true}"#).results.first?["in_trash"] as? Bool == true)
+            #expect(try await query(#"{"result_type": "data_source"}"#).results.isEmpty)
+            #expect(Self.names(try await query(#"{"result_type": "page", \#(sorted)}"#)) == ["A", "C"])
+            // A page changed after a query is answered as it is now.
+            let edited = try await client.call(
+                .patch,
+                "/v1/pages/\(ids["A"]!)",
+                token: world.token,
+                version: Self.new,
+                body: #"{"properties": {"Estimate": {"number": 5}}}"#
+            )
+            #expect(edited.status == 200)
+            let after = try await query("{\(sorted)}")
+            let estimate = (after.results.first?["properties"] as? [String: Any])?["Estimate"] as? [String: Any]
+            #expect(estimate?["number"] as? Double == 5)
+            for body in [#"{"in_trash": "yes"}"#, #"{"result_type": "block"}"#] {
+                let refused = try await query(body)
+                #expect(refused.status == 400)
+                #expect(refused.code == "validation_error")
+            }
         }
     }
 }

@@ -106,6 +106,37 @@ import Testing
         #expect(found == expected)
     }
 
+    @Test(arguments: StoreEngine.available)
+    func theTrashIsQueriedApartFromTheLivePages(engine: StoreEngine) async throws {
+        let (store, dataSource, pages) = try await Self.seed(engine: engine, seed: 29)
+        defer { Task { await store.shutdown() } }
+        var trashed = Set<String>()
+        for var page in pages.enumerated().filter({ $0.offset % 3 == 0 }).map(\.element) {
+            page.record.archived = true
+            try await store.writePage(page, create: false, dataSource: dataSource)
+            trashed.insert(page.record.id)
+        }
+        let estimate = try #require(dataSource.schema.property(named: "Estimate"))
+        let orders: [[QuerySort]] = [
+            [], [QuerySort(target: .property(id: estimate.id, type: estimate.type), ascending: false)],
+        ]
+        for sorts in orders {
+            for inTrash in [true, false] {
+                let found = try await store.queryPages(
+                    dataSource: dataSource,
+                    plan: .constant(true),
+                    sorts: sorts,
+                    inTrash: inTrash,
+                    offset: 0,
+                    limit: 1000
+                )
+                let expected = Set(pages.map(\.record.id)).filter { trashed.contains($0) == inTrash }
+                #expect(Set(found.map(\.record.id)) == expected, "\(sorts), in the trash: \(inTrash)")
+                #expect(found.count == expected.count)
+            }
+        }
+    }
+
     /// A store with one data source of the tasks schema holding 60 random pages.
     static func seed(engine: StoreEngine, seed: UInt64) async throws -> (SQLStore, DataSourceRecord, [StoredPage]) {
         let store = try await engine.open()

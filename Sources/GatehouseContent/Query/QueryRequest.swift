@@ -9,6 +9,12 @@ public struct QueryRequest: Equatable, Sendable {
     public var startCursor: String?
     /// Property ids the response keeps (the `filter_properties` query parameter); empty for all.
     public var filterProperties: [String]
+    /// Whether the query reads the pages in the trash instead of the live ones (`in_trash`, or the
+    /// deprecated `archived`, set to `true`).
+    public var inTrash: Bool
+    /// `result_type: "data_source"`: only data sources, which a data source (not a wiki) never
+    /// holds, so nothing; `page` or absent: its pages.
+    public var onlyDataSources: Bool
 
     /// Parses the body and the `filter_properties` query values against `parser`'s schema.
     public static func parse(
@@ -31,12 +37,26 @@ public struct QueryRequest: Equatable, Sendable {
             pageSize = Int(number)
         }
         let properties = try parser.schema.propertyIDs(filtering: filterProperties)
+        var inTrash = false
+        for key in ["archived", "in_trash"] {
+            if let flag = body[key], !flag.isNull { inTrash = try PropertyJSONReader.bool(flag, at: "body.\(key)") }
+        }
+        let resultType = try PropertyJSONReader.optionalString(body["result_type"], at: "body.result_type")
+        guard resultType == nil || resultType == "page" || resultType == "data_source" else {
+            throw ContentValidationError.expected(
+                "`page` or `data_source`",
+                at: "body.result_type",
+                got: body["result_type"]
+            )
+        }
         return QueryRequest(
             filter: try parser.parse(body["filter"]),
             sorts: try QuerySort.parse(body["sorts"], schema: parser.schema),
             pageSize: pageSize,
             startCursor: try PropertyJSONReader.optionalString(body["start_cursor"], at: "body.start_cursor"),
-            filterProperties: properties
+            filterProperties: properties,
+            inTrash: inTrash,
+            onlyDataSources: resultType == "data_source"
         )
     }
 }

@@ -96,13 +96,35 @@ public protocol DataSourceStore: Sendable {
     /// source as written.
     @discardableResult
     func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage
-    /// One page of a data source's live pages that match `plan`, in `sorts` order (ties: creation
-    /// order, then id; without sorts, newest first), from `offset`, at most `limit`.
+    /// One page of a data source's live pages (with `inTrash`, its pages in the trash) that match
+    /// `plan`, in `sorts` order (ties: creation order, then id; without sorts, newest first), from
+    /// `offset`, at most `limit`.
     func queryPages(
+        dataSource: DataSourceRecord,
+        plan: FilterPlan,
+        sorts: [QuerySort],
+        inTrash: Bool,
+        offset: Int,
+        limit: Int
+    ) async throws -> [StoredPage]
+}
+
+extension DataSourceStore {
+    /// ``queryPages(dataSource:plan:sorts:inTrash:offset:limit:)`` of the live pages.
+    public func queryPages(
         dataSource: DataSourceRecord,
         plan: FilterPlan,
         sorts: [QuerySort],
         offset: Int,
         limit: Int
-    ) async throws -> [StoredPage]
+    ) async throws -> [StoredPage] {
+        try await queryPages(
+            dataSource: dataSource,
+            plan: plan,
+            sorts: sorts,
+            inTrash: false,
+            offset: offset,
+            limit: limit
+        )
+    }
 }

@@ -1,10 +1,10 @@
 import GatehouseContent
 import SQLKit
 
-/// The SQL of one data source query (``SQLStore/queryPages(dataSource:plan:sorts:offset:limit:)``):
+/// The SQL of one data source query (``SQLStore/queryPages(dataSource:plan:sorts:inTrash:offset:limit:)``):
 /// the same on both engines but for the text collation.
 ///
-/// Every statement reads the data source's live pages that pass the plan, ordered by the sorts
+/// Every statement reads the data source's live pages (or those in the trash) that pass the plan, ordered by the sorts
 /// (empty values last, whatever the direction), then by creation and id; without sorts, newest
 /// first (by creation, then id, both descending), as the API answers. A query whose first sort
 /// is a property reads in two parts, so that neither sorts every matching page: first the pages
@@ -25,6 +25,8 @@ struct PageQuerySQL {
     let dataSourceID: String
     let plan: FilterPlan
     let sorts: [QuerySort]
+    /// Whether the pages read are those in the trash rather than the live ones.
+    let inTrash: Bool
     /// `""` or `" COLLATE \"C\""`: see ``SQLEngine/byteOrderCollation``.
     let textCollation: String
 
@@ -84,7 +86,7 @@ struct PageQuerySQL {
         let filter =
             part == .valuedFirstSort ? SQLStore.sql(plan, pageID: "s.page_id", rowByRow: true) : SQLStore.sql(plan)
         let page: SQLQueryString =
-            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS NULL"
+            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS \(unsafeRaw: inTrash ? "NOT NULL" : "NULL")"
         // Walking the sort keys, each page is read by its id: `IS TRUE` keeps PostgreSQL from
         // reaching it through the parent index instead, which it does while its statistics of a
         // freshly filled table are missing (reading every page of the data source for each key).

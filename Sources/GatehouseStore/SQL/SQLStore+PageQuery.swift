@@ -9,6 +9,7 @@ extension SQLStore {
         dataSource: DataSourceRecord,
         plan: FilterPlan,
         sorts: [QuerySort],
+        inTrash: Bool,
         offset: Int,
         limit: Int
     ) async throws -> [StoredPage] {
@@ -17,6 +18,7 @@ extension SQLStore {
             dataSourceID: dataSource.id,
             plan: plan,
             sorts: sorts,
+            inTrash: inTrash,
             textCollation: engine.byteOrderCollation
         )
         return try await read { database in

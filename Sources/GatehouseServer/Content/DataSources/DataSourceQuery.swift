@@ -32,13 +32,17 @@ struct DataSourceQuery {
             try QueryRequest.parse(body: body, filterProperties: filterProperties, parser: parser)
         }
         let offset = try Self.offset(of: query.startCursor)
-        let rows = try await store.queryPages(
-            dataSource: dataSource,
-            plan: FilterPlan.compile(query.filter),
-            sorts: query.sorts,
-            offset: offset,
-            limit: query.pageSize + 1
-        )
+        let rows =
+            query.onlyDataSources
+            ? []
+            : try await store.queryPages(
+                dataSource: dataSource,
+                plan: FilterPlan.compile(query.filter),
+                sorts: query.sorts,
+                inTrash: query.inTrash,
+                offset: offset,
+                limit: query.pageSize + 1
+            )
         let shown = Array(rows.prefix(query.pageSize))
         let users = try await WorkspaceUsers.load(
             rendering: shown,
