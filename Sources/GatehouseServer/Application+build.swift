@@ -167,11 +167,19 @@ public func buildRouter(
     let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
-    DatabasesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(
-        to: api
-    )
-    DataSourcesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock)
-        .addRoutes(to: api)
+    let pageQuery = DataSourceQuery(store: store, clock: authenticator.clock, renderedPages: RenderedPageCache())
+    DatabasesController(
+        access: access,
+        bodyLimit: APIRoutes.maxBodyBytes,
+        clock: authenticator.clock,
+        pageQuery: pageQuery
+    ).addRoutes(to: api)
+    DataSourcesController(
+        access: access,
+        bodyLimit: APIRoutes.maxBodyBytes,
+        clock: authenticator.clock,
+        pageQuery: pageQuery
+    ).addRoutes(to: api)
     PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     BlocksController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     CommentsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock)

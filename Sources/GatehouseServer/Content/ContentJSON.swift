@@ -121,7 +121,7 @@ enum ContentJSON {
 /// rendering people values (no names without user information, no e-mail without
 /// `user_info_with_email`), and the set of ids that
 /// people values may name.
-struct WorkspaceUsers: MentionResolver {
+struct WorkspaceUsers: MentionResolver, Equatable, Sendable {
     var names: [String: String] = [:]
     var objects: [String: JSONValue] = [:]
     var ids: Set<String> = []

@@ -27,6 +27,36 @@ enum JSONResponse {
         return raw(JSONValue.object(members).serializedBytes(), status: status)
     }
 
+    /// A success body of a paginated list (``NotionObjects/list(_:nextCursor:type:)``) whose results
+    /// are serialized already: the bytes ``ok(_:requestID:status:)`` would give for the list of
+    /// their values.
+    static func list(
+        serializedResults results: [[UInt8]],
+        nextCursor: String?,
+        type: String,
+        requestID: String
+    )
+        -> Response
+    {
+        guard case .object(let members) = NotionObjects.list([], nextCursor: nextCursor, type: type) else {
+            preconditionFailure("a list is an object")
+        }
+        // `{"object":"list","results":[` + the results + `],` + the other members, `request_id` last.
+        let rest = JSONValue.object(
+            members.filter { $0.0 != "object" && $0.0 != "results" } + [("request_id", .string(requestID))]
+        ).serializedBytes()
+        var body = ByteBuffer()
+        body.reserveCapacity(results.reduce(rest.count + 32) { $0 + $1.count + 1 })
+        body.writeString(#"{"object":"list","results":["#)
+        for (index, result) in results.enumerated() {
+            if index > 0 { body.writeInteger(UInt8(ascii: ",")) }
+            body.writeBytes(result)
+        }
+        body.writeString("],")
+        body.writeBytes(rest.dropFirst())
+        return Response(status: .ok, headers: headers(), body: ResponseBody(byteBuffer: body))
+    }
+
     /// A success body from an object serialized ahead (``openObject(_:)``), closed with
     /// `request_id`: for bodies that are the same on every request, such as `users/me`.
     static func ok(openObject: [UInt8], requestID: String) -> Response {

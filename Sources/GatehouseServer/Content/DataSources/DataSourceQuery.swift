@@ -9,6 +9,7 @@ import Hummingbird
 struct DataSourceQuery {
     let store: any Store
     let clock: any WallClock
+    let renderedPages: RenderedPageCache
 
     /// Cursors are offsets written in an id's shape (`00000000-0000-4000-8000-` and 12 hex digits),
     /// so clients that check a cursor is a UUID accept them.
@@ -50,23 +51,18 @@ struct DataSourceQuery {
             for: principal,
             store: store
         )
-        let results = shown.map {
-            ContentJSON.page(
-                $0,
-                schema: dataSource.schema,
-                databaseID: dataSource.databaseID,
-                users: users,
-                version: context.version,
-                only: query.filterProperties
-            )
-        }
+        let rendering = PageRendering(
+            schema: dataSource.schema,
+            databaseID: dataSource.databaseID,
+            users: users,
+            version: context.version,
+            only: query.filterProperties
+        )
         let next = rows.count > query.pageSize ? Self.cursor(offset: offset + query.pageSize) : nil
-        return JSONResponse.ok(
-            NotionObjects.list(
-                Array(results),
-                nextCursor: next,
-                type: context.version.usesDataSources ? "page_or_data_source" : "page_or_database"
-            ),
+        return JSONResponse.list(
+            serializedResults: renderedPages.serialized(shown, rendering: rendering),
+            nextCursor: next,
+            type: context.version.usesDataSources ? "page_or_data_source" : "page_or_database",
             requestID: context.requestID
         )
     }

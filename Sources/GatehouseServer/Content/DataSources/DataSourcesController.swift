@@ -10,6 +10,7 @@ struct DataSourcesController {
     let access: ContentAccess
     let bodyLimit: Int
     let clock: any WallClock
+    let pageQuery: DataSourceQuery
 
     func addRoutes(to group: RouterGroup<GatehouseRequestContext>) {
         group.post("data_sources", use: create)
@@ -82,7 +83,8 @@ struct DataSourcesController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.readContent, of: principal)
         let dataSource = try await access.dataSource(id, for: principal)
-        return try await DataSourceQuery(store: access.store, clock: clock)
+        return
+            try await pageQuery
             .respond(dataSource, body: body, request: request, context: context, principal: principal)
     }
 

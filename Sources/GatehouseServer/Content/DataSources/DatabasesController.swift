@@ -12,6 +12,7 @@ struct DatabasesController {
     let access: ContentAccess
     let bodyLimit: Int
     let clock: any WallClock
+    let pageQuery: DataSourceQuery
 
     func addRoutes(to group: RouterGroup<GatehouseRequestContext>) {
         group.get("databases", use: list)
@@ -145,7 +146,8 @@ struct DatabasesController {
                 botID: principal.botID
             )
         }
-        return try await DataSourceQuery(store: access.store, clock: clock)
+        return
+            try await pageQuery
             .respond(dataSource, body: body, request: request, context: context, principal: principal)
     }
 
