@@ -36,6 +36,9 @@ import Testing
         #expect(try parsed(#"{"archived": true}"#).inTrash)
         #expect(try parsed(#"{"archived": true, "in_trash": false}"#).inTrash == false)
         #expect(try parsed(#"{"in_trash": null}"#).inTrash == false)
+        // The deprecated name is read only when `in_trash` is not given.
+        #expect(try parsed(#"{"in_trash": true, "archived": "ignored"}"#).inTrash)
+        #expect(try parsed(#"{"in_trash": null, "archived": true}"#).inTrash)
         #expect(try parsed(#"{"result_type": "page"}"#).onlyDataSources == false)
         #expect(try parsed(#"{"result_type": "data_source"}"#).onlyDataSources)
         for body in [

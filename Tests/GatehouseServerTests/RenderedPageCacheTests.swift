@@ -118,8 +118,30 @@ import Testing
         #expect(counting.count == 3)
     }
 
+    @Test func aRenderingInUseStaysAmongThoseKeptWhileOldOnesLeave() {
+        let counting = CountingCache()
+        let page = Self.page(1)
+        func other(_ index: Int) -> PageRendering {
+            var rendering = Self.rendering()
+            rendering.databaseID = "db\(index)"
+            return rendering
+        }
+        _ = counting.cache.serialized([page], rendering: Self.rendering())
+        for index in 0..<RenderedPageCache.renderingsKept * 2 {
+            _ = counting.cache.serialized([page], rendering: other(index))
+            if index % 10 == 0 { _ = counting.cache.serialized([page], rendering: Self.rendering()) }
+        }
+        let rendered = counting.count
+        _ = counting.cache.serialized([page], rendering: Self.rendering())
+        #expect(counting.count == rendered)
+        _ = counting.cache.serialized([page], rendering: other(0))
+        #expect(counting.count == rendered + 1)
+    }
+
     @Test func pastItsBudgetItStartsAgainEmpty() {
-        let one = Self.rendering().serialized(Self.page(0)).count + RenderedPageCache.entryOverhead
+        let one =
+            Self.rendering().serialized(Self.page(0)).count + RenderedPageCache.entryOverhead
+            + RenderedPageCache.textBytes(of: Self.page(0))
         let counting = CountingCache(byteBudget: one * 3)
         let pages = (0..<4).map { Self.page($0) }
         _ = counting.cache.serialized(pages, rendering: Self.rendering())

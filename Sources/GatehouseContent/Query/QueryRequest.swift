@@ -37,9 +37,11 @@ public struct QueryRequest: Equatable, Sendable {
             pageSize = Int(number)
         }
         let properties = try parser.schema.propertyIDs(filtering: filterProperties)
+        // `in_trash`, or when it is absent its deprecated name `archived`.
+        let trashKey = body["in_trash"].map { !$0.isNull } == true ? "in_trash" : "archived"
         var inTrash = false
-        for key in ["archived", "in_trash"] {
-            if let flag = body[key], !flag.isNull { inTrash = try PropertyJSONReader.bool(flag, at: "body.\(key)") }
+        if let flag = body[trashKey], !flag.isNull {
+            inTrash = try PropertyJSONReader.bool(flag, at: "body.\(trashKey)")
         }
         let resultType = try PropertyJSONReader.optionalString(body["result_type"], at: "body.result_type")
         guard resultType == nil || resultType == "page" || resultType == "data_source" else {

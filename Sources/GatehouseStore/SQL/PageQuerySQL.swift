@@ -1,16 +1,18 @@
 import GatehouseContent
 import SQLKit
 
-/// The SQL of one data source query (``SQLStore/queryPages(dataSource:plan:sorts:inTrash:offset:limit:)``):
-/// the same on both engines but for the text collation.
+/// The SQL of one data source query
+/// (``SQLStore/queryPages(dataSource:plan:sorts:inTrash:offset:limit:)``): the same on both engines
+/// but for the text collation.
 ///
-/// Every statement reads the data source's live pages (or those in the trash) that pass the plan, ordered by the sorts
-/// (empty values last, whatever the direction), then by creation and id; without sorts, newest
-/// first (by creation, then id, both descending), as the API answers. A query whose first sort
-/// is a property reads in two parts, so that neither sorts every matching page: first the pages
-/// with a value for that property, walking `page_sort_keys_order` in the sort's order and stopping
-/// at the page's end (ties are sorted among themselves); then the pages with no value. Other
-/// queries walk `pages_query` in creation order (backwards without sorts), or sort by a timestamp.
+/// Every statement reads the data source's live pages (or those in the trash) that pass the plan,
+/// ordered by the sorts (empty values last, whatever the direction), then by creation and id;
+/// without sorts, newest first (by creation, then id, both descending), as the API answers. A
+/// query of the live pages whose first sort is a property reads in two parts, so that neither
+/// sorts every matching page: first the pages with a value for that property, walking
+/// `page_sort_keys_order` in the sort's order and stopping at the page's end (ties are sorted among
+/// themselves); then the pages with no value. Other queries walk `pages_query` in creation order
+/// (backwards without sorts), or sort their matches (the trash's are few).
 struct PageQuerySQL {
     /// Which of the matching pages a statement reads.
     enum Part {
@@ -31,8 +33,9 @@ struct PageQuerySQL {
     let textCollation: String
 
     /// Whether the query reads in two parts (``Part/valuedFirstSort`` then ``Part/emptyFirstSort``).
+    /// Not in the trash: walking the sort keys would pass every live page to find the few there.
     var sortsByPropertyFirst: Bool {
-        firstSortProperty != nil
+        firstSortProperty != nil && !inTrash
     }
 
     /// `SELECT p.* …` of the part, from `offset`, at most `limit` pages.

@@ -30,10 +30,11 @@ struct PageRendering: Equatable, Sendable {
 ///
 /// An entry serves only a page equal to the one it was rendered from (the whole stored page, not
 /// its edit time: a number given by a new `unique_id` property changes no edit time) under an
-/// equal ``PageRendering``. The renderings seen last are numbered here, so a request compares its
-/// rendering once and its pages by that number and their id. Bounded by the bytes it holds: when
-/// `byteBudget` would be passed, it starts again empty; a page over `largestPage` bytes (long
-/// rich text) is rendered every time and never held.
+/// equal ``PageRendering``. The renderings used last are numbered here, so a request compares its
+/// rendering with those once and its pages by that number and their id; every comparison is made
+/// outside the lock. Bounded by the bytes it holds (the JSON and an estimate of the page kept to
+/// compare with): when `byteBudget` would be passed, it starts again empty; a page over
+/// `largestPage` bytes (long rich text) is rendered every time and never held.
 final class RenderedPageCache: Sendable {
     private struct Key: Hashable {
         let rendering: Int
@@ -43,21 +44,23 @@ final class RenderedPageCache: Sendable {
     private struct Entry {
         let page: StoredPage
         let bytes: [UInt8]
+        /// What the entry is counted for against the budget.
+        let size: Int
     }
 
     private struct State {
-        /// The renderings last used, oldest first, with their numbers.
+        /// The renderings used last, least recently used first, with their numbers.
         var renderings: [(number: Int, rendering: PageRendering)] = []
         var nextNumber = 0
         var entries: [Key: Entry] = [:]
         var bytes = 0
     }
 
-    /// How many renderings are told apart at once (integrations with different user information,
-    /// API versions, `filter_properties`); an older one's entries are no longer found.
-    static let renderingsKept = 16
-    /// What an entry is counted for besides its JSON: the key, the page's record (its decoded
-    /// values are shared with the store's cache of decoded properties).
+    /// How many renderings are told apart at once (data sources' schemas, integrations with
+    /// different user information, API versions, `filter_properties`); the entries of one no
+    /// longer among them are not found again and leave with the next emptying.
+    static let renderingsKept = 64
+    /// What an entry is counted for besides its JSON and its page's text: the key, the record.
     static let entryOverhead = 512
 
     private let state = Mutex(State())
@@ -79,50 +82,56 @@ final class RenderedPageCache: Sendable {
     /// `pages` serialized under `rendering`, each taken from here when an equal page was rendered
     /// under an equal rendering before, rendered otherwise.
     func serialized(_ pages: [StoredPage], rendering: PageRendering) -> [[UInt8]] {
-        let (number, found) = state.withLock { state in
-            let number = Self.number(of: rendering, in: &state)
-            let found = pages.map { page -> [UInt8]? in
-                guard let entry = state.entries[Key(rendering: number, pageID: page.record.id)], entry.page == page
-                else { return nil }
-                return entry.bytes
-            }
-            return (number, found)
+        let known = state.withLock { $0.renderings }.last { $0.rendering == rendering }?.number
+        let (number, candidates) = state.withLock { state in
+            let number = Self.use(rendering, known: known, in: &state)
+            return (number, pages.map { state.entries[Key(rendering: number, pageID: $0.record.id)] })
         }
         var rendered: [(Key, Entry)] = []
-        let results = zip(pages, found).map { page, found in
-            if let found { return found }
+        let results = zip(pages, candidates).map { page, candidate in
+            if let candidate, candidate.page == page { return candidate.bytes }
             let bytes = render(page, rendering)
             if bytes.count <= largestPage {
-                rendered.append((Key(rendering: number, pageID: page.record.id), Entry(page: page, bytes: bytes)))
+                let size = bytes.count + Self.entryOverhead + Self.textBytes(of: page)
+                rendered.append(
+                    (Key(rendering: number, pageID: page.record.id), Entry(page: page, bytes: bytes, size: size))
+                )
             }
             return bytes
         }
         guard !rendered.isEmpty else { return results }
         state.withLock { state in
             for (key, entry) in rendered {
-                let size = entry.bytes.count + Self.entryOverhead
-                if state.bytes + size > byteBudget {
+                if state.bytes + entry.size > byteBudget {
                     state.entries = [:]
                     state.bytes = 0
                 }
-                if let replaced = state.entries.updateValue(entry, forKey: key) {
-                    state.bytes -= replaced.bytes.count + Self.entryOverhead
-                }
-                state.bytes += size
+                if let replaced = state.entries.updateValue(entry, forKey: key) { state.bytes -= replaced.size }
+                state.bytes += entry.size
             }
         }
         return results
     }
 
-    /// The number of `rendering`, given now if no equal one is among the last used.
-    private static func number(of rendering: PageRendering, in state: inout State) -> Int {
-        if let index = state.renderings.lastIndex(where: { $0.rendering == rendering }) {
-            return state.renderings[index].number
+    /// The number of `rendering` (`known` when it was found among the last used), now the most
+    /// recently used; a new number if it was not.
+    private static func use(_ rendering: PageRendering, known: Int?, in state: inout State) -> Int {
+        if let known, let index = state.renderings.firstIndex(where: { $0.number == known }) {
+            state.renderings.append(state.renderings.remove(at: index))
+            return known
         }
         let number = state.nextNumber
         state.nextNumber += 1
         state.renderings.append((number, rendering))
         if state.renderings.count > renderingsKept { state.renderings.removeFirst() }
         return number
+    }
+
+    /// The page's text (its title and rich text values, a few bytes for every other value): what
+    /// its kept copy holds besides the record.
+    static func textBytes(of page: StoredPage) -> Int {
+        page.properties.values.values.reduce(page.record.title.utf8.count) { total, value in
+            total + 64 + (value.plainText?.utf8.count ?? 0)
+        }
     }
 }
