@@ -121,6 +121,32 @@ def test_a_query_reads_the_trash_with_in_trash_and_sees_every_change(sandbox):
     assert refused.value.code == APIErrorCode.ValidationError
 
 
+def test_pages_created_while_paging_through_a_query_do_not_shift_its_pages(sandbox):
+    notion = client(sandbox)
+    database = shared_database(notion)
+    source = notion.data_sources.create(
+        parent={"type": "database_id", "database_id": database["id"]},
+        title=[{"text": {"content": "Paging"}}],
+        properties={"Name": {"title": {}}},
+    )
+    for index in range(5):
+        notion.pages.create(parent={"data_source_id": source["id"]}, properties={"Name": title(f"Old {index}")})
+    before = names(notion.data_sources.query(data_source_id=source["id"]))
+    seen, cursor, created = [], None, 0
+    while True:
+        extra = {"start_cursor": cursor} if cursor else {}
+        page = notion.data_sources.query(data_source_id=source["id"], page_size=2, **extra)
+        seen += names(page)
+        cursor = page["next_cursor"]
+        time.sleep(0.003)  # times are kept to the millisecond
+        notion.pages.create(parent={"data_source_id": source["id"]}, properties={"Name": title(f"New {created}")})
+        created += 1
+        if not page["has_more"]:
+            break
+    assert seen == before
+    assert len(notion.data_sources.query(data_source_id=source["id"])["results"]) == 5 + created
+
+
 def test_a_property_value_of_the_wrong_type_is_a_validation_error_naming_it(sandbox):
     notion = client(sandbox)
     database = shared_database(notion)

@@ -421,6 +421,44 @@ import Testing
         }
     }
 
+    @Test func pagesCreatedWhileAClientPagesThroughNeitherShiftNorRepeatItsPages() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let dataSource = try await Self.makeDataSource(client, world)
+            for index in 0..<7 { _ = try await Self.page(client, world, dataSource, Self.title("Old \(index)")) }
+            func query(_ body: String) async throws -> APIResult {
+                try await client.call(
+                    .post,
+                    "/v1/data_sources/\(dataSource)/query",
+                    token: world.token,
+                    version: Self.new,
+                    body: body
+                )
+            }
+            let before = Self.names(try await query("{}"))
+            #expect(before.count == 7)
+            // Newest first, two at a time, a page created before each next request (a few
+            // milliseconds after the first: times are kept to the millisecond).
+            var seen: [String] = []
+            var cursor: String?
+            var created = 0
+            repeat {
+                let body = cursor.map { #"{"page_size": 2, "start_cursor": "\#($0)"}"# } ?? #"{"page_size": 2}"#
+                let page = try await query(body)
+                #expect(page.status == 200, "\(page.text)")
+                seen += Self.names(page)
+                cursor = page.json["next_cursor"] as? String
+                try await Task.sleep(for: .milliseconds(3))
+                _ = try await Self.page(client, world, dataSource, Self.title("New \(created)"))
+                created += 1
+            } while cursor != nil && created < 10
+            #expect(seen == before)
+            // A new query sees them all.
+            let all = try await query("{}")
+            #expect(Self.names(all).count == 7 + created)
+        }
+    }
+
     @Test func theTrashIsQueriedWithInTrashAndEveryChangeShowsInTheNextQuery() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in

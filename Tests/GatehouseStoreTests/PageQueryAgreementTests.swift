@@ -126,7 +126,7 @@ import Testing
                     dataSource: dataSource,
                     plan: .constant(true),
                     sorts: sorts,
-                    inTrash: inTrash,
+                    scope: PageQueryScope(inTrash: inTrash),
                     offset: 0,
                     limit: 1000
                 )
@@ -134,6 +134,28 @@ import Testing
                 #expect(Set(found.map(\.record.id)) == expected, "\(sorts), in the trash: \(inTrash)")
                 #expect(found.count == expected.count)
             }
+        }
+    }
+
+    @Test(arguments: StoreEngine.available)
+    func aScopeWithATimeReadsOnlyThePagesCreatedByThen(engine: StoreEngine) async throws {
+        let (store, dataSource, pages) = try await Self.seed(engine: engine, seed: 30)
+        defer { Task { await store.shutdown() } }
+        let times = pages.map(\.record.createdAt.epochMilliseconds).sorted()
+        let cut = times[times.count / 2]
+        let estimate = try #require(dataSource.schema.property(named: "Estimate"))
+        for sorts in [[], [QuerySort(target: .property(id: estimate.id, type: estimate.type), ascending: true)]] {
+            let found = try await store.queryPages(
+                dataSource: dataSource,
+                plan: .constant(true),
+                sorts: sorts,
+                scope: PageQueryScope(createdUpTo: cut),
+                offset: 0,
+                limit: 1000
+            )
+            let expected = Set(pages.filter { $0.record.createdAt.epochMilliseconds <= cut }.map(\.record.id))
+            #expect(Set(found.map(\.record.id)) == expected, "\(sorts)")
+            #expect(found.count == expected.count && expected.count < pages.count && !expected.isEmpty)
         }
     }
 

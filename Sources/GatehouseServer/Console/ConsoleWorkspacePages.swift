@@ -97,7 +97,9 @@ extension ConsoleController {
             }
             let offset: Int
             do {
-                offset = try DataSourceQuery.offset(of: request.uri.queryParameters.get("cursor").map { String($0) })
+                offset =
+                    try DataSourceQuery.cursor(request.uri.queryParameters.get("cursor").map { String($0) })?.offset
+                    ?? 0
             } catch {
                 return pages.error(title: "No such rows", message: "That cursor is not one this table gave.")
             }
@@ -146,7 +148,7 @@ extension ConsoleController {
             if rows.count > Self.tableRowsPerPage {
                 values["nextHref"] =
                     WorkspaceLinks.database(database.id) + "?data_source=" + source.id + "&cursor="
-                    + DataSourceQuery.cursor(offset: offset + Self.tableRowsPerPage)
+                    + QueryCursor(offset: offset + Self.tableRowsPerPage, createdUpTo: nil).encoded
             }
             if offset > 0 {
                 values["firstHref"] = WorkspaceLinks.database(database.id) + "?data_source=" + source.id

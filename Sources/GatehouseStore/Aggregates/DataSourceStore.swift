@@ -96,21 +96,33 @@ public protocol DataSourceStore: Sendable {
     /// source as written.
     @discardableResult
     func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage
-    /// One page of a data source's live pages (with `inTrash`, its pages in the trash) that match
-    /// `plan`, in `sorts` order (ties: creation order, then id; without sorts, newest first), from
-    /// `offset`, at most `limit`.
+    /// One page of the data source's pages in `scope` that match `plan`, in `sorts` order (ties:
+    /// creation order, then id; without sorts, newest first), from `offset`, at most `limit`.
     func queryPages(
         dataSource: DataSourceRecord,
         plan: FilterPlan,
         sorts: [QuerySort],
-        inTrash: Bool,
+        scope: PageQueryScope,
         offset: Int,
         limit: Int
     ) async throws -> [StoredPage]
 }
 
+/// Which of a data source's pages a query reads: the live ones or those in the trash, and when
+/// `createdUpTo` is given only those created by then (a cursor's first page, ``QueryCursor``).
+public struct PageQueryScope: Equatable, Sendable {
+    public var inTrash: Bool
+    /// Milliseconds since 1970; nil for every page.
+    public var createdUpTo: Int64?
+
+    public init(inTrash: Bool = false, createdUpTo: Int64? = nil) {
+        self.inTrash = inTrash
+        self.createdUpTo = createdUpTo
+    }
+}
+
 extension DataSourceStore {
-    /// ``queryPages(dataSource:plan:sorts:inTrash:offset:limit:)`` of the live pages.
+    /// ``queryPages(dataSource:plan:sorts:scope:offset:limit:)`` of every live page.
     public func queryPages(
         dataSource: DataSourceRecord,
         plan: FilterPlan,
@@ -122,7 +134,7 @@ extension DataSourceStore {
             dataSource: dataSource,
             plan: plan,
             sorts: sorts,
-            inTrash: false,
+            scope: PageQueryScope(),
             offset: offset,
             limit: limit
         )

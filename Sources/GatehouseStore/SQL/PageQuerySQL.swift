@@ -2,17 +2,18 @@ import GatehouseContent
 import SQLKit
 
 /// The SQL of one data source query
-/// (``SQLStore/queryPages(dataSource:plan:sorts:inTrash:offset:limit:)``): the same on both engines
+/// (``SQLStore/queryPages(dataSource:plan:sorts:scope:offset:limit:)``): the same on both engines
 /// but for the text collation.
 ///
-/// Every statement reads the data source's live pages (or those in the trash) that pass the plan,
-/// ordered by the sorts (empty values last, whatever the direction), then by creation and id;
-/// without sorts, newest first (by creation, then id, both descending), as the API answers. A
-/// query of the live pages whose first sort is a property reads in two parts, so that neither
-/// sorts every matching page: first the pages with a value for that property, walking
-/// `page_sort_keys_order` in the sort's order and stopping at the page's end (ties are sorted among
-/// themselves); then the pages with no value. Other queries walk `pages_query` in creation order
-/// (backwards without sorts), or sort their matches (the trash's are few).
+/// Every statement reads the data source's pages in the scope (live or in the trash, created by a
+/// time or all) that pass the plan, ordered by the sorts (empty values last, whatever the
+/// direction), then by creation and id; without sorts, newest first (by creation, then id, both
+/// descending), as the API answers. A query of the live pages whose first sort is a property reads
+/// in two parts, so that neither sorts every matching page: first the pages with a value for that
+/// property, walking `page_sort_keys_order` in the sort's order and stopping at the page's end
+/// (ties are sorted among themselves); then the pages with no value. Other queries walk
+/// `pages_query` in creation order (backwards without sorts), or sort their matches (the trash's
+/// are few).
 struct PageQuerySQL {
     /// Which of the matching pages a statement reads.
     enum Part {
@@ -27,15 +28,15 @@ struct PageQuerySQL {
     let dataSourceID: String
     let plan: FilterPlan
     let sorts: [QuerySort]
-    /// Whether the pages read are those in the trash rather than the live ones.
-    let inTrash: Bool
+    /// The live pages or those in the trash, created by a time or all.
+    let scope: PageQueryScope
     /// `""` or `" COLLATE \"C\""`: see ``SQLEngine/byteOrderCollation``.
     let textCollation: String
 
     /// Whether the query reads in two parts (``Part/valuedFirstSort`` then ``Part/emptyFirstSort``).
     /// Not in the trash: walking the sort keys would pass every live page to find the few there.
     var sortsByPropertyFirst: Bool {
-        firstSortProperty != nil && !inTrash
+        firstSortProperty != nil && !scope.inTrash
     }
 
     /// `SELECT p.* …` of the part, from `offset`, at most `limit` pages.
@@ -88,8 +89,9 @@ struct PageQuerySQL {
         // before they read the page: only the pages that pass are read), row by row.
         let filter =
             part == .valuedFirstSort ? SQLStore.sql(plan, pageID: "s.page_id", rowByRow: true) : SQLStore.sql(plan)
-        let page: SQLQueryString =
-            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS \(unsafeRaw: inTrash ? "NOT NULL" : "NULL")"
+        var page: SQLQueryString =
+            "p.parent_type = 'database' AND p.parent_id = \(bind: dataSourceID) AND p.archived_at IS \(unsafeRaw: scope.inTrash ? "NOT NULL" : "NULL")"
+        if let createdUpTo = scope.createdUpTo { page = page + " AND p.created_at <= \(bind: createdUpTo)" }
         // Walking the sort keys, each page is read by its id: `IS TRUE` keeps PostgreSQL from
         // reaching it through the parent index instead, which it does while its statistics of a
         // freshly filled table are missing (reading every page of the data source for each key).

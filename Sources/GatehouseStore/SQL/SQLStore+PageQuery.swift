@@ -9,7 +9,7 @@ extension SQLStore {
         dataSource: DataSourceRecord,
         plan: FilterPlan,
         sorts: [QuerySort],
-        inTrash: Bool,
+        scope: PageQueryScope,
         offset: Int,
         limit: Int
     ) async throws -> [StoredPage] {
@@ -18,7 +18,7 @@ extension SQLStore {
             dataSourceID: dataSource.id,
             plan: plan,
             sorts: sorts,
-            inTrash: inTrash,
+            scope: scope,
             textCollation: engine.byteOrderCollation
         )
         return try await read { database in

@@ -11,10 +11,6 @@ struct DataSourceQuery {
     let clock: any WallClock
     let renderedPages: RenderedPageCache
 
-    /// Cursors are offsets written in an id's shape (`00000000-0000-4000-8000-` and 12 hex digits),
-    /// so clients that check a cursor is a UUID accept them.
-    static let cursorPrefix = "00000000-0000-4000-8000-"
-
     func respond(
         _ dataSource: DataSourceRecord,
         body: JSONValue,
@@ -23,16 +19,18 @@ struct DataSourceQuery {
         principal: Principal
     ) async throws -> Response {
         let filterProperties = RequestInput.filterProperties(request)
+        let now = clock.now().epochMilliseconds
         let parser = FilterParser(
             schema: dataSource.schema,
-            now: clock.now().epochMilliseconds,
+            now: now,
             currentUserId: principal.botID,
             version: context.version
         )
         let query = try ContentJSON.validated {
             try QueryRequest.parse(body: body, filterProperties: filterProperties, parser: parser)
         }
-        let offset = try Self.offset(of: query.startCursor)
+        let start = try Self.cursor(query.startCursor)
+        let offset = start?.offset ?? 0
         let rows =
             query.onlyDataSources
             ? []
@@ -40,7 +38,7 @@ struct DataSourceQuery {
                 dataSource: dataSource,
                 plan: FilterPlan.compile(query.filter),
                 sorts: query.sorts,
-                inTrash: query.inTrash,
+                scope: PageQueryScope(inTrash: query.inTrash, createdUpTo: start?.createdUpTo),
                 offset: offset,
                 limit: query.pageSize + 1
             )
@@ -58,7 +56,12 @@ struct DataSourceQuery {
             version: context.version,
             only: query.filterProperties
         )
-        let next = rows.count > query.pageSize ? Self.cursor(offset: offset + query.pageSize) : nil
+        // The later pages read the pages created by the time the first one was asked for (a
+        // cursor from before that time was kept goes on reading all).
+        let createdUpTo = start == nil ? now : start?.createdUpTo
+        let next =
+            rows.count > query.pageSize
+            ? QueryCursor(offset: offset + query.pageSize, createdUpTo: createdUpTo).encoded : nil
         return JSONResponse.list(
             serializedResults: renderedPages.serialized(shown, rendering: rendering),
             nextCursor: next,
@@ -67,20 +70,15 @@ struct DataSourceQuery {
         )
     }
 
-    static func cursor(offset: Int) -> String {
-        let hex = String(offset, radix: 16)
-        return cursorPrefix + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
-    }
-
-    static func offset(of cursor: String?) throws(APIError) -> Int {
-        guard let cursor else { return 0 }
-        guard let canonical = ResourceID.canonical(cursor), canonical.hasPrefix(cursorPrefix),
-            let offset = Int(canonical.dropFirst(cursorPrefix.count), radix: 16)
-        else {
+    /// The cursor a query starts from, nil for its first page; a `validation_error` for a cursor
+    /// no query gave.
+    static func cursor(_ text: String?) throws(APIError) -> QueryCursor? {
+        guard let text else { return nil }
+        guard let cursor = QueryCursor(text) else {
             throw .validation(
-                "body failed validation: body.start_cursor should be a valid cursor, instead was `\"\(cursor.prefix(64))\"`."
+                "body failed validation: body.start_cursor should be a valid cursor, instead was `\"\(text.prefix(64))\"`."
             )
         }
-        return offset
+        return cursor
     }
 }
