@@ -152,7 +152,7 @@ extension AdminOperations {
     /// error naming the JSON path; either way nothing is written. Users get no password and
     /// integrations no key.
     public func importWorkspace(_ fixture: WorkspaceFixture) async throws -> ImportedWorkspace {
-        let checked = try FixtureCheck(fixture).records()
+        let checked = try FixtureCheck(fixture, now: clock.now()).records()
         if try await store.workspace(id: fixture.workspace.id) != nil {
             throw AdminError("conflict: the store already holds workspace \(fixture.workspace.id)")
         }

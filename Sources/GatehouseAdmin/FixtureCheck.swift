@@ -10,12 +10,19 @@ import GatehouseStore
 /// share, author, mentioned-in-a-value user and related page exists in the fixture; a page's values
 /// name properties of its data source, of the right type, with options that exist; each schema has
 /// one title property; rich text (titles, text values, blocks, captions, table cells, comments) passes
-/// the API's own ``RichText/parse(_:at:)`` as the API renders it. The first failure is an
+/// the API's own ``RichText/parse(_:at:)`` as the API renders it; no page was created after `now`.
+/// The first failure is an
 /// ``AdminError`` naming its JSON path.
 struct FixtureCheck {
     let fixture: WorkspaceFixture
+    /// When the import runs: no page may have been created after it (a query's cursor reads the
+    /// pages created by its first page's time, ``QueryCursor``).
+    let now: Date
 
-    init(_ fixture: WorkspaceFixture) { self.fixture = fixture }
+    init(_ fixture: WorkspaceFixture, now: Date) {
+        self.fixture = fixture
+        self.now = now
+    }
 
     /// The records an import writes, in the order it writes them.
     struct Records {
@@ -162,6 +169,11 @@ struct FixtureCheck {
             }
             let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
             try checkValues(entry.properties, schema: schema, users: userIDs, pages: pageIDs, at: "\(path).properties")
+            guard entry.createdTime <= now else {
+                throw AdminError(
+                    "the fixture's \(path).created_time is later than now: a page cannot be created in the future"
+                )
+            }
             let titleText = entry.properties[schema.title?.id ?? "title"]?.plainText ?? ""
             var record = PageRecord(
                 id: try id(entry.id, at: "\(path).id"),

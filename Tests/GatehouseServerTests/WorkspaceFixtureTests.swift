@@ -149,10 +149,13 @@ import Testing
         )
         var badID = exported
         badID.blocks[0].id = "not-a-uuid"
+        // A query's cursor reads the pages created by its first page's time: none from the future.
+        var future = exported
+        future.pages[3].createdTime = Date().addingTimeInterval(86_400)
         for (fixture, path) in [
             (dangling, "$.pages[3].parent"), (wrongType, "$.pages[\(taskIndex)].properties.\(statusID)"),
             (badID, "$.blocks[0]"), (tooLong, "$.comments[1].rich_text[0].text.content"),
-            (spoofing, "$.pages[\(guide)].properties.title"),
+            (spoofing, "$.pages[\(guide)].properties.title"), (future, "$.pages[3].created_time"),
         ] {
             let error = await #expect(throws: AdminError.self) { try await admin.importWorkspace(fixture) }
             #expect(error?.message.contains(path) == true, "\(error?.message ?? "")")

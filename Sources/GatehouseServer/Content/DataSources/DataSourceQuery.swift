@@ -19,7 +19,11 @@ struct DataSourceQuery {
         principal: Principal
     ) async throws -> Response {
         let filterProperties = RequestInput.filterProperties(request)
-        let now = clock.now().epochMilliseconds
+        // A later page is read as of its first page's time: the pages created by then, and
+        // relative dates (`past_week`, `today`) from then.
+        // (A `start_cursor` that is not a string is refused with the rest of the body below.)
+        let start = try Self.cursor(body["start_cursor"]?.stringValue)
+        let now = start?.createdUpTo ?? clock.now().epochMilliseconds
         let parser = FilterParser(
             schema: dataSource.schema,
             now: now,
@@ -29,7 +33,6 @@ struct DataSourceQuery {
         let query = try ContentJSON.validated {
             try QueryRequest.parse(body: body, filterProperties: filterProperties, parser: parser)
         }
-        let start = try Self.cursor(query.startCursor)
         let offset = start?.offset ?? 0
         let rows =
             query.onlyDataSources
