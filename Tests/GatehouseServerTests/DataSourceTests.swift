@@ -51,6 +51,16 @@ import Testing
         )
     }
 
+    /// `POST /v1/data_sources/{id}/query` with `body`, at the new version.
+    static func query(
+        _ client: some TestClientProtocol,
+        _ token: String,
+        _ dataSource: String,
+        _ body: String
+    ) async throws -> APIResult {
+        try await client.call(.post, "/v1/data_sources/\(dataSource)/query", token: token, version: new, body: body)
+    }
+
     static func title(_ name: String) -> String { #""Name": {"title": [{"text": {"content": "\#(name)"}}]}"# }
 
     static func names(_ result: APIResult) -> [String] {
@@ -407,13 +417,7 @@ import Testing
             #expect(!hidden.text.contains(world.owner.email))
             // Queries keep rendered pages: one integration's rendering never reaches another.
             for (token, showsEmail) in [(world.token, true), (quietToken, false), (world.token, true)] {
-                let listed = try await client.call(
-                    .post,
-                    "/v1/data_sources/\(dataSource)/query",
-                    token: token,
-                    version: Self.new,
-                    body: "{}"
-                )
+                let listed = try await Self.query(client, token, dataSource, "{}")
                 #expect(listed.status == 200)
                 #expect(listed.text.contains(world.owner.id))
                 #expect(listed.text.contains(world.owner.email) == showsEmail)
@@ -427,13 +431,7 @@ import Testing
             let dataSource = try await Self.makeDataSource(client, world)
             for index in 0..<7 { _ = try await Self.page(client, world, dataSource, Self.title("Old \(index)")) }
             func query(_ body: String) async throws -> APIResult {
-                try await client.call(
-                    .post,
-                    "/v1/data_sources/\(dataSource)/query",
-                    token: world.token,
-                    version: Self.new,
-                    body: body
-                )
+                try await Self.query(client, world.token, dataSource, body)
             }
             let before = Self.names(try await query("{}"))
             #expect(before.count == 7)
@@ -474,13 +472,7 @@ import Testing
                 ids[name] = try #require(made.json["id"] as? String)
             }
             func query(_ body: String) async throws -> APIResult {
-                try await client.call(
-                    .post,
-                    "/v1/data_sources/\(dataSource)/query",
-                    token: world.token,
-                    version: Self.new,
-                    body: body
-                )
+                try await Self.query(client, world.token, dataSource, body)
             }
             let sorted = #""sorts": [{"property": "Name", "direction": "ascending"}]"#
             #expect(Self.names(try await query("{\(sorted)}")) == ["A", "B", "C"])
