@@ -1,7 +1,9 @@
 import Foundation
 import GatehouseAdmin
+import GatehouseContent
 import GatehouseCore
 import GatehouseServer
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -454,6 +456,40 @@ import Testing
             // A new query sees them all.
             let all = try await query("{}")
             #expect(Self.names(all).count == 7 + created)
+        }
+    }
+
+    @Test func aLaterPageReadsRelativeDatesAsOfItsFirstPage() async throws {
+        let clock = TestClock(.system)
+        let world = try await TestWorld.make(clock: clock)
+        try await world.test(.router) { client in
+            let dataSource = try await Self.makeDataSource(client, world)
+            let today = String(ISODate.format(milliseconds: clock.now().epochMilliseconds).prefix(10))
+            for name in ["A", "B"] {
+                let made = try await Self.page(
+                    client,
+                    world,
+                    dataSource,
+                    Self.title(name) + #", "Due": {"date": {"start": "\#(today)"}}"#
+                )
+                #expect(made.status == 200, "\(made.text)")
+            }
+            let pastWeek = #""filter": {"property": "Due", "date": {"past_week": {}}}, "page_size": 1"#
+            let first = try await Self.query(client, world.token, dataSource, "{\(pastWeek)}")
+            #expect(Self.names(first).count == 1)
+            let cursor = try #require(first.json["next_cursor"] as? String)
+            // Eight days on, the dates are no longer in the past week, but the second page is read
+            // as of the first.
+            clock.advance(by: .seconds(8 * 86_400))
+            let second = try await Self.query(
+                client,
+                world.token,
+                dataSource,
+                #"{\#(pastWeek), "start_cursor": "\#(cursor)"}"#
+            )
+            #expect(second.status == 200, "\(second.text)")
+            #expect(Set(Self.names(first) + Self.names(second)) == ["A", "B"])
+            #expect(try await Self.query(client, world.token, dataSource, "{\(pastWeek)}").results.isEmpty)
         }
     }
 
