@@ -297,3 +297,48 @@ def test_requests_oauthlib_asks_for_a_scope_and_nginx_enforces_what_was_granted(
     )
     assert widened.status_code == 400
     assert widened.json()["error"] == "invalid_scope"
+
+
+def test_pipelined_checks_are_answered_in_order_on_one_connection(stack):
+    """Checks answered from memory and requests the router answers, sent back to back on one
+    connection, come back in the order they were sent."""
+    sandbox, _, gatehouse_port = stack
+    _, token = integration(sandbox, "pipelined", "orders:read")
+    check = (f"GET /forward-auth HTTP/1.1\r\nHost: gatehouse\r\nAuthorization: Bearer {token}\r\n"
+             "X-Forwarded-Method: GET\r\nX-Forwarded-Uri: /orders/7\r\n\r\n")
+    refused = check.replace("X-Forwarded-Method: GET", "X-Forwarded-Method: DELETE")
+    health = "GET /healthz HTTP/1.1\r\nHost: gatehouse\r\n\r\n"
+    expected = {check: (200, "200"), refused: (403, "403"), health: (200, "health")}
+    with socket.create_connection(("127.0.0.1", gatehouse_port), timeout=10) as connection:
+        reader = connection.makefile("rb")
+
+        def exchange(sequence):
+            connection.sendall("".join(sequence).encode())
+            answers = []
+            for _ in sequence:
+                status = int(reader.readline().split()[1])
+                headers = {}
+                while (line := reader.readline().decode().strip()):
+                    name, value = line.split(":", 1)
+                    headers[name.strip().lower()] = value.strip()
+                body = reader.read(int(headers.get("content-length", "0")))
+                answers.append((status, "health" if b'"status":"ok"' in body else headers.get("x-gatehouse-status")))
+            assert answers == [expected[request] for request in sequence]
+
+        # The token's first checks go to the store; then it is cached.
+        exchange([check])
+        exchange([check])
+        before = answered_from_memory(gatehouse_port)
+        # Answered from memory until the first request the router must answer; everything after
+        # it waits its turn behind it.
+        exchange([check, refused, health, check, refused, health, health, check])
+        assert answered_from_memory(gatehouse_port) >= before + 2, "no check was answered ahead of the router"
+
+
+def answered_from_memory(port):
+    """gatehouse_answered_from_memory_total for /forward-auth, from the server's /metrics."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    for line in text.splitlines():
+        if line.startswith('gatehouse_answered_from_memory_total{route="/forward-auth"} '):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

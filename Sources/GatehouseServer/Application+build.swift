@@ -27,7 +27,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let usage = UsageRecorder()
     let issuer = OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
-    let router = try buildRouter(
+    let routes = try buildRoutes(
         configuration: configuration,
         store: store,
         authenticator: authenticator,
@@ -63,18 +63,26 @@ public func buildApplication(
         services.append(RoutePolicyWatcher(source: configuration.routePolicy, logger: logger))
     }
     return Application(
-        router: router,
-        server: .http1(
+        router: routes.router,
+        server: GatehouseHTTP1Channel.builder(
             configuration: .init(
                 additionalChannelHandlers: [
                     MalformedRequestHandler(), RequestReadDeadline(timeout: TimeAmount(configuration.readTimeout)),
                 ],
                 idleTimeout: TimeAmount(configuration.idleTimeout)
-            )
+            ),
+            inlineAnswers: { [inline = routes.inline, requests = routes.requests, date = HTTPDate()] in
+                InlineAnswerHandler(
+                    responders: inline,
+                    requests: requests,
+                    serverName: serverName,
+                    date: date
+                )
+            }
         ),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
-            serverName: "Gatehouse",
+            serverName: serverName,
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
         ),
         services: services,
@@ -98,10 +106,39 @@ public func buildRouter(
     logger: Logger,
     additionalBrowserRoutes: (RouterGroup<GatehouseRequestContext>) -> Void = { _ in }
 ) throws -> Router<GatehouseRequestContext> {
+    try buildRoutes(
+        configuration: configuration,
+        store: store,
+        authenticator: authenticator,
+        usage: usage,
+        issuer: issuer,
+        metrics: metrics,
+        logger: logger,
+        additionalBrowserRoutes: additionalBrowserRoutes
+    ).router
+}
+
+/// The router, the routes that answer from memory ahead of it (``InlineAnswerHandler``), and
+/// the outermost middleware both record their requests with.
+struct Routes {
+    let router: Router<GatehouseRequestContext>
+    let inline: [any InlineResponder]
+    let requests: RequestMiddleware
+}
+
+func buildRoutes(
+    configuration: ServerConfiguration,
+    store: any Store,
+    authenticator: Authenticator,
+    usage: UsageRecorder = UsageRecorder(),
+    issuer: OAuthIssuer? = nil,
+    metrics: ServerMetrics = ServerMetrics(),
+    logger: Logger,
+    additionalBrowserRoutes: (RouterGroup<GatehouseRequestContext>) -> Void = { _ in }
+) throws -> Routes {
     let router = Router(context: GatehouseRequestContext.self)
-    router.add(
-        middleware: RequestMiddleware(logger: logger, metrics: metrics, trustedProxies: configuration.trustedProxies)
-    )
+    let requests = RequestMiddleware(logger: logger, metrics: metrics, trustedProxies: configuration.trustedProxies)
+    router.add(middleware: requests)
     router.get("healthz") { _, context in
         JSONResponse.ok(["status": "ok"], requestID: context.requestID)
     }
@@ -153,14 +190,20 @@ public func buildRouter(
         metrics: metrics
     )
     let usageLimit = UsageLimitEnforcement(store: store)
-    ForwardAuthController(
+    let forwardAuth = ForwardAuthController(
         authentication: authentication,
         rateLimit: rateLimit,
         usageLimit: usageLimit,
         policy: configuration.routePolicy
-    ).addRoutes(to: router)
-    VerifyController(authenticator: authenticator, rateLimit: rateLimit, usageLimit: usageLimit, usage: usage)
-        .addRoutes(to: router)
+    )
+    forwardAuth.addRoutes(to: router)
+    let verify = VerifyController(
+        authenticator: authenticator,
+        rateLimit: rateLimit,
+        usageLimit: usageLimit,
+        usage: usage
+    )
+    verify.addRoutes(to: router)
     let api = router.group("v1").add(
         middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit, usageLimit: usageLimit)
     )
@@ -184,7 +227,7 @@ public func buildRouter(
     BlocksController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     CommentsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock)
         .addRoutes(to: api)
-    return router
+    return Routes(router: router, inline: [forwardAuth, verify], requests: requests)
 }
 
 /// The OAuth endpoints and the browser routes (sign-in, consent, console and its API): outside the
@@ -311,3 +354,6 @@ func addOAuthRoutes(
     try AuthorizeController.addAssetRoutes(to: router)
     additionalBrowserRoutes(browser)
 }
+
+/// The `Server` field of every response.
+private let serverName = "Gatehouse"

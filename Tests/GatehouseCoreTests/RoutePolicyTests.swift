@@ -62,9 +62,17 @@ import Testing
         let policy = try Self.policy(default: "authenticate")
         for uri in [
             "/orders/../admin/x", "/orders/./7", "/orders/%2e%2e/admin", "/orders/a%2Fb", "/orders/a\\b", "orders",
+            "/orders/%2E%2E/admin", "/orders/a%5cb", "/orders/a%5Cb", "/orders/x%2f",
         ] {
             guard case .deny = policy.decision(method: "GET", uri: uri, host: nil) else {
                 Issue.record("\(uri) was not denied")
+                continue
+            }
+        }
+        // Other escapes, an escaped percent sign among them, are no separators.
+        for uri in ["/orders/a%20b", "/orders/%252f", "/orders/%41?q=%2f"] {
+            guard case .requires = policy.decision(method: "GET", uri: uri, host: nil) else {
+                Issue.record("\(uri) was denied")
                 continue
             }
         }

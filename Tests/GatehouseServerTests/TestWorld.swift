@@ -139,6 +139,22 @@ struct TestWorld {
     }
 }
 
+/// How a test reaches the server: through the router alone, or over a real socket, where the
+/// requests answered from memory (``InlineAnswerHandler``) never reach the router.
+enum ServerPath: String, CaseIterable, Sendable {
+    case router, live
+
+    var setup: TestingSetup { self == .router ? .router : .live }
+
+    /// How many requests of `route` the server answered from memory, from its `/metrics`.
+    static func answeredFromMemory(_ client: some TestClientProtocol, route: String) async throws -> Int {
+        let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+        let prefix = "gatehouse_answered_from_memory_total{route=\"\(route)\"} "
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
+        return Int(line.dropFirst(prefix.count)) ?? 0
+    }
+}
+
 /// What a test reads from a response (immutable, so safe to pass between tasks).
 struct APIResult: @unchecked Sendable {
     let status: Int

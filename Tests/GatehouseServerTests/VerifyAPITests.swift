@@ -18,13 +18,15 @@ import Testing
         try await client.call(.post, "/verify", token: key, version: nil, body: body)
     }
 
-    @Test func aVerifierLearnsWhomATokenIdentifiesItsScopesAndItsLimit() async throws {
+    @Test(arguments: ServerPath.allCases) func aVerifierLearnsWhomATokenIdentifiesItsScopesAndItsLimit(
+        path server: ServerPath
+    ) async throws {
         let world = try await TestWorld.make()
         _ = try await world.admin.setScopes(try Scopes(["orders:read"]), integrationID: world.integration.id)
         let (service, _) = try await world.otherIntegration(capabilities: Capabilities(content: [], userInfo: .none))
         let (key, _) = try await world.admin.createVerifierKey(integrationID: service.id)
         #expect(key.hasPrefix("gvk_"))
-        try await world.test(.router) { client in
+        try await world.test(server.setup) { client in
             let valid = try await Self.verify(
                 client,
                 key: key,
@@ -66,6 +68,8 @@ import Testing
                 #expect(refused.status == 400, "\(text)")
                 #expect(refused.code == code, "\(text)")
             }
+            let answered = try await ServerPath.answeredFromMemory(client, route: "/verify")
+            #expect(server == .router ? answered == 0 : answered >= 1)
         }
     }
 

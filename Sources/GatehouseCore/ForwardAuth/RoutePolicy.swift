@@ -117,13 +117,13 @@ public struct RoutePolicy: Sendable, Equatable {
     /// The decision for `method` on `uri` (a path, possibly with a query) at `host` (possibly
     /// with a port).
     public func decision(method: String, uri: String, host: String?) -> Decision {
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = uri.firstIndex(of: "?").map { uri[..<$0] } ?? uri[...]
         guard path.hasPrefix("/") else { return .deny(reason: "the original URI is not a path") }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         for segment in segments where segment == "." || segment == ".." || Self.hasEncodedSeparator(segment) {
             return .deny(reason: "the path is not in normal form")
         }
-        let method = method.uppercased()
+        let method = Self.knownMethods.contains(method) ? method : method.uppercased()
         let bareHost = host.map(Self.withoutPort)
         for rule in rules {
             if let methods = rule.methods, !methods.contains(method) { continue }
@@ -147,15 +147,32 @@ public struct RoutePolicy: Sendable, Equatable {
         return index == path.count
     }
 
+    /// Whether `segment` holds a backslash or a percent-encoded `.`, `/` or `\\` (`%2e`, `%2f`,
+    /// `%5c`, in either case), which could name another path once decoded.
     static func hasEncodedSeparator(_ segment: Substring) -> Bool {
-        let lowered = segment.lowercased()
-        return lowered.contains("%2e") || lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("\\")
+        var twoBefore: UInt8 = 0
+        var oneBefore: UInt8 = 0
+        for byte in segment.utf8 {
+            if byte == UInt8(ascii: "\\") { return true }
+            if twoBefore == UInt8(ascii: "%") {
+                let lowered = byte | 0x20  // ASCII letters to lower case
+                if oneBefore == UInt8(ascii: "2") && (lowered == UInt8(ascii: "e") || lowered == UInt8(ascii: "f")) {
+                    return true
+                }
+                if oneBefore == UInt8(ascii: "5") && lowered == UInt8(ascii: "c") { return true }
+            }
+            twoBefore = oneBefore
+            oneBefore = byte
+        }
+        return false
     }
 
     static func withoutPort(_ host: String) -> String {
-        let lowered = host.lowercased()
+        let lowered =
+            host.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? host.lowercased() : host
         if lowered.hasPrefix("["), let end = lowered.firstIndex(of: "]") { return String(lowered[...end]) }
-        return String(lowered.split(separator: ":", maxSplits: 1).first ?? "")
+        guard let colon = lowered.firstIndex(of: ":") else { return lowered }
+        return String(lowered[..<colon])
     }
 
     /// `api.example.com` matches itself; `*.example.com` matches any subdomain of it.

@@ -67,6 +67,13 @@ public final class Authenticator: Sendable {
         try cachedPrincipal(digest: Self.digest(of: Self.token(in: authorization)))
     }
 
+    /// As ``authenticateExplaining(token:)`` as far as it can go without the store: the principal
+    /// of a cached token, or the failure of a malformed or expired one; `nil` when only the store
+    /// can tell.
+    public func cachedPrincipal(token: Substring) throws(AuthenticationFailure) -> Principal? {
+        try cachedPrincipal(digest: Self.digest(of: token))
+    }
+
     /// The token of an `Authorization` value.
     private static func token(in authorization: String?) throws(AuthenticationFailure) -> Substring {
         guard let authorization else { throw AuthenticationFailure(.missing) }
@@ -125,13 +132,23 @@ public final class Authenticator: Sendable {
     /// The principal of a verifier key (`gvk_`) in an `Authorization: Bearer` value: the
     /// integration the verifying service acts as. From memory when seen before, else the store.
     public func authenticateVerifier(authorization: String?) async throws(AuthenticationFailure) -> Principal {
+        if let principal = try cachedVerifier(authorization: authorization) { return principal }
         let token = try Self.token(in: authorization)
-        let digest = try Self.digest(of: token)
-        if cacheTrusted.load(ordering: .relaxed), let principal = verifiers.credential(for: digest) {
-            if let expiresAt = principal.expiresAt, expiresAt <= clock.now() { throw AuthenticationFailure(.expired) }
-            return principal
+        return try await loadPrincipal(token: token, digest: Self.digest(of: token), into: verifiers) {
+            $0 == .verifierKey
         }
-        return try await loadPrincipal(token: Substring(token), digest: digest, into: verifiers) { $0 == .verifierKey }
+    }
+
+    /// As ``authenticateVerifier(authorization:)`` as far as it can go without the store: the
+    /// principal of a verifier key seen before, or the failure of a malformed or expired one;
+    /// `nil` when only the store can tell.
+    public func cachedVerifier(authorization: String?) throws(AuthenticationFailure) -> Principal? {
+        let digest = try Self.digest(of: Self.token(in: authorization))
+        guard cacheTrusted.load(ordering: .relaxed), let principal = verifiers.credential(for: digest) else {
+            return nil
+        }
+        if let expiresAt = principal.expiresAt, expiresAt <= clock.now() { throw AuthenticationFailure(.expired) }
+        return principal
     }
 
     /// Stops serving from the cache (the change feed cannot be read): until

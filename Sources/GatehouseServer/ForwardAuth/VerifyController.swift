@@ -39,21 +39,17 @@ struct VerifyController {
         router.post("verify", use: verify)
     }
 
-    @Sendable func verify(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
-        do {
-            _ = try await authenticator.authenticateVerifier(authorization: request.headers[.authorization])
-        } catch {
-            let apiError =
-                error.reason == .storeUnavailable
-                ? APIError.serviceUnavailable
-                : APIError(
-                    status: 401,
-                    code: "unauthorized",
-                    message: "POST /verify needs a verifier key (gvk_…) as its bearer token."
-                )
-            return JSONResponse.error(apiError, requestID: context.requestID)
-        }
-        let body = try await RequestInput.decoded(VerifyRequest.self, request, limit: Self.bodyLimit)
+    /// What a request asks, read and checked.
+    struct Question {
+        var token: String
+        var required: Scopes
+        var clientAddress: SocketAddress?
+    }
+
+    /// The question in a request body (`nil`: none); a `validation_error` naming the member that
+    /// is missing or wrong.
+    static func question(in body: ByteBuffer?) throws(APIError) -> Question {
+        let body = try RequestInput.decoded(VerifyRequest.self, from: body)
         guard let token = body.token else {
             throw APIError.validation("body failed validation: body.token should be a string.")
         }
@@ -72,25 +68,34 @@ struct VerifyController {
             }
             clientAddress = try? SocketAddress(ipAddress: address.description, port: 0)
         }
+        return Question(token: token, required: required, clientAddress: clientAddress)
+    }
 
+    @Sendable func verify(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        do {
+            _ = try await authenticator.authenticateVerifier(authorization: request.headers[.authorization])
+        } catch {
+            let apiError =
+                error.reason == .storeUnavailable
+                ? APIError.serviceUnavailable
+                : APIError(
+                    status: 401,
+                    code: "unauthorized",
+                    message: "POST /verify needs a verifier key (gvk_…) as its bearer token."
+                )
+            return JSONResponse.error(apiError, requestID: context.requestID)
+        }
+        var request = request
+        let question = try Self.question(in: try await request.collectBody(upTo: Self.bodyLimit))
         let principal: Principal
         do {
-            principal = try await authenticator.authenticateExplaining(token: Substring(token))
+            principal = try await authenticator.authenticateExplaining(token: Substring(question.token))
         } catch {
             if error.reason == .storeUnavailable { throw APIError.serviceUnavailable }
-            return Self.answer(invalid: .unauthorized, requestID: context.requestID)
+            return Self.answer(invalid: .unauthorized, requestID: context.requestID).response
         }
-        guard principal.scopes.covers(required) else {
-            let missing = required.names.filter { !principal.scopes.contains($0) }
-            return Self.answer(
-                invalid: APIError(
-                    status: 403,
-                    code: "restricted_resource",
-                    message:
-                        "The token lacks the scope\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))."
-                ),
-                requestID: context.requestID
-            )
+        if let refusal = Self.scopeRefusal(of: question, by: principal, requestID: context.requestID) {
+            return refusal.response
         }
         let decision: RateLimitEnforcement.Decision
         if let decided = rateLimit.decisionFromMemory(for: principal) {
@@ -98,39 +103,64 @@ struct VerifyController {
         } else {
             decision = await rateLimit.decision(for: principal)
         }
-        let outcome = decision.outcome
-        usage.record(
-            tokenID: principal.tokenID,
-            integrationID: principal.integrationID,
-            status: outcome.isAllowed ? 200 : 429,
-            at: authenticator.clock.now(),
-            address: clientAddress,
-            userAgent: request.clippedUserAgent
-        )
-        if let refusal = outcome.refusal {
-            return Self.answer(
-                invalid: .rateLimited(refusal),
-                rateLimit: Self.rateLimit(outcome),
-                requestID: context.requestID
-            )
-        }
-        if let maxUses = principal.maxUses,
+        recordUse(by: principal, decision, question: question, userAgent: request.clippedUserAgent)
+        if decision.outcome.isAllowed, let maxUses = principal.maxUses,
             let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
         {
             guard refusal.status == .forbidden else { throw APIError.serviceUnavailable }
-            return Self.answer(invalid: UsageLimitEnforcement.exhausted(maxUses), requestID: context.requestID)
+            return Self.answer(invalid: UsageLimitEnforcement.exhausted(maxUses), requestID: context.requestID).response
+        }
+        return Self.answer(principal, decision.outcome, requestID: context.requestID).response
+    }
+
+    /// The answer for a token that lacks some of the scopes asked for; `nil` if it has them all.
+    static func scopeRefusal(of question: Question, by principal: Principal, requestID: String) -> PreparedAnswer? {
+        guard !principal.scopes.covers(question.required) else { return nil }
+        let missing = question.required.names.filter { !principal.scopes.contains($0) }
+        return answer(
+            invalid: APIError(
+                status: 403,
+                code: "restricted_resource",
+                message: "The token lacks the scope\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))."
+            ),
+            requestID: requestID
+        )
+    }
+
+    /// Counts the request against the token, as a request the rate limit admitted (200) or refused.
+    func recordUse(
+        by principal: Principal,
+        _ decision: RateLimitEnforcement.Decision,
+        question: Question,
+        userAgent: String?
+    ) {
+        usage.record(
+            tokenID: principal.tokenID,
+            integrationID: principal.integrationID,
+            status: decision.outcome.isAllowed ? 200 : 429,
+            at: authenticator.clock.now(),
+            address: question.clientAddress,
+            userAgent: userAgent
+        )
+    }
+
+    /// The answer once the rate limit is decided (and any usage limit has a use left): valid with
+    /// the identity, or the limit's refusal.
+    static func answer(_ principal: Principal, _ outcome: RateLimitOutcome, requestID: String) -> PreparedAnswer {
+        if let refusal = outcome.refusal {
+            return answer(invalid: .rateLimited(refusal), rateLimit: rateLimit(outcome), requestID: requestID)
         }
         var owner = JSONValue.null
         if case .user(let id, _, _) = principal.owner { owner = .string(id) }
-        return JSONResponse.ok(
+        return JSONResponse.okAnswer(
             .object([
                 ("object", "verification"), ("valid", .bool(true)),
                 ("integration_id", .string(principal.integrationID)), ("bot_id", .string(principal.botID)),
                 ("workspace_id", .string(principal.workspaceID)), ("user_id", owner),
                 ("scopes", .array(principal.scopes.names.map(JSONValue.string))),
-                ("plan", .string(principal.plan.rawValue)), ("rate_limit", Self.rateLimit(outcome)),
+                ("plan", .string(principal.plan.rawValue)), ("rate_limit", rateLimit(outcome)),
             ]),
-            requestID: context.requestID
+            requestID: requestID
         )
     }
 
@@ -145,12 +175,36 @@ struct VerifyController {
         ])
     }
 
-    static func answer(invalid error: APIError, rateLimit: JSONValue = .null, requestID: String) -> Response {
+    static func answer(invalid error: APIError, rateLimit: JSONValue = .null, requestID: String) -> PreparedAnswer {
         var members: [(String, JSONValue)] = [
             ("object", "verification"), ("valid", .bool(false)), ("status", .number(Double(error.status))),
             ("code", .string(error.code)), ("message", .string(error.message)),
         ]
         if rateLimit != .null { members.append(("rate_limit", rateLimit)) }
-        return JSONResponse.ok(.object(members), requestID: requestID)
+        return JSONResponse.okAnswer(.object(members), requestID: requestID)
+    }
+}
+
+extension VerifyController: InlineResponder {
+    /// `POST /verify` with a body of up to ``bodyLimit`` bytes.
+    func bodyLimit(for head: HTTPRequest) -> Int? {
+        head.method == .post && head.path == "/verify" ? Self.bodyLimit : nil
+    }
+
+    /// The answer ``verify(_:context:)`` gives when the verifier key and the token are cached,
+    /// the question is valid, the rate limit is decided from memory, and the token has no usage
+    /// limit; `nil` otherwise.
+    func answer(_ request: InlineRequest) -> (answer: PreparedAnswer, route: String)? {
+        let headers = request.head.headerFields
+        guard (try? authenticator.cachedVerifier(authorization: headers[.authorization])) != nil,
+            let question = try? Self.question(in: request.body),
+            let principal = try? authenticator.cachedPrincipal(token: Substring(question.token))
+        else { return nil }
+        if let refusal = Self.scopeRefusal(of: question, by: principal, requestID: request.requestID) {
+            return (refusal, "/verify")
+        }
+        guard principal.maxUses == nil, let decision = rateLimit.decisionFromMemory(for: principal) else { return nil }
+        recordUse(by: principal, decision, question: question, userAgent: headers.clippedUserAgent)
+        return (Self.answer(principal, decision.outcome, requestID: request.requestID), "/verify")
     }
 }

@@ -21,10 +21,20 @@ enum JSONResponse {
 
     /// A success body: `object`'s members followed by `request_id`.
     static func ok(_ object: JSONValue, requestID: String, status: HTTPResponse.Status = .ok) -> Response {
+        raw(okBody(object, requestID: requestID), status: status)
+    }
+
+    /// ``ok(_:requestID:status:)`` made ahead (``PreparedAnswer``).
+    static func okAnswer(_ object: JSONValue, requestID: String) -> PreparedAnswer {
+        PreparedAnswer(status: .ok, headers: headers(), body: okBody(object, requestID: requestID))
+    }
+
+    /// The body of ``ok(_:requestID:status:)``.
+    static func okBody(_ object: JSONValue, requestID: String) -> [UInt8] {
         var members: [(String, JSONValue)] = []
         if case .object(let existing) = object { members = existing }
         members.append(("request_id", .string(requestID)))
-        return raw(JSONValue.object(members).serializedBytes(), status: status)
+        return JSONValue.object(members).serializedBytes()
     }
 
     /// A success body of a paginated list (``NotionObjects/list(_:nextCursor:type:)``) whose results

@@ -32,11 +32,18 @@ enum RequestInput {
     /// type is a `validation_error` naming it.
     static func decoded<Body: Decodable>(_ type: Body.Type, _ request: Request, limit: Int) async throws -> Body {
         var request = request
-        let buffer = try await request.collectBody(upTo: limit)
-        let bytes = buffer.readableBytesView
+        return try decoded(Body.self, from: try await request.collectBody(upTo: limit))
+    }
+
+    /// One decoder for every body: it holds only its (default) options.
+    private static let decoder = JSONDecoder()
+
+    /// As ``decoded(_:_:limit:)``, from a body read already (`nil`: none).
+    static func decoded<Body: Decodable>(_ type: Body.Type, from buffer: ByteBuffer?) throws(APIError) -> Body {
+        let bytes = buffer?.readableBytesView ?? ByteBuffer().readableBytesView
         let empty = bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         do {
-            return try JSONDecoder().decode(Body.self, from: empty ? Data("{}".utf8) : Data(bytes))
+            return try decoder.decode(Body.self, from: empty ? Data("{}".utf8) : Data(bytes))
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
             let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             guard !path.isEmpty else {

@@ -36,10 +36,16 @@ extension HTTPFields {
 }
 
 extension Request {
+    /// The client's `User-Agent` as the audit log and last-use records keep it (see
+    /// ``HTTPFields/clippedUserAgent``).
+    var clippedUserAgent: String? { headers.clippedUserAgent }
+}
+
+extension HTTPFields {
     /// The client's `User-Agent` as the audit log and last-use records keep it: cut to 200
     /// characters (copied only when it is longer).
     var clippedUserAgent: String? {
-        guard let agent = headers.first(.userAgent) else { return nil }
+        guard let agent = first(.userAgent) else { return nil }
         return agent.utf8.count <= 200 ? agent : String(agent.prefix(200))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The `/v1` API's bearer step (``APIMiddleware``): `Authorization: Bearer <token>` for a live
 /// token, whose principal the request then acts as.
@@ -23,8 +24,13 @@ struct BearerAuthentication: Sendable {
     /// without the store (a cached token, a malformed header), without suspending; `nil` when
     /// only the store can tell (``principal(for:)``).
     func cachedPrincipal(for request: Request) -> Result<Principal, AuthenticationFailure>? {
+        cachedPrincipal(for: request.headers)
+    }
+
+    /// As ``cachedPrincipal(for:)-(Request)``, from a request's header fields.
+    func cachedPrincipal(for headers: HTTPFields) -> Result<Principal, AuthenticationFailure>? {
         do {
-            guard let principal = try authenticator.cachedPrincipal(authorization: try authorization(of: request))
+            guard let principal = try authenticator.cachedPrincipal(authorization: try authorization(of: headers))
             else { return nil }
             return .success(principal)
         } catch {
@@ -39,7 +45,7 @@ struct BearerAuthentication: Sendable {
     func principal(for request: Request) async -> Result<Principal, AuthenticationFailure> {
         do {
             return .success(
-                try await authenticator.authenticateExplaining(authorization: try authorization(of: request))
+                try await authenticator.authenticateExplaining(authorization: try authorization(of: request.headers))
             )
         } catch {
             return .failure(error)
@@ -48,8 +54,8 @@ struct BearerAuthentication: Sendable {
 
     /// The single `Authorization` value, if any: two are ambiguous, so refused rather than one
     /// picked.
-    private func authorization(of request: Request) throws(AuthenticationFailure) -> String? {
-        let authorization = request.headers.single(.authorization)
+    private func authorization(of headers: HTTPFields) throws(AuthenticationFailure) -> String? {
+        let authorization = headers.single(.authorization)
         guard authorization != .repeated else { throw AuthenticationFailure(.ambiguous) }
         return authorization.value
     }
@@ -97,13 +103,19 @@ struct BearerAuthentication: Sendable {
 
     /// Counts an authenticated request, and the status it was answered with, against its token.
     func recordUse(by principal: Principal, status: HTTPResponse.Status, of request: Request, context: Context) {
+        recordUse(by: principal, status: status, address: context.remoteAddress, userAgent: request.clippedUserAgent)
+    }
+
+    /// Counts an authenticated request from `address` (the client's, after trusted proxies), and
+    /// the status it was answered with, against its token.
+    func recordUse(by principal: Principal, status: HTTPResponse.Status, address: SocketAddress?, userAgent: String?) {
         usage.record(
             tokenID: principal.tokenID,
             integrationID: principal.integrationID,
             status: Int(status.code),
             at: authenticator.clock.now(),
-            address: context.remoteAddress,
-            userAgent: request.clippedUserAgent
+            address: address,
+            userAgent: userAgent
         )
     }
 

@@ -26,7 +26,9 @@ struct RequestMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         let requestID = context.requestID
         var context = context
-        if !trustedProxies.isEmpty { Self.attributeToForwardedClient(request, &context, trustedProxies) }
+        if !trustedProxies.isEmpty {
+            context.remoteAddress = clientAddress(peer: context.remoteAddress, headers: request.headers)
+        }
         var response: Response
         do {
             response = try await next(request, context)
@@ -38,41 +40,50 @@ struct RequestMiddleware: RouterMiddleware {
         }
         // Appended, not set: only this middleware writes the field, so there is none to replace.
         response.headers.append(HTTPField(name: .notionRequestID, value: requestID))
-        let elapsed = ContinuousClock.now - start
-        metrics.recordRequest(
+        recordFinished(
             route: context.endpointPath ?? "unmatched",
-            method: request.method.rawValue,
-            status: Int(response.status.code),
-            duration: elapsed
-        )
-        logger.info(
-            "request",
-            metadata: [
-                "request_id": .string(requestID),
-                "method": .string(request.method.rawValue),
-                "path": .string(SecretRedactor.redact(request.uri.path)),
-                "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(Self.milliseconds(elapsed)),
-            ]
+            method: request.method,
+            path: request.uri.path,
+            status: response.status,
+            requestID: requestID,
+            elapsed: ContinuousClock.now - start
         )
         return response
     }
 
-    /// Replaces the peer's address with the client's when the peer is a trusted proxy that says
-    /// whom it forwards for.
-    static func attributeToForwardedClient(
-        _ request: Request,
-        _ context: inout Context,
-        _ trustedProxies: TrustedProxies
+    /// Counts a finished request in the metrics and logs its line (the path redacted). Requests
+    /// answered before the router (``InlineAnswerHandler``) are recorded here too.
+    func recordFinished(
+        route: String,
+        method: HTTPRequest.Method,
+        path: String,
+        status: HTTPResponse.Status,
+        requestID: String,
+        elapsed: Duration
     ) {
-        guard let peerText = context.remoteAddress?.ipAddress, let peer = IPAddress(peerText),
-            let client = trustedProxies.clientAddress(
-                peer: peer,
-                forwarded: request.headers[values: .forwarded],
-                xForwardedFor: request.headers[values: .xForwardedFor]
-            )
-        else { return }
-        context.remoteAddress = try? SocketAddress(ipAddress: client.description, port: 0)
+        metrics.recordRequest(route: route, method: method.rawValue, status: Int(status.code), duration: elapsed)
+        logger.info(
+            "request",
+            metadata: [
+                "request_id": .string(requestID),
+                "method": .string(method.rawValue),
+                "path": .string(SecretRedactor.redact(path)),
+                "status": .stringConvertible(status.code),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
+            ]
+        )
+    }
+
+    /// The client's address: `peer`, or the address a trusted proxy at `peer` says it forwards for.
+    func clientAddress(peer: SocketAddress?, headers: HTTPFields) -> SocketAddress? {
+        guard !trustedProxies.isEmpty else { return peer }
+        let forwarded = headers[values: .forwarded]
+        let xForwardedFor = headers[values: .xForwardedFor]
+        guard !forwarded.isEmpty || !xForwardedFor.isEmpty, let peerText = peer?.ipAddress,
+            let peerIP = IPAddress(peerText),
+            let client = trustedProxies.clientAddress(peer: peerIP, forwarded: forwarded, xForwardedFor: xForwardedFor)
+        else { return peer }
+        return (try? SocketAddress(ipAddress: client.description, port: 0)) ?? peer
     }
 
     /// `duration` in milliseconds with three decimals (`12.345`), rounded to the microsecond;

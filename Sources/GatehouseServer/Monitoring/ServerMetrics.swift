@@ -10,6 +10,9 @@ import Synchronization
 /// - `gatehouse_http_request_duration_seconds{route,method}` (histogram)
 /// - `gatehouse_authentication_failures_total{reason}`
 /// - `gatehouse_rate_limited_total{reason}`
+/// - `gatehouse_answered_from_memory_total{route}`: requests of `/forward-auth` and `/verify`
+///   answered ahead of the router from memory alone (``InlineAnswerHandler``); the others of these
+///   routes needed the store, the audit log or an error only the router gives
 ///
 /// Routes are the matched patterns (`/v1/pages/{page_id}`), never raw paths, so label values
 /// stay few and never carry ids or secrets.
@@ -59,6 +62,24 @@ public final class ServerMetrics: Sendable {
             }
         metrics.count.increment()
         metrics.duration.recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Pre-made, by route: there are two.
+    private let answeredFromMemory = Mutex<[String: CoreMetrics.Counter]>([:])
+
+    func recordAnsweredFromMemory(route: String) {
+        let counter =
+            answeredFromMemory.withLock { $0[route] }
+            ?? answeredFromMemory.withLock { made in
+                let counter = CoreMetrics.Counter(
+                    label: "gatehouse_answered_from_memory_total",
+                    dimensions: [("route", route)],
+                    factory: factory
+                )
+                made[route] = counter
+                return counter
+            }
+        counter.increment()
     }
 
     func recordAuthenticationFailure(reason: String) {
