@@ -45,7 +45,7 @@ enum CLI {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = stdin
-        try process.run()
+        try ChildProcess.launch(process)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
@@ -94,7 +94,7 @@ final class ServerProcess: Sendable {
                 }
             }
         }
-        try process.run()
+        try ChildProcess.launch(process)
     }
 
     var stdout: String { output.value }

@@ -3,6 +3,7 @@ import GatehouseAdmin
 import GatehouseCore
 import GatehouseServer
 import GatehouseStore
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -166,7 +167,7 @@ import Testing
             SELECT \(Date().epochMilliseconds), '203.0.113.9', 'auth.failed', 'failure', '203.0.113.9', '{}', 'x', 'y' FROM n;
             """,
         ]
-        try flood.run()
+        try ChildProcess.launch(flood)
         flood.waitUntilExit()
         #expect(flood.terminationStatus == 0)
         try await world.test(.live) { client in

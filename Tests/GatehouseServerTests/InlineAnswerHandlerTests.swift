@@ -41,7 +41,9 @@ import Testing
             serverName: "Gatehouse",
             date: HTTPDate()
         )
-        return EmbeddedChannel(handler: handler)
+        let channel = EmbeddedChannel(handler: handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 443)).wait()
+        return channel
     }
 
     static func head(_ path: String, _ fields: HTTPFields = [:]) -> HTTPRequestPart {
@@ -121,7 +123,7 @@ import Testing
         try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .accepted)))
         try channel.writeOutbound(HTTPResponsePart.end(nil))
         _ = try Self.written(channel)
-        try channel.writeInbound(Self.head("/answer", [.connection: "close"]))
+        try channel.writeInbound(Self.head("/answer", [.expect: "100-continue"]))
         try channel.writeInbound(HTTPRequestPart.end(nil))
         #expect(try Self.passedOn(channel) == ["head /answer", "end"])
         try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .accepted)))
@@ -132,6 +134,22 @@ import Testing
         try channel.writeInbound(HTTPRequestPart.end(nil))
         #expect(try Self.passedOn(channel).isEmpty)
         #expect(try Self.written(channel)?.1 == "answered")
+        // A connection that cannot take more output: the router's, which waits for the client.
+        channel.isWritable = false
+        try channel.writeInbound(Self.head("/answer"))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(try Self.passedOn(channel) == ["head /answer", "end"])
+        channel.isWritable = true
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .accepted)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try Self.written(channel)
+        // After a request that closes the connection, nothing more is answered here.
+        try channel.writeInbound(Self.head("/answer", [.connection: "close"]))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        try channel.writeInbound(Self.head("/answer"))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(try Self.passedOn(channel) == ["head /answer", "end", "head /answer", "end"])
+        #expect(try Self.written(channel) == nil)
     }
 
     @Test func pipelinedRequestsAreAnsweredInTurn() throws {

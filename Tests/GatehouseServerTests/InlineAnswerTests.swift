@@ -134,6 +134,78 @@ import Testing
         }
     }
 
+    @Test func onlyTheRouterReadsForwardAuthPathsItWouldReadOtherwise() async throws {
+        try await Self.withWorld { world in
+            let forwardAuth = try #require(try Self.routes(world).inline.first { $0 is ForwardAuthController })
+            func limit(_ method: HTTPRequest.Method, _ path: String) -> Int? {
+                forwardAuth.bodyLimit(
+                    for: HTTPRequest(method: method, scheme: nil, authority: nil, path: path, headerFields: [:])
+                )
+            }
+            for path in ["/forward-auth", "/forward-auth?x=1", "/forward-auth/orders/7", "/forward-auth/a?b"] {
+                #expect(limit(.get, path) == 0, "\(path)")
+            }
+            for path in ["/forward-auth/", "/forward-auth//x", "/forward-auth/?x", "/forward-authx", "/verify"] {
+                #expect(limit(.get, path) == nil, "\(path)")
+            }
+            // A HEAD answer drops the body of a refusal: the router's.
+            #expect(limit(.head, "/forward-auth") == nil)
+            #expect(limit(.post, "/forward-auth") == 0)
+        }
+    }
+
+    @Test func forwardAuthRefusalsOverTheLimitAndUseAreTheRoutersToo() async throws {
+        try await Self.withWorld { world in
+            _ = try await world.admin.setScopes(try Scopes(["orders:read"]), integrationID: world.integration.id)
+            // A lease of 5 permits (a twentieth of a second at 100 a second), a burst of 20.
+            let plans = RatePlans(overrides: [.enterprise: RatePlan(requestsPerSecond: 100, burst: 20, dailyQuota: nil)]
+            )
+            let path = Scratch.path(".yaml")
+            try ForwardAuthFixture.writePolicy(ForwardAuthFixture.policyText, to: path)
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, ratePlans: plans)
+            configuration.routePolicy = try RoutePolicySource(path: path)
+            let usage = UsageRecorder()
+            let routes = try buildRoutes(
+                configuration: configuration,
+                store: world.store,
+                authenticator: world.authenticator,
+                usage: usage,
+                logger: TestWorld.quietLogger
+            )
+            let inline = routes.inline
+            let allowed =
+                ForwardAuthFixture.original("GET", "/orders/42")
+                + [HTTPField(name: .authorization, value: "Bearer \(world.token)")]
+            try await Application(router: routes.router).test(.router) { client in
+                // The clock stands still: the burst is spent, by both paths, and then refused.
+                var answeredHere = 0
+                var refusal: PreparedAnswer?
+                for _ in 0..<100 where refusal == nil {
+                    if let answer = try Self.answer(inline, Self.request(.get, "/forward-auth", allowed)) {
+                        if answer.status == .tooManyRequests { refusal = answer } else { answeredHere += 1 }
+                    } else {
+                        _ = try await client.execute(uri: "/forward-auth", method: .get, headers: allowed) { $0 }
+                    }
+                }
+                let answered = try #require(refusal)
+                #expect(answeredHere >= 10)
+                let routed = try await client.execute(uri: "/forward-auth", method: .get, headers: allowed) { $0 }
+                #expect(routed.status == .tooManyRequests)
+                #expect(Self.names(answered.headers) == Self.names(routed.headers))
+                for name in Self.comparedFields {
+                    #expect(answered.headers[name] == routed.headers[name], "\(name)")
+                }
+                #expect(
+                    try Self.withoutRequestID(answered.body) == Self.withoutRequestID(routed.body.readableBytesView)
+                )
+            }
+            // Every answer given here was counted against the token, as the router counts its own.
+            try await usage.flush(to: world.store)
+            let key = try #require(try await world.store.tokens(integrationID: world.integration.id).first)
+            #expect(key.useCount >= 22)
+        }
+    }
+
     @Test func verifyAnswersFromMemoryWhatTheRouterAnswers() async throws {
         try await Self.withWorld { world in try await verify(world) }
     }

@@ -221,8 +221,13 @@ extension ForwardAuthController: InlineResponder {
         guard let path = head.path, path.hasPrefix("/forward-auth"), head.method != .head,
             Self.methods.contains(head.method)
         else { return nil }
+        // `/forward-auth`, `/forward-auth?…` or `/forward-auth/x…`: the router's own reading of the
+        // path (and its route label) for anything else, such as `/forward-auth//x`.
         let rest = path.utf8.dropFirst("/forward-auth".utf8.count)
-        guard rest.isEmpty || rest.first == UInt8(ascii: "?") || rest.count > 1 && rest.first == UInt8(ascii: "/")
+        guard let first = rest.first else { return 0 }
+        if first == UInt8(ascii: "?") { return 0 }
+        guard first == UInt8(ascii: "/"), let second = rest.dropFirst().first,
+            second != UInt8(ascii: "/"), second != UInt8(ascii: "?"), second != UInt8(ascii: "#")
         else { return nil }
         return 0
     }

@@ -2,37 +2,21 @@ import Foundation
 import Synchronization
 
 /// The `Date` field's value (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) for
-/// responses written without Hummingbird (``InlineAnswerHandler``), formatted once per second.
+/// responses written without Hummingbird (``InlineAnswerHandler``, which keeps the current
+/// second's value per connection and asks here once a second).
 final class HTTPDate: Sendable {
-    private struct State {
-        var second: Int
-        var text: String
-        let formatter: DateFormatter
-    }
-
-    private let state: Mutex<State>
+    private let formatter: Mutex<DateFormatter>
 
     init() {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let now = Date()
-        state = Mutex(
-            State(second: Int(now.timeIntervalSince1970), text: formatter.string(from: now), formatter: formatter)
-        )
+        self.formatter = Mutex(formatter)
     }
 
-    /// The current second's value.
-    var now: String {
-        let date = Date()
-        let second = Int(date.timeIntervalSince1970)
-        return state.withLock { state in
-            if state.second != second {
-                state.second = second
-                state.text = state.formatter.string(from: date)
-            }
-            return state.text
-        }
+    /// The value for the second `second` seconds after 1970.
+    func value(atSecond second: Int) -> String {
+        formatter.withLock { $0.string(from: Date(timeIntervalSince1970: TimeInterval(second))) }
     }
 }

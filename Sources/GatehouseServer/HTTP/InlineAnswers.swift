@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import HTTPTypes
 import Hummingbird
@@ -59,8 +60,14 @@ protocol InlineResponder: Sendable {
 /// (`docs/performance.md`).
 ///
 /// Order is kept: a request is answered here only while the router owes no response on this
-/// connection (pipelined requests queue behind the router's). It is placed after Hummingbird's
-/// connection-state handler, so idle time-outs and graceful shutdown see these requests too.
+/// connection (pipelined requests queue behind the router's). Nor is one answered here once the
+/// connection is closing, or while it cannot take more output: those go to the router, which waits
+/// for the client to read (a client that pipelines without reading cannot pile answers up in
+/// memory). It is placed after Hummingbird's connection-state handler, so idle time-outs and
+/// graceful shutdown see these requests too.
+///
+/// Its log line is written on the event loop, as the router's are on the task that runs the
+/// request: a log destination that blocks holds up the connections of that loop.
 final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -85,6 +92,11 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held: HeldRequest?
     /// Requests passed to the router whose response has not been written to its end.
     private var owedByRouter = 0
+    /// Set once a request asked to close the connection, or its output was shut: every request
+    /// after is the router's (which drops them).
+    private var closing = false
+    /// The `Date` value of the current second, and that second.
+    private var dateField: (second: Int, value: String) = (0, "")
 
     init(responders: [any InlineResponder], requests: RequestMiddleware, serverName: String, date: HTTPDate) {
         self.responders = responders
@@ -96,10 +108,11 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if owedByRouter == 0, let (responder, limit) = responder(for: head) {
+            if owedByRouter == 0, !closing, let (responder, limit) = responder(for: head) {
                 held = HeldRequest(head: head, responder: responder, limit: limit, start: ContinuousClock.now)
                 return
             }
+            if !Self.keepsAlive(head) { closing = true }
             owedByRouter += 1
             context.fireChannelRead(data)
         case .body(var chunk):
@@ -128,7 +141,9 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     headers: request.head.headerFields
                 )
             )
-            guard let (answer, route) = request.responder.answer(inline) else {
+            let channel = context.channel
+            guard !closing, channel.isActive, channel.isWritable, let (answer, route) = request.responder.answer(inline)
+            else {
                 passOn(context: context)
                 context.fireChannelRead(data)
                 return
@@ -139,7 +154,7 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             requests.recordFinished(
                 route: route,
                 method: request.head.method,
-                path: request.head.path.map { String($0.prefix { $0 != "?" }) } ?? "/",
+                path: request.head.path.map { String($0.prefix { $0 != "?" && $0 != "#" }) } ?? "/",
                 status: answer.status,
                 requestID: requestID,
                 elapsed: ContinuousClock.now - request.start
@@ -152,21 +167,22 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        held = nil
-        context.fireChannelInactive()
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode != .input { closing = true }
+        context.close(mode: mode, promise: promise)
+    }
+
+    /// Whether `head` keeps the connection open: no `Connection` field, or `keep-alive` (as many
+    /// clients send it); `close`, or any other option, is the router's to handle.
+    private static func keepsAlive(_ head: HTTPRequest) -> Bool {
+        guard let connection = head.headerFields[.connection] else { return true }
+        return connection.utf8.count == 10 && ASCIICase.hasPrefix(connection, "keep-alive")
     }
 
     /// The responder that may answer a request with `head`, and the body bytes it reads.
     private func responder(for head: HTTPRequest) -> (any InlineResponder, Int)? {
-        // A request that asks to close the connection (or for any other connection option than
-        // keep-alive), or to be told to go on, is the router's.
-        if let connection = head.headerFields[.connection],
-            connection.utf8.count != 10 || !ASCIICase.hasPrefix(connection, "keep-alive")
-        {
-            return nil
-        }
-        if head.headerFields[.expect] != nil { return nil }
+        // A request that asks to close the connection, or to be told to go on, is the router's.
+        if !Self.keepsAlive(head) || head.headerFields[.expect] != nil { return nil }
         for responder in responders {
             if let limit = responder.bodyLimit(for: head) { return (responder, limit) }
         }
@@ -187,7 +203,9 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var headers = answer.headers
         headers.append(HTTPField(name: .contentLength, value: String(answer.body.count)))
         headers.append(HTTPField(name: .notionRequestID, value: requestID))
-        headers.append(HTTPField(name: .date, value: date.now))
+        let second = Int(Date().timeIntervalSince1970)
+        if second != dateField.second { dateField = (second, date.value(atSecond: second)) }
+        headers.append(HTTPField(name: .date, value: dateField.value))
         headers.append(HTTPField(name: .server, value: serverName))
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
         if !answer.body.isEmpty {
