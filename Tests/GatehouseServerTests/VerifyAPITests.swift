@@ -69,7 +69,7 @@ import Testing
                 #expect(refused.code == code, "\(text)")
             }
             let answered = try await ServerPath.answeredFromMemory(client, route: "/verify")
-            #expect(server == .router ? answered == 0 : answered >= 1)
+            if server == .live { #expect(answered >= 1) }
         }
     }
 

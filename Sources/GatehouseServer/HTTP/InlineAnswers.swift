@@ -131,18 +131,20 @@ final class InlineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             held = request
         case .end:
             guard let request = held else { return context.fireChannelRead(data) }
-            let requestID = UUIDv4.string()
-            let inline = InlineRequest(
-                head: request.head,
-                body: request.body,
-                requestID: requestID,
-                clientAddress: requests.clientAddress(
-                    peer: context.channel.remoteAddress,
-                    headers: request.head.headerFields
-                )
-            )
             let channel = context.channel
-            guard !closing, channel.isActive, channel.isWritable, let (answer, route) = request.responder.answer(inline)
+            let requestID = UUIDv4.string()
+            guard !closing, channel.isActive, channel.isWritable,
+                let (answer, route) = request.responder.answer(
+                    InlineRequest(
+                        head: request.head,
+                        body: request.body,
+                        requestID: requestID,
+                        clientAddress: requests.clientAddress(
+                            peer: channel.remoteAddress,
+                            headers: request.head.headerFields
+                        )
+                    )
+                )
             else {
                 passOn(context: context)
                 context.fireChannelRead(data)
