@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -131,7 +133,12 @@ let package = Package(
         ),
         .target(
             name: "GatehouseTestSupport",
-            dependencies: ["GatehouseCore", "GatehouseContent"],
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseContent",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/GatehouseTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -4,22 +4,23 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct AdminCommandTests {
     /// Every admin command of the contract, with `--json`, against one new store.
-    @Test func theAdminContractRoundTrips() throws {
+    @Test func theAdminContractRoundTrips() async throws {
         let db = ["--database-url", CLI.temporaryDatabaseURL()]
-        let workspace = try CLI.run(["workspace", "create", "--name", "Acme", "--plan", "team", "--json"] + db)
+        let workspace = try await CLI.run(["workspace", "create", "--name", "Acme", "--plan", "team", "--json"] + db)
         #expect(workspace.status == 0, "\(workspace.stderr)")
         let workspaceID = try #require(workspace.json["id"] as? String)
 
-        let upgraded = try CLI.run(
+        let upgraded = try await CLI.run(
             ["workspace", "set-plan", "--workspace", workspaceID, "--plan", "enterprise", "--json"] + db
         )
         #expect(upgraded.status == 0, "\(upgraded.stderr)")
         #expect(upgraded.json["plan"] as? String == "enterprise")
         #expect(
-            try CLI.run(["workspace", "set-plan", "--workspace", UUID().uuidString, "--plan", "pro"] + db).status != 0
+            try await CLI.run(["workspace", "set-plan", "--workspace", UUID().uuidString, "--plan", "pro"] + db).status
+                != 0
         )
 
-        let user = try CLI.run(
+        let user = try await CLI.run(
             [
                 "user", "create", "--workspace", workspaceID, "--email", "ada@acme.test", "--name", "Ada", "--role",
                 "owner",
@@ -31,7 +32,7 @@ import Testing
         #expect(user.json["id"] is String)
         #expect(!user.stdout.contains("correct horse"))
 
-        let integration = try CLI.run(
+        let integration = try await CLI.run(
             [
                 "integration", "create", "--workspace", workspaceID, "--name", "Robot", "--capabilities",
                 "read_content,insert_content", "--json",
@@ -43,53 +44,57 @@ import Testing
         #expect(token.hasPrefix("secret_") && token.count == 53)
         #expect(integration.json["bot_id"] is String)
 
-        let database = try CLI.run(
+        let database = try await CLI.run(
             ["database", "create", "--workspace", workspaceID, "--title", "Tasks", "--json"] + db
         )
         let databaseID = try #require(database.json["id"] as? String)
-        let page = try CLI.run(
+        let page = try await CLI.run(
             ["page", "create", "--workspace", workspaceID, "--title", "First", "--database", databaseID, "--json"] + db
         )
         #expect(page.json["id"] is String)
-        let share = try CLI.run(["share", "--integration", integrationID, "--database", databaseID, "--json"] + db)
+        let share = try await CLI.run(
+            ["share", "--integration", integrationID, "--database", databaseID, "--json"] + db
+        )
         #expect(share.status == 0, "\(share.stderr)")
         #expect(share.json["shared"] as? Bool == true)
 
-        let list = try CLI.run(["integration", "list", "--workspace", workspaceID, "--json"] + db)
+        let list = try await CLI.run(["integration", "list", "--workspace", workspaceID, "--json"] + db)
         let listed = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [[String: Any]]
         #expect(listed?.compactMap { $0["id"] as? String } == [integrationID])
 
-        let show = try CLI.run(["integration", "show", "--integration", integrationID, "--json"] + db)
+        let show = try await CLI.run(["integration", "show", "--integration", integrationID, "--json"] + db)
         #expect(show.json["shared_resource_ids"] as? [String] == [databaseID])
         #expect(show.json["capabilities"] as? [String] == ["read_content", "insert_content", "no_user_info"])
 
-        let tokens = try CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
+        let tokens = try await CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
         #expect(tokens.status == 0)
         #expect(!tokens.stdout.contains(token))
         #expect(tokens.stdout.contains("secret_…" + token.suffix(4)))
         #expect(tokens.stdout.contains("\"use_count\":0"))
 
-        let rotated = try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "7d", "--json"] + db)
+        let rotated = try await CLI.run(
+            ["token", "rotate", "--integration", integrationID, "--grace", "7d", "--json"] + db
+        )
         #expect(rotated.status == 0, "\(rotated.stderr)")
         let newToken = try #require(rotated.json["token"] as? String)
         #expect(newToken.hasPrefix("secret_") && newToken != token)
         let expiresAt = try #require(rotated.json["old_token_expires_at"] as? String)
         let expiry = try #require(try? Date(expiresAt, strategy: .iso8601))
         #expect(abs(expiry.timeIntervalSinceNow - 7 * 86_400) < 120)
-        let badGrace = try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "soon"] + db)
+        let badGrace = try await CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "soon"] + db)
         #expect(badGrace.status != 0)
         #expect(badGrace.stderr.contains("not a duration"))
 
-        let revoke = try CLI.run(["token", "revoke", "--token-stdin", "--json"] + db, input: token + "\n")
+        let revoke = try await CLI.run(["token", "revoke", "--token-stdin", "--json"] + db, input: token + "\n")
         #expect(revoke.status == 0, "\(revoke.stderr)")
         #expect((revoke.json["revoked"] as? [String])?.count == 1)
-        let again = try CLI.run(["token", "revoke", "--token-stdin"] + db, input: token + "\n")
+        let again = try await CLI.run(["token", "revoke", "--token-stdin"] + db, input: token + "\n")
         #expect(again.status != 0)
         #expect(again.stderr.contains("already revoked"))
-        let status = try CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
+        let status = try await CLI.run(["token", "list", "--integration", integrationID, "--json"] + db)
         #expect(status.stdout.contains("\"revoked\""))
 
-        let events = try CLI.run(["events", "--json"] + db)
+        let events = try await CLI.run(["events", "--json"] + db)
         #expect(events.status == 0)
         let lines = events.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -103,24 +108,24 @@ import Testing
         }
         #expect(!events.stdout.contains(token.dropFirst(7).prefix(12)))
         #expect(!events.stdout.contains("correct horse"))
-        let verified = try CLI.run(["events", "verify"] + db)
+        let verified = try await CLI.run(["events", "verify"] + db)
         #expect(verified.status == 0)
         #expect(verified.stdout.contains("intact"))
 
-        let delete = try CLI.run(["integration", "delete", "--integration", integrationID, "--json"] + db)
+        let delete = try await CLI.run(["integration", "delete", "--integration", integrationID, "--json"] + db)
         #expect(delete.status == 0)
-        let gone = try CLI.run(["integration", "show", "--integration", integrationID] + db)
+        let gone = try await CLI.run(["integration", "show", "--integration", integrationID] + db)
         #expect(gone.status != 0)
         #expect(gone.stderr.contains("no integration with id"))
     }
 
-    @Test func badInputGetsAOneLineErrorAndANonZeroExit() throws {
+    @Test func badInputGetsAOneLineErrorAndANonZeroExit() async throws {
         let db = ["--database-url", CLI.temporaryDatabaseURL()]
         let workspaceID = try #require(
-            try CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String
+            try await CLI.run(["workspace", "create", "--name", "W", "--json"] + db).json["id"] as? String
         )
         let create = ["user", "create", "--workspace", workspaceID, "--name", "A", "--password-stdin"]
-        #expect(try CLI.run(create + ["--email", "a@b.test"] + db, input: "longenough\n").status == 0)
+        #expect(try await CLI.run(create + ["--email", "a@b.test"] + db, input: "longenough\n").status == 0)
 
         let cases: [(arguments: [String], input: String?, says: String)] = [
             (create + ["--email", "a@b.test"] + db, "longenough\n", "already exists"),
@@ -168,7 +173,7 @@ import Testing
             ),
         ]
         for testCase in cases {
-            let result = try CLI.run(testCase.arguments, input: testCase.input)
+            let result = try await CLI.run(testCase.arguments, input: testCase.input)
             #expect(result.status != 0, "\(testCase.arguments)")
             #expect(result.stderr.contains(testCase.says), "\(testCase.arguments): \(result.stderr)")
             #expect(!result.stderr.contains("hunter2"))
@@ -178,7 +183,7 @@ import Testing
     }
 
     /// Settings come from flags, then the environment, then `.env` in the working directory.
-    @Test func theDatabaseURLComesFromFlagThenEnvironmentThenDotEnv() throws {
+    @Test func theDatabaseURLComesFromFlagThenEnvironmentThenDotEnv() async throws {
         let directory = try Scratch.newDirectory()
         let fromFile = directory.appendingPathComponent("from-dotenv.sqlite").path
         let fromEnvironment = directory.appendingPathComponent("from-environment.sqlite").path
@@ -191,83 +196,87 @@ import Testing
         let clean = ["GATEHOUSE_DATABASE_URL": ""]
 
         #expect(
-            try CLI.run(["workspace", "create", "--name", "A"], environment: clean, directory: directory).status == 0
+            try await CLI.run(["workspace", "create", "--name", "A"], environment: clean, directory: directory).status
+                == 0
         )
         #expect(FileManager.default.fileExists(atPath: fromFile))
         let environment = ["GATEHOUSE_DATABASE_URL": "sqlite:\(fromEnvironment)"]
         #expect(
-            try CLI.run(["workspace", "create", "--name", "B"], environment: environment, directory: directory).status
+            try await CLI.run(["workspace", "create", "--name", "B"], environment: environment, directory: directory)
+                .status
                 == 0
         )
         #expect(FileManager.default.fileExists(atPath: fromEnvironment))
         let flag = ["workspace", "create", "--name", "C", "--database-url", "sqlite:\(fromFlag)"]
-        #expect(try CLI.run(flag, environment: environment, directory: directory).status == 0)
+        #expect(try await CLI.run(flag, environment: environment, directory: directory).status == 0)
         #expect(FileManager.default.fileExists(atPath: fromFlag))
     }
 
-    @Test func eventsVerifyFindsATamperedEvent() throws {
+    @Test func eventsVerifyFindsATamperedEvent() async throws {
         let url = CLI.temporaryDatabaseURL()
         let db = ["--database-url", url]
-        for name in ["A", "B", "C"] { #expect(try CLI.run(["workspace", "create", "--name", name] + db).status == 0) }
+        for name in ["A", "B", "C"] {
+            #expect(try await CLI.run(["workspace", "create", "--name", name] + db).status == 0)
+        }
         let path = String(url.dropFirst("sqlite:".count))
-        let tamper = Process()
-        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tamper.arguments = [
-            "python3", "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit_events SET actor='mallory' WHERE seq=2\"); c.commit()",
-            path,
-        ]
-        try tamper.run()
-        tamper.waitUntilExit()
-        #expect(tamper.terminationStatus == 0)
-        let verdict = try CLI.run(["events", "verify"] + db)
+        let tamper = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit_events SET actor='mallory' WHERE seq=2\"); c.commit()",
+                path,
+            ]
+        )
+        #expect(tamper.status == 0)
+        let verdict = try await CLI.run(["events", "verify"] + db)
         #expect(verdict.status == 1)
         #expect(verdict.stdout.contains("broken at event 2"))
     }
 
-    @Test func eventsVerifyWithTheKeyFindsAnUnkeyedRewriteAndSaysWhatItCannotDetect() throws {
+    @Test func eventsVerifyWithTheKeyFindsAnUnkeyedRewriteAndSaysWhatItCannotDetect() async throws {
         let url = CLI.temporaryDatabaseURL()
         let db = ["--database-url", url]
-        for name in ["A", "B", "C"] { #expect(try CLI.run(["workspace", "create", "--name", name] + db).status == 0) }
+        for name in ["A", "B", "C"] {
+            #expect(try await CLI.run(["workspace", "create", "--name", name] + db).status == 0)
+        }
         let path = String(url.dropFirst("sqlite:".count))
         let keyFile = path + ".audit-key"
         let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let intact = try CLI.run(["events", "verify"] + db)
+        let intact = try await CLI.run(["events", "verify"] + db)
         #expect(intact.status == 0)
         #expect(intact.stdout.contains("intact"))
         #expect(intact.stdout.contains("Detects: an edited event"))
         #expect(intact.stdout.contains("deletion of the newest events (truncation)"))
 
         // Someone with write access to the file alone rewrites the chain, unkeyed, as before M5.
-        let rewrite = Process()
-        rewrite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        rewrite.arguments = [
-            "python3", "-c",
-            """
-            import sqlite3,sys,hashlib
-            c=sqlite3.connect(sys.argv[1]); prev='0'*64
-            c.execute("UPDATE audit_events SET actor='mallory' WHERE seq=2")
-            for r in c.execute('SELECT seq,time,actor,action,target,outcome,ip,user_agent,request_id,details FROM audit_events ORDER BY seq').fetchall():
-              h=hashlib.sha256()
-              for f in [prev,str(r[1]),r[2],r[3],r[4] or '',r[5],r[6] or '',r[7] or '',r[8] or '',r[9]]:
-                h.update(f.encode()); h.update(b'\\x1f')
-              d=h.hexdigest(); c.execute('UPDATE audit_events SET prev_hash=?, hash=? WHERE seq=?',(prev,d,r[0])); prev=d
-            c.commit()
-            """,
-            path,
-        ]
-        try rewrite.run()
-        rewrite.waitUntilExit()
-        #expect(rewrite.terminationStatus == 0)
-        let keyed = try CLI.run(["events", "verify", "--json"] + db)
+        let rewrite = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sqlite3,sys,hashlib
+                c=sqlite3.connect(sys.argv[1]); prev='0'*64
+                c.execute("UPDATE audit_events SET actor='mallory' WHERE seq=2")
+                for r in c.execute('SELECT seq,time,actor,action,target,outcome,ip,user_agent,request_id,details FROM audit_events ORDER BY seq').fetchall():
+                  h=hashlib.sha256()
+                  for f in [prev,str(r[1]),r[2],r[3],r[4] or '',r[5],r[6] or '',r[7] or '',r[8] or '',r[9]]:
+                    h.update(f.encode()); h.update(b'\\x1f')
+                  d=h.hexdigest(); c.execute('UPDATE audit_events SET prev_hash=?, hash=? WHERE seq=?',(prev,d,r[0])); prev=d
+                c.commit()
+                """,
+                path,
+            ]
+        )
+        #expect(rewrite.status == 0)
+        let keyed = try await CLI.run(["events", "verify", "--json"] + db)
         #expect(keyed.status == 1)
         #expect(keyed.json["intact"] as? Bool == false)
         #expect((keyed.json["reason"] as? String)?.contains("without the audit key") == true)
 
         // Without the key the same rewrite passes, and the command says that it cannot tell.
         try FileManager.default.moveItem(atPath: keyFile, toPath: keyFile + ".away")
-        let unkeyed = try CLI.run(["events", "verify"] + db)
+        let unkeyed = try await CLI.run(["events", "verify"] + db)
         #expect(unkeyed.status == 0)
         #expect(unkeyed.stdout.contains("Cannot detect: edits, insertions and deletions by someone who recomputes"))
     }

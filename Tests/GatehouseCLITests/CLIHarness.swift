@@ -33,29 +33,15 @@ enum CLI {
         input: String? = nil,
         environment: [String: String] = [:],
         directory: URL? = nil
-    ) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        if let directory { process.currentDirectoryURL = directory }
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try ChildProcess.launch(process)
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self)
+    ) async throws -> Result {
+        let outcome = try await ChildProcess.run(
+            binary.path,
+            arguments,
+            input: input,
+            environment: environment,
+            directory: directory?.path
         )
+        return Result(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     /// A new SQLite database URL in a temporary directory.
@@ -64,41 +50,17 @@ enum CLI {
 
 /// A `gatehouse serve` child process whose output is collected as it arrives.
 final class ServerProcess: Sendable {
-    /// Text a reader thread appends to while tests read it.
-    final class Buffer: Sendable {
-        private let text = Mutex("")
-        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
-        var value: String { text.withLock { $0 } }
+    private let process: RunningProcess
+
+    private init(process: RunningProcess) { self.process = process }
+
+    /// Starts `gatehouse serve --port 0 <arguments>`.
+    static func start(arguments: [String]) async throws -> ServerProcess {
+        ServerProcess(process: try await RunningProcess.start(CLI.binary.path, ["serve", "--port", "0"] + arguments))
     }
 
-    let process: Process
-    private let output = Buffer()
-    private let errors = Buffer()
-
-    init(arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["serve", "--port", "0"] + arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        self.process = process
-        for (pipe, buffer) in [(stdout, output), (stderr, errors)] {
-            let handle = pipe.fileHandleForReading
-            Thread.detachNewThread {
-                while true {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    buffer.append(data)
-                }
-            }
-        }
-        try ChildProcess.launch(process)
-    }
-
-    var stdout: String { output.value }
-    var stderr: String { errors.value }
+    var stdout: String { process.stdout }
+    var stderr: String { process.stderr }
 
     /// Waits until standard output contains `text`, or fails after `timeout`.
     func waitForOutput(containing text: String, timeout: Duration = .seconds(30)) async throws {
@@ -117,16 +79,15 @@ final class ServerProcess: Sendable {
             .flatMap { $0.split(separator: " ").dropFirst(3).first.map(String.init) }
     }
 
-    /// Sends SIGTERM and waits for the exit; returns the exit status.
+    /// Sends SIGTERM and waits for the exit (SIGKILL after ten seconds); returns the exit status.
     func terminate() async -> Int32 {
-        if process.isRunning { process.terminate() }
+        process.send(SIGTERM)
         let start = ContinuousClock.now
         while process.isRunning, ContinuousClock.now - start < .seconds(10) {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.send(SIGKILL)
+        return (try? await process.waitForExit()) ?? -1
     }
 }
 

@@ -23,17 +23,20 @@ import Testing
             engine == "sqlite"
             ? CLI.temporaryDatabaseURL() : ProcessInfo.processInfo.environment["GATEHOUSE_TEST_POSTGRES_URL"]!
         let workspace = try #require(
-            try CLI.run(["workspace", "create", "--name", "Cluster", "--plan", "free", "--json", "--database-url", db])
-                .json["id"] as? String
+            try await CLI.run([
+                "workspace", "create", "--name", "Cluster", "--plan", "free", "--json", "--database-url", db,
+            ])
+            .json["id"] as? String
         )
-        let created = try CLI.run([
+        let created = try await CLI.run([
             "integration", "create", "--workspace", workspace, "--name", "Busy", "--json", "--database-url", db,
         ])
         let integrationID = try #require(created.json["id"] as? String)
         let token = try #require(created.json["token"] as? String)
 
-        let nodes = try [
-            ServerProcess(arguments: ["--database-url", db]), ServerProcess(arguments: ["--database-url", db]),
+        let nodes = [
+            try await ServerProcess.start(arguments: ["--database-url", db]),
+            try await ServerProcess.start(arguments: ["--database-url", db]),
         ]
         for node in nodes { try await node.waitForOutput(containing: "Gatehouse listening on") }
         let bases = try nodes.map { try #require($0.baseURL) }
@@ -46,7 +49,9 @@ import Testing
         #expect(statuses.filter { $0 == 200 }.count == 3)
         #expect(statuses.filter { $0 == 429 }.count == 5)
 
-        #expect(try CLI.run(["token", "revoke", "--integration", integrationID, "--database-url", db]).status == 0)
+        #expect(
+            try await CLI.run(["token", "revoke", "--integration", integrationID, "--database-url", db]).status == 0
+        )
         let start = ContinuousClock.now
         for base in bases {
             #expect(try await HTTP.waitForRefusal(base + "/v1/users/me", token: token).status == 401)

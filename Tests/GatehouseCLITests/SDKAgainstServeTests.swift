@@ -19,7 +19,7 @@ import FoundationNetworking
             atomically: true,
             encoding: .utf8
         )
-        let server = try ServerProcess(arguments: ["--database-url", db, "--plans-file", plans.path])
+        let server = try await ServerProcess.start(arguments: ["--database-url", db, "--plans-file", plans.path])
         try await server.waitForOutput(containing: "curl ")
         let base = try #require(server.baseURL.flatMap(URL.init(string:)))
         return (server, base, db, try Banner(server.stdout))
@@ -43,12 +43,12 @@ import FoundationNetworking
     }
 
     /// A key of a new integration in a new free-plan workspace (its own, fresh limit).
-    static func freePlanKey(_ db: String) throws -> String {
-        let workspace = try CLI.run([
+    static func freePlanKey(_ db: String) async throws -> String {
+        let workspace = try await CLI.run([
             "workspace", "create", "--name", "Free", "--plan", "free", "--json", "--database-url", db,
         ])
         let id = try #require(workspace.json["id"] as? String)
-        let integration = try CLI.run([
+        let integration = try await CLI.run([
             "integration", "create", "--workspace", id, "--name", "Paced", "--json", "--database-url", db,
         ])
         return try #require(integration.json["token"] as? String)
@@ -81,7 +81,7 @@ import FoundationNetworking
 
     @Test func aReal429IsRetriedAfterRetryAfter() async throws {
         let (server, base, db, _) = try await Self.start()
-        let key = try Self.freePlanKey(db)
+        let key = try await Self.freePlanKey(db)
         let events = Mutex<[ClientEvent]>([])
         let notion = NotionClient(
             configuration: ClientConfiguration(
@@ -102,7 +102,7 @@ import FoundationNetworking
 
     @Test func thePacerKeepsAClientUnderItsPlanWithoutA429() async throws {
         let (server, base, db, _) = try await Self.start()
-        let key = try Self.freePlanKey(db)
+        let key = try await Self.freePlanKey(db)
         let events = Mutex<[ClientEvent]>([])
         let notion = NotionClient(
             configuration: ClientConfiguration(
@@ -125,7 +125,7 @@ import FoundationNetworking
     @Test func theOAuthHelperCompletesARealCodeExchangeRefreshAndRevocation() async throws {
         let (server, base, db, banner) = try await Self.start()
         let redirect = "https://app.example/callback"
-        let created = try CLI.run([
+        let created = try await CLI.run([
             "integration", "create", "--workspace", banner.workspaceID, "--name", "SDK App", "--public",
             "--redirect-uri", redirect, "--expiring", "--json", "--database-url", db,
         ])

@@ -9,7 +9,7 @@ import Testing
         let url = CLI.temporaryDatabaseURL()
         let path = String(url.dropFirst("sqlite:".count))
         let db = ["--database-url", url]
-        let server = try ServerProcess(arguments: db + ["--log-level", "trace"])
+        let server = try await ServerProcess.start(arguments: db + ["--log-level", "trace"])
         try await server.waitForOutput(containing: "curl ")
         let base = try #require(server.baseURL)
         let banner = server.stdout
@@ -27,7 +27,7 @@ import Testing
         var secrets = [demoKey, ownerPassword, "correct horse battery staple"]
         var errorBodies: [String] = []
         #expect(
-            try CLI.run(
+            try await CLI.run(
                 [
                     "user", "create", "--workspace", workspace, "--email", "eve@sandbox.test", "--name", "Eve",
                     "--password-stdin",
@@ -36,7 +36,7 @@ import Testing
                 input: "correct horse battery staple\n"
             ).status == 0
         )
-        let created = try CLI.run(
+        let created = try await CLI.run(
             ["integration", "create", "--workspace", workspace, "--name", "Session", "--json"] + db
         )
         let integrationID = try #require(created.json["id"] as? String)
@@ -44,7 +44,7 @@ import Testing
         secrets.append(token)
         #expect(try await HTTP.get(base + "/v1/users/me", token: token).status == 200)
         let rotated = try #require(
-            try CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "0", "--json"] + db).json[
+            try await CLI.run(["token", "rotate", "--integration", integrationID, "--grace", "0", "--json"] + db).json[
                 "token"
             ]
                 as? String
@@ -58,13 +58,13 @@ import Testing
         let guessed = "secret_" + String(token.dropFirst(7).reversed())
         errorBodies.append(String(describing: try await HTTP.get(base + "/v1/users/me", token: guessed).body))
         errorBodies.append(String(describing: try await HTTP.get(base + "/v1/pages/\(rotated)", token: rotated).body))
-        #expect(try CLI.run(["token", "revoke", "--integration", integrationID] + db).status == 0)
+        #expect(try await CLI.run(["token", "revoke", "--integration", integrationID] + db).status == 0)
         let afterRevocation = try await HTTP.waitForRefusal(base + "/v1/users/me", token: rotated)
         #expect(afterRevocation.status == 401)
         errorBodies.append(String(describing: afterRevocation.body))
         #expect(await server.terminate() == 0)
 
-        let audit = try CLI.run(["events", "--json"] + db).stdout
+        let audit = try await CLI.run(["events", "--json"] + db).stdout
         #expect(audit.contains("token.rotated") && audit.contains("auth.failed"))
         var places: [(String, String)] = [
             ("server log", server.stderr), ("audit export", audit),

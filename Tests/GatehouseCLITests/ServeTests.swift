@@ -7,18 +7,11 @@ import Testing
     /// line that works as printed; a second start on the same store seeds nothing.
     @Test func serveSeedsASandboxWhoseCurlLineWorksAsPrinted() async throws {
         let db = CLI.temporaryDatabaseURL()
-        let server = try ServerProcess(arguments: ["--database-url", db])
+        let server = try await ServerProcess.start(arguments: ["--database-url", db])
         try await server.waitForOutput(containing: "curl ")
         let curlLine = try #require(server.stdout.split(separator: "\n").first { $0.contains("curl ") })
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", String(curlLine) + " -s"]
-        let out = Pipe()
-        shell.standardOutput = out
-        try shell.run()
-        let body = out.fileHandleForReading.readDataToEndOfFile()
-        shell.waitUntilExit()
-        let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        let shell = try await ChildProcess.run("/bin/sh", ["-c", String(curlLine) + " -s"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(shell.stdout.utf8)) as? [String: Any])
         #expect(json["object"] as? String == "user")
         #expect(json["type"] as? String == "bot")
         #expect(json["name"] as? String == "Demo integration")
@@ -34,7 +27,7 @@ import Testing
         #expect(!server.stderr.contains(key.dropFirst(7).prefix(12)), "the key reached the log")
         #expect(await server.terminate() == 0)
 
-        let again = try ServerProcess(arguments: ["--database-url", db])
+        let again = try await ServerProcess.start(arguments: ["--database-url", db])
         try await again.waitForOutput(containing: "Gatehouse listening on")
         try await Task.sleep(for: .milliseconds(200))
         #expect(!again.stdout.contains("secret_"))
@@ -46,7 +39,7 @@ import Testing
     /// and an all-capability key unless the operator asks with `--seed`.
     @Test func serveSeedsOnlyALoopbackSQLiteStoreUnlessAskedTo() async throws {
         let db = CLI.temporaryDatabaseURL()
-        let exposed = try ServerProcess(arguments: ["--database-url", db, "--host", "0.0.0.0"])
+        let exposed = try await ServerProcess.start(arguments: ["--database-url", db, "--host", "0.0.0.0"])
         try await exposed.waitForOutput(containing: "Gatehouse listening on")
         for _ in 0..<50 where !exposed.stderr.contains("no sandbox was seeded") {
             try await Task.sleep(for: .milliseconds(100))
@@ -56,12 +49,12 @@ import Testing
         #expect(!exposed.stdout.contains("secret_"))
         #expect(await exposed.terminate() == 0)
 
-        let asked = try ServerProcess(arguments: ["--database-url", db, "--host", "0.0.0.0", "--seed"])
+        let asked = try await ServerProcess.start(arguments: ["--database-url", db, "--host", "0.0.0.0", "--seed"])
         try await asked.waitForOutput(containing: "curl ")
         #expect(asked.stdout.contains("Seeded a sandbox"))
         #expect(await asked.terminate() == 0)
 
-        let both = try CLI.run(["serve", "--seed", "--no-seed", "--database-url", CLI.temporaryDatabaseURL()])
+        let both = try await CLI.run(["serve", "--seed", "--no-seed", "--database-url", CLI.temporaryDatabaseURL()])
         #expect(both.status != 0)
         #expect(both.stderr.contains("contradict"))
     }
@@ -74,7 +67,7 @@ import Testing
 
     private func measureCLIRevocation() async throws {
         let db = CLI.temporaryDatabaseURL()
-        let server = try ServerProcess(arguments: ["--database-url", db])
+        let server = try await ServerProcess.start(arguments: ["--database-url", db])
         try await server.waitForOutput(containing: "curl ")
         let base = try #require(server.baseURL)
         let workspace = try #require(
@@ -83,7 +76,7 @@ import Testing
         )
 
         for action in ["revoke", "delete"] {
-            let created = try CLI.run(
+            let created = try await CLI.run(
                 ["integration", "create", "--workspace", workspace, "--name", action, "--json", "--database-url", db])
             let integrationID = try #require(created.json["id"] as? String)
             let token = try #require(created.json["token"] as? String)
@@ -93,7 +86,7 @@ import Testing
                 action == "revoke"
                 ? ["token", "revoke", "--integration", integrationID]
                 : ["integration", "delete", "--integration", integrationID]
-            let done = try CLI.run(arguments + ["--database-url", db])
+            let done = try await CLI.run(arguments + ["--database-url", db])
             #expect(done.status == 0, "\(done.stderr)")
             let start = ContinuousClock.now
             let status = try await HTTP.waitForRefusal(base + "/v1/users/me", token: token).status
@@ -137,13 +130,13 @@ import Testing
                 "maximum number of connections"
             ),
         ] {
-            let result = try CLI.run(arguments)
+            let result = try await CLI.run(arguments)
             #expect(result.status != 0)
             #expect(result.stderr.contains(says), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count <= 2, "\(result.stderr)")
             #expect(!result.stderr.contains(":secret@"), "the store password must not be echoed")
         }
-        let result = try CLI.run(["serve", "--port", "0"], environment: ["GATEHOUSE_DATABASE_URL": "mysql://x"])
+        let result = try await CLI.run(["serve", "--port", "0"], environment: ["GATEHOUSE_DATABASE_URL": "mysql://x"])
         #expect(result.stderr.contains("invalid database URL"))
     }
 }
