@@ -1,6 +1,5 @@
 import Foundation
 import GatehouseTestSupport
-import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)

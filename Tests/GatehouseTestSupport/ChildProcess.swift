@@ -40,12 +40,7 @@ public enum ChildProcess {
         environment: [String: String] = [:],
         directory: String? = nil
     ) async throws -> Outcome {
-        let configuration = Configuration(
-            executable: .path(FilePath(executable)),
-            arguments: Arguments(arguments),
-            environment: inheritedEnvironment(updatedWith: environment),
-            workingDirectory: directory.map { FilePath($0) }
-        )
+        let configuration = configuration(executable, arguments, environment: environment, directory: directory)
         let result =
             if let input {
                 try await Subprocess.run(
@@ -69,15 +64,30 @@ public enum ChildProcess {
         )
     }
 
-    static func inheritedEnvironment(updatedWith variables: [String: String]) -> Environment {
+    /// `executable` with `arguments`, this process's environment with `environment` set over it,
+    /// in `directory` (`nil`: this process's own).
+    static func configuration(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String],
+        directory: String? = nil
+    ) -> Configuration {
         var overrides: [Environment.Key: String?] = [:]
-        for (name, value) in variables {
-            guard let key = Environment.Key(rawValue: name) else { continue }
+        for (name, value) in environment {
+            guard let key = Environment.Key(rawValue: name) else {
+                preconditionFailure("'\(name)' is not an environment variable's name")
+            }
             overrides[key] = value
         }
-        return .inherit.updating(overrides)
+        return Configuration(
+            executable: .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(overrides),
+            workingDirectory: directory.map { FilePath($0) }
+        )
     }
 
+    /// The status as ``Outcome/status`` reads it.
     static func status(of termination: TerminationStatus) -> Int32 {
         switch termination {
         case .exited(let code): Int32(truncatingIfNeeded: code)
@@ -115,11 +125,7 @@ public final class RunningProcess: Sendable {
         _ arguments: [String],
         environment: [String: String] = [:]
     ) async throws -> RunningProcess {
-        let configuration = Configuration(
-            executable: .path(FilePath(executable)),
-            arguments: Arguments(arguments),
-            environment: ChildProcess.inheritedEnvironment(updatedWith: environment)
-        )
+        let configuration = ChildProcess.configuration(executable, arguments, environment: environment)
         let shared = Shared()
         let started = AsyncStream<Void>.makeStream()
         let exit = Task<Int32, any Error> {
