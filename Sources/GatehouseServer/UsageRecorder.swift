@@ -165,7 +165,9 @@ struct UsageFlusher: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                // Woken by shutdown: the last flush, below, runs outside the cancelled task (a
+                // flush inside it fails and logs a warning at every stop).
+                do { try await Task.sleep(for: interval) } catch { break }
                 await flush()
             }
         }
