@@ -88,24 +88,35 @@ def wait_for_port(port, process, log, timeout=20):
     raise AssertionError(f"nothing listens on {port}")
 
 
-def configured(name, gatehouse_port, upstream_port, proxy_port):
-    """The documented configuration with its three loopback addresses replaced."""
+def configured(name, gatehouse, upstream_port, proxy_port):
+    """The documented configuration with its three loopback addresses replaced; `gatehouse` is a
+    port, or the path of Gatehouse's Unix socket, written as the file's comment says."""
     with open(os.path.join(DOCS, name)) as file:
         text = file.read()
-    for documented, actual in (("127.0.0.1:8080", gatehouse_port), ("127.0.0.1:9000", upstream_port), ("127.0.0.1:8000", proxy_port)):
+    if isinstance(gatehouse, str):
+        socket_address = f"unix:{gatehouse}" if name == "nginx.conf" else f"unix/{gatehouse}"
+        documented_socket = "unix:/run/gatehouse/gatehouse.sock" if name == "nginx.conf" else "unix//run/gatehouse/gatehouse.sock"
+        assert documented_socket in text, f"{name} no longer shows the socket address {documented_socket}"
+        gatehouse_address = socket_address
+    else:
+        gatehouse_address = f"127.0.0.1:{gatehouse}"
+    for documented, actual in (("127.0.0.1:8080", gatehouse_address), ("127.0.0.1:9000", f"127.0.0.1:{upstream_port}"),
+                               ("127.0.0.1:8000", f"127.0.0.1:{proxy_port}")):
         assert documented in text, f"{name} no longer names {documented}"
-        text = text.replace(documented, f"127.0.0.1:{actual}")
+        text = text.replace(documented, actual)
     return text
 
 
-def start_proxy(kind, gatehouse_port, upstream_port):
+def start_proxy(kind, gatehouse, upstream_port):
+    """nginx or Caddy (`kind`) with its documented configuration, asking Gatehouse at `gatehouse`
+    (a port, or the path of its Unix socket)."""
     directory = scratch_directory(f"gatehouse-{kind}-")
     port = free_port()
     if kind == "nginx":
         assert shutil.which("nginx"), "nginx is not installed (.ci/run installs it)"
         config = os.path.join(directory, "nginx.conf")
         with open(config, "w") as file:
-            file.write(configured("nginx.conf", gatehouse_port, upstream_port, port))
+            file.write(configured("nginx.conf", gatehouse, upstream_port, port))
         command = ["nginx", "-e", "stderr", "-p", directory, "-c", config, "-g", "daemon off;"]
         if os.geteuid() == 0:
             command[-1] = "daemon off; user root;"
@@ -113,7 +124,7 @@ def start_proxy(kind, gatehouse_port, upstream_port):
         assert shutil.which("caddy"), "caddy is not installed (.ci/run installs it)"
         config = os.path.join(directory, "Caddyfile")
         with open(config, "w") as file:
-            file.write(configured("Caddyfile", gatehouse_port, upstream_port, port))
+            file.write(configured("Caddyfile", gatehouse, upstream_port, port))
         command = ["caddy", "run", "--config", config, "--adapter", "caddyfile"]
     environment = dict(os.environ, HOME=directory, XDG_DATA_HOME=directory, XDG_CONFIG_HOME=directory)
     log = open(os.path.join(directory, "proxy.log"), "wb")
@@ -128,22 +139,27 @@ def stack():
     policy = os.path.join(directory, "policy.yaml")
     with open(policy, "w") as file:
         file.write(POLICY)
+    unix_socket = os.path.join(directory, "gatehouse.sock")
     process, sandbox = start_sandbox(
         {"free": {"requests_per_second": 0.05, "burst": 3, "daily_quota": 1000}, "pro": {"requests_per_second": 1000, "burst": 1000}},
-        ["--policy-file", policy, "--trusted-proxies", "127.0.0.1"],
+        ["--policy-file", policy, "--trusted-proxies", "127.0.0.1", "--unix-socket", unix_socket],
     )
     upstream = Upstream()
     gatehouse_port = int(sandbox.base_url.rsplit(":", 1)[1])
-    yield sandbox, upstream, gatehouse_port
+    yield sandbox, upstream, {"tcp": gatehouse_port, "socket": unix_socket}
     upstream.stop()
     process.terminate()
     assert process.wait(timeout=15) == 0
+    assert not os.path.exists(unix_socket), "serve left its socket file behind"
 
 
-@pytest.fixture(params=["nginx", "caddy"])
+@pytest.fixture(params=["nginx", "caddy", "nginx-socket", "caddy-socket"])
 def proxied(request, stack):
-    sandbox, upstream, gatehouse_port = stack
-    process, base = start_proxy(request.param, gatehouse_port, upstream.port)
+    """A proxy in front of the echoing upstream, asking Gatehouse over TCP or (`-socket`) over its
+    Unix socket."""
+    sandbox, upstream, gatehouse = stack
+    proxy, _, transport = request.param.partition("-")
+    process, base = start_proxy(proxy, gatehouse[transport or "tcp"], upstream.port)
     yield request.param, sandbox, upstream, base
     process.terminate()
     try:
@@ -255,7 +271,8 @@ def callback():
 def test_requests_oauthlib_asks_for_a_scope_and_nginx_enforces_what_was_granted(stack, callback, browser, monkeypatch):
     """RFC 6749 §3.3 with a real client: requests-oauthlib raises if the token response's scope
     differs from what it asked for, so the grant must state exactly the narrowed scope."""
-    sandbox, upstream, gatehouse_port = stack
+    sandbox, upstream, gatehouse = stack
+    gatehouse_port = gatehouse["tcp"]
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # loopback http in the sandbox
     app = sandbox.cli(
         "integration", "create", "--workspace", sandbox.workspace_id, "--name", "Compat App", "--public",
@@ -302,7 +319,8 @@ def test_requests_oauthlib_asks_for_a_scope_and_nginx_enforces_what_was_granted(
 def test_pipelined_checks_are_answered_in_order_on_one_connection(stack):
     """Checks answered from memory and requests the router answers, sent back to back on one
     connection, come back in the order they were sent."""
-    sandbox, _, gatehouse_port = stack
+    sandbox, _, gatehouse = stack
+    gatehouse_port = gatehouse["tcp"]
     # A workspace of its own: changes other tests make to theirs never evict this token's cache.
     workspace = sandbox.cli("workspace", "create", "--name", "pipelined", "--plan", "pro")["id"]
     token = sandbox.cli("integration", "create", "--workspace", workspace, "--name", "pipelined",

@@ -62,24 +62,37 @@ public func buildApplication(
     if configuration.routePolicy.path != nil {
         services.append(RoutePolicyWatcher(source: configuration.routePolicy, logger: logger))
     }
-    return Application(
-        router: routes.router,
-        server: GatehouseHTTP1Channel.builder(
-            configuration: .init(
-                additionalChannelHandlers: [
-                    MalformedRequestHandler(), RequestReadDeadline(timeout: TimeAmount(configuration.readTimeout)),
-                ],
-                idleTimeout: TimeAmount(configuration.idleTimeout)
-            ),
-            inlineAnswers: { [inline = routes.inline, requests = routes.requests, date = HTTPDate()] in
-                InlineAnswerHandler(
-                    responders: inline,
-                    requests: requests,
-                    serverName: serverName,
-                    date: date
-                )
-            }
+    let server = GatehouseHTTP1Channel.builder(
+        configuration: .init(
+            additionalChannelHandlers: [
+                MalformedRequestHandler(), RequestReadDeadline(timeout: TimeAmount(configuration.readTimeout)),
+            ],
+            idleTimeout: TimeAmount(configuration.idleTimeout)
         ),
+        inlineAnswers: { [inline = routes.inline, requests = routes.requests, date = HTTPDate()] in
+            InlineAnswerHandler(
+                responders: inline,
+                requests: requests,
+                serverName: serverName,
+                date: date
+            )
+        }
+    )
+    var socketListener: UnixSocketListener?
+    if let path = configuration.unixSocketPath {
+        let listener = UnixSocketListener(
+            path: path,
+            router: routes.router,
+            server: server,
+            maxConnections: configuration.maxConnections,
+            logger: logger
+        )
+        services.append(listener)
+        socketListener = listener
+    }
+    var application = Application(
+        router: routes.router,
+        server: server,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: serverName,
@@ -93,6 +106,12 @@ public func buildApplication(
         },
         logger: logger
     )
+    if let socketListener {
+        // The TCP listener (and so the banner) waits for the socket: once serve says it is
+        // listening, both are.
+        application.beforeServerStarts { try await socketListener.waitUntilListening() }
+    }
+    return application
 }
 
 /// The router alone, for tests that drive it without a socket.
@@ -356,4 +375,4 @@ func addOAuthRoutes(
 }
 
 /// The `Server` field of every response.
-private let serverName = "Gatehouse"
+let serverName = "Gatehouse"

@@ -29,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client (empty: none,
     /// every request is attributed to its peer).
     public var trustedProxies = TrustedProxies()
+    /// A Unix socket to serve on as well as `host`:`port`, for a proxy on the same machine
+    /// (forward authentication without TCP). Created mode 0660; its peers count as trusted proxies.
+    public var unixSocketPath: String?
     /// How long the change feed may stay unreadable before this node stops trusting its cache of
     /// credentials (every request then goes to the store until the feed is readable again).
     public var changeFeedTolerance: Duration = .seconds(2)

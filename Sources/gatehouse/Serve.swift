@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
     )
     var trustedProxies: String?
     @Option(
+        name: .customLong("unix-socket"),
+        help:
+            "Also serve on this Unix socket, for a proxy on the same machine (forward auth without TCP); made mode 0660, and its peers count as trusted proxies (env GATEHOUSE_UNIX_SOCKET; default none)."
+    )
+    var unixSocket: String?
+    @Option(
         name: .customLong("policy-file"),
         help:
             "Route policy for /forward-auth (YAML or JSON): your scopes, and the scopes each method and path requires; re-read when it changes (env GATEHOUSE_POLICY_FILE; default: any valid token passes)."
@@ -155,8 +161,10 @@ struct Serve: AsyncParsableCommand {
                 store: store,
                 authenticator: authenticator,
                 logger: logger,
-                onServerRunning: { port in
-                    Output.write(Self.banner(host: host, port: port, databaseURL: databaseURL, sandbox: sandbox))
+                onServerRunning: { [socket = configuration.unixSocketPath] port in
+                    Output.write(
+                        Self.banner(host: host, port: port, socket: socket, databaseURL: databaseURL, sandbox: sandbox)
+                    )
                 }
             )
         } catch {
@@ -196,6 +204,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard (0...65535).contains(configuration.port) else {
             throw CLIError("the port must be between 0 and 65535, not \(configuration.port)")
+        }
+        if let path = unixSocket ?? settings["GATEHOUSE_UNIX_SOCKET"] {
+            configuration.unixSocketPath = try Self.unixSocketPath(path)
         }
         if let path = plansFile ?? settings["GATEHOUSE_PLANS_FILE"] {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -303,6 +314,27 @@ struct Serve: AsyncParsableCommand {
         return configuration
     }
 
+    /// `text` if a Unix socket can be bound there: short enough for `sun_path`, in an existing
+    /// directory, and not over a file that is not a socket (an old socket is replaced).
+    static func unixSocketPath(_ text: String) throws -> String {
+        guard !text.isEmpty, text.utf8.count <= 107 else {
+            throw CLIError("the Unix socket path must be 1 to 107 bytes long, not \(text.utf8.count)")
+        }
+        let directory = (text as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            throw CLIError("the Unix socket's directory \(directory) does not exist")
+        }
+        if let type = try? FileManager.default.attributesOfItem(atPath: text)[.type] as? FileAttributeType,
+            type != .typeSocket
+        {
+            throw CLIError("\(text) exists and is not a socket: refusing to replace it")
+        }
+        return text
+    }
+
     /// A timeout given in seconds (fractions allowed, e.g. 0.5), between 0.1 s and one day.
     static func seconds(_ text: String?, _ what: String) throws -> Duration? {
         guard let text else { return nil }
@@ -330,10 +362,17 @@ struct Serve: AsyncParsableCommand {
         return level
     }
 
-    static func banner(host: String, port: Int, databaseURL: DatabaseURL, sandbox: SandboxSeeder.Sandbox?) -> String {
+    static func banner(
+        host: String,
+        port: Int,
+        socket: String?,
+        databaseURL: DatabaseURL,
+        sandbox: SandboxSeeder.Sandbox?
+    ) -> String {
         let shownHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
         let base = "http://\(shownHost):\(port)"
         var lines = ["Gatehouse listening on \(base) (store: \(databaseURL.redacted))"]
+        if let socket { lines.append("Gatehouse listening on unix:\(socket) as well (mode 0660)") }
         if let sandbox {
             lines += [
                 "",

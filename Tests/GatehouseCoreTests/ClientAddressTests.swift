@@ -62,4 +62,17 @@ import Testing
         #expect(proxies.clientAddress(peer: proxy, forwarded: [], xForwardedFor: ["1.1.1.1, garbage"]) == nil)
         #expect(proxies.clientAddress(peer: proxy, forwarded: [], xForwardedFor: []) == nil)
     }
+
+    @Test func aPeerOnTheUnixSocketIsBelievedWithoutAnyTrustedNetwork() throws {
+        // No network listed: only the socket's file permissions admit the peer.
+        let none = TrustedProxies()
+        let client = none.clientAddressFromTrustedPeer(forwarded: [], xForwardedFor: ["6.6.6.6, 198.51.100.1"])
+        #expect(client?.description == "198.51.100.1")
+        // Listed proxies in the chain are still skipped from the right.
+        let proxies = try TrustedProxies(parsing: "10.0.0.0/8")
+        let behindTwo = proxies.clientAddressFromTrustedPeer(forwarded: [], xForwardedFor: ["198.51.100.1, 10.0.0.2"])
+        #expect(behindTwo?.description == "198.51.100.1")
+        #expect(none.clientAddressFromTrustedPeer(forwarded: [], xForwardedFor: []) == nil)
+        #expect(none.clientAddressFromTrustedPeer(forwarded: [], xForwardedFor: ["garbage"]) == nil)
+    }
 }

@@ -114,6 +114,13 @@ public struct TrustedProxies: Sendable, Equatable {
     /// field's value, in order), or `nil` to keep the peer's.
     public func clientAddress(peer: IPAddress, forwarded: [String], xForwardedFor: [String]) -> IPAddress? {
         guard trusts(peer) else { return nil }
+        return clientAddressFromTrustedPeer(forwarded: forwarded, xForwardedFor: xForwardedFor)
+    }
+
+    /// The client's address for a request from a peer trusted whatever its address — one on the
+    /// server's Unix socket, which only the processes the socket file's permissions admit can
+    /// reach — or `nil` to keep the peer's. The chain is read as for a trusted peer address.
+    public func clientAddressFromTrustedPeer(forwarded: [String], xForwardedFor: [String]) -> IPAddress? {
         let chain =
             forwarded.isEmpty ? Self.addresses(xForwardedFor: xForwardedFor) : Self.addresses(forwarded: forwarded)
         guard !chain.isEmpty else { return nil }

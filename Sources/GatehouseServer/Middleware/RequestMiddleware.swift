@@ -26,9 +26,7 @@ struct RequestMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         let requestID = context.requestID
         var context = context
-        if !trustedProxies.isEmpty {
-            context.remoteAddress = clientAddress(peer: context.remoteAddress, headers: request.headers)
-        }
+        context.remoteAddress = clientAddress(peer: context.remoteAddress, headers: request.headers)
         var response: Response
         do {
             response = try await next(request, context)
@@ -75,14 +73,23 @@ struct RequestMiddleware: RouterMiddleware {
     }
 
     /// The client's address: `peer`, or the address a trusted proxy at `peer` says it forwards for.
+    /// A peer on the Unix socket (`serve --unix-socket`) is always such a proxy: the socket file's
+    /// permissions decide who can connect.
     func clientAddress(peer: SocketAddress?, headers: HTTPFields) -> SocketAddress? {
-        guard !trustedProxies.isEmpty else { return peer }
+        let onUnixSocket = peer?.protocol == .unix
+        guard onUnixSocket || !trustedProxies.isEmpty else { return peer }
         let forwarded = headers[values: .forwarded]
         let xForwardedFor = headers[values: .xForwardedFor]
-        guard !forwarded.isEmpty || !xForwardedFor.isEmpty, let peerText = peer?.ipAddress,
-            let peerIP = IPAddress(peerText),
-            let client = trustedProxies.clientAddress(peer: peerIP, forwarded: forwarded, xForwardedFor: xForwardedFor)
-        else { return peer }
+        guard !forwarded.isEmpty || !xForwardedFor.isEmpty else { return peer }
+        let client: IPAddress?
+        if onUnixSocket {
+            client = trustedProxies.clientAddressFromTrustedPeer(forwarded: forwarded, xForwardedFor: xForwardedFor)
+        } else if let peerText = peer?.ipAddress, let peerIP = IPAddress(peerText) {
+            client = trustedProxies.clientAddress(peer: peerIP, forwarded: forwarded, xForwardedFor: xForwardedFor)
+        } else {
+            client = nil
+        }
+        guard let client else { return peer }
         return (try? SocketAddress(ipAddress: client.description, port: 0)) ?? peer
     }
 
