@@ -261,6 +261,21 @@ def test_a_forged_identity_header_never_reaches_the_upstream(proxied):
     assert len(upstream.received) == before
 
 
+def test_a_client_cannot_name_its_own_address_through_the_proxy(proxied):
+    """The failed-authentication throttle and the audit log count a client by the address the
+    proxy saw, whatever `Forwarded` or `X-Forwarded-For` the client sent."""
+    kind, sandbox, upstream, base = proxied
+    forged = {"Forwarded": "for=203.0.113.9", "X-Forwarded-For": "203.0.113.10"}
+    response = requests.get(f"{base}/orders/5", headers=bearer("secret_" + "x" * 43, **forged), timeout=10)
+    assert response.status_code == 401
+    events = subprocess.run([BINARY, "events", "--json", "--database-url", sandbox.database_url],
+                            check=True, capture_output=True, text=True, timeout=60).stdout
+    failures = [json.loads(line) for line in events.splitlines() if '"auth.failed"' in line]
+    addresses = {event["ip"] for event in failures}
+    assert "203.0.113.9" not in addresses and "203.0.113.10" not in addresses, f"{kind}: a forged address was believed"
+    assert "127.0.0.1" in addresses
+
+
 @pytest.fixture(scope="module")
 def callback():
     server = Callback()

@@ -30,7 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// every request is attributed to its peer).
     public var trustedProxies = TrustedProxies()
     /// A Unix socket to serve on as well as `host`:`port`, for a proxy on the same machine
-    /// (forward authentication without TCP). Created mode 0660; its peers count as trusted proxies.
+    /// (forward authentication without TCP). Made mode 0660; its peers count as trusted proxies
+    /// (``UnixSocketListener``).
     public var unixSocketPath: String?
     /// How long the change feed may stay unreadable before this node stops trusting its cache of
     /// credentials (every request then goes to the store until the feed is readable again).
@@ -44,7 +45,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// A request whose body has not arrived in full this long after its head closes its connection.
     public var readTimeout: Duration = .seconds(30)
-    /// At most this many connections are open at once; further ones wait in the listen backlog
+    /// At most this many connections are open at once on each listener (TCP, and the Unix socket if
+    /// any); further ones wait in the listen backlog
     /// (and are refused by the kernel once it is full) until one closes.
     public var maxConnections = 4096
     /// A browser session unused this long ends (inside its absolute lifetime,

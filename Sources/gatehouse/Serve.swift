@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("unix-socket"),
         help:
-            "Also serve on this Unix socket, for a proxy on the same machine (forward auth without TCP); made mode 0660, and its peers count as trusted proxies (env GATEHOUSE_UNIX_SOCKET; default none)."
+            "Also serve on this Unix socket, for a proxy on the same machine (forward auth without TCP); made mode 0660, and its peers count as trusted proxies; a live socket at the path is refused, a stale one replaced (env GATEHOUSE_UNIX_SOCKET; default none)."
     )
     var unixSocket: String?
     @Option(
@@ -91,7 +91,7 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("max-connections"),
         help:
-            "Most connections open at once; more wait in the listen backlog until one closes (env GATEHOUSE_MAX_CONNECTIONS; default 4096)."
+            "Most connections open at once on each listener (TCP, and the Unix socket if any); more wait in the listen backlog until one closes (env GATEHOUSE_MAX_CONNECTIONS; default 4096)."
     )
     var maxConnections: String?
     @Option(
@@ -206,7 +206,12 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("the port must be between 0 and 65535, not \(configuration.port)")
         }
         if let path = unixSocket ?? settings["GATEHOUSE_UNIX_SOCKET"] {
-            configuration.unixSocketPath = try Self.unixSocketPath(path)
+            do {
+                try UnixSocketListener.checkPath(path)
+            } catch {
+                throw CLIError(error.description)
+            }
+            configuration.unixSocketPath = path
         }
         if let path = plansFile ?? settings["GATEHOUSE_PLANS_FILE"] {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -312,27 +317,6 @@ struct Serve: AsyncParsableCommand {
             url: try global.resolvedDatabaseURL(settings)
         )
         return configuration
-    }
-
-    /// `text` if a Unix socket can be bound there: short enough for `sun_path`, in an existing
-    /// directory, and not over a file that is not a socket (an old socket is replaced).
-    static func unixSocketPath(_ text: String) throws -> String {
-        guard !text.isEmpty, text.utf8.count <= 107 else {
-            throw CLIError("the Unix socket path must be 1 to 107 bytes long, not \(text.utf8.count)")
-        }
-        let directory = (text as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory),
-            isDirectory.boolValue
-        else {
-            throw CLIError("the Unix socket's directory \(directory) does not exist")
-        }
-        if let type = try? FileManager.default.attributesOfItem(atPath: text)[.type] as? FileAttributeType,
-            type != .typeSocket
-        {
-            throw CLIError("\(text) exists and is not a socket: refusing to replace it")
-        }
-        return text
     }
 
     /// A timeout given in seconds (fractions allowed, e.g. 0.5), between 0.1 s and one day.

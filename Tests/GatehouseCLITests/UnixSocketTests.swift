@@ -8,7 +8,11 @@ import Testing
     @Test func serveAnswersOnItsSocketBelievesItsPeerAboutTheClientAndRemovesTheSocketOnExit() async throws {
         let db = CLI.temporaryDatabaseURL()
         let socket = Scratch.path(".sock")
-        let server = try await ServerProcess.start(arguments: ["--database-url", db, "--unix-socket", socket])
+        // A trusted network that is not loopback: a TCP peer at 127.0.0.1 is read through the whole
+        // rule, and still not believed.
+        let server = try await ServerProcess.start(arguments: [
+            "--database-url", db, "--unix-socket", socket, "--trusted-proxies", "10.0.0.0/8",
+        ])
         try await server.waitForOutput(containing: "curl ")
         #expect(server.stdout.contains("listening on unix:\(socket)"))
         let key = try #require(server.stdout.firstMatch(of: /secret_[A-Za-z0-9]+/).map { String($0.output) })
@@ -67,10 +71,12 @@ import Testing
     @Test func aSocketPathThatCannotBeBoundStopsServeWithOneLine() async throws {
         let regularFile = Scratch.path(".txt")
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: regularFile))
+        let longest = "/tmp/" + String(repeating: "s", count: 98)  // 103 bytes: NIO's limit
         let cases: [(path: String, message: String)] = [
             (Scratch.path("") + "/missing/gh.sock", "does not exist"),
             (regularFile, "is not a socket: refusing to replace it"),
-            ("/tmp/" + String(repeating: "s", count: 120), "1 to 107 bytes long"),
+            (longest + "s", "at most 103 bytes (this is 104)"),
+            (Scratch.path("") + "/", "at most 103 bytes"),
         ]
         for (path, message) in cases {
             let result = try await CLI.run([
@@ -81,6 +87,37 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }
         #expect(try String(contentsOfFile: regularFile, encoding: .utf8) == "keep me")
+    }
+
+    /// A second `serve` given the socket of a running one is refused before it binds anything, and
+    /// the first keeps answering on it; a stale socket (no one listening) is replaced.
+    @Test func aLiveSocketIsNeverTakenOverAndAStaleOneIsReplaced() async throws {
+        let socket = Scratch.path(".sock")
+        let first = try await ServerProcess.start(arguments: [
+            "--database-url", CLI.temporaryDatabaseURL(), "--unix-socket", socket,
+        ])
+        try await first.waitForOutput(containing: "curl ")
+        let second = try await CLI.run([
+            "serve", "--port", "0", "--database-url", CLI.temporaryDatabaseURL(), "--unix-socket", socket,
+        ])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another process is listening on it"), "\(second.stderr)")
+        #expect(try await Self.curl(socket: socket, path: "/healthz", headers: []).status == 200)
+        #expect(await first.terminate() == 0)
+
+        // A socket file nobody listens on, as a killed server leaves it.
+        let stale = Scratch.path(".sock")
+        let outcome = try await ChildProcess.run(
+            "/usr/bin/env",
+            ["python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", stale]
+        )
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let replacing = try await ServerProcess.start(arguments: [
+            "--database-url", CLI.temporaryDatabaseURL(), "--unix-socket", stale,
+        ])
+        try await replacing.waitForOutput(containing: "curl ")
+        #expect(try await Self.curl(socket: stale, path: "/healthz", headers: []).status == 200)
+        #expect(await replacing.terminate() == 0)
     }
 
     /// A GET over `socket` with curl: the status and the response's header block, lowercased.
