@@ -452,7 +452,8 @@ public struct AdminOperations: Sendable {
             title: try Self.nonEmpty(title, "title"),
             parentPageID: parentPageID,
             createdAt: now,
-            lastEditedAt: now
+            lastEditedAt: now,
+            createdBy: try await store.people(workspaceID: workspace.id).first?.id
         )
         let event = event(
             "database.created",

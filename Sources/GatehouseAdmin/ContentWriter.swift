@@ -37,7 +37,8 @@ struct ContentWriter: Sendable {
             title: try AdminOperations.nonEmpty(title, "database title"),
             parentPageID: parentPageID,
             createdAt: time,
-            lastEditedAt: time
+            lastEditedAt: time,
+            createdBy: author
         )
         try await store.createDatabase(database, schema: schema)
         if let parentPageID {

@@ -386,6 +386,21 @@ enum Migrations {
                 "UPDATE blocks SET has_children = FALSE WHERE has_children = TRUE AND NOT EXISTS (SELECT 1 FROM blocks c WHERE c.parent_id = blocks.id AND c.in_trash = FALSE)",
             ]
         },
+        Migration(version: 25, name: "who created databases and data sources") { engine in
+            // Databases and data sources were shown as created and last edited by whichever
+            // integration asked. Their author is kept now; those stored before are given their
+            // workspace's first member, as an admin command gives the pages it writes.
+            ["databases", "data_sources"].flatMap { table in
+                [
+                    "ALTER TABLE \(table) ADD COLUMN created_by TEXT\(engine.byteOrderCollation)",
+                    "ALTER TABLE \(table) ADD COLUMN last_edited_by TEXT\(engine.byteOrderCollation)",
+                    """
+                    UPDATE \(table) SET created_by = (SELECT u.id FROM users u WHERE u.workspace_id = \(table).workspace_id
+                        ORDER BY u.created_at, u.id LIMIT 1)
+                    """,
+                ]
+            }
+        },
     ]
 
     /// The tables as of migration 21. A later migration declares its text columns with

@@ -73,6 +73,60 @@ import Testing
         }
     }
 
+    /// The ids `created_by` and `last_edited_by` name.
+    static func people(_ result: APIResult) -> [String?] {
+        ["created_by", "last_edited_by"].map { (result.json[$0] as? [String: Any])?["id"] as? String }
+    }
+
+    /// `created_by` and `last_edited_by` of a database or data source name who created and last
+    /// changed it, whichever integration asks (they named the asking integration).
+    @Test func databasesAndDataSourcesNameTheirAuthorAndLastEditorWhoeverAsks() async throws {
+        let world = try await TestWorld.make()
+        let (other, otherToken) = try await world.otherIntegration(capabilities: .all)
+        _ = try await world.admin.share(
+            integrationID: other.id,
+            target: .database(world.sharedDatabase.id),
+            remove: false
+        )
+        try await world.test(.router) { client in
+            let databasePath = "/v1/databases/\(world.sharedDatabase.id)"
+            // Made by an admin command: the workspace's first member.
+            let seeded = try await client.call(.get, databasePath, token: otherToken, version: Self.new)
+            #expect(Self.people(seeded) == [world.owner.id, world.owner.id])
+
+            let dataSource = try await Self.makeDataSource(client, world)
+            let path = "/v1/data_sources/\(dataSource)"
+            let bot = world.integration.botID
+            #expect(Self.people(try await client.call(.get, path, token: otherToken, version: Self.new)) == [bot, bot])
+
+            let renamed = try await client.call(
+                .patch,
+                path,
+                token: otherToken,
+                version: Self.new,
+                body: #"{"title": [{"text": {"content": "Backlog"}}]}"#
+            )
+            #expect(renamed.status == 200, "\(renamed.text)")
+            #expect(Self.people(renamed) == [bot, other.botID])
+            #expect(
+                Self.people(try await client.call(.get, path, token: world.token, version: Self.new)) == [
+                    bot, other.botID,
+                ]
+            )
+
+            let retitled = try await client.call(
+                .patch,
+                databasePath,
+                token: otherToken,
+                version: Self.new,
+                body: #"{"title": [{"text": {"content": "Work"}}]}"#
+            )
+            #expect(retitled.status == 200, "\(retitled.text)")
+            let reread = try await client.call(.get, databasePath, token: world.token, version: Self.old)
+            #expect(Self.people(reread) == [world.owner.id, other.botID])
+        }
+    }
+
     @Test func pagesOfEveryPropertyTypeAreStoredAndQueriedWithCompoundFiltersSortsAndPages() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in

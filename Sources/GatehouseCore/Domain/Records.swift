@@ -107,6 +107,11 @@ public struct DatabaseRecord: Sendable, Equatable {
     public var parentPageID: String?
     public var createdAt: Date
     public var lastEditedAt: Date
+    /// The user (a person, or an integration's bot) who created it; `nil` for one whose author
+    /// was not recorded (a fixture's), shown as the integration that asks.
+    public var createdBy: String?
+    /// The user who changed it last; `nil`: its author.
+    public var lastEditedBy: String?
 
     public init(
         id: String,
@@ -114,7 +119,9 @@ public struct DatabaseRecord: Sendable, Equatable {
         title: String,
         parentPageID: String? = nil,
         createdAt: Date,
-        lastEditedAt: Date
+        lastEditedAt: Date,
+        createdBy: String? = nil,
+        lastEditedBy: String? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -122,6 +129,8 @@ public struct DatabaseRecord: Sendable, Equatable {
         self.parentPageID = parentPageID
         self.createdAt = createdAt
         self.lastEditedAt = lastEditedAt
+        self.createdBy = createdBy
+        self.lastEditedBy = lastEditedBy
     }
 }
 

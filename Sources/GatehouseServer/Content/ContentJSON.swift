@@ -6,14 +6,15 @@ import GatehouseStore
 /// The wire shapes of databases, data sources and pages with properties, by version.
 enum ContentJSON {
     /// A database: at 2025-09-03 and later with `data_sources: [{id, name}]`, before with its
-    /// first data source's `properties`.
+    /// first data source's `properties`. `requester` (the asking integration's bot) stands for an
+    /// author that was not recorded.
     static func database(
         _ database: DatabaseRecord,
         dataSources: [DataSourceRecord],
-        createdBy: String,
+        requester: String,
         version: NotionVersion
     ) -> JSONValue {
-        var json = NotionObjects.database(database, createdBy: createdBy, version: version)
+        var json = NotionObjects.database(database, requester: requester, version: version)
         if version.usesDataSources {
             let list = dataSources.filter { !$0.inTrash }.map { source -> JSONValue in
                 ["id": .string(source.id), "name": .string(source.name)]
@@ -25,13 +26,14 @@ enum ContentJSON {
         return json
     }
 
-    /// A data source (2025-09-03 and later).
+    /// A data source (2025-09-03 and later); `requester` as for ``database(_:dataSources:requester:version:)``.
     static func dataSource(
         _ dataSource: DataSourceRecord,
         database: DatabaseRecord,
-        createdBy: String,
+        requester: String,
         version: NotionVersion
     ) -> JSONValue {
+        let createdBy = dataSource.createdBy ?? requester
         let databaseParent: JSONValue =
             database.parentPageID.map { ["type": "page_id", "page_id": .string($0)] }
             ?? ["type": "workspace", "workspace": true]
@@ -41,7 +43,7 @@ enum ContentJSON {
             "created_time": NotionObjects.timestamp(dataSource.createdAt),
             "last_edited_time": NotionObjects.timestamp(dataSource.lastEditedAt),
             "created_by": NotionObjects.userReference(createdBy),
-            "last_edited_by": NotionObjects.userReference(createdBy),
+            "last_edited_by": NotionObjects.userReference(dataSource.lastEditedBy ?? createdBy),
             "title": NotionObjects.richText(dataSource.name),
             "description": [],
             "icon": nil,

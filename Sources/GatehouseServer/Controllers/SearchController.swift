@@ -117,13 +117,13 @@ struct SearchController {
                     ContentJSON.database(
                         database,
                         dataSources: try await access.store.dataSources(databaseID: database.id),
-                        createdBy: principal.botID,
+                        requester: principal.botID,
                         version: version
                     )
                 )
             case .dataSource(let dataSource, let database):
                 rendered.append(
-                    ContentJSON.dataSource(dataSource, database: database, createdBy: principal.botID, version: version)
+                    ContentJSON.dataSource(dataSource, database: database, requester: principal.botID, version: version)
                 )
             }
         }

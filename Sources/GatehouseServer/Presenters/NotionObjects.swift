@@ -90,7 +90,10 @@ enum NotionObjects {
         ]
     }
 
-    static func database(_ database: DatabaseRecord, createdBy: String, version: NotionVersion) -> JSONValue {
+    /// A database; `requester` (the asking integration's bot) stands for an author that was not
+    /// recorded.
+    static func database(_ database: DatabaseRecord, requester: String, version: NotionVersion) -> JSONValue {
+        let createdBy = database.createdBy ?? requester
         let parent: JSONValue =
             database.parentPageID.map { ["type": "page_id", "page_id": .string($0)] }
             ?? ["type": "workspace", "workspace": true]
@@ -100,7 +103,7 @@ enum NotionObjects {
             ("created_time", timestamp(database.createdAt)),
             ("last_edited_time", timestamp(database.lastEditedAt)),
             ("created_by", userReference(createdBy)),
-            ("last_edited_by", userReference(createdBy)),
+            ("last_edited_by", userReference(database.lastEditedBy ?? createdBy)),
             ("title", richText(database.title)),
             ("description", []),
             ("icon", nil),

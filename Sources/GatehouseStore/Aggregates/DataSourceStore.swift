@@ -12,6 +12,10 @@ public struct DataSourceRecord: Sendable, Equatable {
     public var inTrash: Bool
     public var createdAt: Date
     public var lastEditedAt: Date
+    /// As ``DatabaseRecord/createdBy``.
+    public var createdBy: String?
+    /// As ``DatabaseRecord/lastEditedBy``.
+    public var lastEditedBy: String?
 
     public init(
         id: String,
@@ -21,7 +25,9 @@ public struct DataSourceRecord: Sendable, Equatable {
         schema: DataSourceSchema,
         inTrash: Bool = false,
         createdAt: Date,
-        lastEditedAt: Date
+        lastEditedAt: Date,
+        createdBy: String? = nil,
+        lastEditedBy: String? = nil
     ) {
         self.id = id
         self.databaseID = databaseID
@@ -31,6 +37,8 @@ public struct DataSourceRecord: Sendable, Equatable {
         self.inTrash = inTrash
         self.createdAt = createdAt
         self.lastEditedAt = lastEditedAt
+        self.createdBy = createdBy
+        self.lastEditedBy = lastEditedBy
     }
 }
 

@@ -227,7 +227,9 @@ extension SQLStore {
             title: try row.decode(column: "title", as: String.self),
             parentPageID: try row.decode(column: "parent_page_id", as: String?.self),
             createdAt: try date(row, "created_at"),
-            lastEditedAt: try date(row, "last_edited_at")
+            lastEditedAt: try date(row, "last_edited_at"),
+            createdBy: try row.decode(column: "created_by", as: String?.self),
+            lastEditedBy: try row.decode(column: "last_edited_by", as: String?.self)
         )
     }
 

@@ -13,14 +13,16 @@ extension SQLStore {
             name: record.title,
             schema: schema,
             createdAt: record.createdAt,
-            lastEditedAt: record.lastEditedAt
+            lastEditedAt: record.lastEditedAt,
+            createdBy: record.createdBy,
+            lastEditedBy: record.lastEditedBy
         )
         try await mapUnique("database \(record.id)") {
             try await transaction { database in
                 try await database.raw(
                     """
-                    INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at)
-                    VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: record.parentPageID), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds))
+                    INSERT INTO databases (id, workspace_id, title, parent_page_id, created_at, last_edited_at, created_by, last_edited_by)
+                    VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: record.parentPageID), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds), \(bind: record.createdBy), \(bind: record.lastEditedBy))
                     """
                 ).run()
                 try await Self.insert(dataSource, into: database)
@@ -70,7 +72,8 @@ extension SQLStore {
                 """
                 UPDATE data_sources SET name = \(bind: dataSource.name), schema = \(bind: try StoredJSON.text(dataSource.schema)),
                     trashed_at = \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil),
-                    last_edited_at = \(bind: dataSource.lastEditedAt.epochMilliseconds)
+                    last_edited_at = \(bind: dataSource.lastEditedAt.epochMilliseconds),
+                    last_edited_by = \(bind: dataSource.lastEditedBy)
                 WHERE id = \(bind: dataSource.id)
                 """
             ).run()
@@ -153,7 +156,8 @@ extension SQLStore {
             try await database.raw(
                 """
                 UPDATE databases SET title = \(bind: record.title), parent_page_id = \(bind: record.parentPageID),
-                    last_edited_at = \(bind: record.lastEditedAt.epochMilliseconds)
+                    last_edited_at = \(bind: record.lastEditedAt.epochMilliseconds),
+                    last_edited_by = \(bind: record.lastEditedBy)
                 WHERE id = \(bind: record.id)
                 """
             ).run()
@@ -163,8 +167,8 @@ extension SQLStore {
     static func insert(_ dataSource: DataSourceRecord, into database: any SQLDatabase) async throws {
         try await database.raw(
             """
-            INSERT INTO data_sources (id, database_id, workspace_id, name, schema, trashed_at, created_at, last_edited_at)
-            VALUES (\(bind: dataSource.id), \(bind: dataSource.databaseID), \(bind: dataSource.workspaceID), \(bind: dataSource.name), \(bind: try StoredJSON.text(dataSource.schema)), \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil), \(bind: dataSource.createdAt.epochMilliseconds), \(bind: dataSource.lastEditedAt.epochMilliseconds))
+            INSERT INTO data_sources (id, database_id, workspace_id, name, schema, trashed_at, created_at, last_edited_at, created_by, last_edited_by)
+            VALUES (\(bind: dataSource.id), \(bind: dataSource.databaseID), \(bind: dataSource.workspaceID), \(bind: dataSource.name), \(bind: try StoredJSON.text(dataSource.schema)), \(bind: dataSource.inTrash ? dataSource.lastEditedAt.epochMilliseconds : nil), \(bind: dataSource.createdAt.epochMilliseconds), \(bind: dataSource.lastEditedAt.epochMilliseconds), \(bind: dataSource.createdBy), \(bind: dataSource.lastEditedBy))
             """
         ).run()
     }
@@ -182,7 +186,9 @@ extension SQLStore {
             schema: try decodedSchemas.value(of: try row.decode(column: "schema", as: String.self)),
             inTrash: try row.decode(column: "trashed_at", as: Int64?.self) != nil,
             createdAt: try date(row, "created_at"),
-            lastEditedAt: try date(row, "last_edited_at")
+            lastEditedAt: try date(row, "last_edited_at"),
+            createdBy: try row.decode(column: "created_by", as: String?.self),
+            lastEditedBy: try row.decode(column: "last_edited_by", as: String?.self)
         )
     }
 

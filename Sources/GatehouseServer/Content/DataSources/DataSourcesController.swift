@@ -39,7 +39,9 @@ struct DataSourcesController {
             name: try ContentJSON.plainText(body["title"], at: "body.title") ?? "",
             schema: schema,
             createdAt: now,
-            lastEditedAt: now
+            lastEditedAt: now,
+            createdBy: principal.botID,
+            lastEditedBy: principal.botID
         )
         try await access.store.createDataSource(dataSource)
         return try await respond(dataSource, database: database, principal: principal, context: context)
@@ -73,6 +75,7 @@ struct DataSourcesController {
             dataSource.inTrash = trash
         }
         dataSource.lastEditedAt = clock.now()
+        dataSource.lastEditedBy = principal.botID
         try await access.store.updateDataSource(dataSource, reindex: reindex)
         return try await respond(dataSource, principal: principal, context: context)
     }
@@ -113,7 +116,7 @@ struct DataSourcesController {
             ContentJSON.dataSource(
                 dataSource,
                 database: database,
-                createdBy: principal.botID,
+                requester: principal.botID,
                 version: context.version
             ),
             requestID: context.requestID

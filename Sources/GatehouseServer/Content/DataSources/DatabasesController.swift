@@ -67,7 +67,9 @@ struct DatabasesController {
             title: try ContentJSON.plainText(body["title"], at: "body.title") ?? "",
             parentPageID: parentID,
             createdAt: now,
-            lastEditedAt: now
+            lastEditedAt: now,
+            createdBy: principal.botID,
+            lastEditedBy: principal.botID
         )
         let reference = BlockAppendTarget(
             parent: .page(id: parentID),
@@ -120,10 +122,12 @@ struct DatabasesController {
                 try SchemaParser.update(schema, with: properties, ids: &ids)
             }
             dataSource.lastEditedAt = now
+            dataSource.lastEditedBy = principal.botID
             try await access.store.updateDataSource(dataSource, reindex: true)
         }
         if let title = try ContentJSON.plainText(body["title"], at: "body.title") { database.title = title }
         database.lastEditedAt = now
+        database.lastEditedBy = principal.botID
         try await access.store.updateDatabase(database)
         return JSONResponse.ok(
             try await render(database, principal: principal, context: context),
@@ -159,7 +163,7 @@ struct DatabasesController {
         ContentJSON.database(
             database,
             dataSources: try await access.store.dataSources(databaseID: database.id),
-            createdBy: principal.botID,
+            requester: principal.botID,
             version: context.version
         )
     }
