@@ -114,6 +114,8 @@ extension AdminOperations {
                     id: $0.id,
                     title: $0.title,
                     parentPageID: $0.parentPageID,
+                    createdBy: $0.createdBy,
+                    lastEditedBy: $0.lastEditedBy,
                     createdTime: $0.createdAt,
                     lastEditedTime: $0.lastEditedAt
                 )
@@ -125,6 +127,8 @@ extension AdminOperations {
                     name: $0.name,
                     inTrash: $0.inTrash,
                     schema: $0.schema,
+                    createdBy: $0.createdBy,
+                    lastEditedBy: $0.lastEditedBy,
                     createdTime: $0.createdAt,
                     lastEditedTime: $0.lastEditedAt
                 )

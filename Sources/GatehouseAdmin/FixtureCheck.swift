@@ -124,7 +124,9 @@ struct FixtureCheck {
                 schema: entry.schema,
                 inTrash: entry.inTrash,
                 createdAt: entry.createdTime,
-                lastEditedAt: entry.lastEditedTime
+                lastEditedAt: entry.lastEditedTime,
+                createdBy: try entry.createdBy.map { try author($0, at: "\(path).created_by") },
+                lastEditedBy: try entry.lastEditedBy.map { try author($0, at: "\(path).last_edited_by") }
             )
             sources[record.id] = record
             if record.id != record.databaseID { extra.append(record) }
@@ -144,7 +146,9 @@ struct FixtureCheck {
                 title: try name(entry.title, "title", at: "\(path).title", empty: true),
                 parentPageID: entry.parentPageID,
                 createdAt: entry.createdTime,
-                lastEditedAt: entry.lastEditedTime
+                lastEditedAt: entry.lastEditedTime,
+                createdBy: try entry.createdBy.map { try author($0, at: "\(path).created_by") },
+                lastEditedBy: try entry.lastEditedBy.map { try author($0, at: "\(path).last_edited_by") }
             )
             databases.append((database, first))
         }

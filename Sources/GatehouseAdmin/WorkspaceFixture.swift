@@ -81,17 +81,22 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         public var id: String
     }
 
-    /// A database: its title, the page it lives in (if any) and its times.
+    /// A database: its title, the page it lives in (if any), its authors (when recorded) and its
+    /// times.
     public struct DatabaseEntry: Codable, Equatable, Sendable {
         public var id: String
         public var title: String
         public var parentPageID: String?
+        public var createdBy: String?
+        public var lastEditedBy: String?
         public var createdTime: Date
         public var lastEditedTime: Date
 
         enum CodingKeys: String, CodingKey {
             case id, title
             case parentPageID = "parent_page_id"
+            case createdBy = "created_by"
+            case lastEditedBy = "last_edited_by"
             case createdTime = "created_time"
             case lastEditedTime = "last_edited_time"
         }
@@ -104,6 +109,8 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
         public var name: String
         public var inTrash: Bool
         public var schema: DataSourceSchema
+        public var createdBy: String?
+        public var lastEditedBy: String?
         public var createdTime: Date
         public var lastEditedTime: Date
 
@@ -111,6 +118,8 @@ public struct WorkspaceFixture: Codable, Equatable, Sendable {
             case id, name, schema
             case databaseID = "database_id"
             case inTrash = "in_trash"
+            case createdBy = "created_by"
+            case lastEditedBy = "last_edited_by"
             case createdTime = "created_time"
             case lastEditedTime = "last_edited_time"
         }

@@ -25,9 +25,18 @@ import Testing
     }
 
     /// What the API answers for a page, its blocks and its comments, without the per-request id, as sorted JSON.
-    static func answers(_ client: some TestClientProtocol, token: String, page: String) async throws -> [String] {
+    static func answers(
+        _ client: some TestClientProtocol,
+        token: String,
+        page: String,
+        database: String
+    ) async throws -> [String] {
         var answers: [String] = []
-        for path in ["/v1/pages/\(page)", "/v1/blocks/\(page)/children", "/v1/comments?block_id=\(page)"] {
+        let paths = [
+            "/v1/pages/\(page)", "/v1/blocks/\(page)/children", "/v1/comments?block_id=\(page)",
+            "/v1/databases/\(database)", "/v1/data_sources/\(database)",
+        ]
+        for path in paths {
             let result = try await client.call(.get, path, token: token, version: SandboxSeedTests.version)
             #expect(result.status == 200, "\(result.text)")
             var json = result.json
@@ -47,8 +56,15 @@ import Testing
         let originalEmail = try #require(fixture.users.first?.email)
         let newEmail = engine == "sqlite" ? originalEmail : "\(UUID().uuidString.prefix(8).lowercased())@imported.test"
         fixture.users[0].email = newEmail
-        let original = try await world.test(.live) { client in
-            try await Self.answers(client, token: world.token, page: world.sharedPage.id)
+        // Five reads on each server: more than the sandbox's plan (pro) allows at once.
+        let plans = RatePlans(overrides: [.pro: RatePlan(requestsPerSecond: 10_000, burst: 10_000, dailyQuota: nil)])
+        let original = try await world.test(.live, plans: plans) { client in
+            try await Self.answers(
+                client,
+                token: world.token,
+                page: world.sharedPage.id,
+                database: world.sharedDatabase.id
+            )
         }
         #expect(!String(decoding: try fixture.encoded(), as: UTF8.self).contains(sandbox.demoKey))
         #expect(fixture.pages.contains { $0.icon == ["type": "emoji", "emoji": "👋"] })
@@ -77,10 +93,15 @@ import Testing
             unsharedPage: world.unsharedPage,
             owner: world.owner
         )
-        let answered = try await copy.test(.live) { client in
+        let answered = try await copy.test(.live, plans: plans) { client in
             let restricted = try await client.call(.get, "/v1/databases/\(world.unsharedDatabase.id)", token: key)
             #expect(restricted.status == 403)
-            return try await Self.answers(client, token: key, page: world.sharedPage.id)
+            return try await Self.answers(
+                client,
+                token: key,
+                page: world.sharedPage.id,
+                database: world.sharedDatabase.id
+            )
         }
         let answeredAsOriginal = answered.map { $0.replacingOccurrences(of: newEmail, with: originalEmail) }
         #expect(answeredAsOriginal == original)
@@ -116,6 +137,15 @@ import Testing
         fixture.pages = []
         fixture.blocks = []
         fixture.comments = []
+        // Their authors were the replaced users.
+        for index in fixture.databases.indices {
+            fixture.databases[index].createdBy = nil
+            fixture.databases[index].lastEditedBy = nil
+        }
+        for index in fixture.dataSources.indices {
+            fixture.dataSources[index].createdBy = nil
+            fixture.dataSources[index].lastEditedBy = nil
+        }
         let collided = await #expect(throws: AdminError.self) { try await world.admin.importWorkspace(fixture) }
         #expect(collided?.message.hasPrefix("conflict") == true, "\(collided?.message ?? "")")
         #expect(try await world.store.workspace(id: fixture.workspace.id) == nil)
