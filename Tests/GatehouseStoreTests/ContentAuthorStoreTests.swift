@@ -14,15 +14,7 @@ import Testing
         defer { Task { await store.shutdown() } }
         let workspace = Fixtures.workspace()
         try await store.createWorkspace(workspace)
-        let database = DatabaseRecord(
-            id: Fixtures.id(),
-            workspaceID: workspace.id,
-            title: "Tasks",
-            createdAt: Fixtures.now,
-            lastEditedAt: Fixtures.now,
-            createdBy: "bot-a",
-            lastEditedBy: "bot-a"
-        )
+        let database = Fixtures.database(in: workspace, author: "bot-a")
         try await store.createDatabase(database, schema: DataSourceDefaults.titleOnlySchema)
         #expect(try await store.database(id: database.id)?.createdBy == "bot-a")
         var dataSource = try #require(try await store.dataSource(id: database.id))
@@ -53,13 +45,7 @@ import Testing
         second.createdAt = first.createdAt.addingTimeInterval(60)
         try await store.createPerson(second)
         try await store.createPerson(first)
-        let database = DatabaseRecord(
-            id: Fixtures.id(),
-            workspaceID: workspace.id,
-            title: "Tasks",
-            createdAt: Fixtures.now,
-            lastEditedAt: Fixtures.now
-        )
+        let database = Fixtures.database(in: workspace)
         try await store.createDatabase(database, schema: DataSourceDefaults.titleOnlySchema)
         #expect(try await store.database(id: database.id)?.createdBy == nil)
         let migration = try #require(Migrations.all.first { $0.version == 25 })

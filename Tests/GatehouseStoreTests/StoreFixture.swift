@@ -82,6 +82,19 @@ enum Fixtures {
         )
     }
 
+    /// A top-level database "Tasks" in `workspace`, created and last edited by `author`.
+    static func database(in workspace: Workspace, author: String? = nil) -> DatabaseRecord {
+        DatabaseRecord(
+            id: id(),
+            workspaceID: workspace.id,
+            title: "Tasks",
+            createdAt: now,
+            lastEditedAt: now,
+            createdBy: author,
+            lastEditedBy: author
+        )
+    }
+
     /// A new workspace with one internal integration and its token, written to `store`.
     static func seed(
         _ store: SQLStore,
