@@ -102,8 +102,6 @@ enum NotionObjects {
             ("id", .string(database.id)),
             ("created_time", timestamp(database.createdAt)),
             ("last_edited_time", timestamp(database.lastEditedAt)),
-            ("created_by", userReference(createdBy)),
-            ("last_edited_by", userReference(database.lastEditedBy ?? createdBy)),
             ("title", richText(database.title)),
             ("description", []),
             ("icon", nil),
@@ -117,9 +115,12 @@ enum NotionObjects {
             ("is_locked", false),
         ]
         if version.usesDataSources {
+            // Authors moved to the data source object (js v5 `DatabaseObjectResponse` has none).
             let dataSource: JSONValue = ["id": .string(database.id), "name": .string(database.title)]
             members.append(("data_sources", .array([dataSource])))
         } else {
+            members.append(("created_by", userReference(createdBy)))
+            members.append(("last_edited_by", userReference(database.lastEditedBy ?? createdBy)))
             let properties: JSONValue = [
                 "Name": ["id": "title", "name": "Name", "type": "title", "title": .object([])]
             ]
