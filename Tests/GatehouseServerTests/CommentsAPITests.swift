@@ -161,12 +161,7 @@ import Testing
 
     @Test func anUnsharedPageAndAnotherBotsCommentAreGuarded() async throws {
         let world = try await TestWorld.make()
-        let (other, otherToken) = try await world.otherIntegration(capabilities: .all)
-        _ = try await world.admin.share(
-            integrationID: other.id,
-            target: .database(world.sharedDatabase.id),
-            remove: false
-        )
+        let (_, otherToken) = try await world.otherIntegrationSharingTheDatabase()
         try await world.test(.router) { client in
             let unshared = try await client.call(
                 .post,

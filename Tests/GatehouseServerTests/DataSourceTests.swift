@@ -82,12 +82,7 @@ import Testing
     /// changed it, whichever integration asks (they named the asking integration).
     @Test func databasesAndDataSourcesNameTheirAuthorAndLastEditorWhoeverAsks() async throws {
         let world = try await TestWorld.make()
-        let (other, otherToken) = try await world.otherIntegration(capabilities: .all)
-        _ = try await world.admin.share(
-            integrationID: other.id,
-            target: .database(world.sharedDatabase.id),
-            remove: false
-        )
+        let (other, otherToken) = try await world.otherIntegrationSharingTheDatabase()
         try await world.test(.router) { client in
             let databasePath = "/v1/databases/\(world.sharedDatabase.id)"
             // Made by an admin command: the workspace's first member.

@@ -94,6 +94,14 @@ struct TestWorld {
         )
     }
 
+    /// Another integration in the same workspace, with its own token, that the shared database is
+    /// shared with too.
+    func otherIntegrationSharingTheDatabase(capabilities: Capabilities = .all) async throws -> (Integration, String) {
+        let (other, token) = try await otherIntegration(capabilities: capabilities)
+        _ = try await admin.share(integrationID: other.id, target: .database(sharedDatabase.id), remove: false)
+        return (other, token)
+    }
+
     /// Runs `body` against the server, then closes the store whatever happened.
     func test<Value: Sendable>(
         _ setup: TestingSetup,
