@@ -44,11 +44,17 @@ public struct Principal: Sendable, Equatable {
         /// the standard library's `AtomicLazyReference`, whose `load` ran unspecialized here,
         /// asking the runtime for type metadata on every call.
         let botBody = Atomic<Unmanaged<SerializedBytes>?>(nil)
+        /// The identity `POST /verify` answers with, kept as ``botBody`` is, by the first
+        /// ``verificationIdentity(orMake:)``.
+        let verificationIdentity = Atomic<Unmanaged<SerializedBytes>?>(nil)
         init(_ fields: Fields) { self.fields = fields }
-        deinit { botBody.load(ordering: .acquiring)?.release() }
+        deinit {
+            botBody.load(ordering: .acquiring)?.release()
+            verificationIdentity.load(ordering: .acquiring)?.release()
+        }
     }
 
-    /// Bytes kept by reference, for ``Storage/botBody``.
+    /// Bytes kept by reference, for ``Storage/botBody`` and ``Storage/verificationIdentity``.
     final class SerializedBytes: Sendable {
         let bytes: [UInt8]
         init(_ bytes: [UInt8]) { self.bytes = bytes }
@@ -136,15 +142,26 @@ public struct Principal: Sendable, Equatable {
     /// then the same bytes for as long as the principal lives, read without a lock (every
     /// `users/me` request asks). Two first calls at once may both run `make`; one result is kept.
     public func botBody(orMake make: (Principal) -> [UInt8]) -> [UInt8] {
-        // The storage, which this principal keeps alive, holds a +1 on whatever it stores, so
+        Self.kept(in: storage.botBody, for: self, orMake: make)
+    }
+
+    /// What `POST /verify` says of this principal whenever its token is valid, kept as
+    /// ``botBody(orMake:)`` keeps its bytes: every check of a service's cached token asks.
+    public func verificationIdentity(orMake make: (Principal) -> [UInt8]) -> [UInt8] {
+        Self.kept(in: storage.verificationIdentity, for: self, orMake: make)
+    }
+
+    /// The bytes in `slot`, made by `make` and stored there by the first call.
+    private static func kept(
+        in slot: borrowing Atomic<Unmanaged<SerializedBytes>?>,
+        for principal: Principal,
+        orMake make: (Principal) -> [UInt8]
+    ) -> [UInt8] {
+        // The storage, which the principal keeps alive, holds a +1 on whatever it stores, so
         // an unretained read is safe.
-        if let made = storage.botBody.load(ordering: .acquiring) { return made.takeUnretainedValue().bytes }
-        let fresh = Unmanaged.passRetained(SerializedBytes(make(self)))
-        let (stored, held) = storage.botBody.compareExchange(
-            expected: nil,
-            desired: fresh,
-            ordering: .acquiringAndReleasing
-        )
+        if let made = slot.load(ordering: .acquiring) { return made.takeUnretainedValue().bytes }
+        let fresh = Unmanaged.passRetained(SerializedBytes(make(principal)))
+        let (stored, held) = slot.compareExchange(expected: nil, desired: fresh, ordering: .acquiringAndReleasing)
         if stored { return fresh.takeUnretainedValue().bytes }
         fresh.release()
         return held!.takeUnretainedValue().bytes

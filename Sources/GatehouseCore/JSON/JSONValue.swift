@@ -148,7 +148,8 @@ public enum JSONValue: Sendable, Equatable {
         return bytes
     }
 
-    private func write(to bytes: inout [UInt8]) {
+    /// Appends the bytes of ``serializedBytes()`` to `bytes`.
+    public func write(to bytes: inout [UInt8]) {
         switch self {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)

@@ -9,8 +9,12 @@ enum RequestInput {
     /// The JSON body; an empty body reads as `{}` (the JS client sends none for `search({})`).
     static func jsonObject(_ request: Request, limit: Int) async throws -> JSONValue {
         var request = request
-        let buffer = try await request.collectBody(upTo: limit)
-        guard buffer.readableBytes > 0 else { return .object([]) }
+        return try jsonObject(from: try await request.collectBody(upTo: limit))
+    }
+
+    /// As ``jsonObject(_:limit:)``, from a body read already (`nil`: none).
+    static func jsonObject(from buffer: ByteBuffer?) throws(APIError) -> JSONValue {
+        guard let buffer, buffer.readableBytes > 0 else { return .object([]) }
         let data = Data(buffer.readableBytesView)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .object([]) }
         let value: JSONValue
@@ -25,34 +29,6 @@ enum RequestInput {
             )
         }
         return value
-    }
-
-    /// The JSON body decoded as `Body` (an empty body reads as `{}`): one pass of the decoder
-    /// over a fixed shape, cheaper than a ``JSONValue`` tree on a hot path. A member of the wrong
-    /// type is a `validation_error` naming it.
-    static func decoded<Body: Decodable>(_ type: Body.Type, _ request: Request, limit: Int) async throws -> Body {
-        var request = request
-        return try decoded(Body.self, from: try await request.collectBody(upTo: limit))
-    }
-
-    /// One decoder for every body: it holds only its (default) options.
-    private static let decoder = JSONDecoder()
-
-    /// As ``decoded(_:_:limit:)``, from a body read already (`nil`: none).
-    static func decoded<Body: Decodable>(_ type: Body.Type, from buffer: ByteBuffer?) throws(APIError) -> Body {
-        let bytes = buffer?.readableBytesView ?? ByteBuffer().readableBytesView
-        let empty = bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        do {
-            return try decoder.decode(Body.self, from: empty ? Data("{}".utf8) : Data(bytes))
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            guard !path.isEmpty else {
-                throw APIError.validation("body failed validation: body should be an object.")
-            }
-            throw APIError.validation("body failed validation: body\(path) has the wrong type.")
-        } catch {
-            throw APIError.invalidJSON
-        }
     }
 
     /// The `filter_properties` query values (repeated, or as `filter_properties[]`, as the official
