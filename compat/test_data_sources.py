@@ -192,6 +192,47 @@ def test_databases_are_created_and_updated_and_both_versions_see_the_same_data(s
     assert "Done" in legacy_create["properties"]
 
 
+def test_a_two_way_relation_is_mirrored_on_the_related_data_source(sandbox):
+    new = client(sandbox)
+    old = client(sandbox, OLD)
+    parent = a_shared_page(new)
+    made = {
+        name: new.databases.create(
+            parent={"type": "page_id", "page_id": parent["id"]},
+            title=[{"text": {"content": name}}],
+            initial_data_source={"properties": {"Name": {"title": {}}}},
+        )
+        for name in ("Authors", "Books")
+    }
+    authors, books = (made[name]["data_sources"][0]["id"] for name in ("Authors", "Books"))
+    # An integration written for 2022-06-28 names the related database, not its data source.
+    old.request(
+        path=f"databases/{made['Books']['id']}", method="PATCH",
+        body={"properties": {"Written by": {"relation": {
+            "database_id": made["Authors"]["id"], "type": "dual_property", "dual_property": {}}}}},
+    )
+    written_by = new.data_sources.retrieve(data_source_id=books)["properties"]["Written by"]["relation"]
+    assert written_by["data_source_id"] == authors
+    assert written_by["dual_property"]["synced_property_name"] == "Related to Books (Written by)"
+    back = new.data_sources.retrieve(data_source_id=authors)["properties"]["Related to Books (Written by)"]
+    assert back["relation"]["data_source_id"] == books
+    assert back["id"] == written_by["dual_property"]["synced_property_id"]
+
+    author = new.pages.create(
+        parent={"type": "data_source_id", "data_source_id": authors}, properties={"Name": title("Le Guin")})
+    book = new.pages.create(
+        parent={"type": "data_source_id", "data_source_id": books},
+        properties={"Name": title("The Dispossessed"), "Written by": {"relation": [{"id": author["id"]}]}},
+    )
+    listed = new.pages.retrieve(page_id=author["id"])["properties"]["Related to Books (Written by)"]["relation"]
+    assert [related["id"] for related in listed] == [book["id"]]
+    found = new.data_sources.query(
+        data_source_id=authors,
+        filter={"property": "Related to Books (Written by)", "relation": {"contains": book["id"]}},
+    )
+    assert names(found) == ["Le Guin"]
+
+
 def test_search_filters_by_page_and_by_data_source(sandbox):
     notion = client(sandbox)
     pages = notion.search(filter={"property": "object", "value": "page"})["results"]

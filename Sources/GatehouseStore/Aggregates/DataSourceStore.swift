@@ -91,6 +91,9 @@ public protocol DataSourceStore: Sendable {
     /// Saves the name, schema and trash flag; with `reindex`, rewrites every page's index rows
     /// (a property's type changed or was added or removed).
     func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws
+    /// Mirrors, on the other side of each two-way relation in `properties` (ids) of the stored data
+    /// source, the values its pages hold there already: for a relation just made two-way.
+    func mirrorStoredValues(of dataSourceID: String, properties: [String]) async throws
     /// Saves a database's title (and parent) as the record says.
     func updateDatabase(_ database: DatabaseRecord) async throws
 

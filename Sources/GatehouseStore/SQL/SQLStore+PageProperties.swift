@@ -28,6 +28,12 @@ extension SQLStore {
                 }
                 let page = written.page
                 let record = page.record
+                let twoWay =
+                    written.dataSource?.schema.properties.contains { DualRelations.target(of: $0) != nil } ?? false
+                var previousValues: [String: PropertyValue] = [:]
+                if twoWay {
+                    previousValues = try await Self.lockForMirroring(page: record, create: create, in: database)
+                }
                 let (parentType, parentID) = Self.columns(of: record.parent)
                 let values = try StoredJSON.text(page.properties.values)
                 let icon = try record.icon.map { try StoredJSON.text($0) }
@@ -54,8 +60,111 @@ extension SQLStore {
                 }
                 if let dataSource = written.dataSource {
                     try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
+                    if twoWay {
+                        try await Self.mirror(
+                            DualRelations.mirrors(
+                                in: dataSource.schema,
+                                from: previousValues,
+                                to: page.properties.values
+                            ),
+                            of: record.id,
+                            in: database
+                        )
+                    }
                 }
                 return written
+            }
+        }
+    }
+
+    /// Takes the workspace's mirroring lock (a no-op update of its row) until the transaction ends.
+    ///
+    /// Every write that mirrors takes it before it locks a page, so two writes that each list the
+    /// other's page queue instead of deadlocking; a write without two-way relations locks only its
+    /// own page and never waits on another.
+    static func takeMirroringLock(of workspaceID: String, in database: any SQLDatabase) async throws {
+        try await database.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID)").run()
+    }
+
+    /// Before a write of a page with two-way relations: takes the workspace's mirroring lock and
+    /// reads the page's values as stored (none for a new page).
+    static func lockForMirroring(
+        page: PageRecord,
+        create: Bool,
+        in database: any SQLDatabase
+    ) async throws -> [String: PropertyValue] {
+        try await takeMirroringLock(of: page.workspaceID, in: database)
+        guard !create,
+            let json = try await database.raw("SELECT properties FROM pages WHERE id = \(bind: page.id)").first()?
+                .decode(column: "properties", as: String?.self)
+        else { return [:] }
+        return try decodedPropertyValues.value(of: json)
+    }
+
+    public func mirrorStoredValues(of dataSourceID: String, properties: [String]) async throws {
+        guard !properties.isEmpty else { return }
+        try await transaction { database in
+            guard
+                let row = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: dataSourceID)").first()
+            else { return }
+            let dataSource = try Self.dataSource(row)
+            let paired = DataSourceSchema(
+                properties: dataSource.schema.properties.filter { properties.contains($0.id) }
+            )
+            try await Self.takeMirroringLock(of: dataSource.workspaceID, in: database)
+            let pages = try await database.raw(
+                "SELECT id, properties FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: dataSourceID)"
+            ).all()
+            for page in pages {
+                guard let json = try page.decode(column: "properties", as: String?.self) else { continue }
+                let mirrors = DualRelations.mirrors(
+                    in: paired,
+                    from: [:],
+                    to: try Self.decodedPropertyValues.value(of: json)
+                )
+                try await Self.mirror(mirrors, of: try page.decode(column: "id", as: String.self), in: database)
+            }
+        }
+    }
+
+    /// Adds `pageID` to, or takes it from, the synced property of each page `mirrors` names,
+    /// and indexes those pages again. A related page that is gone, or moved out of the related
+    /// data source, is skipped, as is a data source that lost its synced property.
+    static func mirror(_ mirrors: [DualRelations.Mirror], of pageID: String, in database: any SQLDatabase) async throws
+    {
+        for mirror in mirrors {
+            guard
+                let row = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: mirror.dataSource)")
+                    .first()
+            else { continue }
+            let dataSource = try Self.dataSource(row)
+            guard
+                dataSource.schema.properties.contains(where: { $0.id == mirror.syncedProperty && $0.type == .relation })
+            else { continue }
+            let changes = mirror.linked.map { ($0, true) } + mirror.unlinked.map { ($0, false) }
+            for (related, linked) in changes.sorted(by: { $0.0 < $1.0 }) {
+                guard
+                    let row = try await database.raw(
+                        """
+                        SELECT * FROM pages WHERE id = \(bind: related)
+                            AND parent_type = 'database' AND parent_id = \(bind: dataSource.id)
+                        """
+                    ).first()
+                else { continue }
+                var page = try Self.storedPage(row, titleID: dataSource.schema.title?.id ?? "title")
+                guard
+                    let values = DualRelations.mirrored(
+                        page.properties.values,
+                        property: mirror.syncedProperty,
+                        page: pageID,
+                        linked: linked
+                    )
+                else { continue }
+                page.properties.values = values
+                try await database.raw(
+                    "UPDATE pages SET properties = \(bind: try StoredJSON.text(values)) WHERE id = \(bind: related)"
+                ).run()
+                try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
             }
         }
     }

@@ -32,7 +32,7 @@ struct DataSourcesController {
         var ids = RandomShortIds()
         let schema = try ContentJSON.validated { try SchemaParser.create(body["properties"], ids: &ids) }
         let now = clock.now()
-        let dataSource = DataSourceRecord(
+        var dataSource = DataSourceRecord(
             id: UUIDv4.string(),
             databaseID: database.id,
             workspaceID: database.workspaceID,
@@ -43,7 +43,13 @@ struct DataSourcesController {
             createdBy: principal.botID,
             lastEditedBy: principal.botID
         )
-        try await access.store.createDataSource(dataSource)
+        let related = try await TwoWayRelations(access: access)
+            .reconcile(&dataSource, previous: DataSourceSchema(), principal: principal, at: now)
+        let created = dataSource
+        try await access.store.atomically { store in
+            try await store.createDataSource(created)
+            try await TwoWayRelations.save(related, of: created.id, in: store)
+        }
         return try await respond(dataSource, database: database, principal: principal, context: context)
     }
 
@@ -62,6 +68,7 @@ struct DataSourcesController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
         var dataSource = try await access.dataSource(id, for: principal)
+        let previous = dataSource.schema
         let reindex = body["properties"].map { !$0.isNull } ?? false
         if reindex {
             var ids = RandomShortIds()
@@ -74,9 +81,19 @@ struct DataSourcesController {
         if let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived") {
             dataSource.inTrash = trash
         }
-        dataSource.lastEditedAt = clock.now()
+        let now = clock.now()
+        dataSource.lastEditedAt = now
         dataSource.lastEditedBy = principal.botID
-        try await access.store.updateDataSource(dataSource, reindex: reindex)
+        var related = TwoWayRelations.Changes()
+        if reindex {
+            related = try await TwoWayRelations(access: access)
+                .reconcile(&dataSource, previous: previous, principal: principal, at: now)
+        }
+        let updated = dataSource
+        try await access.store.atomically { [related] store in
+            try await store.updateDataSource(updated, reindex: reindex)
+            try await TwoWayRelations.save(related, of: updated.id, in: store)
+        }
         return try await respond(dataSource, principal: principal, context: context)
     }
 

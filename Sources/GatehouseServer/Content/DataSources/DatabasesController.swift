@@ -78,9 +78,22 @@ struct DatabasesController {
             userID: principal.botID,
             time: now
         )
-        let initialSchema = schema
+        // The first data source has the database's id and title.
+        var first = DataSourceRecord(
+            id: database.id,
+            databaseID: database.id,
+            workspaceID: database.workspaceID,
+            name: database.title,
+            schema: schema,
+            createdAt: now,
+            lastEditedAt: now
+        )
+        let related = try await TwoWayRelations(access: access)
+            .reconcile(&first, previous: DataSourceSchema(), principal: principal, at: now)
+        let initialSchema = first.schema
         try await access.store.atomically { store in
             try await store.createDatabase(database, schema: initialSchema)
+            try await TwoWayRelations.save(related, of: database.id, in: store)
             try await store.appendChildReference(
                 id: database.id,
                 content: .childDatabase(title: database.title),
@@ -123,7 +136,13 @@ struct DatabasesController {
             }
             dataSource.lastEditedAt = now
             dataSource.lastEditedBy = principal.botID
-            try await access.store.updateDataSource(dataSource, reindex: true)
+            let related = try await TwoWayRelations(access: access)
+                .reconcile(&dataSource, previous: schema, principal: principal, at: now)
+            let updated = dataSource
+            try await access.store.atomically { store in
+                try await store.updateDataSource(updated, reindex: true)
+                try await TwoWayRelations.save(related, of: updated.id, in: store)
+            }
         }
         if let title = try ContentJSON.plainText(body["title"], at: "body.title") { database.title = title }
         database.lastEditedAt = now
