@@ -152,19 +152,31 @@ import Testing
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
             let sprint = try await DataSourceTests.makeDataSource(client, world)
-            for target in [world.unsharedDatabase.id, UUID().uuidString.lowercased()] {
-                let refused = try await client.call(
-                    .patch,
-                    "/v1/data_sources/\(sprint)",
-                    token: world.token,
-                    version: Self.new,
-                    body:
-                        #"{"properties": {"Blocked": {"relation": {"data_source_id": "\#(target)", "dual_property": {}}}}}"#
-                )
-                #expect(refused.status == 400, "\(refused.text)")
-                #expect(refused.code == "validation_error")
-                #expect(refused.message?.contains("Could not find data source with ID: \(target)") == true)
+            for target in [world.unsharedDatabase.id, UUID().uuidString.lowercased(), "not-an-id"] {
+                for kind in ["single_property", "dual_property"] {
+                    let refused = try await client.call(
+                        .patch,
+                        "/v1/data_sources/\(sprint)",
+                        token: world.token,
+                        version: Self.new,
+                        body:
+                            #"{"properties": {"Blocked": {"relation": {"data_source_id": "\#(target)", "type": "\#(kind)", "\#(kind)": {}}}}}"#
+                    )
+                    #expect(refused.status == 400, "\(kind): \(refused.text)")
+                    #expect(refused.code == "validation_error")
+                    #expect(refused.message?.contains("Could not find data source with ID: \(target)") == true)
+                }
             }
+            // Before 2025-09-03 a relation names a database: one not shared is refused the same way.
+            let legacy = try await client.call(
+                .patch,
+                "/v1/databases/\(world.sharedDatabase.id)",
+                token: world.token,
+                version: DataSourceTests.old,
+                body: #"{"properties": {"Blocked": {"relation": {"database_id": "\#(world.unsharedDatabase.id)"}}}}"#
+            )
+            #expect(legacy.status == 400, "\(legacy.text)")
+            #expect(legacy.code == "validation_error")
             let unchanged = try await client.call(
                 .get,
                 "/v1/data_sources/\(sprint)",
@@ -181,6 +193,21 @@ import Testing
             #expect(hidden.status == 403)
             let stored = try #require(try await world.store.dataSource(id: world.unsharedDatabase.id))
             #expect(stored.schema.properties.map(\.type) == [.title])
+
+            // A relation stored already is left as it is: changing another property still works.
+            var sprintRecord = try #require(try await world.store.dataSource(id: sprint))
+            var kept = PropertyDefinition(id: "kept", name: "Kept", type: .relation)
+            kept.relation = RelationConfig(dataSourceId: world.unsharedDatabase.id)
+            sprintRecord.schema.properties.append(kept)
+            try await world.store.updateDataSource(sprintRecord, reindex: false)
+            let other = try await client.call(
+                .patch,
+                "/v1/data_sources/\(sprint)",
+                token: world.token,
+                version: Self.new,
+                body: #"{"properties": {"Size": {"number": {}}}}"#
+            )
+            #expect(other.status == 200, "\(other.text)")
         }
     }
 }

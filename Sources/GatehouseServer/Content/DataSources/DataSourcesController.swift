@@ -43,12 +43,12 @@ struct DataSourcesController {
             createdBy: principal.botID,
             lastEditedBy: principal.botID
         )
-        let related = try await TwoWayRelations(access: access)
+        let related = try await RelatedDataSources(access: access)
             .reconcile(&dataSource, previous: DataSourceSchema(), principal: principal, at: now)
         let created = dataSource
         try await access.store.atomically { store in
             try await store.createDataSource(created)
-            try await TwoWayRelations.save(related, of: created.id, in: store)
+            try await RelatedDataSources.save(related, of: created.id, in: store)
         }
         return try await respond(dataSource, database: database, principal: principal, context: context)
     }
@@ -84,15 +84,15 @@ struct DataSourcesController {
         let now = clock.now()
         dataSource.lastEditedAt = now
         dataSource.lastEditedBy = principal.botID
-        var related = TwoWayRelations.Changes()
+        var related = RelatedDataSources.Changes()
         if reindex {
-            related = try await TwoWayRelations(access: access)
+            related = try await RelatedDataSources(access: access)
                 .reconcile(&dataSource, previous: previous, principal: principal, at: now)
         }
         let updated = dataSource
         try await access.store.atomically { [related] store in
             try await store.updateDataSource(updated, reindex: reindex)
-            try await TwoWayRelations.save(related, of: updated.id, in: store)
+            try await RelatedDataSources.save(related, of: updated.id, in: store)
         }
         return try await respond(dataSource, principal: principal, context: context)
     }

@@ -88,12 +88,12 @@ struct DatabasesController {
             createdAt: now,
             lastEditedAt: now
         )
-        let related = try await TwoWayRelations(access: access)
+        let related = try await RelatedDataSources(access: access)
             .reconcile(&first, previous: DataSourceSchema(), principal: principal, at: now)
         let initialSchema = first.schema
         try await access.store.atomically { store in
             try await store.createDatabase(database, schema: initialSchema)
-            try await TwoWayRelations.save(related, of: database.id, in: store)
+            try await RelatedDataSources.save(related, of: database.id, in: store)
             try await store.appendChildReference(
                 id: database.id,
                 content: .childDatabase(title: database.title),
@@ -136,12 +136,12 @@ struct DatabasesController {
             }
             dataSource.lastEditedAt = now
             dataSource.lastEditedBy = principal.botID
-            let related = try await TwoWayRelations(access: access)
+            let related = try await RelatedDataSources(access: access)
                 .reconcile(&dataSource, previous: schema, principal: principal, at: now)
             let updated = dataSource
             try await access.store.atomically { store in
                 try await store.updateDataSource(updated, reindex: true)
-                try await TwoWayRelations.save(related, of: updated.id, in: store)
+                try await RelatedDataSources.save(related, of: updated.id, in: store)
             }
         }
         if let title = try ContentJSON.plainText(body["title"], at: "body.title") { database.title = title }

@@ -3,10 +3,12 @@ import GatehouseContent
 import GatehouseCore
 import GatehouseStore
 
-/// The other side of a data source's two-way relations (``DualRelations``) when its schema
-/// changes: loads the related data sources, gives each new pair its synced property, and returns
-/// the related data sources to save in the same transaction as the data source itself.
-struct TwoWayRelations {
+/// The data sources a data source's relations relate to, when its schema changes: each one a
+/// relation names anew must be one the integration can see (a relation that names only a
+/// database relates to its first data source), and each two-way relation (``DualRelations``) gets
+/// or keeps its synced property on the other side. Returns what to save with the data source, in
+/// the same transaction.
+struct RelatedDataSources {
     let access: ContentAccess
 
     /// A related data source, changed, and whether it lost a property (its pages' index rows
@@ -25,33 +27,32 @@ struct TwoWayRelations {
     }
 
     /// Reconciles `dataSource`, whose schema was `previous` (empty when it is new), with the data
-    /// sources its two-way relations relate to; `dataSource.schema` gets each pair's synced id
-    /// and name. A two-way relation that names only a database (`database_id`, before
-    /// 2025-09-03) relates to its first data source. A new pair's related data source must be
-    /// one the integration can see: otherwise 400 `validation_error`, as for a missing one.
+    /// sources its relations relate to; `dataSource.schema` gets each relation's data source id
+    /// and each pair's synced id and name. A relation added, pointed elsewhere or made two-way
+    /// must relate to a data source the integration can see: otherwise 400 `validation_error`,
+    /// as for one that does not exist, and nothing is written.
     func reconcile(
         _ dataSource: inout DataSourceRecord,
         previous: DataSourceSchema,
         principal: Principal,
         at now: Date
     ) async throws -> Changes {
-        try await resolveDatabases(in: &dataSource.schema)
+        let anew = Self.relationsNamingAnew(from: previous, to: dataSource.schema)
+        try await resolveDatabases(of: anew, in: &dataSource.schema)
+        var related: [String: DataSourceRecord] = [:]
+        let targets = dataSource.schema.properties.filter { anew.contains($0.id) }.compactMap {
+            $0.relation?.dataSourceId.map { ResourceID.canonical($0) ?? $0 }
+        }
+        for id in Set(targets).sorted() where id != dataSource.id {
+            related[id] = try await visibleDataSource(id, for: principal)
+        }
         let touched = DualRelations.dataSourcesTouched(from: previous, to: dataSource.schema)
         guard !touched.isEmpty else { return Changes() }
-        let paired = Set(
-            previous.properties.compactMap { property in
-                property.relation?.syncedPropertyId == nil ? nil : DualRelations.target(of: property)
-            }
-        )
-        var related: [String: DataSourceRecord] = [:]
-        for id in touched.sorted() where id != dataSource.id {
-            if paired.contains(id) {
-                related[id] = try await access.store.dataSource(id: id)
-            } else {
-                related[id] = try await visibleDataSource(id, for: principal)
-            }
+        for id in touched.sorted() where id != dataSource.id && related[id] == nil {
+            // Already related before this change: kept in step whether or not still shared.
+            related[id] = try await access.store.dataSource(id: id)
         }
-        var schemas = related.mapValues(\.schema)
+        var schemas = related.filter { touched.contains($0.key) }.mapValues(\.schema)
         schemas[dataSource.id] = dataSource.schema
         var ids = RandomShortIds()
         let newPairs = DualRelations.reconcile(
@@ -78,6 +79,22 @@ struct TwoWayRelations {
         return Changes(related: changed, newPairs: newPairs)
     }
 
+    /// The relations (property ids) of `updated` that name a data source or database `previous`
+    /// did not relate them to: added, pointed elsewhere, or made two-way. Relations stored
+    /// before are left as they are, whatever they name.
+    static func relationsNamingAnew(from previous: DataSourceSchema, to updated: DataSourceSchema) -> Set<String> {
+        func target(_ relation: RelationConfig?) -> String? {
+            (relation?.dataSourceId ?? relation?.databaseId).map { ResourceID.canonical($0) ?? $0 }
+        }
+        var named: Set<String> = []
+        for property in updated.properties where property.type == .relation {
+            let old = previous.properties.first { $0.id == property.id && $0.type == .relation }?.relation
+            let madeTwoWay = property.relation?.isDual == true && old?.isDual != true
+            if old == nil || target(old) != target(property.relation) || madeTwoWay { named.insert(property.id) }
+        }
+        return named
+    }
+
     /// Saves what ``reconcile(_:previous:principal:at:)`` changed besides the data source
     /// `source` itself, inside the caller's transaction, once `source` is saved.
     static func save(_ changes: Changes, of source: String, in store: any Store) async throws {
@@ -87,11 +104,11 @@ struct TwoWayRelations {
         try await store.mirrorStoredValues(of: source, properties: changes.newPairs)
     }
 
-    /// Gives each two-way relation that names only a database its first data source.
-    private func resolveDatabases(in schema: inout DataSourceSchema) async throws {
-        for index in schema.properties.indices {
+    /// Gives each relation of `properties` (ids) that names only a database its first data source.
+    private func resolveDatabases(of properties: Set<String>, in schema: inout DataSourceSchema) async throws {
+        for index in schema.properties.indices where properties.contains(schema.properties[index].id) {
             guard schema.properties[index].type == .relation, let relation = schema.properties[index].relation,
-                relation.isDual, relation.dataSourceId == nil, let raw = relation.databaseId
+                relation.dataSourceId == nil, let raw = relation.databaseId
             else { continue }
             guard let databaseID = ResourceID.canonical(raw),
                 let first = try await access.store.dataSources(databaseID: databaseID).first
