@@ -107,12 +107,20 @@ struct ContentAccess: Sendable {
         return ancestry
     }
 
-    /// Every database and page of the principal's workspace that it may see, leaving out what is in
-    /// the trash (itself or under a trashed page or data source), computed in memory from one read
-    /// of each table.
-    func visibleContent(for principal: Principal) async throws -> (databases: [DatabaseRecord], pages: [PageRecord]) {
+    /// What of the principal's workspace it may see, leaving out what is in the trash (itself or
+    /// under a trashed page or data source).
+    struct VisibleContent {
+        var databases: [DatabaseRecord] = []
+        var pages: [PageRecord] = []
+        /// The data sources of ``databases`` that are not in the trash, by database id.
+        var dataSources: [String: [DataSourceRecord]] = [:]
+    }
+
+    /// Every database, data source and page of the principal's workspace that it may see,
+    /// computed in memory from one read of each table.
+    func visibleContent(for principal: Principal) async throws -> VisibleContent {
         let shares = try await store.shares(integrationID: principal.integrationID)
-        guard !shares.isEmpty else { return ([], []) }
+        guard !shares.isEmpty else { return VisibleContent() }
         let databases = try await store.databases(workspaceID: principal.workspaceID)
         let pages = try await store.pages(workspaceID: principal.workspaceID)
         let dataSources = try await store.dataSources(workspaceID: principal.workspaceID)
@@ -132,7 +140,16 @@ struct ContentAccess: Sendable {
             if case .database(let sourceID) = page.parent, trashedFirstSources.contains(sourceID) { return false }
             return visible(page.id)
         }
-        return (databases.filter { visible($0.id) }, visiblePages)
+        let visibleDatabases = databases.filter { visible($0.id) }
+        let shown = Set(visibleDatabases.map(\.id))
+        return VisibleContent(
+            databases: visibleDatabases,
+            pages: visiblePages,
+            dataSources: Dictionary(
+                grouping: dataSources.filter { !$0.inTrash && shown.contains($0.databaseID) },
+                by: \.databaseID
+            )
+        )
     }
 }
 

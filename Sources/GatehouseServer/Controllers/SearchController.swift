@@ -28,9 +28,7 @@ struct SearchController {
         if objectFilter != "page" {
             for database in content.databases {
                 if context.version.usesDataSources {
-                    items += try await access.store.dataSources(databaseID: database.id)
-                        .filter { !$0.inTrash }
-                        .map { .dataSource($0, database) }
+                    items += (content.dataSources[database.id] ?? []).map { .dataSource($0, database) }
                 } else {
                     items.append(.database(database))
                 }
