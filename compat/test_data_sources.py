@@ -417,3 +417,29 @@ def test_a_page_keeps_its_icon_and_cover_until_changed(sandbox):
         notion.pages.update(page_id=page["id"], icon={"type": "file_upload", "file_upload": {"id": "f"}})
     assert refused.value.code == APIErrorCode.ValidationError
     assert notion.pages.retrieve(page_id=page["id"])["icon"] == image
+
+
+def test_a_page_moves_into_a_data_source_and_back_under_a_page(sandbox):
+    notion = client(sandbox)
+    parent = a_shared_page(notion)
+    page = notion.pages.create(parent={"page_id": parent["id"]}, properties={"title": title("Drifter")})
+    source = notion.data_sources.create(
+        parent={"type": "database_id", "database_id": shared_database(notion)["id"]},
+        title=[{"text": {"content": "Inbox"}}],
+        properties={"Name": {"title": {}}, "Ref": {"unique_id": {"prefix": "IN"}}},
+    )
+    moved = notion.pages.move(page_id=page["id"], parent={"type": "data_source_id", "data_source_id": source["id"]})
+    assert moved["parent"]["data_source_id"] == source["id"]
+    assert moved["properties"]["Name"]["title"][0]["plain_text"] == "Drifter"
+    assert moved["properties"]["Ref"]["unique_id"] == {"prefix": "IN", "number": 1}
+    assert names(notion.data_sources.query(data_source_id=source["id"])) == ["Drifter"]
+
+    back = notion.pages.move(page_id=page["id"], parent={"page_id": parent["id"]})
+    assert back["parent"] == {"type": "page_id", "page_id": parent["id"]}
+    assert set(back["properties"]) == {"title"}
+    children = notion.blocks.children.list(block_id=parent["id"])["results"]
+    assert children[-1]["id"] == page["id"] and children[-1]["type"] == "child_page"
+
+    with pytest.raises(APIResponseError) as refused:
+        notion.pages.move(page_id=page["id"], parent={"page_id": page["id"]})
+    assert refused.value.code == APIErrorCode.ValidationError

@@ -282,6 +282,14 @@ import Testing
             path: { _ in "/v1/search" },
             body: { _ in "{}" }
         ),
+        // Last: it moves the page out of the second data source, into the database's first.
+        Row(
+            endpoint: "POST /v1/pages/{id}/move",
+            capability: .updateContent,
+            method: .post,
+            path: { "/v1/pages/\($0.page)/move" },
+            body: { json(["parent": ["data_source_id": $0.database]]) }
+        ),
     ]
 
     static let capabilityNames: [(String, Capabilities.Content)] = [

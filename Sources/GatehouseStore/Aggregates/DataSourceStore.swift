@@ -107,6 +107,19 @@ public protocol DataSourceStore: Sendable {
     /// source as written.
     @discardableResult
     func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage
+    /// Moves a page to `page.record.parent`, in one transaction: its values and title as the
+    /// caller carried them over (``PageMove``) and a new `unique_id` number in a data source
+    /// whose schema has one (the caller clears the old), its `child_page` block taken from the
+    /// page or block it was under and appended to a new parent page (`reference`), its index
+    /// rows rebuilt, and the links it held in two-way relations of the data source it leaves
+    /// (`leaving`) taken off the other side.
+    @discardableResult
+    func movePage(
+        _ page: StoredPage,
+        into dataSource: DataSourceRecord?,
+        leaving: DataSourceRecord?,
+        reference: BlockAppendTarget?
+    ) async throws -> WrittenPage
     /// One page of the data source's pages in `scope` that match `plan`, in `sorts` order (ties:
     /// creation order, then id; without sorts, newest first), from `offset`, at most `limit`.
     func queryPages(

@@ -211,24 +211,35 @@ extension SQLStore {
         let engine = self.engine
         return try await mapUnique("block \(id)") {
             try await transaction { database in
-                try await engine.lockForInstallation("blocks:\(target.parentID)", in: database)
-                let placement = try await Self.placement(inserting: 1, at: .end, under: target, in: database)
-                let record = BlockRecord(
-                    id: id,
-                    workspaceID: target.workspaceID,
-                    parent: target.parent,
-                    pageID: target.pageID,
-                    position: placement.positions[0],
-                    content: content,
-                    createdBy: target.userID,
-                    lastEditedBy: target.userID,
-                    createdAt: target.time,
-                    lastEditedAt: target.time
-                )
-                try await Self.insert([record], into: database)
-                return record
+                try await Self.appendChildReference(id: id, content: content, to: target, engine: engine, in: database)
             }
         }
+    }
+
+    /// ``appendChildReference(id:content:to:)`` inside the caller's transaction.
+    static func appendChildReference(
+        id: String,
+        content: BlockContent,
+        to target: BlockAppendTarget,
+        engine: any SQLEngine,
+        in database: any SQLDatabase
+    ) async throws -> BlockRecord {
+        try await engine.lockForInstallation("blocks:\(target.parentID)", in: database)
+        let placement = try await placement(inserting: 1, at: .end, under: target, in: database)
+        let record = BlockRecord(
+            id: id,
+            workspaceID: target.workspaceID,
+            parent: target.parent,
+            pageID: target.pageID,
+            position: placement.positions[0],
+            content: content,
+            createdBy: target.userID,
+            lastEditedBy: target.userID,
+            createdAt: target.time,
+            lastEditedAt: target.time
+        )
+        try await insert([record], into: database)
+        return record
     }
 
     /// The keys for `count` new children of the target's parent: read from the one or two

@@ -4,7 +4,8 @@ import GatehouseCore
 import GatehouseStore
 import Hummingbird
 
-/// `POST /v1/pages`, `GET|PATCH /v1/pages/{id}`, `GET /v1/pages/{id}/properties/{property_id}`.
+/// `POST /v1/pages`, `GET|PATCH /v1/pages/{id}`, `POST /v1/pages/{id}/move`,
+/// `GET /v1/pages/{id}/properties/{property_id}`.
 struct PagesController {
     let access: ContentAccess
     let bodyLimit: Int
@@ -14,6 +15,7 @@ struct PagesController {
         group.get("pages/:page_id", use: retrieve)
         group.post("pages", use: create)
         group.patch("pages/:page_id", use: update)
+        group.post("pages/:page_id/move", use: move)
         group.get("pages/:page_id/properties/:property_id", use: property)
     }
 
@@ -122,6 +124,120 @@ struct PagesController {
         page = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
         let written = try await access.store.writePage(page, create: false, dataSource: dataSource)
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
+    }
+
+    /// Moves a page under another page or into a data source (needs `update_content`; the page
+    /// and its new parent must both be visible, and neither in the trash). What the page keeps
+    /// of its values is ``PageMove``'s rule; its content and child pages move with it.
+    @Sendable func move(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try RequestInput.pathID(context, "page_id")
+        let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
+        try access.policy.require(.updateContent, of: principal)
+        var (page, leaving, inTrash) = try await load(id, for: principal)
+        if page.record.archived || inTrash {
+            throw APIError.validation("Object \(id) is in trash and cannot be moved.")
+        }
+        let destination = try await moveDestination(of: id, body, principal: principal)
+        guard destination.parent != page.record.parent else {
+            throw APIError.validation("New parent must be different from the current parent.")
+        }
+        let now = clock.now()
+        let schema = destination.dataSource?.schema ?? PropertyValueParser.pageParentSchema
+        page.properties.values = PageMove.values(
+            page.properties.values,
+            from: leaving?.schema ?? PropertyValueParser.pageParentSchema,
+            to: schema
+        )
+        page.properties.metadata.uniqueNumber = nil
+        page.record.parent = destination.parent
+        page.record.lastEditedBy = principal.botID
+        page.record.lastEditedAt = now
+        page.properties.metadata.lastEditedBy = principal.botID
+        page.properties.metadata.lastEditedTime = now.epochMilliseconds
+        var reference: BlockAppendTarget?
+        if case .page(let parentID) = destination.parent {
+            reference = Self.appendTarget(under: .page(id: parentID), pageID: parentID, principal, now)
+        }
+        let written = try await access.store.movePage(
+            page,
+            into: destination.dataSource,
+            leaving: leaving,
+            reference: reference
+        )
+        return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
+    }
+
+    /// Where `body.parent` moves page `pageID`: a page, or a data source (a database's id under
+    /// `page_id` names its data source while it has only one, as the API allows); refused when it
+    /// is the page itself, lies under it, or is in the trash.
+    private func moveDestination(
+        of pageID: String,
+        _ body: JSONValue,
+        principal: Principal
+    ) async throws -> (parent: PageParent, dataSource: DataSourceRecord?) {
+        let parent = try PageInput.parent(body)
+        var destination: (parent: PageParent, dataSource: DataSourceRecord?)
+        let ancestry: [ContentAncestor]
+        switch parent {
+        case .page(let parentID) where parentID == pageID:
+            throw APIError.validation("Parent ID must be different from the child ID: \(pageID).")
+        case .page(let parentID):
+            if try await access.store.page(id: parentID) == nil,
+                try await access.store.database(id: parentID)?.workspaceID == principal.workspaceID
+            {
+                _ = try await access.database(parentID, for: principal)
+                let sources = try await access.store.dataSources(databaseID: parentID)
+                guard sources.count == 1, let only = sources.first else {
+                    throw APIError.validation(
+                        "body failed validation: body.parent.page_id names a database with more than one data source: use its data_source_id."
+                    )
+                }
+                return try await dataSourceDestination(only.id, of: pageID, principal: principal)
+            }
+            let record = try await access.page(parentID, for: principal)
+            ancestry = try await access.blockAncestry(parentID, .page, workspaceID: record.workspaceID, for: principal)
+            destination = (.page(parentID), nil)
+        case .dataSource(let sourceID):
+            return try await dataSourceDestination(sourceID, of: pageID, principal: principal)
+        case .database(let databaseID):
+            guard let first = try await access.store.dataSources(databaseID: databaseID).first else {
+                _ = try await access.database(databaseID, for: principal)
+                throw APIError.validation("Could not find data source of database \(databaseID).")
+            }
+            return try await dataSourceDestination(first.id, of: pageID, principal: principal)
+        }
+        try Self.refuseCycle(ancestry, parent: destination.parent, pageID: pageID)
+        return destination
+    }
+
+    private func dataSourceDestination(
+        _ sourceID: String,
+        of pageID: String,
+        principal: Principal
+    ) async throws -> (parent: PageParent, dataSource: DataSourceRecord?) {
+        let source = try await access.dataSource(sourceID, for: principal)
+        let ancestry = try await access.blockAncestry(
+            sourceID,
+            .dataSource,
+            workspaceID: source.workspaceID,
+            for: principal
+        )
+        try Self.refuseCycle(ancestry, parent: .database(sourceID), pageID: pageID)
+        return (.database(sourceID), source)
+    }
+
+    /// Refuses a new parent under the page itself, or in the trash.
+    private static func refuseCycle(_ ancestry: [ContentAncestor], parent: PageParent, pageID: String) throws {
+        let parentID: String
+        switch parent {
+        case .page(let id), .database(let id): parentID = id
+        case .workspace: return
+        }
+        if ancestry.contains(where: { $0.id == pageID }) {
+            throw APIError.validation("New parent \(parentID) cannot be under the hierarchy of child \(pageID).")
+        }
+        if ancestry.anyInTrash { throw BlockTarget.archivedAncestorError }
     }
 
     /// One property's value as property items (paginated for title, rich_text, people, relation).
