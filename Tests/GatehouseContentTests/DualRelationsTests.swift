@@ -159,3 +159,32 @@ import Testing
         #expect(DualRelations.mirrored([:], property: "back", page: page, linked: false) == nil)
     }
 }
+
+/// A relation restated in an update without its kind keeps the one it has.
+@Suite struct RelationRestatementTests {
+    @Test func aTwoWayRelationRestatedWithoutItsKindStaysTwoWay() throws {
+        var pair = PropertyDefinition(id: "proj", name: "Project", type: .relation)
+        pair.relation = RelationConfig(
+            dataSourceId: DualRelationsTests.other,
+            isDual: true,
+            syncedPropertyId: "back",
+            syncedPropertyName: "Tasks"
+        )
+        let schema = DataSourceSchema(properties: [DualRelationsTests.title, pair])
+        var ids = SeededShortIds(seed: 1)
+        let restated = try SchemaParser.update(
+            schema,
+            with: ["Project": ["relation": ["data_source_id": .string(DualRelationsTests.other)]]],
+            ids: &ids
+        )
+        #expect(restated.properties[1].relation == pair.relation)
+        let madeOneWay = try SchemaParser.update(
+            schema,
+            with: [
+                "Project": ["relation": ["data_source_id": .string(DualRelationsTests.other), "single_property": [:]]]
+            ],
+            ids: &ids
+        )
+        #expect(madeOneWay.properties[1].relation?.isDual == false)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseAdmin
 import GatehouseContent
 import GatehouseCore
 import GatehouseServer
@@ -148,6 +149,51 @@ import Testing
         }
     }
 
+    /// A pair made by an integration that sees both sides gives no way in to one that sees only
+    /// its own: a new pair to the same data source is checked like any other.
+    @Test func anExistingPairOpensNoWayToADataSourceTheIntegrationCannotSee() async throws {
+        let world = try await TestWorld.make()
+        let (insider, insiderToken) = try await world.otherIntegration(capabilities: .all)
+        for database in [world.sharedDatabase.id, world.unsharedDatabase.id] {
+            _ = try await world.admin.share(integrationID: insider.id, target: .database(database), remove: false)
+        }
+        try await world.test(.router) { client in
+            let sprint = try await DataSourceTests.makeDataSource(client, world)
+            let hidden = world.unsharedDatabase.id
+            let paired = try await client.call(
+                .patch,
+                "/v1/data_sources/\(sprint)",
+                token: insiderToken,
+                version: Self.new,
+                body:
+                    #"{"properties": {"Private": {"relation": {"data_source_id": "\#(hidden)", "dual_property": {}}}}}"#
+            )
+            #expect(paired.status == 200, "\(paired.text)")
+            let before = try #require(try await world.store.dataSource(id: hidden)).schema
+            let sneaky = try await client.call(
+                .patch,
+                "/v1/data_sources/\(sprint)",
+                token: world.token,
+                version: Self.new,
+                body:
+                    #"{"properties": {"Sneaky": {"relation": {"data_source_id": "\#(hidden)", "dual_property": {"synced_property_name": "Injected"}}}}}"#
+            )
+            #expect(sneaky.status == 400, "\(sneaky.text)")
+            #expect(try await world.store.dataSource(id: hidden)?.schema == before)
+            // Renaming the pair it has is no new pair: allowed, and the other side follows.
+            let renamed = try await client.call(
+                .patch,
+                "/v1/data_sources/\(sprint)",
+                token: world.token,
+                version: Self.new,
+                body: #"{"properties": {"Private": {"name": "Secret"}}}"#
+            )
+            #expect(renamed.status == 200, "\(renamed.text)")
+            let synced = try #require(try await world.store.dataSource(id: hidden)).schema.properties.last
+            #expect(synced?.relation?.syncedPropertyName == "Secret")
+        }
+    }
+
     @Test func theRelatedDataSourceMustBeOneTheIntegrationCanSee() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
@@ -177,6 +223,21 @@ import Testing
             )
             #expect(legacy.status == 400, "\(legacy.text)")
             #expect(legacy.code == "validation_error")
+            // A hidden database reads as one that does not exist (and its data source goes unnamed).
+            let absent = UUID().uuidString.lowercased()
+            var messages: [String] = []
+            for database in [world.unsharedDatabase.id, absent] {
+                let refused = try await client.call(
+                    .patch,
+                    "/v1/databases/\(world.sharedDatabase.id)",
+                    token: world.token,
+                    version: DataSourceTests.old,
+                    body:
+                        #"{"properties": {"Blocked": {"relation": {"database_id": "\#(database)", "dual_property": {}}}}}"#
+                )
+                messages.append((refused.message ?? "").replacingOccurrences(of: database, with: "ID"))
+            }
+            #expect(messages[0] == messages[1], "\(messages)")
             let unchanged = try await client.call(
                 .get,
                 "/v1/data_sources/\(sprint)",

@@ -12,6 +12,8 @@ public struct PropertyWrite: Equatable, Sendable {
     public var referencedUserIds: Set<String>
     /// Pages named by relation values: the caller checks they exist in the related data source.
     public var referencedPageIds: Set<String>
+    /// The properties (ids) the request set.
+    public var writtenIds: Set<String> = []
 }
 
 /// Validates the `properties` of `POST /v1/pages` and `PATCH /v1/pages/{id}` against a schema.
@@ -75,6 +77,7 @@ public struct PropertyValueParser: Sendable {
             default: break
             }
             write.values[property.id] = parsed
+            write.writtenIds.insert(property.id)
         }
         return write
     }

@@ -88,6 +88,16 @@ public enum SchemaParser {
                     changed.groups = current.groups
                     if changed.type == .status { changed.groups = assignUngrouped(changed.options, to: current.groups) }
                 }
+                if changed.type == .relation, current.type == .relation, let kept = current.relation,
+                    let sent = config["relation"], sent["type"] == nil, sent["single_property"] == nil,
+                    sent["dual_property"] == nil
+                {
+                    // A relation restated without its kind keeps the one it has (a two-way one
+                    // stays two-way, its pair intact).
+                    changed.relation?.isDual = kept.isDual
+                    changed.relation?.syncedPropertyId = kept.syncedPropertyId
+                    changed.relation?.syncedPropertyName = kept.syncedPropertyName
+                }
                 changed.description = changed.description ?? current.description
                 current = changed
             }

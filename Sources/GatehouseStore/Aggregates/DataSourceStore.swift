@@ -91,6 +91,18 @@ public protocol DataSourceStore: Sendable {
     /// Saves the name, schema and trash flag; with `reindex`, rewrites every page's index rows
     /// (a property's type changed or was added or removed).
     func updateDataSource(_ dataSource: DataSourceRecord, reindex: Bool) async throws
+    /// Changes the schema of data source `id` to what `change` makes of the schema stored, read
+    /// under the row's lock, and nothing else of it but who last edited it and when; rebuilds its
+    /// pages' index rows when a property went. Nothing when there is no such data source.
+    func changeSchema(
+        of id: String,
+        by editor: String,
+        at time: Date,
+        _ change: @escaping @Sendable (DataSourceSchema) -> DataSourceSchema
+    ) async throws
+    /// Takes the workspace's mirroring lock until the transaction ends: every transaction that
+    /// writes two-way relations' values or schemas takes it first, so they queue rather than deadlock.
+    func takeMirroringLock(workspaceID: String) async throws
     /// Mirrors, on the other side of each two-way relation in `properties` (ids) of the stored data
     /// source, the values its pages hold there already: for a relation just made two-way.
     func mirrorStoredValues(of dataSourceID: String, properties: [String]) async throws
@@ -105,8 +117,17 @@ public protocol DataSourceStore: Sendable {
     /// ``SchemaReconciliation``), and a new page without a `unique_id` number takes the data
     /// source's next one when its schema has a `unique_id` property. Returns the page and data
     /// source as written.
+    ///
+    /// `setting` names the properties (ids) an update sets: the others keep the values stored
+    /// when it commits, not those the caller read (two requests that set different properties of
+    /// one page both count). `nil`: every value is the caller's.
     @discardableResult
-    func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage
+    func writePage(
+        _ page: StoredPage,
+        create: Bool,
+        dataSource: DataSourceRecord?,
+        setting: Set<String>?
+    ) async throws -> WrittenPage
     /// Moves a page to `page.record.parent`, in one transaction: its values and title as the
     /// caller carried them over (``PageMove``) and a new `unique_id` number in a data source
     /// whose schema has one (the caller clears the old), its `child_page` block taken from the
@@ -162,5 +183,13 @@ extension DataSourceStore {
             offset: offset,
             limit: limit
         )
+    }
+}
+
+extension DataSourceStore {
+    /// ``writePage(_:create:dataSource:setting:)`` with every value the caller's.
+    @discardableResult
+    public func writePage(_ page: StoredPage, create: Bool, dataSource: DataSourceRecord?) async throws -> WrittenPage {
+        try await writePage(page, create: create, dataSource: dataSource, setting: nil)
     }
 }

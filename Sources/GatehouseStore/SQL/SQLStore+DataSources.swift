@@ -78,16 +78,54 @@ extension SQLStore {
                 """
             ).run()
             guard reindex else { return }
-            if dataSource.schema.properties.contains(where: { $0.type == .uniqueId }) {
-                try await Self.numberUnnumberedPages(of: dataSource.id, in: database)
+            try await Self.reindexPages(of: dataSource, in: database)
+        }
+    }
+
+    public func changeSchema(
+        of id: String,
+        by editor: String,
+        at time: Date,
+        _ change: @escaping @Sendable (DataSourceSchema) -> DataSourceSchema
+    ) async throws {
+        try await transaction { database in
+            guard
+                let row = try await database.raw(
+                    """
+                    UPDATE data_sources SET unique_counter = unique_counter WHERE id = \(bind: id) RETURNING *
+                    """
+                ).first()
+            else { return }
+            var dataSource = try Self.dataSource(row)
+            let before = dataSource.schema
+            dataSource.schema = change(before)
+            guard dataSource.schema != before else { return }
+            try await database.raw(
+                """
+                UPDATE data_sources SET schema = \(bind: try StoredJSON.text(dataSource.schema)),
+                    last_edited_at = \(bind: time.epochMilliseconds), last_edited_by = \(bind: editor)
+                WHERE id = \(bind: id)
+                """
+            ).run()
+            let kept = Set(dataSource.schema.properties.map(\.id))
+            if before.properties.contains(where: { !kept.contains($0.id) }) {
+                try await Self.reindexPages(of: dataSource, in: database)
             }
-            let rows = try await database.raw(
-                "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: dataSource.id)"
-            ).all()
-            for row in rows {
-                let page = try Self.storedPage(row, titleID: dataSource.schema.title?.id ?? "title")
-                try await Self.writeIndex(of: page, dataSource: dataSource, in: database)
-            }
+        }
+    }
+
+    /// Numbers the data source's unnumbered pages when its schema has a `unique_id`, and rewrites
+    /// every page's index rows under its schema.
+    static func reindexPages(of dataSource: DataSourceRecord, in database: any SQLDatabase) async throws {
+        if dataSource.schema.properties.contains(where: { $0.type == .uniqueId }) {
+            try await numberUnnumberedPages(of: dataSource.id, in: database)
+        }
+        let rows = try await database.raw(
+            "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = \(bind: dataSource.id)"
+        ).all()
+        for row in rows {
+            let page = try storedPage(row, titleID: dataSource.schema.title?.id ?? "title")
+            try await writeIndex(of: page, dataSource: dataSource, in: database)
         }
     }
 

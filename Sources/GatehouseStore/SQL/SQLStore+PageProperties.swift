@@ -17,23 +17,48 @@ extension SQLStore {
     public func writePage(
         _ page: StoredPage,
         create: Bool,
-        dataSource: DataSourceRecord?
+        dataSource: DataSourceRecord?,
+        setting: Set<String>?
     ) async throws -> WrittenPage {
         let engine = self.engine
         return try await mapUnique("page \(page.record.id)") {
             try await transaction { database in
+                // Lock order: the workspace's mirroring lock, the data source's row, this page's
+                // row, then the pages it mirrors into.
+                let lockedFirst = dataSource.map { Self.hasTwoWayRelations($0.schema) } ?? false
+                if lockedFirst { try await Self.takeMirroringLock(of: page.record.workspaceID, in: database) }
                 var written = WrittenPage(page: page, dataSource: dataSource)
                 if let dataSource {
                     written = try await Self.reconcile(page, create: create, with: dataSource, in: database)
                 }
+                let twoWay = written.dataSource.map { Self.hasTwoWayRelations($0.schema) } ?? false
+                if twoWay, !lockedFirst {
+                    // A relation became two-way since the caller read the schema.
+                    try await Self.takeMirroringLock(of: page.record.workspaceID, in: database)
+                }
+                var previousValues: [String: PropertyValue] = [:]
+                if !create, setting != nil || twoWay,
+                    let row = try await database.raw(
+                        "UPDATE pages SET title = title WHERE id = \(bind: page.record.id) RETURNING title, properties"
+                    ).first()
+                {
+                    // The page as stored now, its row locked: a write that sets some properties
+                    // leaves the others as they are, whatever the caller read before.
+                    if let json = try row.decode(column: "properties", as: String?.self) {
+                        previousValues = try Self.decodedPropertyValues.value(of: json)
+                        if let setting {
+                            var merged = previousValues
+                            for id in setting { merged[id] = written.page.properties.values[id] }
+                            written.page.properties.values = merged
+                            let titleID = written.dataSource?.schema.title?.id ?? "title"
+                            if !setting.contains(titleID) {
+                                written.page.record.title = try row.decode(column: "title", as: String.self)
+                            }
+                        }
+                    }
+                }
                 let page = written.page
                 let record = page.record
-                let twoWay =
-                    written.dataSource?.schema.properties.contains { DualRelations.target(of: $0) != nil } ?? false
-                var previousValues: [String: PropertyValue] = [:]
-                if twoWay {
-                    previousValues = try await Self.lockForMirroring(page: record, create: create, in: database)
-                }
                 let (parentType, parentID) = Self.columns(of: record.parent)
                 let values = try StoredJSON.text(page.properties.values)
                 let icon = try record.icon.map { try StoredJSON.text($0) }
@@ -77,6 +102,10 @@ extension SQLStore {
         }
     }
 
+    public func takeMirroringLock(workspaceID: String) async throws {
+        try await write { database in try await Self.takeMirroringLock(of: workspaceID, in: database) }
+    }
+
     /// Takes the workspace's mirroring lock (a no-op update of its row) until the transaction ends.
     ///
     /// Every write that mirrors takes it before it locks a page, so two writes that each list the
@@ -84,6 +113,10 @@ extension SQLStore {
     /// own page and never waits on another.
     static func takeMirroringLock(of workspaceID: String, in database: any SQLDatabase) async throws {
         try await database.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID)").run()
+    }
+
+    static func hasTwoWayRelations(_ schema: DataSourceSchema) -> Bool {
+        schema.properties.contains { DualRelations.target(of: $0) != nil }
     }
 
     /// Before a write of a page with two-way relations: takes the workspace's mirroring lock and

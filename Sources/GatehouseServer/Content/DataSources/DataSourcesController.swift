@@ -47,6 +47,7 @@ struct DataSourcesController {
             .reconcile(&dataSource, previous: DataSourceSchema(), principal: principal, at: now)
         let created = dataSource
         try await access.store.atomically { store in
+            try await RelatedDataSources.lock(related, workspaceID: created.workspaceID, in: store)
             try await store.createDataSource(created)
             try await RelatedDataSources.save(related, of: created.id, in: store)
         }
@@ -91,6 +92,7 @@ struct DataSourcesController {
         }
         let updated = dataSource
         try await access.store.atomically { [related] store in
+            try await RelatedDataSources.lock(related, workspaceID: updated.workspaceID, in: store)
             try await store.updateDataSource(updated, reindex: reindex)
             try await RelatedDataSources.save(related, of: updated.id, in: store)
         }

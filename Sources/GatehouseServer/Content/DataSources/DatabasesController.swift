@@ -92,6 +92,7 @@ struct DatabasesController {
             .reconcile(&first, previous: DataSourceSchema(), principal: principal, at: now)
         let initialSchema = first.schema
         try await access.store.atomically { store in
+            try await RelatedDataSources.lock(related, workspaceID: database.workspaceID, in: store)
             try await store.createDatabase(database, schema: initialSchema)
             try await RelatedDataSources.save(related, of: database.id, in: store)
             try await store.appendChildReference(
@@ -140,6 +141,7 @@ struct DatabasesController {
                 .reconcile(&dataSource, previous: schema, principal: principal, at: now)
             let updated = dataSource
             try await access.store.atomically { store in
+                try await RelatedDataSources.lock(related, workspaceID: updated.workspaceID, in: store)
                 try await store.updateDataSource(updated, reindex: true)
                 try await RelatedDataSources.save(related, of: updated.id, in: store)
             }

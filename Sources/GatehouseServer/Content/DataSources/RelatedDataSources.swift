@@ -11,11 +11,33 @@ import GatehouseStore
 struct RelatedDataSources {
     let access: ContentAccess
 
-    /// A related data source, changed, and whether it lost a property (its pages' index rows
-    /// are then rebuilt).
+    /// What changes on a related data source: its properties as read before the transaction
+    /// (`read`) and as they must become (`wanted`). Only that difference is applied, to the data
+    /// source as stored when the transaction runs, so a change made to it meanwhile (its title,
+    /// its trash, another property) is kept.
     struct RelatedChange: Sendable {
-        var dataSource: DataSourceRecord
-        var lostProperty: Bool
+        var id: String
+        var read: DataSourceSchema
+        var wanted: DataSourceSchema
+        var editor: String
+        var time: Date
+
+        /// `stored` with the properties `read` had and `wanted` has not removed, those `wanted`
+        /// changed replaced, and those it added appended.
+        func applied(to stored: DataSourceSchema) -> DataSourceSchema {
+            var schema = stored
+            let kept = Set(wanted.properties.map(\.id))
+            let removed = Set(read.properties.map(\.id)).subtracting(kept)
+            schema.properties.removeAll { removed.contains($0.id) }
+            for property in wanted.properties where !read.properties.contains(property) {
+                if let index = schema.properties.firstIndex(where: { $0.id == property.id }) {
+                    schema.properties[index] = property
+                } else if !read.properties.contains(where: { $0.id == property.id }) {
+                    schema.properties.append(property)
+                }
+            }
+            return schema
+        }
     }
 
     /// What saving a reconciled data source must also write: the related data sources changed,
@@ -24,6 +46,9 @@ struct RelatedDataSources {
     struct Changes: Sendable {
         var related: [RelatedChange] = []
         var newPairs: [String] = []
+        /// Whether two-way relations are involved: the transaction then starts with the
+        /// workspace's mirroring lock (``lock(_:workspaceID:in:)``).
+        var twoWay = false
     }
 
     /// Reconciles `dataSource`, whose schema was `previous` (empty when it is new), with the data
@@ -38,7 +63,7 @@ struct RelatedDataSources {
         at now: Date
     ) async throws -> Changes {
         let anew = Self.relationsNamingAnew(from: previous, to: dataSource.schema)
-        try await resolveDatabases(of: anew, in: &dataSource.schema)
+        try await resolveDatabases(of: anew, in: &dataSource.schema, for: principal)
         var related: [String: DataSourceRecord] = [:]
         let targets = dataSource.schema.properties.filter { anew.contains($0.id) }.compactMap {
             $0.relation?.dataSourceId.map { ResourceID.canonical($0) ?? $0 }
@@ -48,6 +73,8 @@ struct RelatedDataSources {
         }
         let touched = DualRelations.dataSourcesTouched(from: previous, to: dataSource.schema)
         guard !touched.isEmpty else { return Changes() }
+        // An integration that saves a schema with two-way relations reaches the related data
+        // sources and their pages: the same workspace lock as page writes that mirror.
         for id in touched.sorted() where id != dataSource.id && related[id] == nil {
             // Already related before this change: kept in step whether or not still shared.
             related[id] = try await access.store.dataSource(id: id)
@@ -66,17 +93,9 @@ struct RelatedDataSources {
         dataSource.schema = schemas[dataSource.id] ?? dataSource.schema
         let changed = related.values.sorted { $0.id < $1.id }.compactMap { record -> RelatedChange? in
             guard let schema = schemas[record.id], schema != record.schema else { return nil }
-            var changed = record
-            let kept = Set(schema.properties.map(\.id))
-            changed.schema = schema
-            changed.lastEditedAt = now
-            changed.lastEditedBy = principal.botID
-            return RelatedChange(
-                dataSource: changed,
-                lostProperty: record.schema.properties.contains { !kept.contains($0.id) }
-            )
+            return RelatedChange(id: record.id, read: record.schema, wanted: schema, editor: principal.botID, time: now)
         }
-        return Changes(related: changed, newPairs: newPairs)
+        return Changes(related: changed, newPairs: newPairs, twoWay: true)
     }
 
     /// The relations (property ids) of `updated` that name a data source or database `previous`
@@ -95,22 +114,37 @@ struct RelatedDataSources {
         return named
     }
 
+    /// The first step of the transaction that saves a data source with `changes`: the workspace's
+    /// mirroring lock when two-way relations are involved, taken before any data source or page is
+    /// locked, as every page write that mirrors takes it.
+    static func lock(_ changes: Changes, workspaceID: String, in store: any Store) async throws {
+        if changes.twoWay { try await store.takeMirroringLock(workspaceID: workspaceID) }
+    }
+
     /// Saves what ``reconcile(_:previous:principal:at:)`` changed besides the data source
-    /// `source` itself, inside the caller's transaction, once `source` is saved.
+    /// `source` itself, inside the caller's transaction, once `source` is saved: on each related
+    /// data source only the properties that changed, applied to its schema as stored then.
     static func save(_ changes: Changes, of source: String, in store: any Store) async throws {
         for change in changes.related {
-            try await store.updateDataSource(change.dataSource, reindex: change.lostProperty)
+            try await store.changeSchema(of: change.id, by: change.editor, at: change.time) { change.applied(to: $0) }
         }
         try await store.mirrorStoredValues(of: source, properties: changes.newPairs)
     }
 
     /// Gives each relation of `properties` (ids) that names only a database its first data source.
-    private func resolveDatabases(of properties: Set<String>, in schema: inout DataSourceSchema) async throws {
+    private func resolveDatabases(
+        of properties: Set<String>,
+        in schema: inout DataSourceSchema,
+        for principal: Principal
+    ) async throws {
         for index in schema.properties.indices where properties.contains(schema.properties[index].id) {
             guard schema.properties[index].type == .relation, let relation = schema.properties[index].relation,
                 relation.dataSourceId == nil, let raw = relation.databaseId
             else { continue }
+            // The database must be visible before its data sources are looked at: a hidden one
+            // answers as one that does not exist.
             guard let databaseID = ResourceID.canonical(raw),
+                (try? await access.database(databaseID, for: principal)) != nil,
                 let first = try await access.store.dataSources(databaseID: databaseID).first
             else { throw Self.missing(raw, kind: "database") }
             schema.properties[index].relation?.dataSourceId = first.id

@@ -77,7 +77,7 @@ struct PagesController {
         )
         try ContentJSON.validated { try PageAppearance.parse(body) }.apply(to: &record)
         let children = try Self.children(of: body, version: context.version)
-        let page = try await validated(
+        let (page, _) = try await validated(
             StoredPage(record: record, properties: PageProperties(values: [:], metadata: metadata)),
             body: body,
             dataSource: &dataSource,
@@ -121,8 +121,14 @@ struct PagesController {
         page.record.lastEditedAt = clock.now()
         page.properties.metadata.lastEditedBy = principal.botID
         page.properties.metadata.lastEditedTime = page.record.lastEditedAt.epochMilliseconds
-        page = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
-        let written = try await access.store.writePage(page, create: false, dataSource: dataSource)
+        let setting: Set<String>
+        (page, setting) = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
+        let written = try await access.store.writePage(
+            page,
+            create: false,
+            dataSource: dataSource,
+            setting: setting
+        )
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
     }
 
@@ -325,13 +331,14 @@ struct PagesController {
 
     /// Validates `body.properties` over the page's values and checks the people and pages they
     /// name; returns the page (and, through `dataSource`, the schema with any options created on
-    /// first use) for the caller to store with its index in one transaction.
+    /// first use) for the caller to store with its index in one transaction, and the properties
+    /// (ids) the request sets.
     private func validated(
         _ page: StoredPage,
         body: JSONValue,
         dataSource: inout DataSourceRecord?,
         principal: Principal
-    ) async throws -> StoredPage {
+    ) async throws -> (page: StoredPage, setting: Set<String>) {
         var page = page
         let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
         var ids = RandomShortIds()
@@ -377,7 +384,7 @@ struct PagesController {
         }
         page.properties.values = write.values
         dataSource?.schema = write.schema
-        return page
+        return (page, write.writtenIds)
     }
 
     private func respond(
