@@ -7,6 +7,8 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
         case notFound
         /// The store cannot be opened or reached.
         case unavailable
+        /// What the change was computed from changed meanwhile (the API's `conflict_error`).
+        case conflict
     }
 
     public let code: Code

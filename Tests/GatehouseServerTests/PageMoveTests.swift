@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseAdmin
 import GatehouseContent
 import GatehouseCore
 import GatehouseServer
@@ -176,7 +177,30 @@ import Testing
             let page = try await Self.pageUnder(client, world, world.sharedPage.id, "Mine")
             let other = try await Self.pageUnder(client, world, world.sharedPage.id, "Other")
             let hidden = try await Self.move(client, world.token, page, #"{"page_id": "\#(world.unsharedPage.id)"}"#)
-            #expect([403, 404].contains(hidden.status), "\(hidden.text)")
+            #expect(hidden.status == 403, "\(hidden.text)")
+            #expect(hidden.code == "restricted_resource")
+            // An unshared database named as a page answers as an unshared page does.
+            let database = try await Self.move(
+                client,
+                world.token,
+                page,
+                #"{"page_id": "\#(world.unsharedDatabase.id)"}"#
+            )
+            #expect(database.status == 403 && database.message == hidden.message, "\(database.text)")
+            // Another workspace's database reads as a random id, whichever way it is named.
+            let elsewhere = try await world.admin.createWorkspace(name: "Elsewhere", plan: .free)
+            let theirs = try await world.admin.createDatabase(workspaceID: elsewhere.id, title: "Theirs")
+            let random = UUID().uuidString.lowercased()
+            for key in ["database_id", "page_id", "data_source_id"] {
+                var answers: [String] = []
+                for id in [theirs.id, random] {
+                    let answer = try await Self.move(client, world.token, page, #"{"\#(key)": "\#(id)"}"#)
+                    answers.append(
+                        "\(answer.status) \(answer.code ?? "") \((answer.message ?? "").replacingOccurrences(of: id, with: "ID"))"
+                    )
+                }
+                #expect(answers[0] == answers[1], "\(key): \(answers)")
+            }
             let missing = try await Self.move(client, world.token, page, #"{"page_id": "\#(UUID().uuidString)"}"#)
             #expect(missing.status == 404)
             let reader = try await Self.move(client, readerToken, page, #"{"page_id": "\#(other)"}"#)

@@ -58,7 +58,7 @@ import Testing
         let dataSource = try #require(try await store.dataSource(id: database.id))
         let home = Self.page(under: .workspace, in: workspace, title: "Home")
         try await store.writePage(home, create: true, dataSource: nil)
-        var page = Self.page(under: .page(home.record.id), in: workspace, title: "Moving")
+        let page = Self.page(under: .page(home.record.id), in: workspace, title: "Moving")
         try await store.writePage(page, create: true, dataSource: nil)
         _ = try await store.appendChildReference(
             id: page.record.id,
@@ -71,9 +71,16 @@ import Testing
             ]
         )
 
-        page.record.parent = .database(dataSource.id)
         let pageID = page.record.id
-        let moved = try await store.movePage(page, into: dataSource, leaving: nil, reference: nil)
+        let moved = try await store.movePage(
+            pageID,
+            from: .page(home.record.id),
+            to: .database(dataSource.id),
+            into: dataSource,
+            by: "bot-b",
+            at: Fixtures.now,
+            reference: nil
+        )
         #expect(moved.page.properties.metadata.uniqueNumber == 1)
         #expect(try await store.page(id: page.record.id)?.parent == .database(dataSource.id))
         #expect(try await store.children(of: home.record.id, startCursor: nil, pageSize: 10).blocks.isEmpty)
@@ -83,13 +90,32 @@ import Testing
         }
         #expect((keys ?? 0) > 0)
 
-        var back = moved.page
-        back.record.parent = .page(home.record.id)
-        back.properties.values = ["title": .title(RichText([.text("Moving")]))]
+        #expect(moved.page.properties.values.keys.sorted() == ["title"])
+        #expect(moved.page.record.lastEditedBy == "bot-b")
+        // Moved from a parent it no longer has: refused, nothing written.
+        await #expect(throws: StoreError(.conflict, "page \(pageID) moved or was trashed meanwhile")) {
+            try await store.movePage(
+                pageID,
+                from: .page(home.record.id),
+                to: .workspace,
+                into: nil,
+                by: "bot",
+                at: Fixtures.now,
+                reference: nil
+            )
+        }
+        // A write computed from the page as read before the move: refused too.
+        await #expect(throws: StoreError.self) {
+            try await store.writePage(page, create: false, dataSource: nil, setting: ["title"])
+        }
+        #expect(try await store.page(id: pageID)?.parent == .database(dataSource.id))
         try await store.movePage(
-            back,
+            pageID,
+            from: .database(dataSource.id),
+            to: .page(home.record.id),
             into: nil,
-            leaving: dataSource,
+            by: "bot",
+            at: Fixtures.now,
             reference: Self.target(home.record.id, in: workspace)
         )
         #expect(try await store.page(id: page.record.id)?.parent == .page(home.record.id))
@@ -103,5 +129,19 @@ import Testing
                 .first()?.decode(column: "n", as: Int.self)
         }
         #expect(left == 0)
+        // Under a page that lies under it: refused.
+        await #expect(
+            throws: StoreError(.conflict, "the new parent of page \(home.record.id) moved under it meanwhile")
+        ) {
+            try await store.movePage(
+                home.record.id,
+                from: .workspace,
+                to: .page(pageID),
+                into: nil,
+                by: "bot",
+                at: Fixtures.now,
+                reference: nil
+            )
+        }
     }
 }

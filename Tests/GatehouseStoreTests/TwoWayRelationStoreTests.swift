@@ -185,4 +185,26 @@ import Testing
         #expect(stored.schema.properties.map(\.id) == ["title"])
         #expect(stored.lastEditedBy == "bot-b")
     }
+
+    /// A page that leaves a data source takes its links off the other side.
+    @Test(arguments: StoreEngine.available)
+    func aPageMovedOutOfTheDataSourceIsUnlistedOnTheOtherSide(engine: StoreEngine) async throws {
+        let (store, tasks, projects) = try await Self.open(engine)
+        defer { Task { await store.shutdown() } }
+        let project = Self.page(in: projects)
+        try await store.writePage(project, create: true, dataSource: projects)
+        let task = Self.page(in: tasks, ["proj": .relation(pageIds: [project.record.id])])
+        try await store.writePage(task, create: true, dataSource: tasks)
+        #expect(try await Self.listed(project, "back", in: store) == [task.record.id])
+        try await store.movePage(
+            task.record.id,
+            from: .database(tasks.id),
+            to: .workspace,
+            into: nil,
+            by: "bot",
+            at: Fixtures.now,
+            reference: nil
+        )
+        #expect(try await Self.listed(project, "back", in: store) == [])
+    }
 }

@@ -118,6 +118,13 @@ struct RequestMiddleware: RouterMiddleware {
         case let error as StoreError where error.code == .unavailable:
             logger.error("store unavailable", metadata: ["request_id": .string(requestID)])
             return .serviceUnavailable
+        case let error as StoreError where error.code == .conflict:
+            // The API's answer to a write that collided with another.
+            return APIError(
+                status: 409,
+                code: "conflict_error",
+                message: "Conflict occurred while saving. Please try again."
+            )
         default:
             logger.error(
                 "unexpected error",

@@ -128,17 +128,21 @@ public protocol DataSourceStore: Sendable {
         dataSource: DataSourceRecord?,
         setting: Set<String>?
     ) async throws -> WrittenPage
-    /// Moves a page to `page.record.parent`, in one transaction: its values and title as the
-    /// caller carried them over (``PageMove``) and a new `unique_id` number in a data source
-    /// whose schema has one (the caller clears the old), its `child_page` block taken from the
-    /// page or block it was under and appended to a new parent page (`reference`), its index
-    /// rows rebuilt, and the links it held in two-way relations of the data source it leaves
-    /// (`leaving`) taken off the other side.
+    /// Moves page `id` from `expected` (its parent as the caller read it) to `parent`, in one
+    /// transaction and from the page as stored then: its values carried over (``PageMove``), a
+    /// new `unique_id` number in a data source whose schema has one, its `child_page` block
+    /// taken from the page or block it was under and appended to a new parent page
+    /// (`reference`), its index rows rebuilt, and its links in two-way relations taken off the
+    /// data source it leaves and made in the one it enters. Throws ``StoreError/Code/conflict``
+    /// when the page moved or was trashed since the caller read it, or `parent` now lies under it.
     @discardableResult
     func movePage(
-        _ page: StoredPage,
+        _ id: String,
+        from expected: PageParent,
+        to parent: PageParent,
         into dataSource: DataSourceRecord?,
-        leaving: DataSourceRecord?,
+        by editor: String,
+        at time: Date,
         reference: BlockAppendTarget?
     ) async throws -> WrittenPage
     /// One page of the data source's pages in `scope` that match `plan`, in `sorts` order (ties:

@@ -3,37 +3,80 @@ import GatehouseContent
 import GatehouseCore
 import SQLKit
 
-/// ``DataSourceStore/movePage(_:into:leaving:reference:)``: a page to a new parent page or data source.
+/// ``DataSourceStore/movePage(_:from:to:into:by:at:reference:)``: a page to a new parent page or
+/// data source.
 extension SQLStore {
     @discardableResult
     public func movePage(
-        _ page: StoredPage,
+        _ id: String,
+        from expected: PageParent,
+        to parent: PageParent,
         into dataSource: DataSourceRecord?,
-        leaving: DataSourceRecord?,
+        by editor: String,
+        at time: Date,
         reference: BlockAppendTarget?
     ) async throws -> WrittenPage {
         let engine = self.engine
         return try await transaction { database in
-            let id = page.record.id
-            let twoWay = [leaving, dataSource].contains { source in
-                source?.schema.properties.contains { DualRelations.target(of: $0) != nil } ?? false
+            // Moves of a workspace queue on its mirroring lock, taken first as by every write of
+            // two-way relations: two crossed moves cannot both pass the check below.
+            guard
+                let workspaceID = try await database.raw("SELECT workspace_id FROM pages WHERE id = \(bind: id)")
+                    .first()?.decode(column: "workspace_id", as: String.self)
+            else { throw StoreError(.notFound, "page \(id)") }
+            try await Self.takeMirroringLock(of: workspaceID, in: database)
+            // Then the page's row, locked: the move is made from the page as stored now.
+            guard
+                let row = try await database.raw("UPDATE pages SET title = title WHERE id = \(bind: id) RETURNING *")
+                    .first()
+            else { throw StoreError(.notFound, "page \(id)") }
+            let stored = try Self.page(row)
+            guard stored.parent == expected, !stored.archived else {
+                throw StoreError(.conflict, "page \(id) moved or was trashed meanwhile")
             }
-            var previous: [String: PropertyValue] = [:]
-            if twoWay { previous = try await Self.lockForMirroring(page: page.record, create: false, in: database) }
+            if try await Self.lies(parent, under: id, in: database) {
+                throw StoreError(.conflict, "the new parent of page \(id) moved under it meanwhile")
+            }
+            var leaving: DataSourceRecord?
+            if case .database(let sourceID) = expected,
+                let row = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: sourceID)").first()
+            {
+                leaving = try Self.dataSource(row)
+            }
+            let oldSchema = leaving?.schema ?? PropertyValueParser.pageParentSchema
+            var page = try Self.storedPage(row, titleID: oldSchema.title?.id ?? "title")
+            page.properties.values = PageMove.values(
+                page.properties.values,
+                from: oldSchema,
+                to: dataSource?.schema ?? PropertyValueParser.pageParentSchema
+            )
+            let previous = try Self.storedPage(row, titleID: oldSchema.title?.id ?? "title").properties.values
+            page.record.parent = parent
+            page.record.lastEditedBy = editor
+            page.record.lastEditedAt = time
+            page.properties.metadata.lastEditedBy = editor
+            page.properties.metadata.lastEditedTime = time.epochMilliseconds
+            page.properties.metadata.uniqueNumber = nil
             var written = WrittenPage(page: page, dataSource: dataSource)
             if let dataSource {
                 // As for a new page: reconciled with the stored schema, numbered when it has a `unique_id`.
-                written = try await Self.reconcile(page, create: true, with: dataSource, in: database)
+                var mirroringLocked = true
+                written = try await Self.reconcile(
+                    page,
+                    create: true,
+                    with: dataSource,
+                    mirroringLocked: &mirroringLocked,
+                    in: database
+                )
             }
             let moved = written.page
             let (parentType, parentID) = Self.columns(of: moved.record.parent)
             try await database.raw(
                 """
-                UPDATE pages SET title = \(bind: moved.record.title), parent_type = \(bind: parentType),
-                    parent_id = \(bind: parentID), properties = \(bind: try StoredJSON.text(moved.properties.values)),
+                UPDATE pages SET parent_type = \(bind: parentType), parent_id = \(bind: parentID),
+                    properties = \(bind: try StoredJSON.text(moved.properties.values)),
                     unique_number = \(bind: moved.properties.metadata.uniqueNumber),
-                    last_edited_by = \(bind: moved.record.lastEditedBy),
-                    last_edited_at = \(bind: moved.record.lastEditedAt.epochMilliseconds)
+                    last_edited_by = \(bind: editor), last_edited_at = \(bind: time.epochMilliseconds)
                 WHERE id = \(bind: id)
                 """
             ).run()
@@ -57,23 +100,53 @@ extension SQLStore {
                 try await database.raw("DELETE FROM page_index WHERE page_id = \(bind: id)").run()
                 try await database.raw("DELETE FROM page_sort_keys WHERE page_id = \(bind: id)").run()
             }
-            if twoWay, leaving?.id != written.dataSource?.id {
-                if let leaving {
-                    try await Self.mirror(
-                        DualRelations.mirrors(in: leaving.schema, from: previous, to: [:]),
-                        of: id,
-                        in: database
-                    )
-                }
-                if let entered = written.dataSource {
-                    try await Self.mirror(
-                        DualRelations.mirrors(in: entered.schema, from: [:], to: moved.properties.values),
-                        of: id,
-                        in: database
-                    )
-                }
+            // The links it held in two-way relations of the data source it leaves go; those it
+            // carries into one are made on the other side.
+            if let leaving {
+                try await Self.mirror(
+                    DualRelations.mirrors(in: leaving.schema, from: previous, to: [:]),
+                    of: id,
+                    in: database
+                )
+            }
+            if let entered = written.dataSource {
+                try await Self.mirror(
+                    DualRelations.mirrors(in: entered.schema, from: [:], to: moved.properties.values),
+                    of: id,
+                    in: database
+                )
             }
             return written
         }
+    }
+
+    /// Whether `parent` is the page `pageID` or lies under it (walked up through pages, blocks,
+    /// data sources and databases).
+    static func lies(_ parent: PageParent, under pageID: String, in database: any SQLDatabase) async throws -> Bool {
+        var node: (kind: String, id: String)
+        switch parent {
+        case .workspace: return false
+        case .page(let id): node = ("page", id)
+        case .database(let id): node = ("source", id)
+        }
+        for _ in 0..<64 {
+            if node.kind == "page", node.id == pageID { return true }
+            let query: SQLQueryString
+            switch node.kind {
+            case "page": query = "SELECT parent_type AS kind, parent_id AS id FROM pages WHERE id = \(bind: node.id)"
+            case "block": query = "SELECT parent_type AS kind, parent_id AS id FROM blocks WHERE id = \(bind: node.id)"
+            case "source":
+                query = "SELECT 'database' AS kind, database_id AS id FROM data_sources WHERE id = \(bind: node.id)"
+            case "database":
+                query = "SELECT 'page' AS kind, parent_page_id AS id FROM databases WHERE id = \(bind: node.id)"
+            default: return false
+            }
+            guard let row = try await database.raw(query).first(),
+                let id = try row.decode(column: "id", as: String?.self)
+            else { return false }
+            let kind = try row.decode(column: "kind", as: String.self)
+            node = (kind == "database" && node.kind == "page" ? "source" : kind, id)
+        }
+        return false
     }
 }

@@ -25,23 +25,39 @@ extension SQLStore {
             try await transaction { database in
                 // Lock order: the workspace's mirroring lock, the data source's row, this page's
                 // row, then the pages it mirrors into.
-                let lockedFirst = dataSource.map { Self.hasTwoWayRelations($0.schema) } ?? false
-                if lockedFirst { try await Self.takeMirroringLock(of: page.record.workspaceID, in: database) }
+                var mirroringLocked = dataSource.map { Self.hasTwoWayRelations($0.schema) } ?? false
+                if mirroringLocked { try await Self.takeMirroringLock(of: page.record.workspaceID, in: database) }
                 var written = WrittenPage(page: page, dataSource: dataSource)
                 if let dataSource {
-                    written = try await Self.reconcile(page, create: create, with: dataSource, in: database)
+                    written = try await Self.reconcile(
+                        page,
+                        create: create,
+                        with: dataSource,
+                        mirroringLocked: &mirroringLocked,
+                        in: database
+                    )
                 }
                 let twoWay = written.dataSource.map { Self.hasTwoWayRelations($0.schema) } ?? false
-                if twoWay, !lockedFirst {
-                    // A relation became two-way since the caller read the schema.
+                if twoWay, !mirroringLocked {
+                    // Made two-way between reconcile's read and its lock of the data source: rare.
                     try await Self.takeMirroringLock(of: page.record.workspaceID, in: database)
                 }
                 var previousValues: [String: PropertyValue] = [:]
                 if !create, setting != nil || twoWay,
                     let row = try await database.raw(
-                        "UPDATE pages SET title = title WHERE id = \(bind: page.record.id) RETURNING title, properties"
+                        """
+                        UPDATE pages SET title = title WHERE id = \(bind: page.record.id)
+                        RETURNING title, properties, parent_type, parent_id
+                        """
                     ).first()
                 {
+                    let (parentType, parentID) = Self.columns(of: page.record.parent)
+                    guard try row.decode(column: "parent_type", as: String.self) == parentType,
+                        try row.decode(column: "parent_id", as: String?.self) == parentID
+                    else {
+                        // Moved since the caller read it: its values belong to another schema now.
+                        throw StoreError(.conflict, "page \(page.record.id) moved meanwhile")
+                    }
                     // The page as stored now, its row locked: a write that sets some properties
                     // leaves the others as they are, whatever the caller read before.
                     if let json = try row.decode(column: "properties", as: String?.self) {
@@ -210,10 +226,15 @@ extension SQLStore {
     /// counter (by one for a new number, by none to add options), the schema is read again under
     /// the lock and the page reconciled with it, so racing writes neither lose an option nor share
     /// a number.
+    ///
+    /// When the stored schema has a two-way relation and `mirroringLocked` is false, the
+    /// workspace's mirroring lock is taken (and `mirroringLocked` set) before the data source's
+    /// row, in the order every write of two-way relations takes them.
     static func reconcile(
         _ page: StoredPage,
         create: Bool,
         with dataSource: DataSourceRecord,
+        mirroringLocked: inout Bool,
         in database: any SQLDatabase
     ) async throws -> WrittenPage {
         var page = page
@@ -224,6 +245,10 @@ extension SQLStore {
             ).first()
         else { return WrittenPage(page: page, dataSource: dataSource) }
         stored.schema = try decodedSchemas.value(of: try row.decode(column: "schema", as: String.self))
+        if !mirroringLocked, hasTwoWayRelations(stored.schema) {
+            try await takeMirroringLock(of: page.record.workspaceID, in: database)
+            mirroringLocked = true
+        }
         var reconciliation = SchemaReconciliation(
             values: page.properties.values,
             writtenWith: dataSource.schema,

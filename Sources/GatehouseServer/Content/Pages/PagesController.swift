@@ -140,7 +140,7 @@ struct PagesController {
         let id = try RequestInput.pathID(context, "page_id")
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
-        var (page, leaving, inTrash) = try await load(id, for: principal)
+        let (page, _, inTrash) = try await load(id, for: principal)
         if page.record.archived || inTrash {
             throw APIError.validation("Object \(id) is in trash and cannot be moved.")
         }
@@ -149,26 +149,17 @@ struct PagesController {
             throw APIError.validation("New parent must be different from the current parent.")
         }
         let now = clock.now()
-        let schema = destination.dataSource?.schema ?? PropertyValueParser.pageParentSchema
-        page.properties.values = PageMove.values(
-            page.properties.values,
-            from: leaving?.schema ?? PropertyValueParser.pageParentSchema,
-            to: schema
-        )
-        page.properties.metadata.uniqueNumber = nil
-        page.record.parent = destination.parent
-        page.record.lastEditedBy = principal.botID
-        page.record.lastEditedAt = now
-        page.properties.metadata.lastEditedBy = principal.botID
-        page.properties.metadata.lastEditedTime = now.epochMilliseconds
         var reference: BlockAppendTarget?
         if case .page(let parentID) = destination.parent {
             reference = Self.appendTarget(under: .page(id: parentID), pageID: parentID, principal, now)
         }
         let written = try await access.store.movePage(
-            page,
+            id,
+            from: page.record.parent,
+            to: destination.parent,
             into: destination.dataSource,
-            leaving: leaving,
+            by: principal.botID,
+            at: now,
             reference: reference
         )
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
@@ -192,7 +183,17 @@ struct PagesController {
             if try await access.store.page(id: parentID) == nil,
                 try await access.store.database(id: parentID)?.workspaceID == principal.workspaceID
             {
-                _ = try await access.database(parentID, for: principal)
+                do {
+                    _ = try await access.database(parentID, for: principal)
+                } catch let error as APIError where error.status == 404 {
+                    // Hidden as a page id would be: no hint that it names a database.
+                    throw APIError.notFound(
+                        "page",
+                        id: parentID,
+                        integrationName: principal.integrationName,
+                        botID: principal.botID
+                    )
+                }
                 let sources = try await access.store.dataSources(databaseID: parentID)
                 guard sources.count == 1, let only = sources.first else {
                     throw APIError.validation(
@@ -207,8 +208,10 @@ struct PagesController {
         case .dataSource(let sourceID):
             return try await dataSourceDestination(sourceID, of: pageID, principal: principal)
         case .database(let databaseID):
+            // Visible first, as `POST /v1/pages` checks it: no answer tells a hidden database's
+            // data sources apart from a missing one's.
+            _ = try await access.database(databaseID, for: principal)
             guard let first = try await access.store.dataSources(databaseID: databaseID).first else {
-                _ = try await access.database(databaseID, for: principal)
                 throw APIError.validation("Could not find data source of database \(databaseID).")
             }
             return try await dataSourceDestination(first.id, of: pageID, principal: principal)
