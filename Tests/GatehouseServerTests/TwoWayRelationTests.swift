@@ -23,19 +23,24 @@ import Testing
         return (property?["relation"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
     }
 
+    /// A second data source, "Projects" (a title only), in the world's shared database; its id.
+    static func makeProjects(_ client: some TestClientProtocol, _ world: TestWorld) async throws -> String {
+        let created = try await client.call(
+            .post,
+            "/v1/data_sources",
+            token: world.token,
+            version: new,
+            body:
+                #"{"parent": {"database_id": "\#(world.sharedDatabase.id)"}, "title": [{"text": {"content": "Projects"}}], "properties": {"Name": {"title": {}}}}"#
+        )
+        return try #require(created.json["id"] as? String)
+    }
+
     @Test func aTwoWayRelationHasASyncedPropertyWhoseValuesMirrorItsOwn() async throws {
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
             let sprint = try await DataSourceTests.makeDataSource(client, world)
-            let created = try await client.call(
-                .post,
-                "/v1/data_sources",
-                token: world.token,
-                version: Self.new,
-                body:
-                    #"{"parent": {"database_id": "\#(world.sharedDatabase.id)"}, "title": [{"text": {"content": "Projects"}}], "properties": {"Name": {"title": {}}}}"#
-            )
-            let projects = try #require(created.json["id"] as? String)
+            let projects = try await Self.makeProjects(client, world)
             let paired = try await client.call(
                 .patch,
                 "/v1/data_sources/\(sprint)",
@@ -114,15 +119,7 @@ import Testing
         let world = try await TestWorld.make()
         try await world.test(.router) { client in
             let sprint = try await DataSourceTests.makeDataSource(client, world)
-            let created = try await client.call(
-                .post,
-                "/v1/data_sources",
-                token: world.token,
-                version: Self.new,
-                body:
-                    #"{"parent": {"database_id": "\#(world.sharedDatabase.id)"}, "title": [{"text": {"content": "Projects"}}], "properties": {"Name": {"title": {}}}}"#
-            )
-            let projects = try #require(created.json["id"] as? String)
+            let projects = try await Self.makeProjects(client, world)
             func relate(_ kind: String) async throws -> APIResult {
                 try await client.call(
                     .patch,

@@ -9,25 +9,11 @@ import Testing
 /// A page moved in one transaction: its parent, its `child_page` block, its index rows, its number.
 @Suite struct PageMoveStoreTests {
     static func page(under parent: PageParent, in workspace: Workspace, title: String) -> StoredPage {
-        let record = PageRecord(
-            id: Fixtures.id(),
-            workspaceID: workspace.id,
+        Fixtures.storedPage(
+            in: workspace.id,
+            under: parent,
             title: title,
-            parent: parent,
-            createdBy: "bot",
-            lastEditedBy: "bot",
-            createdAt: Fixtures.now,
-            lastEditedAt: Fixtures.now
-        )
-        let metadata = PageMetadata(
-            createdTime: Fixtures.now.epochMilliseconds,
-            lastEditedTime: Fixtures.now.epochMilliseconds,
-            createdBy: "bot",
-            lastEditedBy: "bot"
-        )
-        return StoredPage(
-            record: record,
-            properties: PageProperties(values: ["title": .title(RichText([.text(title)]))], metadata: metadata)
+            values: ["title": .title(RichText([.text(title)]))]
         )
     }
 

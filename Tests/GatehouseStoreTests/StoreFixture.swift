@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseContent
 import GatehouseCore
 import GatehouseTestSupport
 import Logging
@@ -93,6 +94,32 @@ enum Fixtures {
             createdBy: author,
             lastEditedBy: author
         )
+    }
+
+    /// A page of `workspaceID` under `parent` with `values`, written by "bot" now (not stored).
+    static func storedPage(
+        in workspaceID: String,
+        under parent: PageParent,
+        title: String = "Page",
+        values: [String: PropertyValue] = [:]
+    ) -> StoredPage {
+        let record = PageRecord(
+            id: id(),
+            workspaceID: workspaceID,
+            title: title,
+            parent: parent,
+            createdBy: "bot",
+            lastEditedBy: "bot",
+            createdAt: now,
+            lastEditedAt: now
+        )
+        let metadata = PageMetadata(
+            createdTime: now.epochMilliseconds,
+            lastEditedTime: now.epochMilliseconds,
+            createdBy: "bot",
+            lastEditedBy: "bot"
+        )
+        return StoredPage(record: record, properties: PageProperties(values: values, metadata: metadata))
     }
 
     /// A new workspace with one internal integration and its token, written to `store`.

@@ -43,24 +43,7 @@ import Testing
     }
 
     static func page(in dataSource: DataSourceRecord, _ values: [String: PropertyValue] = [:]) -> StoredPage {
-        let record = PageRecord(
-            id: Fixtures.id(),
-            workspaceID: dataSource.workspaceID,
-            title: "Page",
-            parent: .database(dataSource.id),
-            createdBy: "bot",
-            lastEditedBy: "bot",
-            createdAt: Fixtures.now,
-            lastEditedAt: Fixtures.now
-        )
-        let metadata = PageMetadata(
-            createdTime: Fixtures.now.epochMilliseconds,
-            lastEditedTime: Fixtures.now.epochMilliseconds,
-            createdBy: "bot",
-            lastEditedBy: "bot",
-            uniqueNumber: nil
-        )
-        return StoredPage(record: record, properties: PageProperties(values: values, metadata: metadata))
+        Fixtures.storedPage(in: dataSource.workspaceID, under: .database(dataSource.id), values: values)
     }
 
     static func listed(_ page: StoredPage, _ property: String, in store: SQLStore) async throws -> Set<String> {
