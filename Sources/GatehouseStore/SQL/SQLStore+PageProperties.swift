@@ -135,21 +135,6 @@ extension SQLStore {
         schema.properties.contains { DualRelations.target(of: $0) != nil }
     }
 
-    /// Before a write of a page with two-way relations: takes the workspace's mirroring lock and
-    /// reads the page's values as stored (none for a new page).
-    static func lockForMirroring(
-        page: PageRecord,
-        create: Bool,
-        in database: any SQLDatabase
-    ) async throws -> [String: PropertyValue] {
-        try await takeMirroringLock(of: page.workspaceID, in: database)
-        guard !create,
-            let json = try await database.raw("SELECT properties FROM pages WHERE id = \(bind: page.id)").first()?
-                .decode(column: "properties", as: String?.self)
-        else { return [:] }
-        return try decodedPropertyValues.value(of: json)
-    }
-
     public func mirrorStoredValues(of dataSourceID: String, properties: [String]) async throws {
         guard !properties.isEmpty else { return }
         try await transaction { database in
