@@ -45,12 +45,12 @@ extension SQLStore {
             }
             let oldSchema = leaving?.schema ?? PropertyValueParser.pageParentSchema
             var page = try Self.storedPage(row, titleID: oldSchema.title?.id ?? "title")
+            let previous = page.properties.values
             page.properties.values = PageMove.values(
-                page.properties.values,
+                previous,
                 from: oldSchema,
                 to: dataSource?.schema ?? PropertyValueParser.pageParentSchema
             )
-            let previous = try Self.storedPage(row, titleID: oldSchema.title?.id ?? "title").properties.values
             page.record.parent = parent
             page.record.lastEditedBy = editor
             page.record.lastEditedAt = time

@@ -46,10 +46,9 @@ struct DataSourcesController {
         let related = try await RelatedDataSources(access: access)
             .reconcile(&dataSource, previous: DataSourceSchema(), principal: principal, at: now)
         let created = dataSource
-        try await access.store.atomically { store in
-            try await RelatedDataSources.lock(related, workspaceID: created.workspaceID, in: store)
-            try await store.createDataSource(created)
-            try await RelatedDataSources.save(related, of: created.id, in: store)
+        try await RelatedDataSources.commit(related, of: created.id, workspaceID: created.workspaceID, in: access.store)
+        {
+            try await $0.createDataSource(created)
         }
         return try await respond(dataSource, database: database, principal: principal, context: context)
     }
@@ -91,10 +90,9 @@ struct DataSourcesController {
                 .reconcile(&dataSource, previous: previous, principal: principal, at: now)
         }
         let updated = dataSource
-        try await access.store.atomically { [related] store in
-            try await RelatedDataSources.lock(related, workspaceID: updated.workspaceID, in: store)
-            try await store.updateDataSource(updated, reindex: reindex)
-            try await RelatedDataSources.save(related, of: updated.id, in: store)
+        try await RelatedDataSources.commit(related, of: updated.id, workspaceID: updated.workspaceID, in: access.store)
+        {
+            try await $0.updateDataSource(updated, reindex: reindex)
         }
         return try await respond(dataSource, principal: principal, context: context)
     }

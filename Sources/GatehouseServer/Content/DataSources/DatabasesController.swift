@@ -91,10 +91,13 @@ struct DatabasesController {
         let related = try await RelatedDataSources(access: access)
             .reconcile(&first, previous: DataSourceSchema(), principal: principal, at: now)
         let initialSchema = first.schema
-        try await access.store.atomically { store in
-            try await RelatedDataSources.lock(related, workspaceID: database.workspaceID, in: store)
+        try await RelatedDataSources.commit(
+            related,
+            of: database.id,
+            workspaceID: database.workspaceID,
+            in: access.store
+        ) { store in
             try await store.createDatabase(database, schema: initialSchema)
-            try await RelatedDataSources.save(related, of: database.id, in: store)
             try await store.appendChildReference(
                 id: database.id,
                 content: .childDatabase(title: database.title),
@@ -140,10 +143,13 @@ struct DatabasesController {
             let related = try await RelatedDataSources(access: access)
                 .reconcile(&dataSource, previous: schema, principal: principal, at: now)
             let updated = dataSource
-            try await access.store.atomically { store in
-                try await RelatedDataSources.lock(related, workspaceID: updated.workspaceID, in: store)
+            try await RelatedDataSources.commit(
+                related,
+                of: updated.id,
+                workspaceID: updated.workspaceID,
+                in: access.store
+            ) { store in
                 try await store.updateDataSource(updated, reindex: true)
-                try await RelatedDataSources.save(related, of: updated.id, in: store)
             }
         }
         if let title = try ContentJSON.plainText(body["title"], at: "body.title") { database.title = title }

@@ -47,7 +47,7 @@ struct RelatedDataSources {
         var related: [RelatedChange] = []
         var newPairs: [String] = []
         /// Whether two-way relations are involved: the transaction then starts with the
-        /// workspace's mirroring lock (``lock(_:workspaceID:in:)``).
+        /// workspace's mirroring lock (``commit(_:of:workspaceID:in:saveSource:)``).
         var twoWay = false
     }
 
@@ -114,21 +114,29 @@ struct RelatedDataSources {
         return named
     }
 
-    /// The first step of the transaction that saves a data source with `changes`: the workspace's
-    /// mirroring lock when two-way relations are involved, taken before any data source or page is
-    /// locked, as every page write that mirrors takes it.
-    static func lock(_ changes: Changes, workspaceID: String, in store: any Store) async throws {
-        if changes.twoWay { try await store.takeMirroringLock(workspaceID: workspaceID) }
-    }
-
-    /// Saves what ``reconcile(_:previous:principal:at:)`` changed besides the data source
-    /// `source` itself, inside the caller's transaction, once `source` is saved: on each related
-    /// data source only the properties that changed, applied to its schema as stored then.
-    static func save(_ changes: Changes, of source: String, in store: any Store) async throws {
-        for change in changes.related {
-            try await store.changeSchema(of: change.id, by: change.editor, at: change.time) { change.applied(to: $0) }
+    /// Saves a data source (`saveSource`, whose id is `source`) with what
+    /// ``reconcile(_:previous:principal:at:)`` changed besides it, in one transaction: first the
+    /// workspace's mirroring lock when two-way relations are involved (before any data source or
+    /// page is locked, as every page write that mirrors takes it), then the data source, then on
+    /// each related data source only the properties that changed, applied to its schema as
+    /// stored then, then the mirrored values of new pairs.
+    static func commit(
+        _ changes: Changes,
+        of source: String,
+        workspaceID: String,
+        in store: any Store,
+        saveSource: @escaping @Sendable (any Store) async throws -> Void
+    ) async throws {
+        try await store.atomically { store in
+            if changes.twoWay { try await store.takeMirroringLock(workspaceID: workspaceID) }
+            try await saveSource(store)
+            for change in changes.related {
+                try await store.changeSchema(of: change.id, by: change.editor, at: change.time) {
+                    change.applied(to: $0)
+                }
+            }
+            try await store.mirrorStoredValues(of: source, properties: changes.newPairs)
         }
-        try await store.mirrorStoredValues(of: source, properties: changes.newPairs)
     }
 
     /// Gives each relation of `properties` (ids) that names only a database its first data source.

@@ -173,10 +173,7 @@ struct PagesController {
         _ body: JSONValue,
         principal: Principal
     ) async throws -> (parent: PageParent, dataSource: DataSourceRecord?) {
-        let parent = try PageInput.parent(body)
-        var destination: (parent: PageParent, dataSource: DataSourceRecord?)
-        let ancestry: [ContentAncestor]
-        switch parent {
+        switch try PageInput.parent(body) {
         case .page(let parentID) where parentID == pageID:
             throw APIError.validation("Parent ID must be different from the child ID: \(pageID).")
         case .page(let parentID):
@@ -203,8 +200,14 @@ struct PagesController {
                 return try await dataSourceDestination(only.id, of: pageID, principal: principal)
             }
             let record = try await access.page(parentID, for: principal)
-            ancestry = try await access.blockAncestry(parentID, .page, workspaceID: record.workspaceID, for: principal)
-            destination = (.page(parentID), nil)
+            let ancestry = try await access.blockAncestry(
+                parentID,
+                .page,
+                workspaceID: record.workspaceID,
+                for: principal
+            )
+            try Self.refuseCycle(ancestry, parent: parentID, pageID: pageID)
+            return (.page(parentID), nil)
         case .dataSource(let sourceID):
             return try await dataSourceDestination(sourceID, of: pageID, principal: principal)
         case .database(let databaseID):
@@ -216,8 +219,6 @@ struct PagesController {
             }
             return try await dataSourceDestination(first.id, of: pageID, principal: principal)
         }
-        try Self.refuseCycle(ancestry, parent: destination.parent, pageID: pageID)
-        return destination
     }
 
     private func dataSourceDestination(
@@ -232,19 +233,14 @@ struct PagesController {
             workspaceID: source.workspaceID,
             for: principal
         )
-        try Self.refuseCycle(ancestry, parent: .database(sourceID), pageID: pageID)
+        try Self.refuseCycle(ancestry, parent: sourceID, pageID: pageID)
         return (.database(sourceID), source)
     }
 
-    /// Refuses a new parent under the page itself, or in the trash.
-    private static func refuseCycle(_ ancestry: [ContentAncestor], parent: PageParent, pageID: String) throws {
-        let parentID: String
-        switch parent {
-        case .page(let id), .database(let id): parentID = id
-        case .workspace: return
-        }
+    /// Refuses a new parent (`parent`, whose ancestry is `ancestry`) under the page itself, or in the trash.
+    private static func refuseCycle(_ ancestry: [ContentAncestor], parent: String, pageID: String) throws {
         if ancestry.contains(where: { $0.id == pageID }) {
-            throw APIError.validation("New parent \(parentID) cannot be under the hierarchy of child \(pageID).")
+            throw APIError.validation("New parent \(parent) cannot be under the hierarchy of child \(pageID).")
         }
         if ancestry.anyInTrash { throw BlockTarget.archivedAncestorError }
     }
