@@ -92,7 +92,7 @@ import Testing
         }
         // A write computed from the page as read before the move: refused too.
         await #expect(throws: StoreError.self) {
-            try await store.writePage(page, create: false, dataSource: nil, setting: ["title"])
+            try await store.writePage(page, create: false, dataSource: nil, setting: PageUpdate(properties: ["title"]))
         }
         #expect(try await store.page(id: pageID)?.parent == .database(dataSource.id))
         try await store.movePage(

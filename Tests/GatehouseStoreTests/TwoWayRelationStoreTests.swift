@@ -102,12 +102,22 @@ import Testing
                 group.addTask {
                     var task = task
                     task.properties.values["proj"] = .relation(pageIds: [project.record.id])
-                    try await store.writePage(task, create: false, dataSource: tasks, setting: ["proj"])
+                    try await store.writePage(
+                        task,
+                        create: false,
+                        dataSource: tasks,
+                        setting: PageUpdate(properties: ["proj"])
+                    )
                 }
                 group.addTask {
                     var project = project
                     project.properties.values["back"] = .relation(pageIds: [next])
-                    try await store.writePage(project, create: false, dataSource: projects, setting: ["back"])
+                    try await store.writePage(
+                        project,
+                        create: false,
+                        dataSource: projects,
+                        setting: PageUpdate(properties: ["back"])
+                    )
                 }
             }
             try await group.waitForAll()
@@ -139,7 +149,12 @@ import Testing
         // `project` is the copy read before the link.
         project.properties.values["title"] = .title(RichText([.text("Renamed")]))
         project.record.title = "Renamed"
-        try await store.writePage(project, create: false, dataSource: projects, setting: ["title"])
+        try await store.writePage(
+            project,
+            create: false,
+            dataSource: projects,
+            setting: PageUpdate(properties: ["title"])
+        )
         #expect(try await Self.listed(project, "back", in: store) == [task.record.id])
         #expect(try await Self.listed(task, "proj", in: store) == [project.record.id])
         let stored = try await store.storedPage(id: project.record.id, titleID: "title")

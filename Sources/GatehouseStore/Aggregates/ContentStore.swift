@@ -8,7 +8,12 @@ public protocol ContentStore: Sendable {
     func databases(workspaceID: String) async throws -> [DatabaseRecord]
     func createPage(_ page: PageRecord) async throws
     func page(id: String) async throws -> PageRecord?
+    /// Writes every field of the page as given (fixtures and tools; requests change a page with
+    /// ``DataSourceStore/writePage(_:create:dataSource:setting:)`` or ``setPageTrash(id:_:by:at:)``).
     func updatePage(_ page: PageRecord) async throws
+    /// Moves page `id` to the trash or out of it, and nothing else of it; returns the page as
+    /// stored then, or nil when there is none.
+    func setPageTrash(id: String, _ inTrash: Bool, by editor: String, at time: Date) async throws -> PageRecord?
     func pages(workspaceID: String) async throws -> [PageRecord]
     func pages(databaseID: String) async throws -> [PageRecord]
     /// Grants or, with `remove`, withdraws an integration's access to a database or page.

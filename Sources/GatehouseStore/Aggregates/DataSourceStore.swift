@@ -78,6 +78,24 @@ public struct WrittenPage: Sendable, Equatable {
     }
 }
 
+/// What a page update sets: the properties it names (ids) and which of the page's own fields.
+/// Everything else keeps the value stored when the write commits, not the one the caller read,
+/// so two updates that set different things of one page both count.
+public struct PageUpdate: Sendable, Equatable {
+    public var properties: Set<String>
+    /// Whether the update sets `in_trash` (a page trashed meanwhile otherwise stays in the trash).
+    public var setsTrash: Bool
+    public var setsIcon: Bool
+    public var setsCover: Bool
+
+    public init(properties: Set<String>, setsTrash: Bool = false, setsIcon: Bool = false, setsCover: Bool = false) {
+        self.properties = properties
+        self.setsTrash = setsTrash
+        self.setsIcon = setsIcon
+        self.setsCover = setsCover
+    }
+}
+
 /// Data sources (schemas), page property values and queries over the page index.
 public protocol DataSourceStore: Sendable {
     /// Creates the database and its first data source (whose id is the database's), in one transaction.
@@ -118,15 +136,14 @@ public protocol DataSourceStore: Sendable {
     /// source's next one when its schema has a `unique_id` property. Returns the page and data
     /// source as written.
     ///
-    /// `setting` names the properties (ids) an update sets: the others keep the values stored
-    /// when it commits, not those the caller read (two requests that set different properties of
-    /// one page both count). `nil`: every value is the caller's.
+    /// `setting` is what an update sets (``PageUpdate``); the rest of the page stays as stored
+    /// when it commits. `nil`: every value and field is the caller's.
     @discardableResult
     func writePage(
         _ page: StoredPage,
         create: Bool,
         dataSource: DataSourceRecord?,
-        setting: Set<String>?
+        setting: PageUpdate?
     ) async throws -> WrittenPage
     /// Moves page `id` from `expected` (its parent as the caller read it) to `parent`, in one
     /// transaction and from the page as stored then: its values carried over (``PageMove``), a

@@ -59,16 +59,44 @@ extension SQLStore {
                 WHERE id = \(bind: page.id)
                 """
             ).run()
-            try await Self.trashReference(ofPage: page.id, page.archived, engine: engine, in: database)
-            // A page of a data source is indexed by its last edit too (filters and sorts on it).
-            guard case .database(let dataSourceID) = page.parent,
-                let source = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: dataSourceID)")
-                    .first().map(Self.dataSource),
-                let row = try await database.raw("SELECT * FROM pages WHERE id = \(bind: page.id)").first()
-            else { return }
-            let stored = try Self.storedPage(row, titleID: source.schema.title?.id ?? "title")
-            try await Self.writeIndex(of: stored, dataSource: source, in: database)
+            try await Self.pageTrashed(page, engine: engine, in: database)
         }
+    }
+
+    public func setPageTrash(id: String, _ inTrash: Bool, by editor: String, at time: Date) async throws -> PageRecord?
+    {
+        let engine = self.engine
+        return try await transaction { database in
+            guard
+                let page = try await database.raw(
+                    """
+                    UPDATE pages SET archived_at = \(bind: inTrash ? time.epochMilliseconds : nil),
+                        last_edited_by = \(bind: editor), last_edited_at = \(bind: time.epochMilliseconds)
+                    WHERE id = \(bind: id) RETURNING *
+                    """
+                ).first().map(Self.page)
+            else { return nil }
+            try await Self.pageTrashed(page, engine: engine, in: database)
+            return page
+        }
+    }
+
+    /// What follows a page's trash flag or last edit: its `child_page` block goes to the trash
+    /// with it (or comes back), and a page of a data source is indexed again (filters and sorts
+    /// read its last edit).
+    private static func pageTrashed(
+        _ page: PageRecord,
+        engine: any SQLEngine,
+        in database: any SQLDatabase
+    ) async throws {
+        try await trashReference(ofPage: page.id, page.archived, engine: engine, in: database)
+        guard case .database(let dataSourceID) = page.parent,
+            let source = try await database.raw("SELECT * FROM data_sources WHERE id = \(bind: dataSourceID)")
+                .first().map(Self.dataSource),
+            let row = try await database.raw("SELECT * FROM pages WHERE id = \(bind: page.id)").first()
+        else { return }
+        let stored = try storedPage(row, titleID: source.schema.title?.id ?? "title")
+        try await writeIndex(of: stored, dataSource: source, in: database)
     }
 
     public func pages(workspaceID: String) async throws -> [PageRecord] {

@@ -18,7 +18,7 @@ extension SQLStore {
         _ page: StoredPage,
         create: Bool,
         dataSource: DataSourceRecord?,
-        setting: Set<String>?
+        setting: PageUpdate?
     ) async throws -> WrittenPage {
         let engine = self.engine
         return try await mapUnique("page \(page.record.id)") {
@@ -43,11 +43,12 @@ extension SQLStore {
                     try await Self.takeMirroringLock(of: page.record.workspaceID, in: database)
                 }
                 var previousValues: [String: PropertyValue] = [:]
+                var storedArchivedAt: Int64?
                 if !create, setting != nil || twoWay,
                     let row = try await database.raw(
                         """
                         UPDATE pages SET title = title WHERE id = \(bind: page.record.id)
-                        RETURNING title, properties, parent_type, parent_id
+                        RETURNING title, properties, parent_type, parent_id, archived_at, icon, cover
                         """
                     ).first()
                 {
@@ -59,17 +60,14 @@ extension SQLStore {
                         throw StoreError(.conflict, "page \(page.record.id) moved meanwhile")
                     }
                     // The page as stored now, its row locked: a write that sets some properties
-                    // leaves the others as they are, whatever the caller read before.
+                    // or fields leaves the others as they are, whatever the caller read before.
                     if let json = try row.decode(column: "properties", as: String?.self) {
                         previousValues = try Self.decodedPropertyValues.value(of: json)
-                        if let setting {
-                            var merged = previousValues
-                            for id in setting { merged[id] = written.page.properties.values[id] }
-                            written.page.properties.values = merged
-                            let titleID = written.dataSource?.schema.title?.id ?? "title"
-                            if !setting.contains(titleID) {
-                                written.page.record.title = try row.decode(column: "title", as: String.self)
-                            }
+                    }
+                    if let setting {
+                        try Self.keepUnset(of: setting, stored: row, previousValues, in: &written)
+                        if !setting.setsTrash {
+                            storedArchivedAt = try row.decode(column: "archived_at", as: Int64?.self)
                         }
                     }
                 }
@@ -78,7 +76,8 @@ extension SQLStore {
                 let (parentType, parentID) = Self.columns(of: record.parent)
                 let values = try StoredJSON.text(page.properties.values)
                 let icon = try record.icon.map { try StoredJSON.text($0) }
-                let archivedAt = record.archived ? record.lastEditedAt.epochMilliseconds : nil
+                // A page that stays in the trash keeps the moment it went there.
+                let archivedAt = record.archived ? storedArchivedAt ?? record.lastEditedAt.epochMilliseconds : nil
                 if create {
                     try await database.raw(
                         """
@@ -115,6 +114,36 @@ extension SQLStore {
                 }
                 return written
             }
+        }
+    }
+
+    /// Puts back in `written` what `update` does not set, from the page's locked `row`
+    /// (`previousValues` holds its decoded values; a page without stored values keeps them).
+    private static func keepUnset(
+        of update: PageUpdate,
+        stored row: any SQLRow,
+        _ previousValues: [String: PropertyValue],
+        in written: inout WrittenPage
+    ) throws {
+        if try row.decode(column: "properties", as: String?.self) != nil {
+            var merged = previousValues
+            for id in update.properties { merged[id] = written.page.properties.values[id] }
+            written.page.properties.values = merged
+            let titleID = written.dataSource?.schema.title?.id ?? "title"
+            if !update.properties.contains(titleID) {
+                written.page.record.title = try row.decode(column: "title", as: String.self)
+            }
+        }
+        if !update.setsTrash {
+            written.page.record.archived = try row.decode(column: "archived_at", as: Int64?.self) != nil
+        }
+        if !update.setsIcon {
+            written.page.record.icon = try row.decode(column: "icon", as: String?.self).map {
+                try StoredJSON.decode(Icon.self, from: $0)
+            }
+        }
+        if !update.setsCover {
+            written.page.record.cover = try row.decode(column: "cover", as: String?.self)
         }
     }
 

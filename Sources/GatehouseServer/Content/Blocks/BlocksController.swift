@@ -98,10 +98,7 @@ struct BlocksController {
                 try BlockUpdate.parse(body, current: .childPage(title: page.title), version: context.version)
             }
             if let inTrash = update.inTrash {
-                page.archived = inTrash
-                page.lastEditedBy = principal.botID
-                page.lastEditedAt = clock.now()
-                try await access.store.updatePage(page)
+                page = try await setTrash(of: page.id, inTrash, principal: principal)
             }
             return try await respond(with: .page(page, reference: reference), principal: principal, context: context)
         case .block(let block):
@@ -140,11 +137,8 @@ struct BlocksController {
         let (target, inTrash) = try await BlockTarget.resolve(id, for: principal, access: access)
         guard !inTrash else { throw BlockTarget.archivedError }
         switch target {
-        case .page(var page, let reference):
-            page.archived = true
-            page.lastEditedBy = principal.botID
-            page.lastEditedAt = clock.now()
-            try await access.store.updatePage(page)
+        case .page(let page, let reference):
+            let page = try await setTrash(of: page.id, true, principal: principal)
             return try await respond(with: .page(page, reference: reference), principal: principal, context: context)
         case .block(let block):
             guard
@@ -165,6 +159,22 @@ struct BlocksController {
             }
             return try await respond(with: .block(updated), principal: principal, context: context)
         }
+    }
+
+    /// Moves a page to the trash or out of it, touching nothing else of it (a title or value
+    /// written meanwhile stays), and returns it as stored.
+    private func setTrash(of pageID: String, _ inTrash: Bool, principal: Principal) async throws -> PageRecord {
+        guard
+            let page = try await access.store.setPageTrash(id: pageID, inTrash, by: principal.botID, at: clock.now())
+        else {
+            throw APIError.notFound(
+                "block",
+                id: pageID,
+                integrationName: principal.integrationName,
+                botID: principal.botID
+            )
+        }
+        return page
     }
 
     // MARK: Responses

@@ -116,18 +116,24 @@ struct PagesController {
             throw BlockTarget.archivedAncestorError
         }
         if let trash { page.record.archived = trash }
-        try ContentJSON.validated { try PageAppearance.parse(body) }.apply(to: &page.record)
+        let appearance = try ContentJSON.validated { try PageAppearance.parse(body) }
+        appearance.apply(to: &page.record)
         page.record.lastEditedBy = principal.botID
         page.record.lastEditedAt = clock.now()
         page.properties.metadata.lastEditedBy = principal.botID
         page.properties.metadata.lastEditedTime = page.record.lastEditedAt.epochMilliseconds
-        let setting: Set<String>
-        (page, setting) = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
+        let properties: Set<String>
+        (page, properties) = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
         let written = try await access.store.writePage(
             page,
             create: false,
             dataSource: dataSource,
-            setting: setting
+            setting: PageUpdate(
+                properties: properties,
+                setsTrash: trash != nil,
+                setsIcon: appearance.icon != nil,
+                setsCover: appearance.cover != nil
+            )
         )
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
     }
@@ -337,7 +343,7 @@ struct PagesController {
         body: JSONValue,
         dataSource: inout DataSourceRecord?,
         principal: Principal
-    ) async throws -> (page: StoredPage, setting: Set<String>) {
+    ) async throws -> (page: StoredPage, properties: Set<String>) {
         var page = page
         let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
         var ids = RandomShortIds()
