@@ -175,12 +175,13 @@ func buildRoutes(
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
         )
     }
+    let issuer = issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
     try addOAuthRoutes(
         to: router,
         configuration: configuration,
         store: store,
         authenticator: authenticator,
-        issuer: issuer ?? OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"),
+        issuer: issuer,
         metrics: metrics,
         logger: logger,
         additionalBrowserRoutes: additionalBrowserRoutes
@@ -245,6 +246,8 @@ func buildRoutes(
     PagesController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     BlocksController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock).addRoutes(to: api)
     CommentsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock)
+        .addRoutes(to: api)
+    FileUploadsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock, issuer: issuer)
         .addRoutes(to: api)
     return Routes(router: router, inline: [forwardAuth, verify], requests: requests)
 }

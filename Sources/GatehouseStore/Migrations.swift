@@ -401,6 +401,41 @@ enum Migrations {
                 ]
             }
         },
+        Migration(version: 26, name: "file uploads") { engine in
+            let text = "TEXT\(engine.byteOrderCollation)"
+            return [
+                // Times in milliseconds; `expires_at` is NULL once the upload was attached.
+                """
+                CREATE TABLE file_uploads (
+                    id \(text) PRIMARY KEY,
+                    workspace_id \(text) NOT NULL,
+                    created_by \(text) NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    last_edited_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    status \(text) NOT NULL,
+                    mode \(text) NOT NULL,
+                    filename \(text),
+                    content_type \(text),
+                    content_length BIGINT,
+                    number_of_parts INTEGER,
+                    parts_sent INTEGER NOT NULL DEFAULT 0,
+                    external_url \(text),
+                    import_error \(text)
+                )
+                """,
+                "CREATE INDEX file_uploads_listing ON file_uploads(created_by, created_at, id)",
+                """
+                CREATE TABLE file_upload_parts (
+                    upload_id \(text) NOT NULL,
+                    part_number INTEGER NOT NULL,
+                    size BIGINT NOT NULL,
+                    content \(engine.binaryType) NOT NULL,
+                    PRIMARY KEY (upload_id, part_number)
+                )
+                """,
+            ]
+        },
     ]
 
     /// The tables as of migration 21. A later migration declares its text columns with

@@ -282,6 +282,22 @@ import Testing
             path: { _ in "/v1/search" },
             body: { _ in "{}" }
         ),
+        // File uploads are the integration's own (no sharing): only the capability is walked.
+        Row(
+            endpoint: "POST /v1/file_uploads",
+            capability: .insertContent,
+            hasTarget: false,
+            method: .post,
+            path: { _ in "/v1/file_uploads" },
+            body: { _ in "{}" }
+        ),
+        Row(
+            endpoint: "GET /v1/file_uploads",
+            capability: .insertContent,
+            hasTarget: false,
+            method: .get,
+            path: { _ in "/v1/file_uploads" }
+        ),
         // Last: it moves the page out of the second data source, into the database's first.
         Row(
             endpoint: "POST /v1/pages/{id}/move",

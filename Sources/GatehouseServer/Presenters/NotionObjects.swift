@@ -46,7 +46,11 @@ enum NotionObjects {
                 "owner": owner(principal.owner, userInfo: principal.capabilities.userInfo),
                 "workspace_name": .string(principal.workspaceName),
                 "workspace_id": .string(principal.workspaceID),
-                "workspace_limits": ["max_file_upload_size_in_bytes": 5_242_880],
+                "workspace_limits": [
+                    "max_file_upload_size_in_bytes": .number(
+                        Double(FileUploadRules.maximumFileSize(for: principal.plan))
+                    )
+                ],
             ],
         ]
     }

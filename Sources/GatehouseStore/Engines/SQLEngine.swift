@@ -9,6 +9,8 @@ protocol SQLEngine: Sendable {
     /// The `COLLATE` clause that makes text compare byte by byte (SQLite's default; PostgreSQL's
     /// `"C"`), with its leading space: empty on SQLite.
     var byteOrderCollation: String { get }
+    /// The column type of binary data (`BLOB` on SQLite, `BYTEA` on PostgreSQL).
+    var binaryType: String { get }
     /// The statement that opens a write transaction (`BEGIN IMMEDIATE` on SQLite).
     var beginWriteTransaction: String { get }
 

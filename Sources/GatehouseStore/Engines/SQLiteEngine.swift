@@ -9,6 +9,7 @@ import Synchronization
 final class SQLiteEngine: SQLEngine {
     let autoIncrementPrimaryKey = "INTEGER PRIMARY KEY AUTOINCREMENT"
     let byteOrderCollation = ""
+    let binaryType = "BLOB"
     let beginWriteTransaction = "BEGIN IMMEDIATE"
     private let pool: SQLiteConnectionPool
     /// One thread per connection: a connection waiting on SQLite's busy timeout blocks its thread,

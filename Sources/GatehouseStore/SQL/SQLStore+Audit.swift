@@ -332,6 +332,7 @@ struct BoundEngine: SQLEngine {
 
     var autoIncrementPrimaryKey: String { base.autoIncrementPrimaryKey }
     var byteOrderCollation: String { base.byteOrderCollation }
+    var binaryType: String { base.binaryType }
     var beginWriteTransaction: String { "SAVEPOINT gatehouse_nested" }
     var changeNotificationStatement: String? { base.changeNotificationStatement }
 

@@ -1,0 +1,67 @@
+"""File uploads through the official client, notion-client 3.1.0: create, send (its own
+multipart/form-data encoding), complete, retrieve and list."""
+
+import io
+
+import pytest
+from conftest import serve_sandbox
+from notion_client import APIErrorCode, APIResponseError, Client
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    yield from serve_sandbox()
+
+
+def client(sandbox):
+    return Client(auth=sandbox.key, base_url=sandbox.base_url)
+
+
+def test_a_file_is_sent_in_one_part_and_read_back(sandbox):
+    notion = client(sandbox)
+    created = notion.file_uploads.create()
+    assert created["object"] == "file_upload" and created["status"] == "pending"
+    assert created["upload_url"] == f"{sandbox.base_url}/v1/file_uploads/{created['id']}/send"
+
+    content = bytes(range(256)) * 40
+    sent = notion.file_uploads.send(file_upload_id=created["id"], file=("logo.png", io.BytesIO(content), "image/png"))
+    assert sent["status"] == "uploaded"
+    assert sent["filename"] == "logo.png" and sent["content_type"] == "image/png"
+    assert sent["content_length"] == len(content)
+    assert "upload_url" not in sent
+
+    assert notion.file_uploads.retrieve(file_upload_id=created["id"])["status"] == "uploaded"
+    listed = notion.file_uploads.list(page_size=1)
+    assert listed["object"] == "list" and listed["type"] == "file_upload"
+    assert [upload["id"] for upload in listed["results"]] == [created["id"]]
+    assert notion.file_uploads.list(status="pending")["results"] == []
+
+
+def test_a_multi_part_upload_is_completed(sandbox):
+    notion = client(sandbox)
+    created = notion.file_uploads.create(mode="multi_part", filename="notes.txt", number_of_parts=1)
+    assert created["number_of_parts"] == {"total": 1, "sent": 0}
+    sent = notion.file_uploads.send(
+        file_upload_id=created["id"], file=("notes.txt", io.BytesIO(b"a line\n"), "text/plain"), part_number="1"
+    )
+    assert sent["status"] == "pending" and sent["number_of_parts"] == {"total": 1, "sent": 1}
+    completed = notion.file_uploads.complete(file_upload_id=created["id"])
+    assert completed["status"] == "uploaded" and completed["content_length"] == 7
+
+
+def test_a_bad_upload_gets_the_apis_error_and_keeps_nothing(sandbox):
+    notion = client(sandbox)
+    with pytest.raises(APIResponseError) as refused:
+        notion.file_uploads.create(filename="README.md")
+    assert refused.value.code == APIErrorCode.ValidationError
+    assert "not supported for the File Upload API" in str(refused.value)
+
+    created = notion.file_uploads.create(content_type="application/pdf")
+    with pytest.raises(APIResponseError) as wrong_type:
+        notion.file_uploads.send(file_upload_id=created["id"], file=("a.png", io.BytesIO(b"x"), "image/png"))
+    assert wrong_type.value.code == APIErrorCode.ValidationError
+    assert notion.file_uploads.retrieve(file_upload_id=created["id"])["status"] == "pending"
+
+    # The sandbox's workspace is on the pro plan: 5 GiB per file, as Notion's paid plans.
+    me = notion.users.me()
+    assert me["bot"]["workspace_limits"]["max_file_upload_size_in_bytes"] == 5 * 1024 * 1024 * 1024
