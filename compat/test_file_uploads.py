@@ -3,6 +3,7 @@ multipart/form-data encoding), complete, retrieve and list."""
 
 import io
 
+import httpx
 import pytest
 from conftest import serve_sandbox
 from notion_client import APIErrorCode, APIResponseError, Client
@@ -65,3 +66,30 @@ def test_a_bad_upload_gets_the_apis_error_and_keeps_nothing(sandbox):
     # The sandbox's workspace is on the pro plan: 5 GiB per file, as Notion's paid plans.
     me = notion.users.me()
     assert me["bot"]["workspace_limits"]["max_file_upload_size_in_bytes"] == 5 * 1024 * 1024 * 1024
+
+
+def test_an_uploaded_image_is_shown_by_a_block_and_downloaded_from_its_link(sandbox):
+    notion = client(sandbox)
+    page = notion.search(filter={"property": "object", "value": "page"})["results"][0]
+    content = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    upload = notion.file_uploads.create(filename="chart.png")
+    notion.file_uploads.send(file_upload_id=upload["id"], file=("chart.png", io.BytesIO(content), "image/png"))
+
+    appended = notion.blocks.children.append(
+        block_id=page["id"], children=[{"image": {"file_upload": {"id": upload["id"]}}}]
+    )
+    image = appended["results"][0]["image"]
+    assert image["type"] == "file" and image["file"]["expiry_time"]
+    assert notion.file_uploads.retrieve(file_upload_id=upload["id"])["expiry_time"] is None
+
+    # The link is the credential: a plain GET, no token, as for Notion's file URLs.
+    downloaded = httpx.get(image["file"]["url"])
+    assert downloaded.status_code == 200 and downloaded.content == content
+    assert downloaded.headers["content-type"] == "image/png"
+    assert httpx.get(image["file"]["url"].replace("signature=", "signature=x")).status_code == 403
+
+    with pytest.raises(APIResponseError) as refused:
+        notion.blocks.children.append(
+            block_id=page["id"], children=[{"video": {"file_upload": {"id": upload["id"]}}}]
+        )
+    assert refused.value.code == APIErrorCode.ValidationError

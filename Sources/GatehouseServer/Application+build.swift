@@ -227,7 +227,16 @@ func buildRoutes(
     let api = router.group("v1").add(
         middleware: APIMiddleware(authentication: authentication, rateLimit: rateLimit, usageLimit: usageLimit)
     )
-    let access = ContentAccess(store: store, policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse))
+    let clock = authenticator.clock
+    let access = ContentAccess(
+        store: store,
+        policy: AccessPolicy(unsharedResponse: configuration.unsharedResponse),
+        fileLinks: FileLinks(
+            keys: ServerKeys(store: store, clock: clock, name: FileLinks.keyName),
+            issuer: issuer,
+            clock: clock
+        )
+    )
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
     let pageQuery = DataSourceQuery(store: store, clock: authenticator.clock, renderedPages: RenderedPageCache())
@@ -249,6 +258,7 @@ func buildRoutes(
         .addRoutes(to: api)
     FileUploadsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock, issuer: issuer)
         .addRoutes(to: api)
+    FileDownloadController(store: store, links: access.fileLinks).addRoutes(to: router)
     return Routes(router: router, inline: [forwardAuth, verify], requests: requests)
 }
 

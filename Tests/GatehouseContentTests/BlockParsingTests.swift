@@ -55,7 +55,7 @@ import Testing
         )
     }
 
-    @Test func mediaNeedAnExternalURLAndFilesKeepTheirName() throws {
+    @Test func mediaNeedAnExternalURLOrAnUploadAndFilesKeepTheirName() throws {
         let image = try F.parse(["image": ["type": "external", "external": ["url": "https://a.example/cat.png"]]])
         #expect(image.url == "https://a.example/cat.png")
         let file = try F.parse([
@@ -65,7 +65,26 @@ import Testing
         #expect(F.error { _ = try F.parse(["video": ["caption": []]]) }?.path == "body.children[0].video.external")
         #expect(
             F.error { _ = try F.parse(["pdf": ["file_upload": ["id": "x"]]]) }?.path
-                == "body.children[0].pdf.file_upload"
+                == "body.children[0].pdf.file_upload.id"
+        )
+        let uploaded = try F.parse([
+            "pdf": ["type": "file_upload", "file_upload": ["id": "21ad8e4e98ab814e8d9600b2ded97d6c"]]
+        ])
+        #expect(uploaded.fileUpload == "21ad8e4e-98ab-814e-8d96-00b2ded97d6c" && uploaded.url == nil)
+        #expect(uploaded.fileUploadPlacement?.placement == .block(.pdf))
+        #expect(
+            F.error {
+                _ = try F.parse([
+                    "image": [
+                        "file_upload": ["id": "21ad8e4e98ab814e8d9600b2ded97d6c"],
+                        "external": ["url": "https://a.example/b.png"],
+                    ]
+                ])
+            }?.path == "body.children[0].image"
+        )
+        #expect(
+            F.error { _ = try F.parse(["image": ["type": "file", "file": ["url": "https://a.example/b.png"]]]) }?.path
+                == "body.children[0].image.external"
         )
         #expect(
             F.error { _ = try F.parse(["image": ["external": ["url": "nope"]]]) }?.path

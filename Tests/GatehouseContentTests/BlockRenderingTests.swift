@@ -151,6 +151,32 @@ import Testing
         let payload = content.payload(version: F.current, resolving: MentionDirectory(userNames: [userID: "Ada"]))
         #expect(payload["rich_text"]?.arrayValue?.first?["plain_text"] == "@Ada")
     }
+
+    /// Resolves one upload to a fixed link.
+    struct OneFileLink: MentionResolver {
+        let id: String
+        func userName(id: String) -> String? { nil }
+        func pageTitle(id: String) -> String? { nil }
+        func databaseTitle(id: String) -> String? { nil }
+        func fileLink(uploadID: String) -> FileLink? {
+            uploadID == id ? FileLink(url: "https://files.example/\(id)", expiryTime: "2026-12-07T21:00:00.000Z") : nil
+        }
+    }
+
+    @Test func anUploadedFileRendersAsANotionHostedFileWithItsLink() throws {
+        var content = BlockContent(type: .file)
+        content.fileUpload = "f1"
+        content.name = "report.pdf"
+        content.caption = RichText()
+        let payload = content.payload(version: F.current, resolving: OneFileLink(id: "f1"))
+        #expect(payload["type"] == "file")
+        #expect(payload["file"]?["url"] == "https://files.example/f1")
+        #expect(payload["file"]?["expiry_time"] == "2026-12-07T21:00:00.000Z")
+        #expect(payload["external"] == nil && payload["name"] == "report.pdf")
+        // Without a link (an upload the reader cannot resolve): the shape stays, the URL is empty.
+        let unresolved = content.payload(version: F.current, resolving: UnresolvedMentions())
+        #expect(unresolved["file"]?["url"] == "" && unresolved["file"]?["expiry_time"] == .null)
+    }
 }
 
 extension JSONValue {

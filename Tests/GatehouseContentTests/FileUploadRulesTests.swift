@@ -187,6 +187,18 @@ import Testing
         }
     }
 
+    @Test func eachBlockShowsItsKindOfFile() {
+        #expect(FileUploadPlacement.block(.image).accepts("image/svg+xml"))
+        #expect(!FileUploadPlacement.block(.image).accepts("application/pdf"))
+        #expect(FileUploadPlacement.block(.video).accepts("application/mp4"))
+        #expect(!FileUploadPlacement.block(.video).accepts("text/plain"))
+        #expect(FileUploadPlacement.block(.audio).accepts("audio/wav"))
+        #expect(FileUploadPlacement.block(.pdf).accepts("application/pdf"))
+        #expect(!FileUploadPlacement.block(.pdf).accepts("image/png"))
+        #expect(FileUploadPlacement.block(.file).accepts("application/json"))
+        #expect(FileUploadPlacement.block(.image).described == "an image block")
+    }
+
     @Test func theLimitsFollowThePlanAndTheTypeTableIsConsistent() {
         #expect(FileUploadRules.maximumFileSize(for: .free) == 5_242_880)
         #expect(FileUploadRules.maximumFileSize(for: .pro) == 5_368_709_120)

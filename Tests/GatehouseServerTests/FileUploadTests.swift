@@ -244,3 +244,170 @@ import Testing
         }
     }
 }
+
+/// Uploads attached to media blocks: checked and marked attached, shown as Notion-hosted files
+/// with a link that serves the bytes until it expires.
+@Suite(.timeLimit(.minutes(2))) struct FileAttachmentTests {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 1, 2, 3]
+
+    /// A single-part upload of `content`, sent and `uploaded`; its id.
+    static func uploaded(
+        _ client: some TestClientProtocol,
+        _ token: String,
+        _ content: [UInt8],
+        filename: String,
+        type: String
+    ) async throws -> String {
+        let created = try await FileUploadTests.call(client, .post, "/v1/file_uploads", token, "{}")
+        let id = try #require(created.json["id"] as? String)
+        let sent = try await FileUploadTests.send(
+            client,
+            token,
+            id,
+            FileUploadTests.form(content, filename: filename, type: type)
+        )
+        #expect(sent.json["status"] as? String == "uploaded", "\(sent.text)")
+        return id
+    }
+
+    static func append(
+        _ client: some TestClientProtocol,
+        _ token: String,
+        to page: String,
+        _ block: String
+    ) async throws
+        -> APIResult
+    {
+        try await FileUploadTests.call(
+            client,
+            .patch,
+            "/v1/blocks/\(page)/children",
+            token,
+            #"{"children": [\#(block)]}"#
+        )
+    }
+
+    /// GETs a link the API gave, on the test server (its path and query).
+    static func download(_ client: some TestClientProtocol, _ url: String) async throws -> (Int, HTTPFields, [UInt8]) {
+        let components = try #require(URLComponents(string: url))
+        let path = components.percentEncodedPath + "?" + (components.percentEncodedQuery ?? "")
+        return try await client.execute(uri: path, method: .get) { response in
+            (Int(response.status.code), response.headers, Array(response.body.readableBytesView))
+        }
+    }
+
+    @Test func anUploadedImageIsShownByABlockAndServedThroughItsLink() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.live) { client in
+            let page = try await PageMoveTests.pageUnder(client, world, world.sharedPage.id, "Gallery")
+            let upload = try await Self.uploaded(client, world.token, Self.png, filename: "logo.png", type: "image/png")
+            let appended = try await Self.append(
+                client,
+                world.token,
+                to: page,
+                #"{"image": {"file_upload": {"id": "\#(upload)"}, "caption": [{"text": {"content": "Logo"}}]}}"#
+            )
+            #expect(appended.status == 200, "\(appended.text)")
+            let image = try #require(appended.results.first?["image"] as? [String: Any])
+            #expect(image["type"] as? String == "file")
+            let file = try #require(image["file"] as? [String: Any])
+            let url = try #require(file["url"] as? String)
+            #expect(url.contains("/files/\(upload)/logo.png?expires="))
+            #expect(ISODate.parse(file["expiry_time"] as? String ?? "") != nil)
+
+            // Attached: it no longer expires.
+            let retrieved = try await FileUploadTests.call(client, .get, "/v1/file_uploads/\(upload)", world.token)
+            #expect(retrieved.json["expiry_time"] is NSNull && retrieved.json["status"] as? String == "uploaded")
+
+            let (status, headers, body) = try await Self.download(client, url)
+            #expect(status == 200 && body == Self.png)
+            #expect(headers[.contentType] == "image/png")
+            #expect(headers[.contentSecurityPolicy]?.contains("sandbox") == true)
+            #expect(headers[.xContentTypeOptions] == "nosniff")
+            // A link changed in any way is refused.
+            let forged = url.replacingOccurrences(of: "signature=", with: "signature=A")
+            #expect(try await Self.download(client, forged).0 == 403)
+            let later = url.replacingOccurrences(of: "expires=", with: "expires=9")
+            #expect(try await Self.download(client, later).0 == 403)
+
+            // The same upload shown again, in a new page's content, by a file block.
+            let created = try await FileUploadTests.call(
+                client,
+                .post,
+                "/v1/pages",
+                world.token,
+                #"{"parent": {"page_id": "\#(page)"}, "properties": {"title": {"title": [{"text": {"content": "Again"}}]}}, "children": [{"file": {"type": "file_upload", "file_upload": {"id": "\#(upload)"}, "name": "logo"}}]}"#
+            )
+            #expect(created.status == 200, "\(created.text)")
+            let newPage = try #require(created.json["id"] as? String)
+            let children = try await FileUploadTests.call(client, .get, "/v1/blocks/\(newPage)/children", world.token)
+            let fileBlock = try #require(children.results.first?["file"] as? [String: Any])
+            #expect(fileBlock["type"] as? String == "file" && fileBlock["name"] as? String == "logo")
+        }
+    }
+
+    @Test func anUploadThatCannotBeShownIsRefusedAndNothingIsAppended() async throws {
+        let world = try await TestWorld.make()
+        let (_, otherToken) = try await world.otherIntegrationSharingTheDatabase()
+        try await world.test(.live) { client in
+            let page = try await PageMoveTests.pageUnder(client, world, world.sharedPage.id, "Refusals")
+            let pending = try #require(
+                try await FileUploadTests.call(client, .post, "/v1/file_uploads", world.token, "{}").json["id"]
+                    as? String
+            )
+            let pdf = try await Self.uploaded(
+                client,
+                world.token,
+                Array("%PDF-1.4".utf8),
+                filename: "a.pdf",
+                type: "application/pdf"
+            )
+            let theirs = try await Self.uploaded(client, otherToken, Self.png, filename: "b.png", type: "image/png")
+            let before = try await FileUploadTests.call(client, .get, "/v1/blocks/\(page)/children", world.token)
+                .results.count
+            for id in [pending, theirs, UUID().uuidString.lowercased()] {
+                let refused = try await Self.append(
+                    client,
+                    world.token,
+                    to: page,
+                    #"{"image": {"file_upload": {"id": "\#(id)"}}}"#
+                )
+                #expect(refused.status == 400 && refused.code == "object_not_found", "\(refused.text)")
+                #expect(
+                    refused.message
+                        == "Could not find file_upload with ID: \(id). Confirm the status of the file upload is `uploaded` and that your integration has capabilities to update or insert content."
+                )
+            }
+            let wrongKind = try await Self.append(
+                client,
+                world.token,
+                to: page,
+                #"{"image": {"file_upload": {"id": "\#(pdf)"}}}"#
+            )
+            #expect(wrongKind.status == 400 && wrongKind.code == "validation_error", "\(wrongKind.text)")
+            let both = try await Self.append(
+                client,
+                world.token,
+                to: page,
+                #"{"pdf": {"file_upload": {"id": "\#(pdf)"}, "external": {"url": "https://example.com/a.pdf"}}}"#
+            )
+            #expect(both.status == 400 && both.code == "validation_error")
+            #expect(
+                try await FileUploadTests.call(client, .get, "/v1/blocks/\(page)/children", world.token).results.count
+                    == before
+            )
+            // Still unattached: it keeps its expiry.
+            let kept = try await FileUploadTests.call(client, .get, "/v1/file_uploads/\(pdf)", world.token)
+            #expect(kept.json["expiry_time"] is String)
+            let shown = try await Self.append(
+                client,
+                world.token,
+                to: page,
+                #"{"pdf": {"file_upload": {"id": "\#(pdf)"}}}"#
+            )
+            #expect(
+                shown.status == 200 && (shown.results.first?["pdf"] as? [String: Any])?["type"] as? String == "file"
+            )
+        }
+    }
+}

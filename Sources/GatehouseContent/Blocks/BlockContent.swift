@@ -25,6 +25,9 @@ public struct BlockContent: Sendable, Equatable, Codable {
     public var expression: String?
     /// `url` of `bookmark`, `embed`, `link_preview`; the external file URL of media.
     public var url: String?
+    /// The file upload a media block shows (in place of `url`): rendered as a Notion-hosted
+    /// `file` with a link that expires.
+    public var fileUpload: String?
     /// `name` of `file`.
     public var name: String?
     /// `table_width`, `has_column_header`, `has_row_header` of `table`.

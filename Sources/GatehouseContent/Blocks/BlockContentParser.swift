@@ -182,23 +182,33 @@ extension BlockContent {
         }
     }
 
-    /// `external {url}`, `caption`, and `name` for files; uploads are refused (Gatehouse keeps no files).
+    /// `external {url}` or `file_upload {id}` (an uploaded file), `caption`, and `name` for files.
     private mutating func applyMedia(_ payload: JSONValue, at path: String, creating: Bool) throws {
-        if let upload = payload["file_upload"] {
+        let external = payload["external"]
+        let upload = payload["file_upload"]
+        if external != nil, upload != nil {
             throw ContentValidationError(
-                path: "\(path).file_upload",
-                message: "\(path).file_upload is not supported by Gatehouse, instead was \(upload.typeName); "
-                    + "use an `external` url."
+                path: path,
+                message: "\(path) should name either `external` or `file_upload`, not both."
             )
         }
-        if let external = payload["external"] {
+        if let external {
             _ = try FieldReading.object(external, at: "\(path).external")
             url = try Self.url(external["url"], at: "\(path).external.url")
+            fileUpload = nil
+        } else if let upload {
+            _ = try FieldReading.object(upload, at: "\(path).file_upload")
+            fileUpload = try FieldReading.id(upload["id"], at: "\(path).file_upload.id")
+            url = nil
         } else if creating {
             throw ContentValidationError.expected("defined", at: "\(path).external", got: nil)
         }
-        if let declared = payload["type"], declared != "external" {
-            throw ContentValidationError.expected("`\"external\"`", at: "\(path).type", got: declared)
+        if let declared = payload["type"], declared != "external", declared != "file_upload" {
+            throw ContentValidationError.expected(
+                "`\"external\"` or `\"file_upload\"`",
+                at: "\(path).type",
+                got: declared
+            )
         }
         try applyCaption(payload["caption"], at: path, creating: creating)
         if type == .file, let value = payload["name"] {

@@ -85,9 +85,19 @@ extension BlockContent {
         case .linkPreview:
             return ["url": .string(url ?? "")]
         case .image, .file, .video, .pdf, .audio:
-            var media: [(String, JSONValue)] = [
-                ("caption", text(caption)), ("type", "external"), ("external", ["url": .string(url ?? "")]),
-            ]
+            var media: [(String, JSONValue)] = [("caption", text(caption))]
+            if let fileUpload {
+                let link = resolver.fileLink(uploadID: fileUpload)
+                media += [
+                    ("type", "file"),
+                    (
+                        "file",
+                        ["url": .string(link?.url ?? ""), "expiry_time": link.map { .string($0.expiryTime) } ?? .null]
+                    ),
+                ]
+            } else {
+                media += [("type", "external"), ("external", ["url": .string(url ?? "")])]
+            }
             if type == .file { media.append(("name", .string(name ?? ""))) }
             return .object(media)
         case .table:

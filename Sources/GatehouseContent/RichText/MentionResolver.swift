@@ -13,10 +13,25 @@ public protocol MentionResolver: Sendable {
     func pageTitle(id: String) -> String?
     /// The database's title as plain text.
     func databaseTitle(id: String) -> String?
+    /// Where an uploaded file can be downloaded, for blocks that show it; `nil` when unknown.
+    func fileLink(uploadID: String) -> FileLink?
 }
 
 extension MentionResolver {
     public func userObject(id: String) -> JSONValue? { nil }
+    public func fileLink(uploadID: String) -> FileLink? { nil }
+}
+
+/// A link to download an uploaded file, as the API shows Notion-hosted files: `url` works without
+/// authentication until `expiryTime` (ISO 8601).
+public struct FileLink: Sendable, Equatable {
+    public var url: String
+    public var expiryTime: String
+
+    public init(url: String, expiryTime: String) {
+        self.url = url
+        self.expiryTime = expiryTime
+    }
 }
 
 /// A resolver that knows nothing: users show as `@Anonymous`, pages and databases as `Untitled`.

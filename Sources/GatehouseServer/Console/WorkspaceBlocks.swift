@@ -169,7 +169,7 @@ struct WorkspaceBlocks {
             value["isLinked"] = true
             value["label"] = content.type.rawValue
             let url = content.url ?? ""
-            value["linkText"] = content.name ?? url
+            value["linkText"] = content.name ?? (content.fileUpload != nil ? "Uploaded file" : url)
             value["link"] = WorkspaceLinks.safeHref(url).map { ["url": $0] } ?? false
         case .table:
             value["isTable"] = true

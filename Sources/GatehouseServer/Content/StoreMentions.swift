@@ -5,17 +5,20 @@ import GatehouseStore
 /// The names and titles that blocks' mentions show, loaded from the store once per response for
 /// what the principal may see: people and bots of its workspace (names and user objects only with
 /// user information, e-mail only with `user_info_with_email`), and the titles of pages and
-/// databases shared with it. Anything else renders as the API renders the unknown.
+/// databases shared with it; download links for the files blocks show. Anything else renders as
+/// the API renders the unknown.
 struct StoreMentions: MentionResolver {
     private var userNames: [String: String] = [:]
     private var userObjects: [String: JSONValue] = [:]
     private var pageTitles: [String: String] = [:]
     private var databaseTitles: [String: String] = [:]
+    private var fileLinks: [String: FileLink] = [:]
 
     func userName(id: String) -> String? { userNames[id] }
     func userObject(id: String) -> JSONValue? { userObjects[id] }
     func pageTitle(id: String) -> String? { pageTitles[id] }
     func databaseTitle(id: String) -> String? { databaseTitles[id] }
+    func fileLink(uploadID: String) -> FileLink? { fileLinks[uploadID] }
 
     /// Loads what the mentions in `contents` need (and the titles of `child_page` blocks).
     static func load(
@@ -26,7 +29,14 @@ struct StoreMentions: MentionResolver {
         let texts = contents.flatMap { content in
             [content.richText, content.caption].compactMap { $0 } + (content.cells ?? [])
         }
-        return try await load(for: texts, principal: principal, access: access)
+        var mentions = try await load(for: texts, principal: principal, access: access)
+        // Anyone who may see the block may download what it shows, as with Notion's file links.
+        for id in Set(contents.compactMap(\.fileUpload)) {
+            if let upload = try await access.store.fileUpload(id: id), upload.workspaceID == principal.workspaceID {
+                mentions.fileLinks[id] = try await access.fileLinks.link(to: upload)
+            }
+        }
+        return mentions
     }
 
     /// Loads what the mentions in `texts` need.

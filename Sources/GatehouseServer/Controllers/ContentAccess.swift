@@ -5,6 +5,8 @@ import GatehouseStore
 struct ContentAccess: Sendable {
     let store: any Store
     let policy: AccessPolicy
+    /// Download links for the uploaded files content shows.
+    let fileLinks: FileLinks
 
     /// The database, if the principal may see it; otherwise the policy's 403 or 404.
     func database(_ id: String, for principal: Principal) async throws -> DatabaseRecord {

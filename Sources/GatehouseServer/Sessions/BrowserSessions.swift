@@ -193,33 +193,42 @@ struct CookiePolicy: Sendable {
     private func prefixed(_ name: String) -> String { secure ? "__Host-" + name : name }
 }
 
-/// HMAC keys shared by every node of one store, created on first use (a random 256-bit key
-/// stored in the store's `server_keys` table) and kept in memory after.
+/// An HMAC key shared by every node of one store, created on first use (a random 256-bit key
+/// stored under `name` in the store's `server_keys` table) and kept in memory after.
 final class ServerKeys: Sendable {
     private let store: any Store
     private let clock: any WallClock
+    private let name: String
     private let cached = Mutex<SymmetricKey?>(nil)
 
-    init(store: any Store, clock: any WallClock) {
+    /// The key named `name`; by default the sign-in key of browser sessions.
+    init(store: any Store, clock: any WallClock, name: String = "signin-hmac-v1") {
         self.store = store
         self.clock = clock
+        self.name = name
     }
 
-    /// Base64url HMAC-SHA256 of `message` under the sign-in key.
+    /// Base64url HMAC-SHA256 of `message` under the key.
     func signature(of message: String) async throws -> String {
-        let key = try await signInKey()
+        let key = try await key()
         return Base64URL.encode(Data(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)))
     }
 
-    private func signInKey() async throws -> SymmetricKey {
+    /// Whether `signature` (base64url) is the key's HMAC of `message`, compared in constant time.
+    func isValid(signature: String, of message: String) async throws -> Bool {
+        guard let code = Base64URL.decode(signature) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Data(message.utf8), using: try await key())
+    }
+
+    private func key() async throws -> SymmetricKey {
         if let key = cached.withLock({ $0 }) { return key }
         let text = try await store.serverKey(
-            named: "signin-hmac-v1",
+            named: name,
             make: { SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() } },
             at: clock.now()
         )
         guard let data = Data(base64Encoded: text), data.count >= 32 else {
-            throw StoreError(.notFound, "the stored sign-in key is malformed")
+            throw StoreError(.notFound, "the stored key \(name) is malformed")
         }
         let key = SymmetricKey(data: data)
         cached.withLock { $0 = key }

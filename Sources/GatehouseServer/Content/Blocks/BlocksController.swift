@@ -76,6 +76,11 @@ struct BlocksController {
         )
         let records = try await Self.validating {
             let request = try AppendRequest.parse(body, version: context.version, parent: parentContent)
+            try await access.attachFileUploads(
+                request.children.flatMap(\.fileUploadPlacements),
+                for: principal,
+                at: appendTarget.time
+            )
             return try await access.store.appendBlocks(request.children, to: appendTarget, at: request.position)
         }
         let firstLevel = records.filter { $0.parent == appendTarget.parent }
@@ -107,6 +112,9 @@ struct BlocksController {
             }
             if block.inTrash, update.inTrash != false, update.content != block.content {
                 throw BlockTarget.archivedError
+            }
+            if let placement = update.content.fileUploadPlacement, placement.id != block.content.fileUpload {
+                try await access.attachFileUploads([placement], for: principal, at: clock.now())
             }
             guard
                 let updated = try await access.store.updateBlock(

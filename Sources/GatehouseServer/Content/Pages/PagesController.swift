@@ -83,6 +83,7 @@ struct PagesController {
             dataSource: &dataSource,
             principal: principal
         )
+        try await access.attachFileUploads(children.flatMap(\.fileUploadPlacements), for: principal, at: now)
         let schemaRead = dataSource
         let written = try await access.store.atomically { store in
             let written = try await store.writePage(page, create: true, dataSource: schemaRead)

@@ -1,0 +1,38 @@
+/// Where a file upload is attached, which decides the files it may hold: an image block shows
+/// images, a video block videos, an audio block sounds, a PDF block PDFs, a file block anything.
+public enum FileUploadPlacement: Sendable, Equatable {
+    case block(BlockType)
+
+    /// Whether a file of `contentType` may be attached here.
+    public func accepts(_ contentType: String) -> Bool {
+        let type = FileTypes.normalized(contentType)
+        switch self {
+        case .block(.image): return type.hasPrefix("image/")
+        case .block(.video): return type.hasPrefix("video/") || type == "application/mp4"
+        case .block(.audio): return type.hasPrefix("audio/") || type == "application/mp4"
+        case .block(.pdf): return type == "application/pdf"
+        case .block: return true
+        }
+    }
+
+    /// The place in words, for an error message (`an image block`).
+    public var described: String {
+        switch self {
+        case .block(let type): "a\(type == .image || type == .audio ? "n" : "") \(type.rawValue) block"
+        }
+    }
+}
+
+extension BlockContent {
+    /// The upload this block shows and where, when it shows one.
+    public var fileUploadPlacement: (id: String, placement: FileUploadPlacement)? {
+        fileUpload.map { ($0, .block(type)) }
+    }
+}
+
+extension BlockDraft {
+    /// The uploads the block and the blocks under it show, in document order.
+    public var fileUploadPlacements: [(id: String, placement: FileUploadPlacement)] {
+        (content.fileUploadPlacement.map { [$0] } ?? []) + children.flatMap(\.fileUploadPlacements)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `GET /files/{upload_id}/{name}?expires=…&signature=…`: an uploaded file, for whoever holds an
+/// unexpired link from ``FileLinks`` (the link is the credential, as Notion's file URLs are).
+///
+/// The file is served so that it cannot act on the server's other pages: with a `sandbox`
+/// content security policy and `nosniff`, so an SVG or a text file is never run as a page of
+/// this origin (where the console lives).
+struct FileDownloadController {
+    let store: any Store
+    let links: FileLinks
+
+    func addRoutes(to router: Router<GatehouseRequestContext>) {
+        router.get("files/:upload_id/:name", use: download)
+    }
+
+    static let refused = APIError(
+        status: 403,
+        code: "restricted_resource",
+        message: "This file link is not valid or has expired. Read the block again for a new link."
+    )
+
+    @Sendable func download(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("upload_id").flatMap(ResourceID.canonical),
+            let expires = request.uri.queryParameters.get("expires").flatMap({ Int64($0) }),
+            let signature = request.uri.queryParameters.get("signature").map({ String($0) }),
+            try await links.isValid(id: id, expires: expires, signature: signature),
+            let upload = try await store.fileUpload(id: id),
+            let content = try await store.fileContent(uploadID: id)
+        else { throw Self.refused }
+        var headers: HTTPFields = [
+            .contentType: upload.contentType ?? "application/octet-stream",
+            .contentSecurityPolicy: "default-src 'none'; sandbox",
+            .xContentTypeOptions: "nosniff",
+            .cacheControl: "private, max-age=3600",
+        ]
+        if let name = upload.filename?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            headers[.contentDisposition] = "inline; filename*=UTF-8''\(name)"
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: content)))
+    }
+}
