@@ -93,3 +93,26 @@ def test_an_uploaded_image_is_shown_by_a_block_and_downloaded_from_its_link(sand
             block_id=page["id"], children=[{"video": {"file_upload": {"id": upload["id"]}}}]
         )
     assert refused.value.code == APIErrorCode.ValidationError
+
+
+def test_an_upload_in_a_files_property_is_read_back_as_a_hosted_file(sandbox):
+    notion = client(sandbox)
+    found = notion.search(filter={"property": "object", "value": "data_source"})
+    tasks = next(r for r in found["results"] if r["title"][0]["plain_text"] == "Tasks")
+    source = notion.data_sources.create(
+        parent={"type": "database_id", "database_id": tasks["parent"]["database_id"]},
+        title=[{"text": {"content": "Receipts"}}],
+        properties={"Name": {"title": {}}, "Scans": {"files": {}}},
+    )
+    upload = notion.file_uploads.create()
+    notion.file_uploads.send(file_upload_id=upload["id"], file=("scan.pdf", io.BytesIO(b"%PDF-1.4 scan"), "application/pdf"))
+    page = notion.pages.create(
+        parent={"data_source_id": source["id"]},
+        properties={
+            "Name": {"title": [{"text": {"content": "Taxi"}}]},
+            "Scans": {"files": [{"type": "file_upload", "file_upload": {"id": upload["id"]}}]},
+        },
+    )
+    entry = notion.pages.retrieve(page_id=page["id"])["properties"]["Scans"]["files"][0]
+    assert entry["name"] == "scan.pdf" and entry["type"] == "file"
+    assert httpx.get(entry["file"]["url"]).content == b"%PDF-1.4 scan"

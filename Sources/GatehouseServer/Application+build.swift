@@ -239,7 +239,12 @@ func buildRoutes(
     )
     UsersController(store: store).addRoutes(to: api)
     SearchController(access: access, bodyLimit: APIRoutes.maxBodyBytes).addRoutes(to: api)
-    let pageQuery = DataSourceQuery(store: store, clock: authenticator.clock, renderedPages: RenderedPageCache())
+    let pageQuery = DataSourceQuery(
+        store: store,
+        clock: authenticator.clock,
+        renderedPages: RenderedPageCache(),
+        fileLinks: access.fileLinks
+    )
     DatabasesController(
         access: access,
         bodyLimit: APIRoutes.maxBodyBytes,

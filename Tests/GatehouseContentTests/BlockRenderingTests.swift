@@ -158,7 +158,7 @@ import Testing
         func userName(id: String) -> String? { nil }
         func pageTitle(id: String) -> String? { nil }
         func databaseTitle(id: String) -> String? { nil }
-        func fileLink(uploadID: String) -> FileLink? {
+        func fileLink(uploadID: String, name: String?) -> FileLink? {
             uploadID == id ? FileLink(url: "https://files.example/\(id)", expiryTime: "2026-12-07T21:00:00.000Z") : nil
         }
     }

@@ -209,3 +209,53 @@ import Testing
         #expect(!FileTypes.isSupported(type: "text/markdown") && FileTypes.isSupported(type: "IMAGE/PNG"))
     }
 }
+
+/// Uploaded files in `files` values: stored by id, named after their file, shown as hosted files.
+@Suite struct PropertyFilesTests {
+    struct Links: MentionResolver {
+        func userName(id: String) -> String? { nil }
+        func pageTitle(id: String) -> String? { nil }
+        func databaseTitle(id: String) -> String? { nil }
+        func fileLink(uploadID: String, name: String?) -> FileLink? {
+            FileLink(url: "https://files.example/\(uploadID)/\(name ?? "file")", expiryTime: "2026-12-07T22:00:00.000Z")
+        }
+    }
+
+    @Test func anUploadedFileIsStoredByIdNamedAndRenderedAsAHostedFile() throws {
+        let schema = DataSourceSchema(properties: [
+            PropertyDefinition(id: "title", name: "Name", type: .title),
+            PropertyDefinition(id: "f", name: "Files", type: .files),
+        ])
+        var ids = SeededShortIds(seed: 1)
+        let write = try PropertyValueParser(schema: schema).parse(
+            try JSONValue.parse(
+                Data(
+                    #"{"Files": {"files": [{"file_upload": {"id": "21ad8e4e98ab814e8d9600b2ded97d6c"}}, {"name": "Site", "external": {"url": "https://example.com/"}}]}}"#
+                        .utf8
+                )
+            ),
+            ids: &ids
+        )
+        let id = "21ad8e4e-98ab-814e-8d96-00b2ded97d6c"
+        #expect(write.referencedFileUploads == [id])
+        guard case .files(let entries)? = write.values["f"] else {
+            Issue.record("no files value")
+            return
+        }
+        #expect(PropertyFiles.uploadID(entries[0]) == id && PropertyFiles.uploadID(entries[1]) == nil)
+        let named = PropertyFiles.naming(entries, [id: "report.pdf"])
+        #expect(named[0]["name"] == "report.pdf" && named[1] == entries[1])
+        let rendered = PropertyValueRenderer(schema: schema, resolver: Links(), version: NotionVersion("2025-09-03")!)
+            .render(
+                ["f": .files(named)],
+                metadata: PageMetadata(createdTime: 0, lastEditedTime: 0, createdBy: "u", lastEditedBy: "u")
+            )
+        guard case .array(let shown)? = rendered["Files"]?["files"], shown.count == 2 else {
+            Issue.record("files not rendered: \(rendered)")
+            return
+        }
+        #expect(shown[0]["type"] == "file")
+        #expect(shown[0]["file"]?["url"] == .string("https://files.example/\(id)/report.pdf"))
+        #expect(shown[1]["external"]?["url"] == "https://example.com/")
+    }
+}

@@ -411,3 +411,82 @@ import Testing
         }
     }
 }
+
+/// Uploads in `files` properties: attached on write, named after their file, read back (page,
+/// query) as hosted files with a link.
+@Suite(.timeLimit(.minutes(2))) struct FilesPropertyUploadTests {
+    @Test func anUploadInAFilesPropertyIsShownWithItsLinkWhereverThePageIsRead() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.live) { client in
+            let database = try await FileUploadTests.call(
+                client,
+                .post,
+                "/v1/databases",
+                world.token,
+                #"{"parent": {"page_id": "\#(world.sharedPage.id)"}, "title": [{"text": {"content": "Docs"}}], "initial_data_source": {"properties": {"Name": {"title": {}}, "Attachments": {"files": {}}}}}"#
+            )
+            #expect(database.status == 200, "\(database.text)")
+            let source = try #require((database.json["data_sources"] as? [[String: Any]])?.first?["id"] as? String)
+            let upload = try await FileAttachmentTests.uploaded(
+                client,
+                world.token,
+                Array("%PDF-1.4 report".utf8),
+                filename: "report.pdf",
+                type: "application/pdf"
+            )
+            let created = try await FileUploadTests.call(
+                client,
+                .post,
+                "/v1/pages",
+                world.token,
+                #"{"parent": {"data_source_id": "\#(source)"}, "properties": {"Name": {"title": [{"text": {"content": "Q3"}}]}, "Attachments": {"files": [{"file_upload": {"id": "\#(upload)"}}, {"name": "Site", "external": {"url": "https://example.com/"}}]}}}"#
+            )
+            #expect(created.status == 200, "\(created.text)")
+            let files = try #require(
+                ((created.json["properties"] as? [String: Any])?["Attachments"] as? [String: Any])?["files"]
+                    as? [[String: Any]]
+            )
+            #expect(files.count == 2)
+            #expect(files[0]["name"] as? String == "report.pdf" && files[0]["type"] as? String == "file")
+            #expect(files[1]["name"] as? String == "Site" && files[1]["type"] as? String == "external")
+            let url = try #require((files[0]["file"] as? [String: Any])?["url"] as? String)
+            #expect(url.contains("/files/\(upload)/report.pdf?"))
+            let (status, _, body) = try await FileAttachmentTests.download(client, url)
+            #expect(status == 200 && body == Array("%PDF-1.4 report".utf8))
+
+            // A query shows the same entry, with a link from the same hour.
+            let queried = try await FileUploadTests.call(
+                client,
+                .post,
+                "/v1/data_sources/\(source)/query",
+                world.token,
+                "{}"
+            )
+            let row = try #require(queried.results.first)
+            let shown =
+                ((row["properties"] as? [String: Any])?["Attachments"] as? [String: Any])?["files"] as? [[String: Any]]
+            #expect((shown?.first?["file"] as? [String: Any])?["url"] as? String == url)
+
+            let pending = try #require(
+                try await FileUploadTests.call(client, .post, "/v1/file_uploads", world.token, "{}").json["id"]
+                    as? String
+            )
+            let refused = try await FileUploadTests.call(
+                client,
+                .patch,
+                "/v1/pages/\(try #require(created.json["id"] as? String))",
+                world.token,
+                #"{"properties": {"Attachments": {"files": [{"name": "x", "file_upload": {"id": "\#(pending)"}}]}}}"#
+            )
+            #expect(refused.status == 400 && refused.code == "object_not_found", "\(refused.text)")
+            let badID = try await FileUploadTests.call(
+                client,
+                .patch,
+                "/v1/pages/\(try #require(created.json["id"] as? String))",
+                world.token,
+                #"{"properties": {"Attachments": {"files": [{"file_upload": {"id": "nope"}}]}}}"#
+            )
+            #expect(badID.status == 400 && badID.code == "validation_error", "\(badID.text)")
+        }
+    }
+}

@@ -87,7 +87,7 @@ extension BlockContent {
         case .image, .file, .video, .pdf, .audio:
             var media: [(String, JSONValue)] = [("caption", text(caption))]
             if let fileUpload {
-                let link = resolver.fileLink(uploadID: fileUpload)
+                let link = resolver.fileLink(uploadID: fileUpload, name: name)
                 media += [
                     ("type", "file"),
                     (

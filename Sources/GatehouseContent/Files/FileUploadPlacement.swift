@@ -1,7 +1,10 @@
 /// Where a file upload is attached, which decides the files it may hold: an image block shows
-/// images, a video block videos, an audio block sounds, a PDF block PDFs, a file block anything.
+/// images, a video block videos, an audio block sounds, a PDF block PDFs, a file block and a
+/// `files` property anything.
 public enum FileUploadPlacement: Sendable, Equatable {
     case block(BlockType)
+    /// An entry of a `files` property: any file.
+    case filesProperty
 
     /// Whether a file of `contentType` may be attached here.
     public func accepts(_ contentType: String) -> Bool {
@@ -11,7 +14,7 @@ public enum FileUploadPlacement: Sendable, Equatable {
         case .block(.video): return type.hasPrefix("video/") || type == "application/mp4"
         case .block(.audio): return type.hasPrefix("audio/") || type == "application/mp4"
         case .block(.pdf): return type == "application/pdf"
-        case .block: return true
+        case .block, .filesProperty: return true
         }
     }
 
@@ -19,6 +22,7 @@ public enum FileUploadPlacement: Sendable, Equatable {
     public var described: String {
         switch self {
         case .block(let type): "a\(type == .image || type == .audio ? "n" : "") \(type.rawValue) block"
+        case .filesProperty: "a files property"
         }
     }
 }

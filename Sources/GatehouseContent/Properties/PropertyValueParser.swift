@@ -14,6 +14,9 @@ public struct PropertyWrite: Equatable, Sendable {
     public var referencedPageIds: Set<String>
     /// The properties (ids) the request set.
     public var writtenIds: Set<String> = []
+    /// File uploads named by files values: the caller checks it may attach them
+    /// (``FileUploadPlacement/filesProperty``) and names the entries without a name.
+    public var referencedFileUploads: Set<String> = []
 }
 
 /// Validates the `properties` of `POST /v1/pages` and `PATCH /v1/pages/{id}` against a schema.
@@ -74,6 +77,7 @@ public struct PropertyValueParser: Sendable {
             switch parsed {
             case .people(let users): write.referencedUserIds.formUnion(users)
             case .relation(let pages): write.referencedPageIds.formUnion(pages)
+            case .files(let files): write.referencedFileUploads.formUnion(files.compactMap(PropertyFiles.uploadID))
             default: break
             }
             write.values[property.id] = parsed
@@ -205,7 +209,8 @@ public struct PropertyValueParser: Sendable {
         return found
     }
 
-    /// A file entry: `{name?, external: {url}}` (stored in response form) or an uploaded file reference.
+    /// A file entry: `{name?, external: {url}}` (stored in response form), or an uploaded file,
+    /// `{name?, file_upload: {id}}` (stored with the canonical id; shown as a hosted `file`).
     func file(_ payload: JSONValue, at path: String) throws -> JSONValue {
         _ = try PropertyJSONReader.object(payload, at: path)
         let (type, content) = try PropertyJSONReader.variant(
@@ -213,15 +218,48 @@ public struct PropertyValueParser: Sendable {
             among: ["external", "file", "file_upload"],
             at: path
         )
-        let url = try PropertyJSONReader.optionalString(content["url"], at: "\(path).\(type).url")
-        if type != "file_upload" {
-            _ = try PropertyJSONReader.string(
-                content["url"],
-                at: "\(path).\(type).url",
-                maxLength: PropertyValueLimits.urlLength
-            )
+        let name = try PropertyJSONReader.optionalString(payload["name"], at: "\(path).name")
+        if type == "file_upload" {
+            let id = try FieldReading.id(content["id"], at: "\(path).file_upload.id")
+            return .object([
+                ("name", .string(name ?? "")), ("type", "file_upload"), ("file_upload", ["id": .string(id)]),
+            ])
         }
-        let name = try PropertyJSONReader.optionalString(payload["name"], at: "\(path).name") ?? url ?? ""
-        return .object([("name", .string(name)), ("type", .string(type)), (type, content)])
+        let url = try PropertyJSONReader.string(
+            content["url"],
+            at: "\(path).\(type).url",
+            maxLength: PropertyValueLimits.urlLength
+        )
+        return .object([("name", .string(name ?? url)), ("type", .string(type)), (type, content)])
+    }
+}
+
+/// The entries of a files value, as stored: `{name, type, <type>: …}`.
+public enum PropertyFiles {
+    /// The upload an entry names, when it is an uploaded file.
+    public static func uploadID(_ entry: JSONValue) -> String? {
+        entry["type"] == "file_upload" ? entry["file_upload"]?["id"]?.stringValue : nil
+    }
+
+    /// `entries` with each uploaded file left without a name named `names[upload id]`.
+    public static func naming(_ entries: [JSONValue], _ names: [String: String]) -> [JSONValue] {
+        entries.map { entry in
+            guard let id = uploadID(entry), entry["name"] == "", let name = names[id], case .object(var members) = entry
+            else { return entry }
+            members[0] = ("name", .string(name))
+            return .object(members)
+        }
+    }
+
+    /// An entry in response form: an uploaded file as a hosted `file` with its link.
+    static func rendered(_ entry: JSONValue, resolving resolver: some MentionResolver) -> JSONValue {
+        guard let id = uploadID(entry) else { return entry }
+        let name = entry["name"]?.stringValue ?? ""
+        let link = resolver.fileLink(uploadID: id, name: name.isEmpty ? nil : name)
+        return [
+            "name": .string(name),
+            "type": "file",
+            "file": ["url": .string(link?.url ?? ""), "expiry_time": link.map { .string($0.expiryTime) } ?? .null],
+        ]
     }
 }

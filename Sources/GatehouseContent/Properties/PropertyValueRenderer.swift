@@ -62,7 +62,7 @@ public struct PropertyValueRenderer<Resolver: MentionResolver>: Sendable {
         case .multiSelect(let ids)?: return .array(ids.compactMap(property.option(id:)).map(SchemaRenderer.render))
         case .people(let ids)?: return .array(ids.map(user))
         case .relation(let ids)?: return .array(ids.map { ["id": .string($0)] })
-        case .files(let files)?: return .array(files)
+        case .files(let files)?: return .array(files.map { PropertyFiles.rendered($0, resolving: resolver) })
         default: return []
         }
     }

@@ -13,13 +13,14 @@ public protocol MentionResolver: Sendable {
     func pageTitle(id: String) -> String?
     /// The database's title as plain text.
     func databaseTitle(id: String) -> String?
-    /// Where an uploaded file can be downloaded, for blocks that show it; `nil` when unknown.
-    func fileLink(uploadID: String) -> FileLink?
+    /// Where an uploaded file can be downloaded, for the content that shows it (`name`: the name
+    /// the content gives it, if any); `nil` when unknown.
+    func fileLink(uploadID: String, name: String?) -> FileLink?
 }
 
 extension MentionResolver {
     public func userObject(id: String) -> JSONValue? { nil }
-    public func fileLink(uploadID: String) -> FileLink? { nil }
+    public func fileLink(uploadID: String, name: String?) -> FileLink? { nil }
 }
 
 /// A link to download an uploaded file, as the API shows Notion-hosted files: `url` works without

@@ -127,6 +127,9 @@ struct WorkspaceUsers: MentionResolver, Equatable, Sendable {
     var names: [String: String] = [:]
     var objects: [String: JSONValue] = [:]
     var ids: Set<String> = []
+    /// Signs the links of uploaded files that `files` values show; `nil` when the pages rendered
+    /// can show none.
+    var fileLinks: FileLinkSigner?
 
     /// The people and bots that rendering `pages` against `schema` may name, loaded only when it
     /// names someone (a people, created-by or last-edited-by property, a people value or a user
@@ -135,12 +138,16 @@ struct WorkspaceUsers: MentionResolver, Equatable, Sendable {
         rendering pages: [StoredPage],
         schema: DataSourceSchema,
         for principal: Principal,
-        store: any Store
+        store: any Store,
+        files: FileLinks
     ) async throws -> WorkspaceUsers {
         let namesPeople =
             schema.properties.contains { [.people, .createdBy, .lastEditedBy].contains($0.type) }
             || pages.contains { page in page.properties.values.values.contains(where: Self.namesSomeone) }
-        return namesPeople ? try await load(for: principal, store: store) : WorkspaceUsers()
+        if namesPeople { return try await load(for: principal, store: store, files: files) }
+        var users = WorkspaceUsers()
+        if schema.properties.contains(where: { $0.type == .files }) { users.fileLinks = try await files.signer() }
+        return users
     }
 
     private static func namesSomeone(_ value: PropertyValue) -> Bool {
@@ -151,8 +158,8 @@ struct WorkspaceUsers: MentionResolver, Equatable, Sendable {
         }
     }
 
-    static func load(for principal: Principal, store: any Store) async throws -> WorkspaceUsers {
-        var users = WorkspaceUsers()
+    static func load(for principal: Principal, store: any Store, files: FileLinks) async throws -> WorkspaceUsers {
+        var users = WorkspaceUsers(fileLinks: try await files.signer())
         let userInfo = principal.capabilities.userInfo
         for person in try await store.people(workspaceID: principal.workspaceID) {
             users.ids.insert(person.id)
@@ -176,6 +183,7 @@ struct WorkspaceUsers: MentionResolver, Equatable, Sendable {
     func userObject(id: String) -> JSONValue? { objects[id] }
     func pageTitle(id: String) -> String? { nil }
     func databaseTitle(id: String) -> String? { nil }
+    func fileLink(uploadID: String, name: String?) -> FileLink? { fileLinks?.link(uploadID: uploadID, name: name) }
 }
 
 /// Property and option ids for schemas and pages: random, as Notion's are.

@@ -18,7 +18,7 @@ struct StoreMentions: MentionResolver {
     func userObject(id: String) -> JSONValue? { userObjects[id] }
     func pageTitle(id: String) -> String? { pageTitles[id] }
     func databaseTitle(id: String) -> String? { databaseTitles[id] }
-    func fileLink(uploadID: String) -> FileLink? { fileLinks[uploadID] }
+    func fileLink(uploadID: String, name: String?) -> FileLink? { fileLinks[uploadID] }
 
     /// Loads what the mentions in `contents` need (and the titles of `child_page` blocks).
     static func load(
@@ -30,10 +30,15 @@ struct StoreMentions: MentionResolver {
             [content.richText, content.caption].compactMap { $0 } + (content.cells ?? [])
         }
         var mentions = try await load(for: texts, principal: principal, access: access)
-        // Anyone who may see the block may download what it shows, as with Notion's file links.
-        for id in Set(contents.compactMap(\.fileUpload)) {
-            if let upload = try await access.store.fileUpload(id: id), upload.workspaceID == principal.workspaceID {
-                mentions.fileLinks[id] = try await access.fileLinks.link(to: upload)
+        // Anyone who may see the block may download what it shows, as with Notion's file links;
+        // the link ends in the upload's file name.
+        let uploads = Set(contents.compactMap(\.fileUpload))
+        if !uploads.isEmpty {
+            let signer = try await access.fileLinks.signer()
+            for id in uploads {
+                if let upload = try await access.store.fileUpload(id: id), upload.workspaceID == principal.workspaceID {
+                    mentions.fileLinks[id] = signer.link(uploadID: id, name: upload.filename)
+                }
             }
         }
         return mentions

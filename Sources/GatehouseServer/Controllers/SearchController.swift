@@ -86,7 +86,7 @@ struct SearchController {
         principal: Principal,
         version: NotionVersion
     ) async throws -> [JSONValue] {
-        let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+        let users = try await WorkspaceUsers.load(for: principal, store: access.store, files: access.fileLinks)
         var dataSources: [String: DataSourceRecord?] = [:]
         func dataSource(_ id: String) async throws -> DataSourceRecord? {
             if let known = dataSources[id] { return known }

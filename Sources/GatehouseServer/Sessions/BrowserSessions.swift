@@ -220,7 +220,8 @@ final class ServerKeys: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Data(message.utf8), using: try await key())
     }
 
-    private func key() async throws -> SymmetricKey {
+    /// The key itself, for callers that sign many messages at once.
+    func key() async throws -> SymmetricKey {
         if let key = cached.withLock({ $0 }) { return key }
         let text = try await store.serverKey(
             named: name,

@@ -10,6 +10,7 @@ struct DataSourceQuery {
     let store: any Store
     let clock: any WallClock
     let renderedPages: RenderedPageCache
+    let fileLinks: FileLinks
 
     func respond(
         _ dataSource: DataSourceRecord,
@@ -50,7 +51,8 @@ struct DataSourceQuery {
             rendering: shown,
             schema: dataSource.schema,
             for: principal,
-            store: store
+            store: store,
+            files: fileLinks
         )
         let rendering = PageRendering(
             schema: dataSource.schema,

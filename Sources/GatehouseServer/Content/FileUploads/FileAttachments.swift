@@ -8,11 +8,14 @@ extension ContentAccess {
     /// attached (it no longer expires): it must be the principal's own and `uploaded`, and hold a
     /// file its place shows. Called before the content that names them is written; an upload
     /// marked attached by a write that then fails stays usable, as an attached upload does.
+    /// Returns each upload's file name, by id.
+    @discardableResult
     func attachFileUploads(
         _ placements: [(id: String, placement: FileUploadPlacement)],
         for principal: Principal,
         at now: Date
-    ) async throws {
+    ) async throws -> [String: String] {
+        var names: [String: String] = [:]
         for (id, placement) in placements {
             let attached = try await FileUploadsController.validated {
                 try await store.changeFileUpload(id: id) { upload in
@@ -31,8 +34,10 @@ extension ContentAccess {
                     return upload
                 }
             }
-            guard attached != nil else { throw Self.uploadNotFound(id) }
+            guard let attached else { throw Self.uploadNotFound(id) }
+            names[id] = attached.filename
         }
+        return names
     }
 
     /// The API's answer for an upload it cannot attach: missing, another integration's, or not

@@ -270,7 +270,7 @@ struct PagesController {
                 message: "Could not find property with id: \(propertyID.prefix(64))."
             )
         }
-        let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+        let users = try await WorkspaceUsers.load(for: principal, store: access.store, files: access.fileLinks)
         let rendered = PropertyValueRenderer(schema: schema, resolver: users, version: context.version)
             .render(property, page.properties.values[property.id], metadata: page.properties.metadata)
         let pageSize = try request.uri.queryParameters.get("page_size").map { text throws(APIError) -> Int in
@@ -349,11 +349,22 @@ struct PagesController {
         let schema = dataSource?.schema ?? PropertyValueParser.pageParentSchema
         var ids = RandomShortIds()
         let values = page.properties.values
-        let write = try ContentJSON.validated {
+        var write = try ContentJSON.validated {
             try PropertyValueParser(schema: schema).parse(body["properties"], existing: values, ids: &ids)
         }
+        if !write.referencedFileUploads.isEmpty {
+            let names = try await access.attachFileUploads(
+                write.referencedFileUploads.sorted().map { ($0, .filesProperty) },
+                for: principal,
+                at: clock.now()
+            )
+            // An uploaded file given no name is named after its file, as the API names it.
+            for (id, value) in write.values {
+                if case .files(let entries) = value { write.values[id] = .files(PropertyFiles.naming(entries, names)) }
+            }
+        }
         if !write.referencedUserIds.isEmpty {
-            let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+            let users = try await WorkspaceUsers.load(for: principal, store: access.store, files: access.fileLinks)
             if let missing = write.referencedUserIds.sorted().first(where: { !users.ids.contains($0) }) {
                 throw APIError.validation("Could not find user with ID: \(missing).")
             }
@@ -400,7 +411,7 @@ struct PagesController {
         context: GatehouseRequestContext,
         only: [String] = []
     ) async throws -> Response {
-        let users = try await WorkspaceUsers.load(for: principal, store: access.store)
+        let users = try await WorkspaceUsers.load(for: principal, store: access.store, files: access.fileLinks)
         return JSONResponse.ok(
             ContentJSON.page(
                 page,
