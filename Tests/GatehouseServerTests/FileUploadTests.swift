@@ -190,6 +190,63 @@ import Testing
         }
     }
 
+    @Test func oddFormsAreReadOrRefusedAndTheServerKeepsServing() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.live) { client in
+            func upload(_ body: String = "{}") async throws -> String {
+                try #require(
+                    try await Self.call(client, .post, "/v1/file_uploads", world.token, body).json["id"] as? String
+                )
+            }
+            // A header name with a byte over 0x7F (multipart-kit 4.7.1 stopped the process on it).
+            var hostile = ByteBuffer(string: "--B\r\n")
+            hostile.writeBytes([0xC3])
+            hostile.writeString(": x\r\n\r\nfoo\r\n--B--\r\n")
+            let crashed = try await Self.send(
+                client,
+                world.token,
+                try await upload(),
+                hostile,
+                contentType: "multipart/form-data; boundary=B"
+            )
+            #expect(crashed.status == 400 && crashed.code == "validation_error", "\(crashed.text)")
+            // Too many parts.
+            var many = ByteBuffer()
+            for _ in 0..<40 { many.writeString("--\(Self.boundary)\r\n\r\n\r\n") }
+            many.writeString("--\(Self.boundary)--\r\n")
+            let crowded = try await Self.send(client, world.token, try await upload(), many)
+            #expect(crowded.status == 400 && crowded.code == "validation_error", "\(crowded.text)")
+            // A control character in a file name.
+            let nul = try await Self.call(
+                client,
+                .post,
+                "/v1/file_uploads",
+                world.token,
+                #"{"filename": "a\u0000.png"}"#
+            )
+            #expect(nul.status == 400 && nul.code == "validation_error", "\(nul.text)")
+
+            // A quoted name with a semicolon, and a boundary after another parameter.
+            let quoted = try await Self.send(
+                client,
+                world.token,
+                try await upload(),
+                Self.form(Array("x".utf8), filename: "report; v2.txt", type: "text/plain"),
+                contentType: "multipart/form-data; charset=utf-8; boundary=\"\(Self.boundary)\""
+            )
+            #expect(quoted.status == 200 && quoted.json["filename"] as? String == "report; v2.txt", "\(quoted.text)")
+            // `.mp4` inferred as application/mp4, sent as video/mp4: taken, with the type sent.
+            let video = try await Self.send(
+                client,
+                world.token,
+                try await upload(#"{"filename": "clip.mp4"}"#),
+                Self.form([0, 0, 0, 24], filename: "clip.mp4", type: "video/mp4")
+            )
+            #expect(video.status == 200 && video.json["content_type"] as? String == "video/mp4", "\(video.text)")
+            #expect(try await Self.call(client, .get, "/v1/file_uploads", world.token).status == 200)
+        }
+    }
+
     @Test func aMultiPartUploadCompletesOnceEveryPartArrived() async throws {
         let world = try await TestWorld.make()
         try await world.test(.live) { client in
@@ -343,6 +400,14 @@ import Testing
             let children = try await FileUploadTests.call(client, .get, "/v1/blocks/\(newPage)/children", world.token)
             let fileBlock = try #require(children.results.first?["file"] as? [String: Any])
             #expect(fileBlock["type"] as? String == "file" && fileBlock["name"] as? String == "logo")
+            // A file block given no name is named after the upload's file.
+            let unnamed = try await Self.append(
+                client,
+                world.token,
+                to: page,
+                #"{"file": {"file_upload": {"id": "\#(upload)"}}}"#
+            )
+            #expect((unnamed.results.first?["file"] as? [String: Any])?["name"] as? String == "logo.png")
         }
     }
 

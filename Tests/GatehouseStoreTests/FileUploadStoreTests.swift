@@ -55,7 +55,7 @@ import Testing
         #expect(afterSecond?.partsSent == 1)
         // Part 1 sent twice: the second replaces the first.
         for content in [Data([9, 9, 9]), first] {
-            try await store.storeFilePart(uploadID: upload.id, number: 1, content: content) { stored, sizes in
+            _ = try await store.storeFilePart(uploadID: upload.id, number: 1, content: content) { stored, sizes in
                 var changed = stored
                 changed.partsSent = sizes.count
                 changed.contentLength = sizes.values.reduce(0, +)
@@ -124,5 +124,40 @@ import Testing
         #expect(try await listed(.uploaded) == [uploads[2].id])
         #expect(try await listed(.failed) == [uploads[1].id])
         #expect(try await listed(from: Fixtures.id()) == [])
+    }
+}
+
+/// The janitor deletes uploads that expired without being attached, with their bytes, and keeps
+/// attached ones whatever their age.
+@Suite struct FileUploadPurgeTests {
+    @Test(arguments: StoreEngine.available)
+    func expiredUnattachedUploadsAreDeletedWithTheirParts(engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        defer { Task { await store.shutdown() } }
+        let workspace = Fixtures.workspace()
+        try await store.createWorkspace(workspace)
+        let longAgo = Date().addingTimeInterval(-30 * 86_400)
+        let bot = Fixtures.id()
+        let stale = FileUploadStoreTests.upload(by: bot, in: workspace, at: longAgo, mode: .singlePart)
+        var attached = FileUploadStoreTests.upload(by: bot, in: workspace, at: longAgo, mode: .singlePart)
+        attached.expiresAt = nil
+        let fresh = FileUploadStoreTests.upload(by: bot, in: workspace, mode: .singlePart)
+        for upload in [stale, attached, fresh] {
+            try await store.createFileUpload(upload)
+            _ = try await store.storeFilePart(uploadID: upload.id, number: 1, content: Data([1, 2, 3])) { upload, _ in
+                upload
+            }
+        }
+        try await store.purge(
+            credentialsBefore: Date().addingTimeInterval(-7 * 86_400),
+            rateLimitsBefore: longAgo,
+            changesBefore: longAgo,
+            successorsBefore: longAgo
+        )
+        #expect(try await store.fileUpload(id: stale.id) == nil)
+        #expect(try await store.filePart(uploadID: stale.id, number: 1) == nil)
+        #expect(try await store.fileUpload(id: attached.id) != nil)
+        #expect(try await store.fileContent(uploadID: attached.id) == Data([1, 2, 3]))
+        #expect(try await store.filePartNumbers(uploadID: fresh.id) == [1])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseContent
 import GatehouseCore
+import SQLKit
 import Testing
 
 @testable import GatehouseStore
@@ -8,6 +9,13 @@ import Testing
 /// A page update writes what it sets and leaves the rest as stored when it commits, so an
 /// update computed from an older read undoes nothing written meanwhile.
 @Suite struct PageUpdateStoreTests {
+    static func archivedAt(_ id: String, in store: SQLStore) async throws -> Int64? {
+        try await store.read { database in
+            try await database.raw("SELECT archived_at FROM pages WHERE id = \(bind: id)").first()?
+                .decode(column: "archived_at", as: Int64?.self)
+        }
+    }
+
     static func titled(_ page: StoredPage, _ title: String) -> StoredPage {
         var page = page
         page.record.title = title
@@ -16,7 +24,7 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.available)
-    func anUpdateReadBeforeATrashAndACoverChangeKeepsBoth(engine: StoreEngine) async throws {
+    func anUpdateReadBeforeACoverChangeKeepsItAndOneReadBeforeATrashIsRefused(engine: StoreEngine) async throws {
         let store = try await engine.open()
         defer { Task { await store.shutdown() } }
         let workspace = Fixtures.workspace()
@@ -27,11 +35,7 @@ import Testing
         try await store.writePage(page, create: true, dataSource: nil)
         let read = page
 
-        // Meanwhile: the page goes to the trash, and another update sets its cover.
-        let trashed = try #require(
-            try await store.setPageTrash(id: page.record.id, true, by: "bot-b", at: Fixtures.now)
-        )
-        #expect(trashed.archived && trashed.title == "One")
+        // Meanwhile another update sets the cover.
         var recovered = read
         recovered.record.cover = "https://example.com/two.png"
         try await store.writePage(
@@ -40,8 +44,7 @@ import Testing
             dataSource: nil,
             setting: PageUpdate(properties: [], setsCover: true)
         )
-
-        // The update read before both sets the title only.
+        // The update read before it sets the title only, and keeps that cover.
         let written = try await store.writePage(
             Self.titled(read, "Two"),
             create: false,
@@ -49,11 +52,24 @@ import Testing
             setting: PageUpdate(properties: ["title"])
         )
         let stored = try #require(try await store.page(id: page.record.id))
-        #expect(stored.title == "Two")
-        #expect(stored.archived)
+        #expect(stored.title == "Two" && !stored.archived)
         #expect(stored.cover == "https://example.com/two.png")
         #expect(stored.icon == .emoji("🍎"))
         #expect(written.page.record == stored)
+
+        // Trashed meanwhile: an update read before is refused, and nothing of it is written.
+        let trashed = try #require(
+            try await store.setPageTrash(id: page.record.id, true, by: "bot-b", at: Fixtures.now)
+        )
+        await #expect(throws: StoreError.self) {
+            try await store.writePage(
+                Self.titled(read, "Three"),
+                create: false,
+                dataSource: nil,
+                setting: PageUpdate(properties: ["title"])
+            )
+        }
+        #expect(try await store.page(id: page.record.id) == trashed)
 
         // An update that sets the trash flag and the icon writes them.
         var untrashing = Self.titled(read, "Two")
@@ -90,6 +106,11 @@ import Testing
         )
         #expect(trashed.title == "Two" && trashed.archived && trashed.lastEditedBy == "bot-b")
         #expect(try await store.page(id: page.record.id) == trashed)
+        // Trashed again (a raced delete): it keeps the moment it first went to the trash.
+        let id = page.record.id
+        let firstTrashed = try await Self.archivedAt(id, in: store)
+        _ = try await store.setPageTrash(id: id, true, by: "bot-c", at: Fixtures.now.addingTimeInterval(60))
+        #expect(try await Self.archivedAt(id, in: store) == firstTrashed)
         let restored = try #require(
             try await store.setPageTrash(id: page.record.id, false, by: "bot", at: Fixtures.now)
         )

@@ -34,9 +34,25 @@ extension BlockContent {
     }
 }
 
+extension BlockContent {
+    /// The content with a `file` block that shows an upload and has no name named after its
+    /// file (`names`: file names by upload id), as the API names it.
+    public func naming(uploads names: [String: String]) -> BlockContent {
+        guard type == .file, name == nil, let fileUpload, let filename = names[fileUpload] else { return self }
+        var named = self
+        named.name = filename
+        return named
+    }
+}
+
 extension BlockDraft {
     /// The uploads the block and the blocks under it show, in document order.
     public var fileUploadPlacements: [(id: String, placement: FileUploadPlacement)] {
         (content.fileUploadPlacement.map { [$0] } ?? []) + children.flatMap(\.fileUploadPlacements)
+    }
+
+    /// ``BlockContent/naming(uploads:)`` over the block and the blocks under it.
+    public func naming(uploads names: [String: String]) -> BlockDraft {
+        BlockDraft(content: content.naming(uploads: names), children: children.map { $0.naming(uploads: names) })
     }
 }

@@ -199,7 +199,7 @@ public enum FileUploadRules {
             sent != "application/octet-stream" || upload.contentType == nil
         {
             try checkSupported(sent)
-            if let expected = upload.contentType, sent != expected {
+            if let expected = upload.contentType, sent != expected, !extensionAllows(sent, upload.filename) {
                 throw ContentValidationError(
                     path: "body.file",
                     message:
@@ -279,14 +279,28 @@ public enum FileUploadRules {
         guard FileTypes.isSupported(type: type) else {
             throw ContentValidationError(
                 path: "body.content_type",
-                message: "The content type \(type) is not supported for the File Upload API."
+                message: "The content type \(type.prefix(100)) is not supported for the File Upload API."
             )
         }
+    }
+
+    /// Whether the extension of `filename` takes `type` too (`.mp4` is sent as `video/mp4` as
+    /// well as the `application/mp4` inferred from it).
+    static func extensionAllows(_ type: String, _ filename: String?) -> Bool {
+        guard let filename, let fileExtension = FileTypes.fileExtension(of: filename) else { return false }
+        return FileTypes.types(forExtension: fileExtension)?.contains(type) ?? false
     }
 
     /// `name` checked: at most 900 bytes, its extension supported and agreeing with
     /// `contentType`; a name without an extension is given `contentType`'s.
     static func named(_ name: String, contentType: String?, at path: String) throws -> String {
+        guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw ContentValidationError.expected(
+                "a file name without control characters",
+                at: path,
+                got: .string(name)
+            )
+        }
         var name = name
         if let fileExtension = FileTypes.fileExtension(of: name) {
             guard let types = FileTypes.types(forExtension: fileExtension) else {

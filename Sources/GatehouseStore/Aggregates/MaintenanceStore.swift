@@ -3,8 +3,8 @@ import GatehouseCore
 
 /// The janitor's work across aggregates: what expired or is no longer needed.
 public protocol MaintenanceStore: Sendable {
-    /// Deletes tokens, authorization codes and sessions that expired (or tokens that were revoked)
-    /// before `credentialsBefore`, rate-limit state untouched since `rateLimitsBefore` and feed
+    /// Deletes tokens, authorization codes, sessions and file uploads never attached that expired
+    /// (or tokens that were revoked) before `credentialsBefore`, rate-limit state untouched since `rateLimitsBefore` and feed
     /// entries older than `changesBefore`, and wipes refresh successors sealed before
     /// `successorsBefore`; returns the number of tokens deleted.
     @discardableResult

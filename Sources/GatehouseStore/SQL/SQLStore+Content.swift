@@ -67,13 +67,13 @@ extension SQLStore {
     {
         let engine = self.engine
         return try await transaction { database in
+            // A page trashed meanwhile keeps the moment it went to the trash.
+            let trash: SQLQueryString =
+                inTrash ? "archived_at = COALESCE(archived_at, \(bind: time.epochMilliseconds))" : "archived_at = NULL"
             guard
                 let page = try await database.raw(
-                    """
-                    UPDATE pages SET archived_at = \(bind: inTrash ? time.epochMilliseconds : nil),
-                        last_edited_by = \(bind: editor), last_edited_at = \(bind: time.epochMilliseconds)
-                    WHERE id = \(bind: id) RETURNING *
-                    """
+                    "UPDATE pages SET " + trash
+                        + ", last_edited_by = \(bind: editor), last_edited_at = \(bind: time.epochMilliseconds) WHERE id = \(bind: id) RETURNING *"
                 ).first().map(Self.page)
             else { return nil }
             try await Self.pageTrashed(page, engine: engine, in: database)

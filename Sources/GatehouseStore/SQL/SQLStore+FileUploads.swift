@@ -117,6 +117,22 @@ extension SQLStore {
         }
     }
 
+    public func filePartNumbers(uploadID: String) async throws -> [Int] {
+        try await read { database in
+            try await database.raw(
+                "SELECT part_number FROM file_upload_parts WHERE upload_id = \(bind: uploadID) ORDER BY part_number"
+            ).all().map { try $0.decode(column: "part_number", as: Int.self) }
+        }
+    }
+
+    public func filePart(uploadID: String, number: Int) async throws -> Data? {
+        try await read { database in
+            try await database.raw(
+                "SELECT content FROM file_upload_parts WHERE upload_id = \(bind: uploadID) AND part_number = \(bind: number)"
+            ).first().map { try $0.decode(column: "content", as: Data.self) }
+        }
+    }
+
     /// The upload, its row locked until the transaction ends (a no-op update: both engines).
     static func lockedFileUpload(_ id: String, in database: any SQLDatabase) async throws -> FileUploadRecord? {
         try await database.raw("UPDATE file_uploads SET status = status WHERE id = \(bind: id) RETURNING *")

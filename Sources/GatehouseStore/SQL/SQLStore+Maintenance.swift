@@ -30,6 +30,11 @@ extension SQLStore {
                 "DELETE FROM usage_daily WHERE day < \(bind: DailyUsage.day(of: credentialsBefore) - 83)"
             ).run()
             try await database.raw("DELETE FROM changes WHERE created_at < \(bind: changes)").run()
+            // Uploads never attached, expired (an attached one has no expiry), with their bytes.
+            try await database.raw(
+                "DELETE FROM file_upload_parts WHERE upload_id IN (SELECT id FROM file_uploads WHERE expires_at < \(bind: credentials))"
+            ).run()
+            try await database.raw("DELETE FROM file_uploads WHERE expires_at < \(bind: credentials)").run()
             return purged
         }
     }

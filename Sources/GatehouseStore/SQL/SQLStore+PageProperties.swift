@@ -65,6 +65,12 @@ extension SQLStore {
                         previousValues = try Self.decodedPropertyValues.value(of: json)
                     }
                     if let setting {
+                        if !setting.setsTrash, !page.record.archived,
+                            try row.decode(column: "archived_at", as: Int64?.self) != nil
+                        {
+                            // Trashed since the caller read it: a trashed page takes no edits.
+                            throw StoreError(.conflict, "page \(page.record.id) was trashed meanwhile")
+                        }
                         try Self.keepUnset(of: setting, stored: row, previousValues, in: &written)
                         if !setting.setsTrash {
                             storedArchivedAt = try row.decode(column: "archived_at", as: Int64?.self)

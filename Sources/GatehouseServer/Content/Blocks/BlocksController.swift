@@ -76,12 +76,16 @@ struct BlocksController {
         )
         let records = try await Self.validating {
             let request = try AppendRequest.parse(body, version: context.version, parent: parentContent)
-            try await access.attachFileUploads(
+            let names = try await access.attachFileUploads(
                 request.children.flatMap(\.fileUploadPlacements),
                 for: principal,
                 at: appendTarget.time
             )
-            return try await access.store.appendBlocks(request.children, to: appendTarget, at: request.position)
+            return try await access.store.appendBlocks(
+                request.children.map { $0.naming(uploads: names) },
+                to: appendTarget,
+                at: request.position
+            )
         }
         let firstLevel = records.filter { $0.parent == appendTarget.parent }
         return try await respond(listing: firstLevel, nextCursor: nil, principal, context)
@@ -113,13 +117,15 @@ struct BlocksController {
             if block.inTrash, update.inTrash != false, update.content != block.content {
                 throw BlockTarget.archivedError
             }
-            if let placement = update.content.fileUploadPlacement, placement.id != block.content.fileUpload {
-                try await access.attachFileUploads([placement], for: principal, at: clock.now())
+            var content = update.content
+            if let placement = content.fileUploadPlacement, placement.id != block.content.fileUpload {
+                let names = try await access.attachFileUploads([placement], for: principal, at: clock.now())
+                content = content.naming(uploads: names)
             }
             guard
                 let updated = try await access.store.updateBlock(
                     id: block.id,
-                    content: update.content,
+                    content: content,
                     inTrash: update.inTrash,
                     by: principal.botID,
                     at: clock.now()

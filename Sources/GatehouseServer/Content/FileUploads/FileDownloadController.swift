@@ -30,18 +30,29 @@ struct FileDownloadController {
             let expires = request.uri.queryParameters.get("expires").flatMap({ Int64($0) }),
             let signature = request.uri.queryParameters.get("signature").map({ String($0) }),
             try await links.isValid(id: id, expires: expires, signature: signature),
-            let upload = try await store.fileUpload(id: id),
-            let content = try await store.fileContent(uploadID: id)
+            let upload = try await store.fileUpload(id: id), upload.storedStatus == .uploaded
         else { throw Self.refused }
+        // Streamed a part at a time: a 5 GiB file is never held whole.
+        let parts = try await store.filePartNumbers(uploadID: id)
+        let store = self.store
         var headers: HTTPFields = [
             .contentType: upload.contentType ?? "application/octet-stream",
             .contentSecurityPolicy: "default-src 'none'; sandbox",
             .xContentTypeOptions: "nosniff",
             .cacheControl: "private, max-age=3600",
+            // A link followed from a served file does not carry this one to another site.
+            HTTPField.Name("Referrer-Policy")!: "no-referrer",
         ]
         if let name = upload.filename?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             headers[.contentDisposition] = "inline; filename*=UTF-8''\(name)"
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: content)))
+        let body = ResponseBody(contentLength: upload.contentLength.map { Int($0) }) { writer in
+            for number in parts {
+                guard let content = try await store.filePart(uploadID: id, number: number) else { continue }
+                try await writer.write(ByteBuffer(bytes: content))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 }

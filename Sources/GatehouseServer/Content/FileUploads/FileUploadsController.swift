@@ -3,7 +3,6 @@ import GatehouseContent
 import GatehouseCore
 import GatehouseStore
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// `POST /v1/file_uploads`, `POST /v1/file_uploads/{id}/send`, `POST /v1/file_uploads/{id}/complete`,
@@ -81,14 +80,18 @@ struct FileUploadsController {
         }
         try access.policy.require(.insertContent, of: principal)
         let owned = try await ownUpload(id, principal)
-        let form = try MultipartForm.parse(buffer, contentType: request.headers[.contentType])
-        guard let file = form.part(named: "file") else {
+        let form = try MultipartForm.parse(
+            buffer,
+            contentType: request.headers[.contentType],
+            keeping: ["file", "part_number"]
+        )
+        guard let file = form.parts["file"] else {
             throw APIError.validation(
                 "body failed validation: body.file should be defined, instead was `undefined`. Send the file as a multipart form part named `file`."
             )
         }
         let part = FileUploadRules.Part(
-            number: form.part(named: "part_number").map { String(buffer: $0.body) },
+            number: form.parts["part_number"].map { String(buffer: $0.body) },
             size: Int64(file.body.readableBytes),
             contentType: file.contentType,
             filename: file.filename

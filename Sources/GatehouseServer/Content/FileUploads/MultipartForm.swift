@@ -1,66 +1,145 @@
 import Foundation
+import GatehouseContent
 import GatehouseCore
-import Hummingbird
-import MultipartKit
 import NIOCore
 
-/// A `multipart/form-data` body, parsed by MultipartKit: its parts in order.
+/// The form fields a send request carries in its `multipart/form-data` body, parsed by
+/// multipart-kit's parser (``MultipartParser``, vendored): the parts named in `keeping`, the first
+/// of each name. Other parts are skipped as they stream by, and a body of more than
+/// ``maximumParts`` parts is refused, so no body makes the server hold more than its own bytes.
 struct MultipartForm {
-    var parts: [MultipartPart]
+    /// One part: its headers (names lowercased) and content.
+    struct Part {
+        var headers: [(name: String, value: String)]
+        var body: ByteBuffer
+
+        func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
+
+        /// The `filename` parameter of the part's `Content-Disposition`.
+        var filename: String? {
+            header("content-disposition").flatMap { HeaderParameters.value(of: "filename", in: $0) }
+        }
+
+        /// The part's own `Content-Type`, when it has one.
+        var contentType: String? { header("content-type") }
+    }
+
+    static let maximumParts = 16
+
+    var parts: [String: Part]
 
     /// Parses `body` with the boundary its `contentType` names; anything else (another media
     /// type, no boundary, a body that is not multipart) is the API's `validation_error`.
-    static func parse(_ body: ByteBuffer, contentType: String?) throws(APIError) -> MultipartForm {
-        guard let contentType, let mediaType = MediaType(from: contentType), mediaType.isType(.multipartForm),
-            let parameter = mediaType.parameter, parameter.name.lowercased() == "boundary", !parameter.value.isEmpty
+    static func parse(
+        _ body: ByteBuffer,
+        contentType: String?,
+        keeping names: Set<String>
+    ) throws(APIError)
+        -> MultipartForm
+    {
+        guard let contentType,
+            FileTypes.normalized(contentType) == "multipart/form-data",
+            let boundary = HeaderParameters.value(of: "boundary", in: contentType),
+            !boundary.isEmpty, boundary.utf8.count <= 200
         else {
             throw .validation(
                 "Content-Type should be multipart/form-data with a boundary: send the file under the form field `file`."
             )
         }
-        var parts: [MultipartPart] = []
-        var headers = HTTPHeaders()
-        var content = ByteBuffer()
-        let parser = MultipartParser(boundary: parameter.value)
-        parser.onHeader = { name, value in headers.add(name: name, value: value) }
-        parser.onBody = { chunk in content.writeBuffer(&chunk) }
+        var kept: [String: Part] = [:]
+        var count = 0
+        var current = Part(headers: [], body: ByteBuffer())
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in current.headers.append((name.lowercased(), value)) }
+        parser.onBody = { chunk in
+            // Only the content of a part that is kept is held.
+            guard
+                let name = current.header("content-disposition").flatMap({ HeaderParameters.value(of: "name", in: $0) }
+                ),
+                names.contains(name), kept[name] == nil
+            else { return }
+            current.body.writeBuffer(&chunk)
+        }
         parser.onPartComplete = {
-            parts.append(MultipartPart(headers: headers, body: content))
-            headers = HTTPHeaders()
-            content = ByteBuffer()
+            count += 1
+            if let name = current.header("content-disposition").flatMap({ HeaderParameters.value(of: "name", in: $0) }),
+                names.contains(name), kept[name] == nil
+            {
+                kept[name] = current
+            }
+            current = Part(headers: [], body: ByteBuffer())
         }
         do {
             try parser.execute(body)
         } catch {
             throw .validation("The body is not valid multipart/form-data: send the file under the form field `file`.")
         }
-        return MultipartForm(parts: parts)
-    }
-
-    /// The first part named `name`.
-    func part(named name: String) -> MultipartPart? {
-        parts.first { $0.name == name }
+        guard count <= maximumParts else {
+            throw .validation("The form has \(count) parts; send the file under `file` and, for a part, `part_number`.")
+        }
+        return MultipartForm(parts: kept)
     }
 }
 
-extension MultipartPart {
-    /// The `filename` parameter of the part's `Content-Disposition`, unquoted.
-    var filename: String? {
-        guard let disposition = headers.first(name: "Content-Disposition") else { return nil }
-        for parameter in disposition.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "filename" else {
+/// Reading one parameter of a header value such as `form-data; name="file"; filename="a; b.png"`
+/// or `multipart/form-data; charset=utf-8; boundary=x`: a token or a quoted string (RFC 9110
+/// §5.6.6), whose `\` escapes are undone. Parameter names compare without case.
+enum HeaderParameters {
+    static func value(of parameter: String, in header: String) -> String? {
+        var characters = Substring(header)
+        // Past the value before the first `;` (the media type or disposition).
+        guard skipToSemicolon(&characters) else { return nil }
+        while !characters.isEmpty {
+            characters = characters.drop { $0 == " " || $0 == "\t" }
+            let name = characters.prefix { $0 != "=" && $0 != ";" }
+            characters = characters.dropFirst(name.count)
+            guard characters.first == "=" else {
+                if !skipToSemicolon(&characters) { return nil }
                 continue
             }
-            var value = pair[1].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+            characters = characters.dropFirst()
+            var value = ""
+            if characters.first == "\"" {
+                characters = characters.dropFirst()
+                var escaped = false
+                while let character = characters.first {
+                    characters = characters.dropFirst()
+                    if escaped {
+                        value.append(character)
+                        escaped = false
+                    } else if character == "\\" {
+                        escaped = true
+                    } else if character == "\"" {
+                        break
+                    } else {
+                        value.append(character)
+                    }
+                }
+            } else {
+                value = String(characters.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces)
             }
-            return value
+            if name.trimmingCharacters(in: .whitespaces).lowercased() == parameter { return value }
+            if !skipToSemicolon(&characters) { return nil }
         }
         return nil
     }
 
-    /// The part's own `Content-Type`, when it has one.
-    var contentType: String? { headers.first(name: "Content-Type") }
+    /// Moves past the next `;` outside quotes; false when there is none.
+    private static func skipToSemicolon(_ characters: inout Substring) -> Bool {
+        var quoted = false
+        var escaped = false
+        while let character = characters.first {
+            characters = characters.dropFirst()
+            if escaped {
+                escaped = false
+            } else if quoted, character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                quoted.toggle()
+            } else if character == ";", !quoted {
+                return true
+            }
+        }
+        return false
+    }
 }

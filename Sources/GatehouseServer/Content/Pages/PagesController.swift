@@ -83,7 +83,12 @@ struct PagesController {
             dataSource: &dataSource,
             principal: principal
         )
-        try await access.attachFileUploads(children.flatMap(\.fileUploadPlacements), for: principal, at: now)
+        let uploadNames = try await access.attachFileUploads(
+            children.flatMap(\.fileUploadPlacements),
+            for: principal,
+            at: now
+        )
+        let content = children.map { $0.naming(uploads: uploadNames) }
         let schemaRead = dataSource
         let written = try await access.store.atomically { store in
             let written = try await store.writePage(page, create: true, dataSource: schemaRead)
@@ -94,9 +99,9 @@ struct PagesController {
                     to: Self.appendTarget(under: .page(id: parentID), pageID: parentID, principal, now)
                 )
             }
-            if !children.isEmpty {
+            if !content.isEmpty {
                 let target = Self.appendTarget(under: .page(id: page.record.id), pageID: page.record.id, principal, now)
-                _ = try await store.appendBlocks(children, to: target, at: .end)
+                _ = try await store.appendBlocks(content, to: target, at: .end)
             }
             return written
         }
