@@ -131,12 +131,7 @@ struct BlocksController {
                     at: clock.now()
                 )
             else {
-                throw APIError.notFound(
-                    "block",
-                    id: id,
-                    integrationName: principal.integrationName,
-                    botID: principal.botID
-                )
+                throw Self.notFound(id, principal)
             }
             return try await respond(with: .block(updated), principal: principal, context: context)
         }
@@ -164,12 +159,7 @@ struct BlocksController {
                     at: clock.now()
                 )
             else {
-                throw APIError.notFound(
-                    "block",
-                    id: id,
-                    integrationName: principal.integrationName,
-                    botID: principal.botID
-                )
+                throw Self.notFound(id, principal)
             }
             return try await respond(with: .block(updated), principal: principal, context: context)
         }
@@ -181,14 +171,14 @@ struct BlocksController {
         guard
             let page = try await access.store.setPageTrash(id: pageID, inTrash, by: principal.botID, at: clock.now())
         else {
-            throw APIError.notFound(
-                "block",
-                id: pageID,
-                integrationName: principal.integrationName,
-                botID: principal.botID
-            )
+            throw Self.notFound(pageID, principal)
         }
         return page
+    }
+
+    /// The API's 404 for block `id`.
+    private static func notFound(_ id: String, _ principal: Principal) -> APIError {
+        APIError.notFound("block", id: id, integrationName: principal.integrationName, botID: principal.botID)
     }
 
     // MARK: Responses

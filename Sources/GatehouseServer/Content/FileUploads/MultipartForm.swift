@@ -49,25 +49,27 @@ struct MultipartForm {
         var kept: [String: Part] = [:]
         var count = 0
         var current = Part(headers: [], body: ByteBuffer())
+        // The name the current part is kept under, decided once its headers are read (at its
+        // first chunk of content, or its end); `.some(nil)`: skipped.
+        var keptName: String??
+        func decide() -> String? {
+            if let decided = keptName { return decided }
+            let name = current.header("content-disposition").flatMap { HeaderParameters.value(of: "name", in: $0) }
+            let decided = name.flatMap { names.contains($0) && kept[$0] == nil ? $0 : nil }
+            keptName = .some(decided)
+            return decided
+        }
         let parser = MultipartParser(boundary: boundary)
         parser.onHeader = { name, value in current.headers.append((name.lowercased(), value)) }
         parser.onBody = { chunk in
             // Only the content of a part that is kept is held.
-            guard
-                let name = current.header("content-disposition").flatMap({ HeaderParameters.value(of: "name", in: $0) }
-                ),
-                names.contains(name), kept[name] == nil
-            else { return }
-            current.body.writeBuffer(&chunk)
+            if decide() != nil { current.body.writeBuffer(&chunk) }
         }
         parser.onPartComplete = {
             count += 1
-            if let name = current.header("content-disposition").flatMap({ HeaderParameters.value(of: "name", in: $0) }),
-                names.contains(name), kept[name] == nil
-            {
-                kept[name] = current
-            }
+            if let name = decide() { kept[name] = current }
             current = Part(headers: [], body: ByteBuffer())
+            keptName = nil
         }
         do {
             try parser.execute(body)
