@@ -95,7 +95,7 @@ def test_an_uploaded_image_is_shown_by_a_block_and_downloaded_from_its_link(sand
     assert refused.value.code == APIErrorCode.ValidationError
 
 
-def test_an_upload_in_a_files_property_is_read_back_as_a_hosted_file(sandbox):
+def test_uploads_in_a_files_property_and_as_an_icon_are_read_back_as_hosted_files(sandbox):
     notion = client(sandbox)
     found = notion.search(filter={"property": "object", "value": "data_source"})
     tasks = next(r for r in found["results"] if r["title"][0]["plain_text"] == "Tasks")
@@ -116,3 +116,13 @@ def test_an_upload_in_a_files_property_is_read_back_as_a_hosted_file(sandbox):
     entry = notion.pages.retrieve(page_id=page["id"])["properties"]["Scans"]["files"][0]
     assert entry["name"] == "scan.pdf" and entry["type"] == "file"
     assert httpx.get(entry["file"]["url"]).content == b"%PDF-1.4 scan"
+
+    # An image upload as the page's icon; a PDF is no icon.
+    logo = notion.file_uploads.create()
+    notion.file_uploads.send(file_upload_id=logo["id"], file=("logo.png", io.BytesIO(b"\x89PNG icon"), "image/png"))
+    updated = notion.pages.update(page_id=page["id"], icon={"type": "file_upload", "file_upload": {"id": logo["id"]}})
+    assert updated["icon"]["type"] == "file"
+    assert httpx.get(updated["icon"]["file"]["url"]).content == b"\x89PNG icon"
+    with pytest.raises(APIResponseError) as refused:
+        notion.pages.update(page_id=page["id"], cover={"type": "file_upload", "file_upload": {"id": upload["id"]}})
+    assert refused.value.code == APIErrorCode.ValidationError

@@ -53,8 +53,8 @@ extension AdminOperations {
                     lastEditedTime: record.lastEditedAt,
                     properties: properties?.values ?? [:],
                     uniqueNumber: properties?.metadata.uniqueNumber,
-                    icon: record.icon?.rendered,
-                    cover: record.cover.map(PageAppearance.renderedCover)
+                    icon: record.icon.map(PageAppearance.requestForm(of:)),
+                    cover: record.cover.map(PageAppearance.requestForm(of:))
                 )
             )
         }

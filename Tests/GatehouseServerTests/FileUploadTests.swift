@@ -411,6 +411,69 @@ import Testing
         }
     }
 
+    @Test func anUploadedImageIsAPagesIconAndCover() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.live) { client in
+            let image = try await Self.uploaded(client, world.token, Self.png, filename: "logo.png", type: "image/png")
+            let pdf = try await Self.uploaded(
+                client,
+                world.token,
+                Array("%PDF".utf8),
+                filename: "a.pdf",
+                type: "application/pdf"
+            )
+            let created = try await FileUploadTests.call(
+                client,
+                .post,
+                "/v1/pages",
+                world.token,
+                #"{"parent": {"page_id": "\#(world.sharedPage.id)"}, "properties": {"title": {"title": [{"text": {"content": "Brand"}}]}}, "cover": {"type": "file_upload", "file_upload": {"id": "\#(image)"}}}"#
+            )
+            #expect(created.status == 200, "\(created.text)")
+            let page = try #require(created.json["id"] as? String)
+            let cover = try #require(created.json["cover"] as? [String: Any])
+            #expect(cover["type"] as? String == "file")
+            let coverURL = try #require((cover["file"] as? [String: Any])?["url"] as? String)
+            #expect(try await Self.download(client, coverURL).2 == Self.png)
+
+            let updated = try await FileUploadTests.call(
+                client,
+                .patch,
+                "/v1/pages/\(page)",
+                world.token,
+                #"{"icon": {"file_upload": {"id": "\#(image)"}}}"#
+            )
+            #expect(updated.status == 200, "\(updated.text)")
+            #expect((updated.json["icon"] as? [String: Any])?["type"] as? String == "file")
+            let read = try await FileUploadTests.call(client, .get, "/v1/pages/\(page)", world.token)
+            #expect((read.json["icon"] as? [String: Any])?["type"] as? String == "file")
+            #expect((read.json["cover"] as? [String: Any])?["type"] as? String == "file")
+
+            let wrongKind = try await FileUploadTests.call(
+                client,
+                .patch,
+                "/v1/pages/\(page)",
+                world.token,
+                #"{"cover": {"file_upload": {"id": "\#(pdf)"}}}"#
+            )
+            #expect(wrongKind.status == 400 && wrongKind.code == "validation_error", "\(wrongKind.text)")
+            let pending = try #require(
+                try await FileUploadTests.call(client, .post, "/v1/file_uploads", world.token, "{}").json["id"]
+                    as? String
+            )
+            let notUploaded = try await FileUploadTests.call(
+                client,
+                .patch,
+                "/v1/pages/\(page)",
+                world.token,
+                #"{"icon": {"file_upload": {"id": "\#(pending)"}}}"#
+            )
+            #expect(notUploaded.status == 400 && notUploaded.code == "object_not_found", "\(notUploaded.text)")
+            let kept = try await FileUploadTests.call(client, .get, "/v1/pages/\(page)", world.token)
+            #expect((kept.json["icon"] as? [String: Any])?["type"] as? String == "file")
+        }
+    }
+
     @Test func anUploadThatCannotBeShownIsRefusedAndNothingIsAppended() async throws {
         let world = try await TestWorld.make()
         let (_, otherToken) = try await world.otherIntegrationSharingTheDatabase()

@@ -131,6 +131,8 @@ extension BlockIcon {
         switch self {
         case .emoji(let emoji): ["type": "emoji", "emoji": .string(emoji)]
         case .external(let url): ["type": "external", "external": ["url": .string(url)]]
+        // Only a page's icon is an upload; rendered with its link by `PageAppearance.renderedIcon`.
+        case .fileUpload(let id): PageAppearance.hostedFile(id, resolving: UnresolvedMentions())
         }
     }
 }

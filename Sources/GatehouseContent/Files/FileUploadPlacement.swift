@@ -1,16 +1,18 @@
 /// Where a file upload is attached, which decides the files it may hold: an image block shows
-/// images, a video block videos, an audio block sounds, a PDF block PDFs, a file block and a
-/// `files` property anything.
+/// images, as do a page's icon and cover, a video block videos, an audio block sounds, a PDF block
+/// PDFs, a file block and a `files` property anything.
 public enum FileUploadPlacement: Sendable, Equatable {
     case block(BlockType)
     /// An entry of a `files` property: any file.
     case filesProperty
+    /// A page's icon or cover: an image.
+    case pageIcon, pageCover
 
     /// Whether a file of `contentType` may be attached here.
     public func accepts(_ contentType: String) -> Bool {
         let type = FileTypes.normalized(contentType)
         switch self {
-        case .block(.image): return type.hasPrefix("image/")
+        case .block(.image), .pageIcon, .pageCover: return type.hasPrefix("image/")
         case .block(.video): return type.hasPrefix("video/") || type == "application/mp4"
         case .block(.audio): return type.hasPrefix("audio/") || type == "application/mp4"
         case .block(.pdf): return type == "application/pdf"
@@ -23,6 +25,8 @@ public enum FileUploadPlacement: Sendable, Equatable {
         switch self {
         case .block(let type): "a\(type == .image || type == .audio ? "n" : "") \(type.rawValue) block"
         case .filesProperty: "a files property"
+        case .pageIcon: "a page icon"
+        case .pageCover: "a page cover"
         }
     }
 }

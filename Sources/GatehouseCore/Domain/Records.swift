@@ -141,10 +141,38 @@ public enum PageParent: Sendable, Equatable {
     case page(String)
 }
 
-/// An icon of a page or a callout: an emoji or an external image.
+/// An icon of a page or a callout: an emoji or an external image, or (a page's) an uploaded file.
 public enum Icon: Sendable, Equatable, Codable {
     case emoji(String)
     case external(url: String)
+    case fileUpload(id: String)
+}
+
+/// A page's cover image: an external URL or an uploaded file. A string literal is an external URL.
+public enum PageCover: Sendable, Equatable, ExpressibleByStringLiteral {
+    case external(url: String)
+    case fileUpload(id: String)
+
+    public init(stringLiteral url: String) {
+        self = .external(url: url)
+    }
+
+    /// As the store keeps it in one text column: the URL, or `file_upload:<id>` (no web URL
+    /// starts so).
+    public var stored: String {
+        switch self {
+        case .external(let url): url
+        case .fileUpload(let id): Self.uploadPrefix + id
+        }
+    }
+
+    public init(stored: String) {
+        self =
+            stored.hasPrefix(Self.uploadPrefix)
+            ? .fileUpload(id: String(stored.dropFirst(Self.uploadPrefix.count))) : .external(url: stored)
+    }
+
+    private static let uploadPrefix = "file_upload:"
 }
 
 /// A page: a titled document, possibly a row of a database or a child of another page.
@@ -160,8 +188,7 @@ public struct PageRecord: Sendable, Equatable {
     public var createdAt: Date
     public var lastEditedAt: Date
     public var icon: Icon?
-    /// The cover image's (external) URL.
-    public var cover: String?
+    public var cover: PageCover?
 
     public init(
         id: String,
@@ -174,7 +201,7 @@ public struct PageRecord: Sendable, Equatable {
         createdAt: Date,
         lastEditedAt: Date,
         icon: Icon? = nil,
-        cover: String? = nil
+        cover: PageCover? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID

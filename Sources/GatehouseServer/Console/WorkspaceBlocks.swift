@@ -158,7 +158,7 @@ struct WorkspaceBlocks {
             value["isCallout"] = true
             switch content.icon {
             case .emoji(let emoji)?: value["icon"] = emoji
-            case .external?: value["icon"] = "▣"
+            case .external?, .fileUpload?: value["icon"] = "▣"
             case nil: break
             }
         case .divider: value["isDivider"] = true

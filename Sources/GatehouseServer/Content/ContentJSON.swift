@@ -74,7 +74,11 @@ enum ContentJSON {
         if !only.isEmpty { schema.properties = schema.properties.filter { only.contains($0.id) } }
         let properties = PropertyValueRenderer(schema: schema, resolver: users, version: version)
             .render(page.properties.values, metadata: page.properties.metadata)
-        var json = replacing("properties", in: NotionObjects.page(page.record, version: version), with: properties)
+        var json = replacing(
+            "properties",
+            in: NotionObjects.page(page.record, version: version, files: users),
+            with: properties
+        )
         if let databaseID, case .database(let sourceID) = page.record.parent, sourceID != databaseID {
             let parent: JSONValue =
                 version.usesDataSources

@@ -133,7 +133,8 @@ enum NotionObjects {
         return .object(members)
     }
 
-    static func page(_ page: PageRecord, version: NotionVersion) -> JSONValue {
+    /// `files` gives the links of an uploaded icon or cover.
+    static func page(_ page: PageRecord, version: NotionVersion, files: some MentionResolver) -> JSONValue {
         let parent: JSONValue
         let titleProperty: String
         switch page.parent {
@@ -158,8 +159,8 @@ enum NotionObjects {
             "last_edited_time": timestamp(page.lastEditedAt),
             "created_by": userReference(page.createdBy),
             "last_edited_by": userReference(page.lastEditedBy),
-            "cover": page.cover.map(PageAppearance.renderedCover) ?? nil,
-            "icon": page.icon?.rendered ?? nil,
+            "cover": page.cover.map { PageAppearance.renderedCover($0, resolving: files) } ?? nil,
+            "icon": page.icon.map { PageAppearance.renderedIcon($0, resolving: files) } ?? nil,
             "parent": parent,
             "archived": .bool(page.archived),
             "in_trash": .bool(page.archived),

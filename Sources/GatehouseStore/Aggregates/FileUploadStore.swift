@@ -32,8 +32,8 @@ public protocol FileUploadStore: Sendable {
     ) async throws -> FileUploadRecord?
     /// The file sent to upload `id`: its parts joined in order; `nil` when there is no such upload.
     func fileContent(uploadID: String) async throws -> Data?
-    /// The numbers of the parts stored for upload `id`, in order.
-    func filePartNumbers(uploadID: String) async throws -> [Int]
+    /// The parts stored for upload `id`, in order: their numbers and sizes.
+    func fileParts(uploadID: String) async throws -> [(number: Int, size: Int64)]
     /// Part `number` of upload `id`, `nil` when there is none: a file is read a part at a time.
     func filePart(uploadID: String, number: Int) async throws -> Data?
 }

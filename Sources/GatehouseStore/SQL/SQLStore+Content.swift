@@ -280,7 +280,7 @@ extension SQLStore {
             createdAt: try date(row, "created_at"),
             lastEditedAt: try date(row, "last_edited_at"),
             icon: try row.decode(column: "icon", as: String?.self).map { try StoredJSON.decode(Icon.self, from: $0) },
-            cover: try row.decode(column: "cover", as: String?.self)
+            cover: try row.decode(column: "cover", as: String?.self).map(PageCover.init(stored:))
         )
     }
 }

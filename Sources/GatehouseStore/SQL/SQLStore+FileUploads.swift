@@ -117,11 +117,13 @@ extension SQLStore {
         }
     }
 
-    public func filePartNumbers(uploadID: String) async throws -> [Int] {
+    public func fileParts(uploadID: String) async throws -> [(number: Int, size: Int64)] {
         try await read { database in
             try await database.raw(
-                "SELECT part_number FROM file_upload_parts WHERE upload_id = \(bind: uploadID) ORDER BY part_number"
-            ).all().map { try $0.decode(column: "part_number", as: Int.self) }
+                "SELECT part_number, size FROM file_upload_parts WHERE upload_id = \(bind: uploadID) ORDER BY part_number"
+            ).all().map {
+                (try $0.decode(column: "part_number", as: Int.self), try $0.decode(column: "size", as: Int64.self))
+            }
         }
     }
 

@@ -30,11 +30,13 @@ extension SQLStore {
                 "DELETE FROM usage_daily WHERE day < \(bind: DailyUsage.day(of: credentialsBefore) - 83)"
             ).run()
             try await database.raw("DELETE FROM changes WHERE created_at < \(bind: changes)").run()
-            // Uploads never attached, expired (an attached one has no expiry), with their bytes.
-            try await database.raw(
-                "DELETE FROM file_upload_parts WHERE upload_id IN (SELECT id FROM file_uploads WHERE expires_at < \(bind: credentials))"
-            ).run()
+            // Uploads never attached, expired (an attached one has no expiry), then the bytes of
+            // uploads no longer there: an upload attached meanwhile is kept whole, as its row's
+            // lock makes the first statement see it attached.
             try await database.raw("DELETE FROM file_uploads WHERE expires_at < \(bind: credentials)").run()
+            try await database.raw(
+                "DELETE FROM file_upload_parts WHERE NOT EXISTS (SELECT 1 FROM file_uploads u WHERE u.id = file_upload_parts.upload_id)"
+            ).run()
             return purged
         }
     }

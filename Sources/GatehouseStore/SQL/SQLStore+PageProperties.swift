@@ -64,17 +64,13 @@ extension SQLStore {
                     if let json = try row.decode(column: "properties", as: String?.self) {
                         previousValues = try Self.decodedPropertyValues.value(of: json)
                     }
+                    storedArchivedAt = try row.decode(column: "archived_at", as: Int64?.self)
                     if let setting {
-                        if !setting.setsTrash, !page.record.archived,
-                            try row.decode(column: "archived_at", as: Int64?.self) != nil
-                        {
+                        if !setting.setsTrash, !page.record.archived, storedArchivedAt != nil {
                             // Trashed since the caller read it: a trashed page takes no edits.
                             throw StoreError(.conflict, "page \(page.record.id) was trashed meanwhile")
                         }
                         try Self.keepUnset(of: setting, stored: row, previousValues, in: &written)
-                        if !setting.setsTrash {
-                            storedArchivedAt = try row.decode(column: "archived_at", as: Int64?.self)
-                        }
                     }
                 }
                 let page = written.page
@@ -88,7 +84,7 @@ extension SQLStore {
                     try await database.raw(
                         """
                         INSERT INTO pages (id, workspace_id, title, parent_type, parent_id, archived_at, created_by, last_edited_by, created_at, last_edited_at, properties, unique_number, icon, cover)
-                        VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: parentType), \(bind: parentID), \(bind: archivedAt), \(bind: record.createdBy), \(bind: record.lastEditedBy), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds), \(bind: values), \(bind: page.properties.metadata.uniqueNumber), \(bind: icon), \(bind: record.cover))
+                        VALUES (\(bind: record.id), \(bind: record.workspaceID), \(bind: record.title), \(bind: parentType), \(bind: parentID), \(bind: archivedAt), \(bind: record.createdBy), \(bind: record.lastEditedBy), \(bind: record.createdAt.epochMilliseconds), \(bind: record.lastEditedAt.epochMilliseconds), \(bind: values), \(bind: page.properties.metadata.uniqueNumber), \(bind: icon), \(bind: record.cover?.stored))
                         """
                     ).run()
                 } else {
@@ -96,7 +92,7 @@ extension SQLStore {
                         """
                         UPDATE pages SET title = \(bind: record.title), archived_at = \(bind: archivedAt),
                             last_edited_by = \(bind: record.lastEditedBy), last_edited_at = \(bind: record.lastEditedAt.epochMilliseconds),
-                            properties = \(bind: values), icon = \(bind: icon), cover = \(bind: record.cover)
+                            properties = \(bind: values), icon = \(bind: icon), cover = \(bind: record.cover?.stored)
                         WHERE id = \(bind: record.id)
                         """
                     ).run()
@@ -149,7 +145,7 @@ extension SQLStore {
             }
         }
         if !update.setsCover {
-            written.page.record.cover = try row.decode(column: "cover", as: String?.self)
+            written.page.record.cover = try row.decode(column: "cover", as: String?.self).map(PageCover.init(stored:))
         }
     }
 

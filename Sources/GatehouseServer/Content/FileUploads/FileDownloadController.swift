@@ -33,7 +33,7 @@ struct FileDownloadController {
             let upload = try await store.fileUpload(id: id), upload.storedStatus == .uploaded
         else { throw Self.refused }
         // Streamed a part at a time: a 5 GiB file is never held whole.
-        let parts = try await store.filePartNumbers(uploadID: id)
+        let parts = try await store.fileParts(uploadID: id)
         let store = self.store
         var headers: HTTPFields = [
             .contentType: upload.contentType ?? "application/octet-stream",
@@ -46,9 +46,12 @@ struct FileDownloadController {
         if let name = upload.filename?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             headers[.contentDisposition] = "inline; filename*=UTF-8''\(name)"
         }
-        let body = ResponseBody(contentLength: upload.contentLength.map { Int($0) }) { writer in
-            for number in parts {
-                guard let content = try await store.filePart(uploadID: id, number: number) else { continue }
+        let body = ResponseBody(contentLength: Int(parts.reduce(0) { $0 + $1.size })) { writer in
+            for part in parts {
+                // A part gone meanwhile ends the response short: the connection is closed.
+                guard let content = try await store.filePart(uploadID: id, number: part.number) else {
+                    throw StoreError(.notFound, "part \(part.number) of file upload \(id) is gone")
+                }
                 try await writer.write(ByteBuffer(bytes: content))
             }
             try await writer.finish(nil)

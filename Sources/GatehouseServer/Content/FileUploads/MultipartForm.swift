@@ -85,60 +85,65 @@ struct MultipartForm {
 
 /// Reading one parameter of a header value such as `form-data; name="file"; filename="a; b.png"`
 /// or `multipart/form-data; charset=utf-8; boundary=x`: a token or a quoted string (RFC 9110
-/// §5.6.6), whose `\` escapes are undone. Parameter names compare without case.
+/// §5.6.6), whose `\` escapes are undone. Parameter names compare without case; the text is read
+/// scalar by scalar, so a combining mark never merges with a quote or a separator.
 enum HeaderParameters {
     static func value(of parameter: String, in header: String) -> String? {
-        var characters = Substring(header)
+        var scalars = Substring(header).unicodeScalars
         // Past the value before the first `;` (the media type or disposition).
-        guard skipToSemicolon(&characters) else { return nil }
-        while !characters.isEmpty {
-            characters = characters.drop { $0 == " " || $0 == "\t" }
-            let name = characters.prefix { $0 != "=" && $0 != ";" }
-            characters = characters.dropFirst(name.count)
-            guard characters.first == "=" else {
-                if !skipToSemicolon(&characters) { return nil }
+        guard skipToSemicolon(&scalars) else { return nil }
+        while !scalars.isEmpty {
+            scalars = scalars.drop { $0 == " " || $0 == "\t" }
+            let name = String(String.UnicodeScalarView(scalars.prefix { $0 != "=" && $0 != ";" }))
+            scalars = scalars.dropFirst(name.unicodeScalars.count)
+            guard scalars.first == "=" else {
+                if !skipToSemicolon(&scalars) { return nil }
                 continue
             }
-            characters = characters.dropFirst()
-            var value = ""
-            if characters.first == "\"" {
-                characters = characters.dropFirst()
+            scalars = scalars.dropFirst().drop { $0 == " " || $0 == "\t" }
+            var value = String.UnicodeScalarView()
+            if scalars.first == "\"" {
+                scalars = scalars.dropFirst()
                 var escaped = false
-                while let character = characters.first {
-                    characters = characters.dropFirst()
+                while let scalar = scalars.first {
+                    scalars = scalars.dropFirst()
                     if escaped {
-                        value.append(character)
+                        value.append(scalar)
                         escaped = false
-                    } else if character == "\\" {
+                    } else if scalar == "\\" {
                         escaped = true
-                    } else if character == "\"" {
+                    } else if scalar == "\"" {
                         break
                     } else {
-                        value.append(character)
+                        value.append(scalar)
                     }
                 }
             } else {
-                value = String(characters.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces)
+                let token = scalars.prefix { $0 != ";" }
+                scalars = scalars.dropFirst(token.count)
+                value.append(contentsOf: token)
             }
-            if name.trimmingCharacters(in: .whitespaces).lowercased() == parameter { return value }
-            if !skipToSemicolon(&characters) { return nil }
+            if name.trimmingCharacters(in: .whitespaces).lowercased() == parameter {
+                return String(value).trimmingCharacters(in: .whitespaces)
+            }
+            if !skipToSemicolon(&scalars) { return nil }
         }
         return nil
     }
 
     /// Moves past the next `;` outside quotes; false when there is none.
-    private static func skipToSemicolon(_ characters: inout Substring) -> Bool {
+    private static func skipToSemicolon(_ scalars: inout Substring.UnicodeScalarView) -> Bool {
         var quoted = false
         var escaped = false
-        while let character = characters.first {
-            characters = characters.dropFirst()
+        while let scalar = scalars.first {
+            scalars = scalars.dropFirst()
             if escaped {
                 escaped = false
-            } else if quoted, character == "\\" {
+            } else if quoted, scalar == "\\" {
                 escaped = true
-            } else if character == "\"" {
+            } else if scalar == "\"" {
                 quoted.toggle()
-            } else if character == ";", !quoted {
+            } else if scalar == ";", !quoted {
                 return true
             }
         }

@@ -75,7 +75,8 @@ struct PagesController {
             createdAt: now,
             lastEditedAt: now
         )
-        try ContentJSON.validated { try PageAppearance.parse(body) }.apply(to: &record)
+        let appearance = try ContentJSON.validated { try PageAppearance.parse(body) }
+        appearance.apply(to: &record)
         let children = try Self.children(of: body, version: context.version)
         let (page, _) = try await validated(
             StoredPage(record: record, properties: PageProperties(values: [:], metadata: metadata)),
@@ -84,7 +85,7 @@ struct PagesController {
             principal: principal
         )
         let uploadNames = try await access.attachFileUploads(
-            children.flatMap(\.fileUploadPlacements),
+            appearance.fileUploadPlacements + children.flatMap(\.fileUploadPlacements),
             for: principal,
             at: now
         )
@@ -123,6 +124,7 @@ struct PagesController {
         }
         if let trash { page.record.archived = trash }
         let appearance = try ContentJSON.validated { try PageAppearance.parse(body) }
+        try await access.attachFileUploads(appearance.fileUploadPlacements, for: principal, at: clock.now())
         appearance.apply(to: &page.record)
         page.record.lastEditedBy = principal.botID
         page.record.lastEditedAt = clock.now()

@@ -1,6 +1,7 @@
-// Vendored from vapor/multipart-kit 4.7.1, Sources/MultipartKit/MultipartParser.swift, with one
-// change: a header-name byte of 0x80 or more is a syntax error instead of an out-of-range
-// lookup that stops the process (`isAllowedHeaderFieldNameCharacter`). 4.7.1 is the newest 4.x
+// Vendored from vapor/multipart-kit 4.7.1, Sources/MultipartKit/MultipartParser.swift, with two
+// changes: a header-name byte of 0x80 or more is a syntax error instead of an out-of-range
+// lookup that stops the process (`isAllowedHeaderFieldNameCharacter`), and a header that is not
+// UTF-8 is decoded with replacement characters instead of read as empty. 4.7.1 is the newest 4.x
 // release; drop this copy for the package once a release has the fix. Made internal.
 //
 // The MIT License (MIT)
@@ -174,7 +175,7 @@ final class MultipartParser {
                 guard readByte() == .lf else {
                     throw Error.syntax
                 }
-                onHeader(String(bytes: name, encoding: .utf8) ?? "", String(bytes: value, encoding: .utf8) ?? "")
+                onHeader(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
                 headerState = .headerName([])
             case .postHeaders:
                 guard readByte() == .lf else {
