@@ -381,6 +381,8 @@ import Testing
             #expect(headers[.contentType] == "image/png")
             #expect(headers[.contentSecurityPolicy]?.contains("sandbox") == true)
             #expect(headers[.xContentTypeOptions] == "nosniff")
+            #expect(headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            #expect(headers[.contentLength] == String(Self.png.count))
             // A link changed in any way is refused.
             let forged = url.replacingOccurrences(of: "signature=", with: "signature=A")
             #expect(try await Self.download(client, forged).0 == 403)

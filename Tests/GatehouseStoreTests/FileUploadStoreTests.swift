@@ -65,6 +65,12 @@ import Testing
         let stored = try #require(try await store.fileUpload(id: upload.id))
         #expect(stored.partsSent == 2 && stored.contentLength == 306)
         #expect(try await store.fileContent(uploadID: upload.id) == first + second)
+        #expect(try await store.fileParts(uploadID: upload.id).map(\.size) == [6, 300])
+        #expect(
+            try await store.filePartSlice(uploadID: upload.id, number: 2, offset: 250, length: 100) == second.suffix(50)
+        )
+        #expect(try await store.filePartSlice(uploadID: upload.id, number: 1, offset: 1, length: 2) == first[1..<3])
+        #expect(try await store.filePartSlice(uploadID: upload.id, number: 3, offset: 0, length: 2) == nil)
 
         // A refused part writes neither its bytes nor the upload.
         await #expect(throws: Refused.self) {
@@ -155,7 +161,7 @@ import Testing
             successorsBefore: longAgo
         )
         #expect(try await store.fileUpload(id: stale.id) == nil)
-        #expect(try await store.filePart(uploadID: stale.id, number: 1) == nil)
+        #expect(try await store.fileParts(uploadID: stale.id).isEmpty)
         #expect(try await store.fileUpload(id: attached.id) != nil)
         #expect(try await store.fileContent(uploadID: attached.id) == Data([1, 2, 3]))
         #expect(try await store.fileParts(uploadID: fresh.id).map(\.size) == [3])

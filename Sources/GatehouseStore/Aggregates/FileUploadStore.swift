@@ -34,6 +34,7 @@ public protocol FileUploadStore: Sendable {
     func fileContent(uploadID: String) async throws -> Data?
     /// The parts stored for upload `id`, in order: their numbers and sizes.
     func fileParts(uploadID: String) async throws -> [(number: Int, size: Int64)]
-    /// Part `number` of upload `id`, `nil` when there is none: a file is read a part at a time.
-    func filePart(uploadID: String, number: Int) async throws -> Data?
+    /// At most `length` bytes of part `number` of upload `id` from byte `offset`; `nil` when there
+    /// is no such part: a download holds one such slice at a time.
+    func filePartSlice(uploadID: String, number: Int, offset: Int64, length: Int) async throws -> Data?
 }

@@ -127,11 +127,16 @@ extension SQLStore {
         }
     }
 
-    public func filePart(uploadID: String, number: Int) async throws -> Data? {
+    public func filePartSlice(uploadID: String, number: Int, offset: Int64, length: Int) async throws -> Data? {
         try await read { database in
+            // `substr` counts bytes of a BLOB or BYTEA from 1; the casts give PostgreSQL the
+            // integer arguments its `substr(bytea, integer, integer)` takes.
             try await database.raw(
-                "SELECT content FROM file_upload_parts WHERE upload_id = \(bind: uploadID) AND part_number = \(bind: number)"
-            ).first().map { try $0.decode(column: "content", as: Data.self) }
+                """
+                SELECT substr(content, CAST(\(bind: offset + 1) AS INTEGER), CAST(\(bind: length) AS INTEGER)) AS slice
+                FROM file_upload_parts WHERE upload_id = \(bind: uploadID) AND part_number = \(bind: number)
+                """
+            ).first().map { try $0.decode(column: "slice", as: Data.self) }
         }
     }
 

@@ -6,7 +6,8 @@ import Hummingbird
 import NIOCore
 
 /// `GET /files/{upload_id}/{name}?expires=…&signature=…`: an uploaded file, for whoever holds an
-/// unexpired link from ``FileLinks`` (the link is the credential, as Notion's file URLs are).
+/// unexpired link from ``FileLinks`` (the link is the credential, as Notion's file URLs are),
+/// streamed a slice at a time.
 ///
 /// The file is served so that it cannot act on the server's other pages: with a `sandbox`
 /// content security policy and `nosniff`, so an SVG or a text file is never run as a page of
@@ -18,6 +19,10 @@ struct FileDownloadController {
     func addRoutes(to router: Router<GatehouseRequestContext>) {
         router.get("files/:upload_id/:name", use: download)
     }
+
+    /// How much of a file a download holds at a time: a client that stops reading holds this much
+    /// of the server's memory, not a whole part.
+    static let sliceLength = 1 << 20
 
     static let refused = APIError(
         status: 403,
@@ -48,11 +53,20 @@ struct FileDownloadController {
         }
         let body = ResponseBody(contentLength: Int(parts.reduce(0) { $0 + $1.size })) { writer in
             for part in parts {
-                // A part gone meanwhile ends the response short: the connection is closed.
-                guard let content = try await store.filePart(uploadID: id, number: part.number) else {
-                    throw StoreError(.notFound, "part \(part.number) of file upload \(id) is gone")
+                var offset: Int64 = 0
+                while offset < part.size {
+                    // A part gone meanwhile ends the response short: the connection is closed.
+                    guard
+                        let slice = try await store.filePartSlice(
+                            uploadID: id,
+                            number: part.number,
+                            offset: offset,
+                            length: Self.sliceLength
+                        ), !slice.isEmpty
+                    else { throw StoreError(.notFound, "part \(part.number) of file upload \(id) is gone") }
+                    try await writer.write(ByteBuffer(bytes: slice))
+                    offset += Int64(slice.count)
                 }
-                try await writer.write(ByteBuffer(bytes: content))
             }
             try await writer.finish(nil)
         }
