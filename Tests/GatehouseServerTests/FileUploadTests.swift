@@ -402,6 +402,27 @@ import Testing
             let children = try await FileUploadTests.call(client, .get, "/v1/blocks/\(newPage)/children", world.token)
             let fileBlock = try #require(children.results.first?["file"] as? [String: Any])
             #expect(fileBlock["type"] as? String == "file" && fileBlock["name"] as? String == "logo")
+            // A name beyond ASCII is percent-encoded in the link and in Content-Disposition.
+            let accented = try await Self.uploaded(
+                client,
+                world.token,
+                Self.png,
+                filename: "café report.png",
+                type: "image/png"
+            )
+            let shownAccented = try await Self.append(
+                client,
+                world.token,
+                to: page,
+                #"{"image": {"file_upload": {"id": "\#(accented)"}}}"#
+            )
+            let accentedURL = try #require(
+                ((shownAccented.results.first?["image"] as? [String: Any])?["file"] as? [String: Any])?["url"]
+                    as? String
+            )
+            #expect(accentedURL.contains("/caf%C3%A9%20report.png?"), "\(accentedURL)")
+            let (_, accentedHeaders, _) = try await Self.download(client, accentedURL)
+            #expect(accentedHeaders[.contentDisposition] == "inline; filename*=UTF-8''caf%C3%A9%20report.png")
             // A file block given no name is named after the upload's file.
             let unnamed = try await Self.append(
                 client,

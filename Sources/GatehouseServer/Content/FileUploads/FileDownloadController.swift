@@ -24,6 +24,12 @@ struct FileDownloadController {
     /// of the server's memory, not a whole part.
     static let sliceLength = 1 << 20
 
+    /// What RFC 8187 lets stand unencoded in `filename*`, ASCII only (Foundation's `alphanumerics`
+    /// takes every script's letters).
+    static let filenameCharacters = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+
     static let refused = APIError(
         status: 403,
         code: "restricted_resource",
@@ -37,7 +43,7 @@ struct FileDownloadController {
             try await links.isValid(id: id, expires: expires, signature: signature),
             let upload = try await store.fileUpload(id: id), upload.storedStatus == .uploaded
         else { throw Self.refused }
-        // Streamed a part at a time: a 5 GiB file is never held whole.
+        // Streamed a slice at a time: a 5 GiB file is never held whole.
         let parts = try await store.fileParts(uploadID: id)
         let store = self.store
         var headers: HTTPFields = [
@@ -48,7 +54,7 @@ struct FileDownloadController {
             // A link followed from a served file does not carry this one to another site.
             HTTPField.Name("Referrer-Policy")!: "no-referrer",
         ]
-        if let name = upload.filename?.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+        if let name = upload.filename?.addingPercentEncoding(withAllowedCharacters: Self.filenameCharacters) {
             headers[.contentDisposition] = "inline; filename*=UTF-8''\(name)"
         }
         let body = ResponseBody(contentLength: Int(parts.reduce(0) { $0 + $1.size })) { writer in
