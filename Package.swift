@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -46,10 +47,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The content API's rules, pure: rich text, blocks, data source schemas, property values,
-        // and the query filter and sort semantics.
+        // the query filter and sort semantics, file uploads, and webhook events and signatures.
         .target(
             name: "GatehouseContent",
-            dependencies: ["GatehouseCore"],
+            dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -94,6 +95,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings

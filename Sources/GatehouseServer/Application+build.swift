@@ -59,6 +59,19 @@ public func buildApplication(
             logger: logger
         ),
     ]
+    services.append(
+        WebhookDispatcher(
+            store: store,
+            clock: authenticator.clock,
+            sealing: SealingKey(store: store, clock: authenticator.clock, configured: configuration.secretsKey),
+            sender: WebhookSender(
+                addresses: OutboundAddressPolicy(allowed: configuration.webhooks.allowedNetworks),
+                timeout: TimeAmount(configuration.webhooks.timeout)
+            ),
+            settings: configuration.webhooks,
+            logger: logger
+        )
+    )
     if configuration.routePolicy.path != nil {
         services.append(RoutePolicyWatcher(source: configuration.routePolicy, logger: logger))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseContent
 import GatehouseCore
 import GatehouseStore
 
@@ -68,6 +69,10 @@ public struct ServerConfiguration: Sendable {
     /// A file outside the store the janitor appends each verified audit checkpoint to (the
     /// anchor `gatehouse events verify` needs to detect truncation); `nil`: none.
     public var auditAnchorFile: String?
+    /// Webhook deliveries: the networks their URLs may reach although they are not public, how
+    /// often events and due deliveries are looked for, how long an aggregated event waits for
+    /// more of its kind, and when a failed attempt is tried again.
+    public var webhooks = WebhookSettings()
 
     public init(
         host: String = "127.0.0.1",
@@ -82,4 +87,19 @@ public struct ServerConfiguration: Sendable {
         self.unsharedResponse = unsharedResponse
         self.changeFeedInterval = changeFeedInterval
     }
+}
+
+/// How webhooks are delivered (``ServerConfiguration/webhooks``).
+public struct WebhookSettings: Sendable {
+    /// Networks a webhook URL may reach although they are not public (`--webhook-allow-network`;
+    /// `127.0.0.0/8` for a receiver on the developer's machine). Empty: public addresses only.
+    public var allowedNetworks: [IPNetwork] = []
+    public var interval: Duration = .seconds(1)
+    /// Notion aggregates such events for up to a minute; a sandbox answers sooner.
+    public var aggregationWindow: TimeInterval = 2
+    public var retrySchedule: WebhookRetrySchedule = .standard
+    /// The longest one attempt may take.
+    public var timeout: Duration = .seconds(10)
+
+    public init() {}
 }

@@ -436,6 +436,67 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 27, name: "webhooks") { engine in
+            let text = "TEXT\(engine.byteOrderCollation)"
+            return [
+                // `sealed_token`: the verification token, sealed (it keys every signature), and
+                // `token_digest` its SHA-256, both NULL until the server makes the token.
+                // `event_types`: comma-separated, empty for all.
+                """
+                CREATE TABLE webhook_subscriptions (
+                    id \(text) PRIMARY KEY,
+                    integration_id \(text) NOT NULL,
+                    url \(text) NOT NULL,
+                    sealed_token \(text),
+                    token_digest \(text),
+                    event_types \(text) NOT NULL,
+                    api_version \(text) NOT NULL,
+                    status \(text) NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    verified_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhook_subscriptions_integration ON webhook_subscriptions(integration_id, created_at)",
+                "CREATE INDEX webhook_subscriptions_status ON webhook_subscriptions(status)",
+                // The outbox: written with the change it reports, removed when fanned out.
+                """
+                CREATE TABLE webhook_events (
+                    id \(text) PRIMARY KEY,
+                    workspace_id \(text) NOT NULL,
+                    type \(text) NOT NULL,
+                    aggregated BOOLEAN NOT NULL,
+                    entity_type \(text) NOT NULL,
+                    entity_id \(text) NOT NULL,
+                    subject_kind \(text) NOT NULL,
+                    subject_id \(text) NOT NULL,
+                    authors \(text) NOT NULL,
+                    data \(text) NOT NULL,
+                    occurred_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_events_order ON webhook_events(occurred_at, id)",
+                """
+                CREATE TABLE webhook_deliveries (
+                    id \(text) PRIMARY KEY,
+                    subscription_id \(text) NOT NULL,
+                    event_id \(text) NOT NULL,
+                    event_type \(text) NOT NULL,
+                    body \(text) NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    status \(text) NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    claim \(text),
+                    claimed_until BIGINT,
+                    last_outcome \(text),
+                    created_at BIGINT NOT NULL,
+                    finished_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
+                "CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries(subscription_id, created_at)",
+                "CREATE INDEX webhook_deliveries_finished ON webhook_deliveries(finished_at)",
+            ]
+        },
     ]
 
     /// The tables as of migration 21. A later migration declares its text columns with

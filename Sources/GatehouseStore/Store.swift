@@ -6,7 +6,7 @@ import GatehouseCore
 /// one aggregate may take that protocol; the server holds `any Store`.
 public protocol Store: WorkspaceStore, IntegrationStore, OAuthGrantStore, SessionStore, ContentStore, DataSourceStore,
     BlockStore, CommentStore, RateLimitStore, AuditStore, UsageStore, MaintenanceStore, ChangeFeedStore,
-    WorkspaceBrowseStore, FileUploadStore
+    WorkspaceBrowseStore, FileUploadStore, WebhookStore
 {
     /// Runs `body` against a view of this store inside one transaction: every change made through
     /// that view (an action and its audit event, say) commits together or not at all. `body` must

@@ -9,7 +9,7 @@ struct Gatehouse: AsyncParsableCommand {
         subcommands: [
             Serve.self, WorkspaceCommand.self, UserCommand.self, IntegrationCommand.self, DatabaseCommand.self,
             PageCommand.self, ShareCommand.self, TokenCommand.self, ScanCommand.self, EventsCommand.self,
-            AuditCommand.self, VerifierCommand.self,
+            AuditCommand.self, VerifierCommand.self, WebhookCommand.self,
         ]
     )
 }

@@ -117,6 +117,18 @@ struct Serve: AsyncParsableCommand {
             "Days audit events are kept; the janitor purges older ones and re-anchors the chain; 0 keeps them forever (env GATEHOUSE_AUDIT_RETENTION_DAYS; default 365)."
     )
     var auditRetentionDays: Int?
+    @Option(
+        name: .customLong("webhook-allow-network"),
+        help:
+            "Networks webhook URLs may reach although they are not public, comma-separated, e.g. 127.0.0.0/8 for a receiver on this machine (env GATEHOUSE_WEBHOOK_ALLOW_NETWORKS; default none: public addresses only)."
+    )
+    var webhookAllowNetwork: String?
+    @Option(
+        name: .customLong("webhook-aggregation-window"),
+        help:
+            "How long webhook events that Notion aggregates (all but comments) wait for more of their kind before they are sent, e.g. 1s or 1m (env GATEHOUSE_WEBHOOK_AGGREGATION_WINDOW; default 2s)."
+    )
+    var webhookAggregationWindow: String?
 
     func run() async throws {
         let settings = Settings()
@@ -269,6 +281,16 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 throw CLIError("bad trusted proxies: \(error.description)")
             }
+        }
+        if let text = webhookAllowNetwork ?? settings["GATEHOUSE_WEBHOOK_ALLOW_NETWORKS"] {
+            do {
+                configuration.webhooks.allowedNetworks = try TrustedProxies(parsing: text).networks
+            } catch {
+                throw CLIError("bad webhook networks: \(error.description)")
+            }
+        }
+        if let text = webhookAggregationWindow ?? settings["GATEHOUSE_WEBHOOK_AGGREGATION_WINDOW"] {
+            configuration.webhooks.aggregationWindow = try Self.interval(text, "webhook aggregation window")
         }
         if let text = refreshGrace ?? settings["GATEHOUSE_REFRESH_GRACE"] {
             guard let seconds = Int(text), (0...60).contains(seconds) else {

@@ -15,8 +15,8 @@ public protocol IntegrationStore: Sendable {
     func integrations(workspaceID: String) async throws -> [Integration]
     /// The public integration whose OAuth `client_id` this is.
     func integration(clientID: String) async throws -> Integration?
-    /// Deletes the integration, its tokens and shares (and, for a public integration, every
-    /// installation of it with theirs). Returns whether it existed.
+    /// Deletes the integration, its tokens, shares and webhook subscriptions (and, for a public
+    /// integration, every installation of it with theirs). Returns whether it existed.
     func deleteIntegration(id: String, at time: Date) async throws -> Bool
     func tokens(integrationID: String) async throws -> [TokenRecord]
     /// The tokens of each of these integrations, oldest first, in one read (a listing's

@@ -90,6 +90,10 @@ extension SQLStore {
                 try await database.raw("DELETE FROM tokens WHERE integration_id = \(bind: doomed)").run()
                 try await database.raw("DELETE FROM oauth_codes WHERE integration_id = \(bind: doomed)").run()
                 try await database.raw("DELETE FROM integrations WHERE id = \(bind: doomed)").run()
+                try await database.raw(
+                    "DELETE FROM webhook_deliveries WHERE subscription_id IN (SELECT id FROM webhook_subscriptions WHERE integration_id = \(bind: doomed))"
+                ).run()
+                try await database.raw("DELETE FROM webhook_subscriptions WHERE integration_id = \(bind: doomed)").run()
                 try await self.recordChange(
                     database,
                     .integrationChanged,

@@ -37,6 +37,8 @@ extension SQLStore {
             try await database.raw(
                 "DELETE FROM file_upload_parts WHERE NOT EXISTS (SELECT 1 FROM file_uploads u WHERE u.id = file_upload_parts.upload_id)"
             ).run()
+            // Deliveries done with, kept as long as revoked credentials for `webhook deliveries`.
+            try await database.raw("DELETE FROM webhook_deliveries WHERE finished_at < \(bind: credentials)").run()
             return purged
         }
     }

@@ -81,11 +81,20 @@ struct BlocksController {
                 for: principal,
                 at: appendTarget.time
             )
-            return try await access.store.appendBlocks(
-                request.children.map { $0.naming(uploads: names) },
-                to: appendTarget,
-                at: request.position
-            )
+            let children = request.children.map { $0.naming(uploads: names) }
+            return try await access.store.atomically { store in
+                let records = try await store.appendBlocks(children, to: appendTarget, at: request.position)
+                let firstLevel = records.filter { $0.parent == appendTarget.parent }
+                try await store.recordWebhookEvent(
+                    WebhookEvents.pageContent(
+                        appendTarget.pageID,
+                        blocks: firstLevel.map { ($0.id, "block") },
+                        by: principal,
+                        at: appendTarget.time
+                    )
+                )
+                return records
+            }
         }
         let firstLevel = records.filter { $0.parent == appendTarget.parent }
         return try await respond(listing: firstLevel, nextCursor: nil, principal, context)
@@ -122,14 +131,7 @@ struct BlocksController {
                 let names = try await access.attachFileUploads([placement], for: principal, at: clock.now())
                 content = content.naming(uploads: names)
             }
-            guard
-                let updated = try await access.store.updateBlock(
-                    id: block.id,
-                    content: content,
-                    inTrash: update.inTrash,
-                    by: principal.botID,
-                    at: clock.now()
-                )
+            guard let updated = try await updateBlock(block, content: content, inTrash: update.inTrash, principal)
             else {
                 throw Self.notFound(id, principal)
             }
@@ -150,29 +152,56 @@ struct BlocksController {
             let page = try await setTrash(of: page.id, true, principal: principal)
             return try await respond(with: .page(page, reference: reference), principal: principal, context: context)
         case .block(let block):
-            guard
-                let updated = try await access.store.updateBlock(
-                    id: block.id,
-                    content: block.content,
-                    inTrash: true,
-                    by: principal.botID,
-                    at: clock.now()
-                )
-            else {
+            guard let updated = try await updateBlock(block, content: block.content, inTrash: true, principal) else {
                 throw Self.notFound(id, principal)
             }
             return try await respond(with: .block(updated), principal: principal, context: context)
         }
     }
 
+    /// Writes the block's content and trash flag, telling its page's subscribers; the block as
+    /// stored, or `nil` when it is gone.
+    private func updateBlock(
+        _ block: BlockRecord,
+        content: BlockContent,
+        inTrash: Bool?,
+        _ principal: Principal
+    ) async throws -> BlockRecord? {
+        let now = clock.now()
+        return try await access.store.atomically { store in
+            let updated = try await store.updateBlock(
+                id: block.id,
+                content: content,
+                inTrash: inTrash,
+                by: principal.botID,
+                at: now
+            )
+            if updated != nil {
+                try await store.recordWebhookEvent(
+                    WebhookEvents.pageContent(block.pageID, blocks: [(block.id, "block")], by: principal, at: now)
+                )
+            }
+            return updated
+        }
+    }
+
     /// Moves a page to the trash or out of it, touching nothing else of it (a title or value
     /// written meanwhile stays), and returns it as stored.
     private func setTrash(of pageID: String, _ inTrash: Bool, principal: Principal) async throws -> PageRecord {
-        guard
-            let page = try await access.store.setPageTrash(id: pageID, inTrash, by: principal.botID, at: clock.now())
-        else {
-            throw Self.notFound(pageID, principal)
+        let now = clock.now()
+        let result = try await access.store.atomically { store -> PageRecord? in
+            let before = try await store.page(id: pageID)
+            guard let page = try await store.setPageTrash(id: pageID, inTrash, by: principal.botID, at: now) else {
+                return nil
+            }
+            if before?.archived != inTrash {
+                try await store.recordWebhookEvent(
+                    WebhookEvents.page(inTrash ? .pageDeleted : .pageUndeleted, pageID, by: principal, at: now)
+                )
+            }
+            return page
         }
+        guard let page = result else { throw Self.notFound(pageID, principal) }
         return page
     }
 

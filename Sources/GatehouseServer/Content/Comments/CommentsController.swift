@@ -75,7 +75,10 @@ struct CommentsController {
             createdAt: now,
             lastEditedAt: now
         )
-        try await access.store.createComment(comment)
+        try await access.store.atomically { store in
+            try await store.createComment(comment)
+            try await store.recordWebhookEvent(WebhookEvents.comment(.commentCreated, comment, by: principal, at: now))
+        }
         return try await respond(with: comment, principal: principal, context: context)
     }
 
@@ -128,14 +131,18 @@ struct CommentsController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.insertComments, of: principal)
         let comment = try await ownComment(context, principal: principal)
-        let text = try Self.text(of: body)
-        guard
-            let updated = try await access.store.updateComment(
-                id: comment.id,
-                richTextJSON: try CommentRequest.stored(text),
-                at: clock.now()
-            )
-        else { throw Self.notFound(comment.id, principal) }
+        let stored = try CommentRequest.stored(try Self.text(of: body))
+        let now = clock.now()
+        let written = try await access.store.atomically { store in
+            let updated = try await store.updateComment(id: comment.id, richTextJSON: stored, at: now)
+            if let updated {
+                try await store.recordWebhookEvent(
+                    WebhookEvents.comment(.commentUpdated, updated, by: principal, at: now)
+                )
+            }
+            return updated
+        }
+        guard let updated = written else { throw Self.notFound(comment.id, principal) }
         return try await respond(with: updated, principal: principal, context: context)
     }
 
@@ -143,7 +150,17 @@ struct CommentsController {
         let principal = try context.requirePrincipal()
         try access.policy.require(.insertComments, of: principal)
         let comment = try await ownComment(context, principal: principal)
-        guard let deleted = try await access.store.deleteComment(id: comment.id) else {
+        let now = clock.now()
+        let removed = try await access.store.atomically { store in
+            let deleted = try await store.deleteComment(id: comment.id)
+            if let deleted {
+                try await store.recordWebhookEvent(
+                    WebhookEvents.comment(.commentDeleted, deleted, by: principal, at: now)
+                )
+            }
+            return deleted
+        }
+        guard let deleted = removed else {
             throw Self.notFound(comment.id, principal)
         }
         return try await respond(with: deleted, principal: principal, context: context)

@@ -47,8 +47,11 @@ struct DataSourcesController {
             .reconcile(&dataSource, previous: DataSourceSchema(), principal: principal, at: now)
         let created = dataSource
         try await RelatedDataSources.commit(related, of: created.id, workspaceID: created.workspaceID, in: access.store)
-        {
-            try await $0.createDataSource(created)
+        { store in
+            try await store.createDataSource(created)
+            try await store.recordWebhookEvent(
+                WebhookEvents.dataSource(.dataSourceCreated, created.id, by: principal, at: now)
+            )
         }
         return try await respond(dataSource, database: database, principal: principal, context: context)
     }
@@ -78,6 +81,7 @@ struct DataSourcesController {
             }
         }
         if let title = try ContentJSON.plainText(body["title"], at: "body.title") { dataSource.name = title }
+        let wasInTrash = dataSource.inTrash
         if let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived") {
             dataSource.inTrash = trash
         }
@@ -90,9 +94,33 @@ struct DataSourcesController {
                 .reconcile(&dataSource, previous: previous, principal: principal, at: now)
         }
         let updated = dataSource
+        var events: [WebhookEvent] = []
+        let schemaChanges = WebhookSchemaChanges.between(previous, updated.schema)
+        if !schemaChanges.isEmpty {
+            events.append(
+                WebhookEvents.dataSource(
+                    .dataSourceSchemaUpdated,
+                    id,
+                    by: principal,
+                    at: now,
+                    data: [("updated_properties", .array(schemaChanges))]
+                )
+            )
+        }
+        if updated.inTrash != wasInTrash {
+            events.append(
+                WebhookEvents.dataSource(
+                    updated.inTrash ? .dataSourceDeleted : .dataSourceUndeleted,
+                    id,
+                    by: principal,
+                    at: now
+                )
+            )
+        }
         try await RelatedDataSources.commit(related, of: updated.id, workspaceID: updated.workspaceID, in: access.store)
-        {
-            try await $0.updateDataSource(updated, reindex: reindex)
+        { [events] store in
+            try await store.updateDataSource(updated, reindex: reindex)
+            try await store.recordWebhookEvents(events)
         }
         return try await respond(dataSource, principal: principal, context: context)
     }

@@ -103,6 +103,9 @@ struct DatabasesController {
                 content: .childDatabase(title: database.title),
                 to: reference
             )
+            try await store.recordWebhookEvent(
+                WebhookEvents.database(.databaseCreated, database.id, by: principal, at: now)
+            )
         }
         return JSONResponse.ok(
             try await render(database, principal: principal, context: context),
@@ -150,6 +153,18 @@ struct DatabasesController {
                 in: access.store
             ) { store in
                 try await store.updateDataSource(updated, reindex: true)
+                let changes = WebhookSchemaChanges.between(schema, updated.schema)
+                if !changes.isEmpty {
+                    try await store.recordWebhookEvent(
+                        WebhookEvents.dataSource(
+                            .dataSourceSchemaUpdated,
+                            updated.id,
+                            by: principal,
+                            at: now,
+                            data: [("updated_properties", .array(changes))]
+                        )
+                    )
+                }
             }
         }
         if let title = try ContentJSON.plainText(body["title"], at: "body.title") { database.title = title }

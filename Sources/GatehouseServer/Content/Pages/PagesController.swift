@@ -104,6 +104,7 @@ struct PagesController {
                 let target = Self.appendTarget(under: .page(id: page.record.id), pageID: page.record.id, principal, now)
                 _ = try await store.appendBlocks(content, to: target, at: .end)
             }
+            try await store.recordWebhookEvents(Self.creationEvents(of: page.record, by: principal, at: now))
             return written
         }
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
@@ -117,6 +118,7 @@ struct PagesController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
         var (page, dataSource, inTrash) = try await load(id, for: principal)
+        let wasInTrash = page.record.archived
         let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived")
         if page.record.archived, trash != false { throw BlockTarget.archivedPageError }
         if !page.record.archived, inTrash {
@@ -132,17 +134,35 @@ struct PagesController {
         page.properties.metadata.lastEditedTime = page.record.lastEditedAt.epochMilliseconds
         let properties: Set<String>
         (page, properties) = try await validated(page, body: body, dataSource: &dataSource, principal: principal)
-        let written = try await access.store.writePage(
-            page,
-            create: false,
-            dataSource: dataSource,
-            setting: PageUpdate(
-                properties: properties,
-                setsTrash: trash != nil,
-                setsIcon: appearance.icon != nil,
-                setsCover: appearance.cover != nil
-            )
+        let setting = PageUpdate(
+            properties: properties,
+            setsTrash: trash != nil,
+            setsIcon: appearance.icon != nil,
+            setsCover: appearance.cover != nil
         )
+        var events: [WebhookEvent] = []
+        let now = page.record.lastEditedAt
+        if !properties.isEmpty {
+            events.append(WebhookEvents.pageProperties(id, Array(properties), by: principal, at: now))
+            if case .database(let sourceID) = page.record.parent {
+                events.append(Self.dataSourceContent(sourceID, page: id, by: principal, at: now))
+            }
+        }
+        if let trash, trash != wasInTrash {
+            events.append(WebhookEvents.page(trash ? .pageDeleted : .pageUndeleted, id, by: principal, at: now))
+        }
+        let pageWritten = page
+        let schemaRead = dataSource
+        let written = try await access.store.atomically { [events] store in
+            let written = try await store.writePage(
+                pageWritten,
+                create: false,
+                dataSource: schemaRead,
+                setting: setting
+            )
+            try await store.recordWebhookEvents(events)
+            return written
+        }
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
     }
 
@@ -167,16 +187,53 @@ struct PagesController {
         if case .page(let parentID) = destination.parent {
             reference = Self.appendTarget(under: .page(id: parentID), pageID: parentID, principal, now)
         }
-        let written = try await access.store.movePage(
-            id,
-            from: page.record.parent,
-            to: destination.parent,
-            into: destination.dataSource,
-            by: principal.botID,
-            at: now,
-            reference: reference
-        )
+        let from = page.record.parent
+        let moved = reference
+        let written = try await access.store.atomically { store in
+            let written = try await store.movePage(
+                id,
+                from: from,
+                to: destination.parent,
+                into: destination.dataSource,
+                by: principal.botID,
+                at: now,
+                reference: moved
+            )
+            try await store.recordWebhookEvents([WebhookEvents.page(.pageMoved, id, by: principal, at: now)])
+            return written
+        }
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
+    }
+
+    /// What creating `page` tells: `page.created`, and the content change of the page or data
+    /// source it was created in.
+    private static func creationEvents(of page: PageRecord, by principal: Principal, at time: Date) -> [WebhookEvent] {
+        var events = [WebhookEvents.page(.pageCreated, page.id, by: principal, at: time)]
+        switch page.parent {
+        case .workspace: break
+        case .database(let sourceID): events.append(dataSourceContent(sourceID, page: page.id, by: principal, at: time))
+        case .page(let parentID):
+            events.append(WebhookEvents.pageContent(parentID, blocks: [(page.id, "page")], by: principal, at: time))
+        }
+        return events
+    }
+
+    /// `data_source.content_updated` for page `pageID` added to or changed in data source `id`.
+    private static func dataSourceContent(
+        _ id: String,
+        page pageID: String,
+        by principal: Principal,
+        at time: Date
+    )
+        -> WebhookEvent
+    {
+        WebhookEvents.dataSource(
+            .dataSourceContentUpdated,
+            id,
+            by: principal,
+            at: time,
+            data: [("updated_blocks", [["id": .string(pageID), "type": "page"]])]
+        )
     }
 
     /// Where `body.parent` moves page `pageID`: a page, or a data source (a database's id under

@@ -1,0 +1,250 @@
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import GatehouseStore
+import Logging
+import ServiceLifecycle
+
+/// A background service, on every node, that fans recorded webhook events out to the
+/// subscriptions whose integration may see them and delivers what is due.
+///
+/// Fan-out: the events (aggregated ones once ``WebhookSettings/aggregationWindow`` old) are
+/// merged as Notion aggregates them, each checked per listening integration (the capability its
+/// type needs and the sharing of its page, data source or database, as a request would be),
+/// given its parent as it is now, and turned into one delivery per subscription; taking the
+/// events and queueing the deliveries is one transaction, so of two nodes only one does it.
+/// Delivery: due deliveries are claimed for a minute, posted signed, and recorded: delivered,
+/// due again by the retry schedule, or failed after its last attempt.
+struct WebhookDispatcher: Service {
+    let store: any Store
+    let clock: any WallClock
+    let sealing: SealingKey
+    let sender: WebhookSender
+    let settings: WebhookSettings
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await runOnce()
+                try? await Task.sleep(for: settings.interval)
+            }
+        }
+    }
+
+    /// One round: fan out what was recorded, then deliver what is due.
+    func runOnce() async {
+        do {
+            try await fanOut()
+        } catch {
+            logger.warning("webhook events could not be fanned out", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await deliverDue()
+        } catch {
+            logger.warning("webhook deliveries could not be claimed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Fan-out
+
+    func fanOut() async throws {
+        let now = clock.now()
+        let events = try await store.recordedWebhookEvents(
+            aggregatedBefore: now.addingTimeInterval(-settings.aggregationWindow),
+            limit: 500
+        )
+        guard !events.isEmpty else { return }
+        let subscriptions = try await store.webhookSubscriptions(integrationID: nil).filter { $0.status == .active }
+        var deliveries: [WebhookDelivery] = []
+        var parents = ParentCache(store: store)
+        for (workspaceID, recorded) in Dictionary(grouping: events, by: \.workspaceID) {
+            guard !subscriptions.isEmpty, let workspace = try await store.workspace(id: workspaceID) else { continue }
+            for integration in try await store.integrations(workspaceID: workspaceID) {
+                let listening = subscriptions.filter {
+                    $0.integrationID == integration.id || $0.integrationID == integration.installation?.appID
+                }
+                guard !listening.isEmpty else { continue }
+                var visible: [WebhookEvent] = []
+                for event in recorded where try await mayTell(integration, about: event) {
+                    visible.append(event)
+                }
+                for var event in WebhookAggregation.merge(visible) {
+                    if let parent = try await parents.parent(of: event.entity, workspaceID: workspaceID) {
+                        event.data = Self.setting("parent", parent, in: event.data)
+                    }
+                    let accessibleBy = integration.installation.map {
+                        [
+                            WebhookAuthor(id: $0.ownerUserID, type: "person"),
+                            WebhookAuthor(id: integration.botID, type: "bot"),
+                        ]
+                    }
+                    for subscription in listening where subscription.wants(event.type) {
+                        guard
+                            let body = WebhookEnvelope.body(
+                                of: event,
+                                for: subscription,
+                                workspaceName: workspace.name,
+                                accessibleBy: accessibleBy
+                            ),
+                            let type = event.type.named(forVersion: subscription.apiVersion)
+                        else { continue }
+                        deliveries.append(
+                            WebhookDelivery(
+                                subscriptionID: subscription.id,
+                                eventID: event.id,
+                                eventType: type,
+                                body: body,
+                                nextAttemptAt: now,
+                                createdAt: now
+                            )
+                        )
+                    }
+                }
+            }
+        }
+        if try await !store.fanOutWebhookEvents(ids: events.map(\.id), deliveries: deliveries) {
+            logger.debug("another node fanned these webhook events out first")
+        }
+    }
+
+    /// Whether `integration` holds the capability the event's type needs and may see what the
+    /// event is about (its page for a comment), as it would be checked on a request.
+    private func mayTell(_ integration: Integration, about event: WebhookEvent) async throws -> Bool {
+        guard integration.capabilities.content.contains(event.type.neededCapability),
+            let kind = ContentNodeKind(rawValue: event.subjectKind)
+        else { return false }
+        let ancestry = try await store.ancestry(of: kind, id: event.subjectID, sharedWith: integration.id)
+        let decision = AccessPolicy().decide(
+            workspaceID: integration.workspaceID,
+            resourceWorkspaceID: ancestry.isEmpty ? nil : event.workspaceID,
+            lineage: ancestry.lineage,
+            shares: ancestry.sharedIDs
+        )
+        return decision == .allowed
+    }
+
+    private static func setting(_ key: String, _ value: JSONValue, in data: JSONValue) -> JSONValue {
+        guard case .object(var members) = data else { return data }
+        members.removeAll { $0.0 == key }
+        members.insert((key, value), at: 0)
+        return .object(members)
+    }
+
+    /// The `parent` of pages, data sources and databases, read once per fan-out.
+    private struct ParentCache {
+        let store: any Store
+        var known: [String: JSONValue?] = [:]
+
+        mutating func parent(of entity: WebhookEntity, workspaceID: String) async throws -> JSONValue? {
+            if let cached = known[entity.id] { return cached }
+            let parent: JSONValue?
+            switch entity.type {
+            case "page":
+                parent = try await pageParent(entity.id, workspaceID: workspaceID)
+            case "data_source":
+                parent = try await store.dataSource(id: entity.id).map {
+                    ["id": .string($0.databaseID), "type": "database"]
+                }
+            case "database":
+                parent = try await store.database(id: entity.id).map {
+                    $0.parentPageID.map { ["id": .string($0), "type": "page"] }
+                        ?? ["id": .string(workspaceID), "type": "space"]
+                }
+            default:
+                parent = nil
+            }
+            known[entity.id] = parent
+            return parent
+        }
+
+        private func pageParent(_ id: String, workspaceID: String) async throws -> JSONValue? {
+            guard let page = try await store.page(id: id) else { return nil }
+            switch page.parent {
+            case .workspace: return ["id": .string(workspaceID), "type": "space"]
+            case .page(let parentID): return ["id": .string(parentID), "type": "page"]
+            case .database(let sourceID):
+                let databaseID = try await store.dataSource(id: sourceID)?.databaseID ?? sourceID
+                return ["id": .string(databaseID), "type": "database", "data_source_id": .string(sourceID)]
+            }
+        }
+    }
+
+    // MARK: Delivery
+
+    func deliverDue() async throws {
+        let claimed = try await store.claimWebhookDeliveries(dueAt: clock.now(), lease: 60, limit: 20)
+        await withTaskGroup(of: Void.self) { group in
+            for delivery in claimed { group.addTask { await deliver(delivery) } }
+        }
+    }
+
+    private func deliver(_ delivery: WebhookDelivery) async {
+        do {
+            guard var subscription = try await store.webhookSubscription(id: delivery.subscriptionID) else { return }
+            var attempt = delivery
+            let isVerification = delivery.eventType == WebhookDelivery.verification
+            if subscription.status != .active, !isVerification {
+                // Paused: kept, and looked at again in a minute, without counting an attempt.
+                attempt.nextAttemptAt = clock.now().addingTimeInterval(60)
+                try await store.recordWebhookAttempt(attempt)
+                return
+            }
+            if subscription.sealedToken == nil { subscription = try await makeToken(for: subscription) }
+            guard let sealed = subscription.sealedToken else { return }
+            let token = try await sealing.open(sealed, context: subscription.id)
+            attempt.attempts += 1
+            let bytes =
+                isVerification
+                ? WebhookEnvelope.verification(token: token).serializedBytes()
+                : Array(WebhookEnvelope.attempt(attempt.attempts, of: delivery.body).utf8)
+            let signature = WebhookSignature.header(for: bytes, verificationToken: token)
+            guard let url = URL(string: subscription.url) else { return }
+            let outcome = await sender.post(bytes, headers: [(WebhookSignature.headerName, signature)], to: url)
+            let now = clock.now()
+            attempt.lastOutcome = outcome.summary
+            switch outcome {
+            case .delivered:
+                attempt.status = .delivered
+                attempt.finishedAt = now
+            case .failed:
+                if let next = settings.retrySchedule.nextAttempt(after: attempt.attempts, failedAt: now) {
+                    attempt.nextAttemptAt = next
+                } else {
+                    attempt.status = .failed
+                    attempt.finishedAt = now
+                }
+            case .refused:
+                attempt.status = .failed
+                attempt.finishedAt = now
+            }
+            try await store.recordWebhookAttempt(attempt)
+            if attempt.status != .delivered {
+                logger.info(
+                    "webhook attempt failed",
+                    metadata: [
+                        "subscription": "\(subscription.id)", "type": "\(delivery.eventType)",
+                        "attempt": "\(attempt.attempts)", "outcome": "\(outcome.summary)",
+                    ]
+                )
+            }
+        } catch {
+            logger.warning(
+                "webhook delivery could not be made",
+                metadata: ["delivery": "\(delivery.id)", "error": "\(error)"]
+            )
+        }
+    }
+
+    /// Makes, seals and keeps the subscription's verification token (or takes the one another
+    /// node kept first).
+    private func makeToken(for subscription: WebhookSubscription) async throws -> WebhookSubscription {
+        let token = WebhookVerificationToken.make()
+        let sealed = try await sealing.seal(token, context: subscription.id)
+        return try await store.setWebhookToken(
+            subscriptionID: subscription.id,
+            sealed: sealed,
+            digest: WebhookVerificationToken.digest(token)
+        ) ?? subscription
+    }
+}

@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseContent
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Posts webhook requests to subscribers' URLs, connecting only to addresses the
+/// ``OutboundAddressPolicy`` permits.
+///
+/// The host is resolved here, every address it has is checked, and the connection is pinned to
+/// a permitted one (AsyncHTTPClient's `dnsOverride`, which keeps the name for TLS), so a name
+/// cannot resolve to a public address for the check and a private one for the connection. No
+/// redirect is followed, no proxy from the environment is used, and at most 64 KiB of an answer
+/// is read.
+struct WebhookSender: Sendable {
+    /// What an attempt met.
+    enum Outcome: Equatable, Sendable {
+        /// Answered with this 2xx status.
+        case delivered(Int)
+        /// Failed in a way that a later attempt may not (a status, a timeout, a refused
+        /// connection, a name that did not resolve).
+        case failed(String)
+        /// The URL's addresses are not allowed: no attempt is made.
+        case refused(String)
+
+        var summary: String {
+            switch self {
+            case .delivered(let status): "HTTP \(status)"
+            case .failed(let reason), .refused(let reason): reason
+            }
+        }
+    }
+
+    let addresses: OutboundAddressPolicy
+    /// The longest an attempt may take, from connecting to the answer's end.
+    var timeout: TimeAmount = .seconds(10)
+
+    func post(_ body: [UInt8], headers: [(String, String)], to url: URL) async -> Outcome {
+        guard let host = url.host, !host.isEmpty else { return .refused("the URL has no host") }
+        let resolved: [IPAddress]
+        do {
+            resolved = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(host) }
+        } catch {
+            return .failed("could not resolve \(host)")
+        }
+        guard let address = resolved.first(where: addresses.permits) else {
+            return .refused(
+                "\(host) resolves to \(resolved.map(\.description).joined(separator: ", ")), not a public address (the operator may allow it with --webhook-allow-network)"
+            )
+        }
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: timeout),
+            proxy: nil
+        )
+        configuration.dnsOverride = [host: address.description]
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let outcome = await send(body, headers: headers, to: url, host: host, with: client)
+        try? await client.shutdown()
+        return outcome
+    }
+
+    private func send(
+        _ body: [UInt8],
+        headers: [(String, String)],
+        to url: URL,
+        host: String,
+        with client: HTTPClient
+    ) async -> Outcome {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        request.headers.replaceOrAdd(name: "User-Agent", value: "Gatehouse-Webhooks/1.0")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            var read = 0
+            for try await chunk in response.body {
+                read += chunk.readableBytes
+                if read > 64 * 1024 { break }
+            }
+            let status = Int(response.status.code)
+            return (200..<300).contains(status) ? .delivered(status) : .failed("HTTP \(status)")
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            return .failed("timed out")
+        } catch {
+            return .failed("could not connect to \(host)")
+        }
+    }
+
+    /// Every address `host` resolves to (an address literal is itself).
+    static func resolve(_ host: String) throws -> [IPAddress] {
+        if let literal = IPAddress(host) { return [literal] }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { throw ResolutionError() }
+        defer { freeaddrinfo(first) }
+        var found: [IPAddress] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            if let address = entry.pointee.ai_addr, let text = Self.numericHost(address, entry.pointee.ai_addrlen),
+                let parsed = IPAddress(text), !found.contains(parsed)
+            {
+                found.append(parsed)
+            }
+            cursor = entry.pointee.ai_next
+        }
+        guard !found.isEmpty else { throw ResolutionError() }
+        return found
+    }
+
+    /// The address as text, by `getnameinfo` (numeric, no lookup).
+    private static func numericHost(_ address: UnsafeMutablePointer<sockaddr>, _ length: socklen_t) -> String? {
+        var buffer = [CChar](repeating: 0, count: 1_025)
+        guard getnameinfo(address, length, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 else {
+            return nil
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    struct ResolutionError: Error {}
+}

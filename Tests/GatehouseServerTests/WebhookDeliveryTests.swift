@@ -1,0 +1,345 @@
+import Crypto
+import Foundation
+import GatehouseAdmin
+import GatehouseContent
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// Webhooks end to end: changes made over the API reach a real receiver on loopback, signed,
+/// retried on failure, never redirected, and sent only where the operator allows.
+@Suite(.timeLimit(.minutes(2))) struct WebhookDeliveryTests {
+    /// What a receiver got: every request, in order.
+    final class Inbox: Sendable {
+        struct Request: Sendable {
+            let path: String
+            let signature: String?
+            let body: [UInt8]
+            var json: [String: Any] {
+                (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+            }
+            var type: String? { json["type"] as? String }
+        }
+
+        private let requests = Mutex<[Request]>([])
+        /// The status for the `n`th request that is not a verification (from 0).
+        private let answer: @Sendable (Int) -> HTTPResponse.Status
+
+        init(answer: @escaping @Sendable (Int) -> HTTPResponse.Status = { _ in .ok }) {
+            self.answer = answer
+        }
+
+        var all: [Request] { requests.withLock { $0 } }
+        var events: [Request] { all.filter { $0.json["verification_token"] == nil } }
+
+        func record(_ request: Request) -> HTTPResponse.Status {
+            requests.withLock { requests in
+                let earlier = requests.filter { $0.json["verification_token"] == nil }.count
+                requests.append(request)
+                return request.json["verification_token"] == nil ? answer(earlier) : .ok
+            }
+        }
+
+        /// Waits (up to 15 s) for a request that `matches`.
+        func wait(for matches: (Request) -> Bool) async throws -> Request {
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < .seconds(15) {
+                if let found = all.first(where: matches) { return found }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("no such request; got \(all.map { $0.type ?? "verification" })")
+            throw CancellationError()
+        }
+
+        func token() async throws -> String {
+            let request = try await wait { $0.json["verification_token"] != nil }
+            return try #require(request.json["verification_token"] as? String)
+        }
+    }
+
+    /// An application that keeps every POST in `inbox`; a 307 answer points to `/elsewhere`.
+    static func receiver(_ inbox: Inbox) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("**") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let status = inbox.record(
+                Inbox.Request(
+                    path: request.uri.path,
+                    signature: request.headers[HTTPField.Name("X-Notion-Signature")!],
+                    body: Array(buffer: body)
+                )
+            )
+            return Response(status: status, headers: status == .temporaryRedirect ? [.location: "/elsewhere"] : [:])
+        }
+        return Application(router: router)
+    }
+
+    static func signature(_ body: [UInt8], _ token: String) -> String {
+        "sha256="
+            + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(token.utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Loopback allowed, rounds every 50 ms, a short aggregation window and quick retries.
+    static func quick(_ delays: [TimeInterval]) -> (inout ServerConfiguration) -> Void {
+        { configuration in
+            configuration.webhooks.allowedNetworks = [IPNetwork("127.0.0.0/8")!]
+            configuration.webhooks.interval = .milliseconds(50)
+            configuration.webhooks.aggregationWindow = 0.2
+            configuration.webhooks.retrySchedule = WebhookRetrySchedule(delays: delays)
+        }
+    }
+
+    /// A subscription of the world's integration to `url`, verified with the token it received.
+    static func subscribe(
+        _ world: TestWorld,
+        _ inbox: Inbox,
+        url: String,
+        types: [WebhookEventType] = [],
+        apiVersion: String? = nil
+    ) async throws -> WebhookSubscription {
+        let subscription = try await world.admin.createWebhookSubscription(
+            integrationID: world.integration.id,
+            url: url,
+            eventTypes: types,
+            apiVersion: apiVersion
+        )
+        let token = try await inbox.token()
+        return try await world.admin.verifyWebhookSubscription(subscription.id, token: token)
+    }
+
+    /// The subscription's delivery of `type` once `done` holds (waiting up to 10 s), or as it
+    /// last was.
+    static func delivery(
+        of type: String,
+        to subscription: WebhookSubscription,
+        in world: TestWorld,
+        until done: (WebhookDelivery) -> Bool
+    ) async throws -> WebhookDelivery? {
+        var delivery: WebhookDelivery?
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(10) {
+            delivery = try await world.store.webhookDeliveries(subscriptionID: subscription.id, limit: 50)
+                .first { $0.eventType == type }
+            if let delivery, done(delivery) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return delivery
+    }
+
+    @Test func aPageCreatedOverTheAPIIsToldSignedAndRetriedWithTheSameEvent() async throws {
+        let world = try await TestWorld.make()
+        let inbox = Inbox { $0 == 0 ? .internalServerError : .ok }
+        try await Self.receiver(inbox).test(.live) { receiver in
+            let url = "http://127.0.0.1:\(try #require(receiver.port))/hooks"
+            try await world.test(.live, configure: Self.quick([0.3])) { client in
+                let subscription = try await Self.subscribe(world, inbox, url: url, types: [.pageCreated])
+                let token = try await inbox.token()
+                let created = try await client.call(
+                    .post,
+                    "/v1/pages",
+                    token: world.token,
+                    body: #"{"parent":{"database_id":"\#(world.sharedDatabase.id)"},"properties":{}}"#
+                )
+                #expect(created.status == 200, "\(created.text)")
+                let pageID = try #require(created.json["id"] as? String)
+
+                let second = try await inbox.wait { $0.json["attempt_number"] as? Int == 2 }
+                let first = try #require(inbox.events.first)
+                #expect(first.json["attempt_number"] as? Int == 1)
+                #expect(first.json["id"] as? String == second.json["id"] as? String)
+                for request in [first, second] {
+                    #expect(request.signature == Self.signature(request.body, token))
+                    #expect(request.path == "/hooks")
+                }
+                let event = second.json
+                #expect(event["type"] as? String == "page.created")
+                #expect(event["subscription_id"] as? String == subscription.id)
+                #expect(event["integration_id"] as? String == world.integration.id)
+                #expect(event["workspace_id"] as? String == world.workspace.id)
+                #expect(event["workspace_name"] as? String == "Acme")
+                #expect(event["accessible_by"] == nil)
+                #expect((event["entity"] as? [String: String]) == ["id": pageID, "type": "page"])
+                let parent = (event["data"] as? [String: Any])?["parent"] as? [String: String]
+                #expect(
+                    parent
+                        == [
+                            "id": world.sharedDatabase.id, "type": "database",
+                            "data_source_id": world.sharedDatabase.id,
+                        ]
+                )
+                #expect(
+                    (event["authors"] as? [[String: String]]) == [["id": world.integration.botID, "type": "bot"]]
+                )
+                #expect(inbox.events.count == 2, "only page.created was asked for")
+
+                // Recorded once the receiver's answer is read.
+                let delivery = try await Self.delivery(of: "page.created", to: subscription, in: world) {
+                    $0.status != .pending
+                }
+                #expect(
+                    delivery?.status == .delivered && delivery?.attempts == 2 && delivery?.lastOutcome == "HTTP 200"
+                )
+            }
+        }
+    }
+
+    @Test func aDeliveryGivesUpAfterItsLastAttempt() async throws {
+        let world = try await TestWorld.make()
+        let inbox = Inbox { _ in .serviceUnavailable }
+        try await Self.receiver(inbox).test(.live) { receiver in
+            let url = "http://127.0.0.1:\(try #require(receiver.port))/hooks"
+            try await world.test(.live, configure: Self.quick([0.1, 0.1])) { client in
+                let subscription = try await Self.subscribe(world, inbox, url: url, types: [.commentCreated])
+                let comment = try await client.call(
+                    .post,
+                    "/v1/comments",
+                    token: world.token,
+                    body: #"{"parent":{"page_id":"\#(world.sharedPage.id)"},"rich_text":[{"text":{"content":"hi"}}]}"#
+                )
+                #expect(comment.status == 200, "\(comment.text)")
+                let delivery = try await Self.delivery(of: "comment.created", to: subscription, in: world) {
+                    $0.status == .failed
+                }
+                #expect(delivery?.status == .failed && delivery?.attempts == 3)
+                #expect(delivery?.lastOutcome == "HTTP 503" && delivery?.finishedAt != nil)
+                #expect(inbox.events.map { $0.json["attempt_number"] as? Int } == [1, 2, 3])
+            }
+        }
+    }
+
+    @Test func aRedirectIsNotFollowed() async throws {
+        let world = try await TestWorld.make()
+        let inbox = Inbox { _ in .temporaryRedirect }
+        try await Self.receiver(inbox).test(.live) { receiver in
+            let url = "http://127.0.0.1:\(try #require(receiver.port))/hooks"
+            try await world.test(.live, configure: Self.quick([])) { client in
+                let subscription = try await Self.subscribe(world, inbox, url: url, types: [.commentCreated])
+                _ = try await client.call(
+                    .post,
+                    "/v1/comments",
+                    token: world.token,
+                    body: #"{"parent":{"page_id":"\#(world.sharedPage.id)"},"rich_text":[{"text":{"content":"hi"}}]}"#
+                )
+                let delivery = try await Self.delivery(of: "comment.created", to: subscription, in: world) {
+                    $0.status == .failed
+                }
+                #expect(delivery?.lastOutcome == "HTTP 307")
+                #expect(inbox.all.allSatisfy { $0.path == "/hooks" })
+            }
+        }
+    }
+
+    @Test func aPrivateAddressIsNotCalledUnlessTheOperatorAllowsIt() async throws {
+        let world = try await TestWorld.make()
+        let inbox = Inbox()
+        try await Self.receiver(inbox).test(.live) { receiver in
+            let url = "http://127.0.0.1:\(try #require(receiver.port))/hooks"
+            try await world.test(.live, configure: { $0.webhooks.interval = .milliseconds(50) }) { _ in
+                let subscription = try await world.admin.createWebhookSubscription(
+                    integrationID: world.integration.id,
+                    url: url,
+                    eventTypes: []
+                )
+                let delivery = try await Self.delivery(of: "verification", to: subscription, in: world) {
+                    $0.status == .failed
+                }
+                #expect(delivery?.status == .failed)
+                #expect(delivery?.lastOutcome?.contains("127.0.0.1, not a public address") == true)
+                #expect(inbox.all.isEmpty)
+                #expect(try await world.store.webhookSubscription(id: subscription.id)?.tokenDigest != nil)
+            }
+        }
+    }
+
+    @Test func anOlderAPIVersionGetsItsOwnEventNamesAndNotTheNewOnes() async throws {
+        let world = try await TestWorld.make()
+        let old = Inbox()
+        let current = Inbox()
+        try await Self.receiver(old).test(.live) { oldReceiver in
+            try await Self.receiver(current).test(.live) { currentReceiver in
+                try await world.test(.live, configure: Self.quick([])) { client in
+                    let types: [WebhookEventType] = [.dataSourceSchemaUpdated, .dataSourceCreated]
+                    let oldSubscription = try await Self.subscribe(
+                        world,
+                        old,
+                        url: "http://127.0.0.1:\(try #require(oldReceiver.port))/old",
+                        types: types,
+                        apiVersion: "2022-06-28"
+                    )
+                    _ = try await Self.subscribe(
+                        world,
+                        current,
+                        url: "http://127.0.0.1:\(try #require(currentReceiver.port))/new",
+                        types: types
+                    )
+                    let added = try await client.call(
+                        .patch,
+                        "/v1/data_sources/\(world.sharedDatabase.id)",
+                        token: world.token,
+                        version: "2025-09-03",
+                        body: #"{"properties":{"Estimate":{"number":{}}}}"#
+                    )
+                    #expect(added.status == 200, "\(added.text)")
+                    let created = try await client.call(
+                        .post,
+                        "/v1/data_sources",
+                        token: world.token,
+                        version: "2025-09-03",
+                        body:
+                            #"{"parent":{"database_id":"\#(world.sharedDatabase.id)"},"properties":{"Name":{"title":{}}}}"#
+                    )
+                    #expect(created.status == 200, "\(created.text)")
+
+                    let renamed = try await old.wait { $0.type == "database.schema_updated" }
+                    let changes = (renamed.json["data"] as? [String: Any])?["updated_properties"] as? [[String: Any]]
+                    #expect(changes?.count == 1)
+                    #expect(changes?.first?["name"] as? String == "Estimate")
+                    #expect(changes?.first?["action"] as? String == "created")
+                    #expect(renamed.json["api_version"] as? String == "2022-06-28")
+                    _ = try await current.wait { $0.type == "data_source.schema_updated" }
+                    _ = try await current.wait { $0.type == "data_source.created" }
+                    // Both subscriptions' deliveries of an event are queued together.
+                    let queued = try await world.store.webhookDeliveries(subscriptionID: oldSubscription.id, limit: 50)
+                    #expect(queued.map(\.eventType).sorted() == ["database.schema_updated", "verification"])
+                }
+            }
+        }
+    }
+
+    @Test func aPausedSubscriptionIsNotToldUntilResumed() async throws {
+        let world = try await TestWorld.make()
+        let inbox = Inbox()
+        try await Self.receiver(inbox).test(.live) { receiver in
+            let url = "http://127.0.0.1:\(try #require(receiver.port))/hooks"
+            try await world.test(.live, configure: Self.quick([])) { client in
+                let subscription = try await Self.subscribe(world, inbox, url: url, types: [.commentCreated])
+                _ = try await world.admin.pauseWebhookSubscription(subscription.id)
+                func comment(_ text: String) async throws {
+                    let made = try await client.call(
+                        .post,
+                        "/v1/comments",
+                        token: world.token,
+                        body:
+                            #"{"parent":{"page_id":"\#(world.sharedPage.id)"},"rich_text":[{"text":{"content":"\#(text)"}}]}"#
+                    )
+                    #expect(made.status == 200, "\(made.text)")
+                }
+                try await comment("while paused")
+                // Dispatcher rounds pass while it is paused (a fan-out then would queue nothing for it).
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await world.admin.resumeWebhookSubscription(subscription.id)
+                try await comment("after")
+                _ = try await inbox.wait { $0.type == "comment.created" }
+                let queued = try await world.store.webhookDeliveries(subscriptionID: subscription.id, limit: 50)
+                #expect(queued.map(\.eventType).sorted() == ["comment.created", "verification"])
+                #expect(inbox.events.count == 1)
+            }
+        }
+    }
+}
