@@ -143,7 +143,13 @@ def test_a_verified_subscription_is_told_of_pages_and_comments_signed(sandbox):
     blocks = json.loads(body)["data"]["updated_blocks"]
     assert len(blocks) == 1 and blocks[0]["type"] == "block"
 
-    shown = sandbox.cli("webhook", "show", "--subscription", subscription["id"])
+    # The outcome is recorded once the receiver's answer is read.
+    deadline = time.monotonic() + 20
+    while True:
+        shown = sandbox.cli("webhook", "show", "--subscription", subscription["id"])
+        if all(delivery["status"] != "pending" for delivery in shown["deliveries"]) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert {delivery["type"] for delivery in shown["deliveries"]} >= {
         "verification", "page.created", "comment.created", "page.content_updated",
     }

@@ -26,6 +26,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let usage = UsageRecorder()
+    let metrics = ServerMetrics()
     let issuer = OAuthIssuer(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
     let routes = try buildRoutes(
         configuration: configuration,
@@ -33,6 +34,7 @@ public func buildApplication(
         authenticator: authenticator,
         usage: usage,
         issuer: issuer,
+        metrics: metrics,
         logger: logger
     )
     let listener = RevocationListener(
@@ -66,9 +68,10 @@ public func buildApplication(
             sealing: SealingKey(store: store, clock: authenticator.clock, configured: configuration.secretsKey),
             sender: WebhookSender(
                 addresses: OutboundAddressPolicy(allowed: configuration.webhooks.allowedNetworks),
-                timeout: TimeAmount(configuration.webhooks.timeout)
+                timeout: configuration.webhooks.timeout
             ),
             settings: configuration.webhooks,
+            metrics: metrics,
             logger: logger
         )
     )

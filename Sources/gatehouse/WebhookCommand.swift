@@ -88,7 +88,7 @@ struct WebhookCommand: AsyncParsableCommand {
                 text: """
                     Created webhook subscription \(subscription.id) (pending verification)
                     The server posts a verification_token to \(subscription.url) within seconds; then run:
-                      gatehouse webhook verify --subscription \(subscription.id) --token-stdin <<< '<verification_token>'
+                      gatehouse webhook verify --subscription \(subscription.id) --token-stdin   (and paste it)
                     """,
                 asJSON: global.json
             )
@@ -156,7 +156,8 @@ struct WebhookCommand: AsyncParsableCommand {
                     "give --token-stdin and pipe the verification_token in; tokens are never taken as arguments"
                 )
             }
-            guard let token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !token.isEmpty
+            guard let token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                !token.isEmpty
             else { throw CLIError("no verification_token on standard input") }
             let verified = try await global.withAdmin {
                 try await $0.verifyWebhookSubscription(subscription, token: token)

@@ -13,13 +13,14 @@ import Testing
         _ entity: String,
         data: JSONValue = [:],
         author: String = "bot-1",
-        id: String = UUIDv4.string()
+        id: String = UUIDv4.string(),
+        entityType: String = "page"
     ) -> WebhookEvent {
         WebhookEvent(
             id: id,
             workspaceID: "ws",
             type: type,
-            entity: WebhookEntity(type: "page", id: entity),
+            entity: WebhookEntity(type: entityType, id: entity),
             subjectKind: "page",
             subjectID: entity,
             authors: [WebhookAuthor(id: author, type: "bot")],
@@ -179,6 +180,33 @@ import Testing
         #expect(merged[0].authors.map(\.id) == ["bot-1", "person-2"])
         #expect(merged[0].data["updated_blocks"] == [["id": "b2", "type": "block"], ["id": "b1", "type": "block"]])
         #expect(merged[3].data["updated_properties"] == ["b", "a"])
+    }
+
+    @Test func onlyTheOutcomeOfCreationsAndTrashIsTold() {
+        let merged = WebhookAggregation.merge([
+            // Created, trashed, restored: it exists, so its creation alone.
+            Self.event(.pageCreated, "kept"),
+            Self.event(.pageDeleted, "kept"),
+            Self.event(.pageUndeleted, "kept"),
+            // Trashed and restored: as it was, so nothing of that.
+            Self.event(.pageDeleted, "back"),
+            Self.event(.pageUndeleted, "back"),
+            Self.event(.pagePropertiesUpdated, "back", data: ["updated_properties": ["title"]]),
+            // Restored, trashed, restored: out of the trash, told once.
+            Self.event(.pageUndeleted, "out"),
+            Self.event(.pageDeleted, "out"),
+            Self.event(.pageUndeleted, "out", id: "last-restore"),
+            // A database created and its first data source (the same id) trashed: two entities.
+            Self.event(.databaseCreated, "db", entityType: "database"),
+            Self.event(.dataSourceDeleted, "db", entityType: "data_source"),
+        ])
+        #expect(
+            merged.map { "\($0.type.rawValue) \($0.entity.id)" } == [
+                "page.created kept", "page.properties_updated back", "page.undeleted out", "database.created db",
+                "data_source.deleted db",
+            ]
+        )
+        #expect(merged[2].id == "last-restore")
     }
 
     @Test func retriesBackOffForADayThenStop() {

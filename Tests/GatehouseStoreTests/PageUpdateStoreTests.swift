@@ -59,7 +59,7 @@ import Testing
 
         // Trashed meanwhile: an update read before is refused, and nothing of it is written.
         let trashed = try #require(
-            try await store.setPageTrash(id: page.record.id, true, by: "bot-b", at: Fixtures.now)
+            try await store.setPageTrash(id: page.record.id, true, by: "bot-b", at: Fixtures.now)?.page
         )
         await #expect(throws: StoreError.self) {
             try await store.writePage(
@@ -102,19 +102,20 @@ import Testing
         )
 
         let trashed = try #require(
-            try await store.setPageTrash(id: page.record.id, true, by: "bot-b", at: Fixtures.now)
+            try await store.setPageTrash(id: page.record.id, true, by: "bot-b", at: Fixtures.now)?.page
         )
         #expect(trashed.title == "Two" && trashed.archived && trashed.lastEditedBy == "bot-b")
         #expect(try await store.page(id: page.record.id) == trashed)
         // Trashed again (a raced delete): it keeps the moment it first went to the trash.
         let id = page.record.id
         let firstTrashed = try await Self.archivedAt(id, in: store)
-        _ = try await store.setPageTrash(id: id, true, by: "bot-c", at: Fixtures.now.addingTimeInterval(60))
+        let again = try await store.setPageTrash(id: id, true, by: "bot-c", at: Fixtures.now.addingTimeInterval(60))
+        #expect(again?.changed == false, "already in the trash")
         #expect(try await Self.archivedAt(id, in: store) == firstTrashed)
         let restored = try #require(
             try await store.setPageTrash(id: page.record.id, false, by: "bot", at: Fixtures.now)
         )
-        #expect(!restored.archived && restored.title == "Two")
+        #expect(restored.changed && !restored.page.archived && restored.page.title == "Two")
         #expect(try await store.setPageTrash(id: Fixtures.id(), true, by: "bot", at: Fixtures.now) == nil)
     }
 }

@@ -35,6 +35,10 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var lastOutcome: String?
     public var createdAt: Date
     public var finishedAt: Date?
+    /// Which claim holds it while an attempt is made (``nil`` when none): an attempt's outcome is
+    /// recorded only under the claim it was made with, so a node whose lease ran out cannot
+    /// overwrite what the node that took over recorded.
+    public var claim: String?
 
     public init(
         id: String = UUIDv4.string(),
@@ -47,8 +51,10 @@ public struct WebhookDelivery: Sendable, Equatable {
         nextAttemptAt: Date,
         lastOutcome: String? = nil,
         createdAt: Date,
-        finishedAt: Date? = nil
+        finishedAt: Date? = nil,
+        claim: String? = nil
     ) {
+        self.claim = claim
         self.id = id
         self.subscriptionID = subscriptionID
         self.eventID = eventID

@@ -29,29 +29,62 @@ public struct WebhookRetrySchedule: Sendable, Equatable {
 
 /// Merges the events of one fan-out batch the way Notion aggregates them: events of an
 /// aggregated type for the same entity become one (the latest's id, time and parent; every
-/// author; the union of `updated_blocks` or `updated_properties`), and a page, database or data
-/// source both created and deleted within the batch is not told about at all.
+/// author; the union of `updated_blocks` or `updated_properties`), and only the outcome of an
+/// entity's creation and trash events is told — "the most meaningful result event, or none at all
+/// if the state returns to its original one": created and in the trash at the end, nothing about
+/// it; created and still there, its creation alone; trashed and restored (or the reverse), nothing
+/// of that; otherwise its last trash event. An entity is its type and id (a database's first data
+/// source has the database's id).
 public enum WebhookAggregation {
     public static func merge(_ events: [WebhookEvent]) -> [WebhookEvent] {
-        let created = Set(events.filter { $0.type.isCreation }.map(\.entity.id))
-        let deleted = Set(events.filter { $0.type.isDeletion }.map(\.entity.id))
-        let vanished = created.intersection(deleted)
+        let (skipped, vanished) = lifecycleOutcome(of: events)
         var merged: [WebhookEvent] = []
         var index: [String: Int] = [:]
-        for event in events where !vanished.contains(event.entity.id) {
+        for (position, event) in events.enumerated()
+        where !skipped.contains(position) && !vanished.contains(entityKey(event)) {
             guard event.type.isAggregated else {
                 merged.append(event)
                 continue
             }
             let key = event.type.rawValue + " " + event.entity.id
-            guard let position = index[key] else {
+            guard let earlier = index[key] else {
                 index[key] = merged.count
                 merged.append(event)
                 continue
             }
-            merged[position] = combined(merged[position], event)
+            merged[earlier] = combined(merged[earlier], event)
         }
         return merged
+    }
+
+    private static func entityKey(_ event: WebhookEvent) -> String { event.entity.type + " " + event.entity.id }
+
+    /// The positions of creation and trash events that tell nothing new, and the entities that
+    /// were created and trashed within the batch.
+    private static func lifecycleOutcome(of events: [WebhookEvent]) -> (skipped: Set<Int>, vanished: Set<String>) {
+        var lifecycles: [String: [Int]] = [:]
+        for (position, event) in events.enumerated()
+        where event.type.isCreation || event.type.isDeletion || event.type.isUndeletion {
+            lifecycles[entityKey(event), default: []].append(position)
+        }
+        var skipped = Set<Int>()
+        var vanished = Set<String>()
+        for (entity, positions) in lifecycles {
+            let types = positions.map { events[$0].type }
+            let endsInTrash = types.last!.isDeletion
+            if types.contains(where: \.isCreation) {
+                if endsInTrash {
+                    vanished.insert(entity)
+                } else {
+                    skipped.formUnion(positions.filter { !events[$0].type.isCreation })
+                }
+            } else {
+                // A first restore means it was in the trash before the batch.
+                let startedInTrash = types.first!.isUndeletion
+                skipped.formUnion(startedInTrash == endsInTrash ? positions : Array(positions.dropLast()))
+            }
+        }
+        return (skipped, vanished)
     }
 
     private static func combined(_ earlier: WebhookEvent, _ later: WebhookEvent) -> WebhookEvent {
@@ -79,6 +112,7 @@ public enum WebhookAggregation {
 extension WebhookEventType {
     var isCreation: Bool { self == .pageCreated || self == .databaseCreated || self == .dataSourceCreated }
     var isDeletion: Bool { self == .pageDeleted || self == .databaseDeleted || self == .dataSourceDeleted }
+    var isUndeletion: Bool { self == .pageUndeleted || self == .databaseUndeleted || self == .dataSourceUndeleted }
 }
 
 /// The JSON body of a webhook request, member for member as Notion sends it.
@@ -118,9 +152,10 @@ public enum WebhookEnvelope {
         return String(decoding: JSONValue.object(members).serialized(), as: UTF8.self)
     }
 
-    /// A first attempt's `body` as attempt `attempt` sends it. The one `"attempt_number":1,` is
-    /// the envelope's own member: inside a JSON string every `"` is escaped, so the text cannot
-    /// occur in a value.
+    /// A first attempt's `body` as attempt `attempt` sends it. The first `"attempt_number":1,` is
+    /// the envelope's own member: the members before it are ours, inside a JSON string every `"`
+    /// is escaped (so the text cannot occur in a value), and `data`, whose keys could be anything,
+    /// comes after it.
     public static func attempt(_ attempt: Int, of body: String) -> String {
         guard attempt != 1, let range = body.range(of: #""attempt_number":1,"#) else { return body }
         return body.replacingCharacters(in: range, with: #""attempt_number":\#(attempt),"#)

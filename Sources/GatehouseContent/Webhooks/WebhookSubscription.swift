@@ -62,6 +62,10 @@ public struct WebhookSubscription: Sendable, Equatable {
     /// The API versions a subscription can be set to, oldest first (the newest is the default).
     public static let apiVersions = ["2022-06-28", "2025-09-03", "2026-03-11"]
 
+    /// Whether its API version has data sources (2025-09-03 on): before, a data source's events
+    /// are its database's (``WebhookEventType/named(forVersion:)``), about the database.
+    public var knowsDataSources: Bool { apiVersion >= "2025-09-03" }
+
     /// Whether events of `type` go to this subscription.
     public func wants(_ type: WebhookEventType) -> Bool {
         status == .active && (eventTypes.isEmpty || eventTypes.contains(type))

@@ -10,6 +10,8 @@ import Synchronization
 /// - `gatehouse_http_request_duration_seconds{route,method}` (histogram)
 /// - `gatehouse_authentication_failures_total{reason}`
 /// - `gatehouse_rate_limited_total{reason}`
+/// - `gatehouse_webhook_attempts_total{outcome}`: webhook requests made (`delivered`, `failed`)
+///   or not made because the URL's addresses are not allowed (`refused`)
 /// - `gatehouse_answered_from_memory_total{route}`: requests of `/forward-auth` and `/verify`
 ///   answered ahead of the router from memory alone (``InlineAnswerHandler``); the others of these
 ///   routes needed the store, the audit log or an error only the router gives
@@ -89,6 +91,11 @@ public final class ServerMetrics: Sendable {
 
     func recordRateLimited(reason: String) {
         Counter(label: "gatehouse_rate_limited_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
+    func recordWebhookAttempt(outcome: String) {
+        Counter(label: "gatehouse_webhook_attempts_total", dimensions: [("outcome", outcome)], factory: factory)
+            .increment()
     }
 
     /// The Prometheus text exposition format.

@@ -21,6 +21,8 @@ struct WebhookDispatcher: Service {
     let sealing: SealingKey
     let sender: WebhookSender
     let settings: WebhookSettings
+    /// Where attempts are counted (`nil`: nowhere).
+    var metrics: ServerMetrics? = nil
     let logger: Logger
 
     func run() async throws {
@@ -80,9 +82,19 @@ struct WebhookDispatcher: Service {
                         ]
                     }
                     for subscription in listening where subscription.wants(event.type) {
+                        var shaped = event
+                        if !subscription.knowsDataSources, event.entity.type == "data_source",
+                            let databaseID = try await parents.databaseID(ofDataSource: event.entity.id)
+                        {
+                            // Before 2025-09-03 the event is about the data source's database.
+                            shaped.entity = WebhookEntity(type: "database", id: databaseID)
+                            if let parent = try await parents.parent(of: shaped.entity, workspaceID: workspaceID) {
+                                shaped.data = Self.setting("parent", parent, in: shaped.data)
+                            }
+                        }
                         guard
                             let body = WebhookEnvelope.body(
-                                of: event,
+                                of: shaped,
                                 for: subscription,
                                 workspaceName: workspace.name,
                                 accessibleBy: accessibleBy
@@ -131,13 +143,19 @@ struct WebhookDispatcher: Service {
         return .object(members)
     }
 
-    /// The `parent` of pages, data sources and databases, read once per fan-out.
+    /// The `parent` of pages, data sources and databases, read once per fan-out (by type and id:
+    /// a database's first data source has the database's id).
     private struct ParentCache {
         let store: any Store
         var known: [String: JSONValue?] = [:]
 
+        func databaseID(ofDataSource id: String) async throws -> String? {
+            try await store.dataSource(id: id)?.databaseID
+        }
+
         mutating func parent(of entity: WebhookEntity, workspaceID: String) async throws -> JSONValue? {
-            if let cached = known[entity.id] { return cached }
+            let key = entity.type + " " + entity.id
+            if let cached = known[key] { return cached }
             let parent: JSONValue?
             switch entity.type {
             case "page":
@@ -154,7 +172,7 @@ struct WebhookDispatcher: Service {
             default:
                 parent = nil
             }
-            known[entity.id] = parent
+            known[key] = parent
             return parent
         }
 
@@ -203,6 +221,7 @@ struct WebhookDispatcher: Service {
             let outcome = await sender.post(bytes, headers: [(WebhookSignature.headerName, signature)], to: url)
             let now = clock.now()
             attempt.lastOutcome = outcome.summary
+            metrics?.recordWebhookAttempt(outcome: outcome.label)
             switch outcome {
             case .delivered:
                 attempt.status = .delivered
@@ -218,7 +237,13 @@ struct WebhookDispatcher: Service {
                 attempt.status = .failed
                 attempt.finishedAt = now
             }
-            try await store.recordWebhookAttempt(attempt)
+            guard try await store.recordWebhookAttempt(attempt) else {
+                logger.info(
+                    "a webhook attempt outlived its claim; the node that took it over records it",
+                    metadata: ["delivery": "\(delivery.id)"]
+                )
+                return
+            }
             if attempt.status != .delivered {
                 logger.info(
                     "webhook attempt failed",

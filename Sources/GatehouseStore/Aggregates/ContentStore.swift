@@ -12,8 +12,8 @@ public protocol ContentStore: Sendable {
     /// ``DataSourceStore/writePage(_:create:dataSource:setting:)`` or ``setPageTrash(id:_:by:at:)``).
     func updatePage(_ page: PageRecord) async throws
     /// Moves page `id` to the trash or out of it, and nothing else of it; returns the page as
-    /// stored then, or nil when there is none.
-    func setPageTrash(id: String, _ inTrash: Bool, by editor: String, at time: Date) async throws -> PageRecord?
+    /// stored then and whether the flag changed, or nil when there is none.
+    func setPageTrash(id: String, _ inTrash: Bool, by editor: String, at time: Date) async throws -> PageTrashChange?
     func pages(workspaceID: String) async throws -> [PageRecord]
     func pages(databaseID: String) async throws -> [PageRecord]
     /// Grants or, with `remove`, withdraws an integration's access to a database or page.
@@ -80,4 +80,18 @@ extension [ContentAncestor] {
 
     /// The ids here shared with the integration the ancestry was asked for.
     public var sharedIDs: Set<String> { Set(lazy.filter(\.shared).map(\.id)) }
+}
+
+/// What ``ContentStore/setPageTrash(id:_:by:at:)`` did.
+public struct PageTrashChange: Sendable, Equatable {
+    /// The page as stored then.
+    public var page: PageRecord
+    /// Whether the flag changed: the page was not already as asked, read under its row lock (so
+    /// of two calls racing to trash it, one is told it changed).
+    public var changed: Bool
+
+    public init(page: PageRecord, changed: Bool) {
+        self.page = page
+        self.changed = changed
+    }
 }

@@ -41,8 +41,11 @@ public protocol WebhookStore: Sendable {
     /// Claims up to `limit` pending deliveries due at `now` for `lease` (another node skips them
     /// meanwhile), oldest first.
     func claimWebhookDeliveries(dueAt now: Date, lease: TimeInterval, limit: Int) async throws -> [WebhookDelivery]
-    /// Records an attempt's outcome: `delivery`'s attempts, status, next attempt and outcome.
-    func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws
+    /// Records an attempt's outcome — `delivery`'s attempts, status, next attempt and outcome —
+    /// and releases the claim; `false` (nothing recorded) when the delivery is no longer held by
+    /// `delivery.claim` (its lease ran out and another node took it).
+    @discardableResult
+    func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws -> Bool
     /// The subscription's latest deliveries, newest first.
     func webhookDeliveries(subscriptionID: String, limit: Int) async throws -> [WebhookDelivery]
 }

@@ -63,10 +63,23 @@ extension SQLStore {
         }
     }
 
-    public func setPageTrash(id: String, _ inTrash: Bool, by editor: String, at time: Date) async throws -> PageRecord?
+    public func setPageTrash(
+        id: String,
+        _ inTrash: Bool,
+        by editor: String,
+        at time: Date
+    ) async throws
+        -> PageTrashChange?
     {
         let engine = self.engine
         return try await transaction { database in
+            // The row locked and its flag read first, so racing calls see each other's change.
+            guard
+                let before = try await database.raw(
+                    "UPDATE pages SET archived_at = archived_at WHERE id = \(bind: id) RETURNING archived_at"
+                ).first()
+            else { return nil }
+            let wasInTrash = try before.decode(column: "archived_at", as: Int64?.self) != nil
             // A page trashed meanwhile keeps the moment it went to the trash.
             let trash: SQLQueryString =
                 inTrash ? "archived_at = COALESCE(archived_at, \(bind: time.epochMilliseconds))" : "archived_at = NULL"
@@ -77,7 +90,7 @@ extension SQLStore {
                 ).first().map(Self.page)
             else { return nil }
             try await Self.pageTrashed(page, engine: engine, in: database)
-            return page
+            return PageTrashChange(page: page, changed: wasInTrash != inTrash)
         }
     }
 

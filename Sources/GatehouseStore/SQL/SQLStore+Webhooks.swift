@@ -175,16 +175,17 @@ extension SQLStore {
         }
     }
 
-    public func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws {
-        try await write { database in
-            try await database.raw(
+    public func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws -> Bool {
+        guard let claim = delivery.claim else { return false }
+        return try await write { database in
+            try await !database.raw(
                 """
                 UPDATE webhook_deliveries SET attempts = \(bind: delivery.attempts), status = \(bind: delivery.status.rawValue),
                     next_attempt_at = \(bind: delivery.nextAttemptAt.epochMilliseconds), last_outcome = \(bind: delivery.lastOutcome),
                     finished_at = \(bind: delivery.finishedAt?.epochMilliseconds), claim = NULL, claimed_until = NULL
-                WHERE id = \(bind: delivery.id)
+                WHERE id = \(bind: delivery.id) AND claim = \(bind: claim) RETURNING id
                 """
-            ).run()
+            ).all().isEmpty
         }
     }
 
@@ -265,7 +266,8 @@ extension SQLStore {
             nextAttemptAt: try date(row, "next_attempt_at"),
             lastOutcome: try row.decode(column: "last_outcome", as: String?.self),
             createdAt: try date(row, "created_at"),
-            finishedAt: try optionalDate(row, "finished_at")
+            finishedAt: try optionalDate(row, "finished_at"),
+            claim: try row.decode(column: "claim", as: String?.self)
         )
     }
 }

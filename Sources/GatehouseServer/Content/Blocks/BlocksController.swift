@@ -190,16 +190,15 @@ struct BlocksController {
     private func setTrash(of pageID: String, _ inTrash: Bool, principal: Principal) async throws -> PageRecord {
         let now = clock.now()
         let result = try await access.store.atomically { store -> PageRecord? in
-            let before = try await store.page(id: pageID)
-            guard let page = try await store.setPageTrash(id: pageID, inTrash, by: principal.botID, at: now) else {
+            guard let change = try await store.setPageTrash(id: pageID, inTrash, by: principal.botID, at: now) else {
                 return nil
             }
-            if before?.archived != inTrash {
+            if change.changed {
                 try await store.recordWebhookEvent(
                     WebhookEvents.page(inTrash ? .pageDeleted : .pageUndeleted, pageID, by: principal, at: now)
                 )
             }
-            return page
+            return change.page
         }
         guard let page = result else { throw Self.notFound(pageID, principal) }
         return page

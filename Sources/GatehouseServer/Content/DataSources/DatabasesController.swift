@@ -103,9 +103,10 @@ struct DatabasesController {
                 content: .childDatabase(title: database.title),
                 to: reference
             )
-            try await store.recordWebhookEvent(
-                WebhookEvents.database(.databaseCreated, database.id, by: principal, at: now)
-            )
+            try await store.recordWebhookEvents([
+                WebhookEvents.database(.databaseCreated, database.id, by: principal, at: now),
+                WebhookEvents.pageContent(parentID, blocks: [(database.id, "database")], by: principal, at: now),
+            ])
         }
         return JSONResponse.ok(
             try await render(database, principal: principal, context: context),
