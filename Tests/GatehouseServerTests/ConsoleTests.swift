@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseAdmin
+import GatehouseContent
 import GatehouseCore
 import GatehouseServer
 import GatehouseStore
@@ -48,6 +49,33 @@ import Testing
             #expect(me.json["name"] as? String == "Console Bot")
             let audit = try await world.store.events(since: nil, limit: 1000)
             #expect(audit.contains { $0.action == "integration.created" && $0.actor == "user:\(world.owner.id)" })
+        }
+    }
+
+    @Test func anIntegrationsPageShowsItsWebhooksAndTheirLatestDeliveries() async throws {
+        let world = try await TestWorld.make()
+        let flow = try await OAuthFlow.make(world)
+        let subscription = try await world.admin.createWebhookSubscription(
+            integrationID: world.integration.id,
+            url: "https://hooks.example.com/notion?key=not-for-the-page",
+            eventTypes: [.pageCreated, .commentCreated]
+        )
+        let hourly: (inout ServerConfiguration) -> Void = { $0.webhooks.interval = .seconds(3_600) }
+        try await world.test(.router, configure: hourly) { client in
+            let session = try requireValue(try await flow.signIn(client), "session")
+            let page = try await client.send(
+                .get,
+                "/console/integrations/\(world.integration.id)",
+                cookies: [OAuthFlow.sessionCookie: session]
+            )
+            #expect(page.status == 200)
+            #expect(
+                page.text.contains("<code>https://hooks.example.com/notion</code> <span class=\"badge\">pending</span>")
+            )
+            #expect(!page.text.contains("not-for-the-page"))
+            #expect(page.text.contains("page.created, comment.created"))
+            #expect(page.text.contains("<code>\(subscription.id)</code>"))
+            #expect(page.text.contains("<td><code>verification</code></td>"))
         }
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import GatehouseAdmin
+import GatehouseContent
 import GatehouseCore
 import GatehouseStore
 import HTTPTypes
 import Hummingbird
 
 /// One integration's console page (`/console/integrations/:id`): capabilities, scopes, limits,
-/// usage, credentials and sharing, and the owner's actions on it (share, rotate, revoke, delete),
+/// usage, credentials, sharing and webhook subscriptions, and the owner's actions on it (share, rotate, revoke, delete),
 /// each irreversible one behind a confirmation page.
 extension ConsoleController {
     @Sendable func detail(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
@@ -191,9 +192,38 @@ extension ConsoleController {
             values["installedFrom"] = true
             values["ownerName"] = owner
         }
+        if integration.installation == nil {
+            // An installation's subscriptions are its public integration's, another workspace's.
+            values["webhooks"] = try await webhookRows(of: integration)
+            values["showsWebhooks"] = true
+        }
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
         return render("console_integration", integration.name, viewer, values)
+    }
+
+    /// The integration's webhook subscriptions, each with its five latest deliveries; URLs without
+    /// their query, which may carry a secret.
+    private func webhookRows(of integration: Integration) async throws -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        for subscription in try await store.webhookSubscriptions(integrationID: integration.id) {
+            let deliveries = try await store.webhookDeliveries(subscriptionID: subscription.id, limit: 5)
+            var url = URLComponents(string: subscription.url)
+            url?.query = nil
+            rows.append([
+                "id": subscription.id, "url": url?.string ?? "", "status": subscription.status.rawValue,
+                "events": subscription.eventTypes.isEmpty
+                    ? "all events" : subscription.eventTypes.map(\.rawValue).joined(separator: ", "),
+                "apiVersion": subscription.apiVersion,
+                "deliveries": deliveries.map { delivery -> [String: Any] in
+                    [
+                        "type": delivery.eventType, "status": delivery.status.rawValue, "attempts": delivery.attempts,
+                        "outcome": delivery.lastOutcome ?? "not sent yet", "created": Self.dateTime(delivery.createdAt),
+                    ]
+                },
+            ])
+        }
+        return rows
     }
 
     /// `5 requests a second, bursts of 20, 1000 a day` (or `no daily quota`).
