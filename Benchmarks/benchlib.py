@@ -178,6 +178,13 @@ def cli(binary, database_url, *args):
     return json.loads(out.stdout)
 
 
+def cli_with_input(binary, database_url, text, *args):
+    """As `cli`, with `text` on standard input (tokens are never arguments)."""
+    out = subprocess.run([binary, *args, "--json", "--database-url", database_url],
+                         check=True, capture_output=True, text=True, input=text)
+    return json.loads(out.stdout)
+
+
 def sandbox_owner(database_url):
     """The seeded sandbox owner's user id and workspace id."""
     query = "SELECT id, workspace_id FROM users WHERE email = 'owner@sandbox.test'"

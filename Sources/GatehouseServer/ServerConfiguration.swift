@@ -94,7 +94,9 @@ public struct WebhookSettings: Sendable {
     /// Networks a webhook URL may reach although they are not public (`--webhook-allow-network`;
     /// `127.0.0.0/8` for a receiver on the developer's machine). Empty: public addresses only.
     public var allowedNetworks: [IPNetwork] = []
-    public var interval: Duration = .seconds(1)
+    /// How often a node looks for recorded events and due deliveries (two indexed reads when
+    /// there are none).
+    public var interval: Duration = .milliseconds(250)
     /// Notion aggregates such events for up to a minute; a sandbox answers sooner.
     public var aggregationWindow: TimeInterval = 2
     public var retrySchedule: WebhookRetrySchedule = .standard

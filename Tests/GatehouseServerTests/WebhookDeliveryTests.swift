@@ -348,6 +348,79 @@ import Testing
         )
     }
 
+    @Test func aPublicIntegrationIsToldOfEachInstallationWithWhoCanSeeIt() async throws {
+        let clock = TestClock(frozenAt: TestClock.fixedInstant)
+        let world = try await TestWorld.make(clock: clock)
+        let (app, _) = try await world.admin.createPublicIntegration(
+            workspaceID: world.workspace.id,
+            name: "Calendar Sync",
+            capabilities: .all,
+            redirectURIs: ["https://app.example/callback"],
+            expiringTokens: false
+        )
+        // An installation by the world's owner, as the consent page makes one, sharing the page.
+        let installation = Integration(
+            id: UUIDv4.string(),
+            workspaceID: world.workspace.id,
+            name: app.name,
+            kind: app.kind,
+            capabilities: .all,
+            botID: UUIDv4.string(),
+            createdAt: clock.now(),
+            installation: Installation(appID: app.id, ownerUserID: world.owner.id, owner: .user)
+        )
+        try await world.store.createIntegration(installation, token: nil)
+        _ = try await world.admin.share(
+            integrationID: installation.id,
+            target: .page(world.sharedPage.id),
+            remove: false
+        )
+        await #expect(throws: AdminError.self, "an installation is subscribed through its app") {
+            try await world.admin.createWebhookSubscription(
+                integrationID: installation.id,
+                url: "https://hooks.example.com/",
+                eventTypes: []
+            )
+        }
+        let subscription = try await world.admin.createWebhookSubscription(
+            integrationID: app.id,
+            url: "https://hooks.example.com/",
+            eventTypes: [.pagePropertiesUpdated]
+        )
+        _ = try await world.store.setWebhookSubscriptionStatus(id: subscription.id, .active, at: clock.now())
+        try await world.store.recordWebhookEvent(
+            WebhookEvent(
+                workspaceID: world.workspace.id,
+                type: .pagePropertiesUpdated,
+                entity: WebhookEntity(type: "page", id: world.sharedPage.id),
+                subjectKind: ContentNodeKind.page.rawValue,
+                subjectID: world.sharedPage.id,
+                authors: [WebhookAuthor(id: world.integration.botID, type: "bot")],
+                data: ["updated_properties": ["title"]],
+                occurredAt: clock.now()
+            )
+        )
+        let dispatcher = Self.dispatcher(world, clock)
+        try await dispatcher.fanOut()
+        await dispatcher.sender.shutdown()
+        let delivery = try #require(
+            try await world.store.webhookDeliveries(subscriptionID: subscription.id, limit: 10)
+                .first { $0.eventType == "page.properties_updated" }
+        )
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(delivery.body.utf8)) as? [String: Any])
+        #expect(body["integration_id"] as? String == app.id)
+        #expect(
+            (body["accessible_by"] as? [[String: String]]) == [
+                ["id": world.owner.id, "type": "person"], ["id": installation.botID, "type": "bot"],
+            ]
+        )
+        #expect(
+            ((body["data"] as? [String: Any])?["parent"] as? [String: String])?["data_source_id"]
+                == world.sharedDatabase.id
+        )
+        await world.store.shutdown()
+    }
+
     @Test func onlyWhatIsSharedIsQueuedAndAPausedSubscriptionsDeliveriesWait() async throws {
         let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let world = try await TestWorld.make(clock: clock)
@@ -409,6 +482,7 @@ import Testing
             let delivered = try await Self.delivery(of: "comment.created", to: mine, in: world) { _ in true }
             #expect(delivered?.status == .delivered && delivered?.attempts == 1)
             #expect(inbox.events.map(\.path) == ["/mine"])
+            await dispatcher.sender.shutdown()
         }
         await world.store.shutdown()
     }

@@ -25,38 +25,49 @@ struct WebhookDispatcher: Service {
     var metrics: ServerMetrics? = nil
     let logger: Logger
 
+    /// Events fanned out in one round, and deliveries claimed (and so in flight) at once.
+    static let fanOutBatch = 500
+    static let deliveryBatch = 20
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await runOnce()
-                try? await Task.sleep(for: settings.interval)
+                // A full batch means more may be waiting: the next round starts at once.
+                if await !runOnce() { try? await Task.sleep(for: settings.interval) }
             }
         }
+        await sender.shutdown()
     }
 
-    /// One round: fan out what was recorded, then deliver what is due.
-    func runOnce() async {
+    /// One round: fan out what was recorded, then deliver what is due; whether either step
+    /// took a full batch.
+    @discardableResult
+    func runOnce() async -> Bool {
+        var busy = false
         do {
-            try await fanOut()
+            busy = try await fanOut() == Self.fanOutBatch
         } catch {
             logger.warning("webhook events could not be fanned out", metadata: ["error": "\(error)"])
         }
         do {
-            try await deliverDue()
+            busy = try await deliverDue() == Self.deliveryBatch || busy
         } catch {
             logger.warning("webhook deliveries could not be claimed", metadata: ["error": "\(error)"])
         }
+        return busy
     }
 
     // MARK: Fan-out
 
-    func fanOut() async throws {
+    /// Fans out what was recorded; how many events it took.
+    @discardableResult
+    func fanOut() async throws -> Int {
         let now = clock.now()
         let events = try await store.recordedWebhookEvents(
             aggregatedBefore: now.addingTimeInterval(-settings.aggregationWindow),
-            limit: 500
+            limit: Self.fanOutBatch
         )
-        guard !events.isEmpty else { return }
+        guard !events.isEmpty else { return 0 }
         let subscriptions = try await store.webhookSubscriptions(integrationID: nil).filter { $0.status == .active }
         var deliveries: [WebhookDelivery] = []
         var parents = ParentCache(store: store)
@@ -118,6 +129,7 @@ struct WebhookDispatcher: Service {
         if try await !store.fanOutWebhookEvents(ids: events.map(\.id), deliveries: deliveries) {
             logger.debug("another node fanned these webhook events out first")
         }
+        return events.count
     }
 
     /// Whether `integration` holds the capability the event's type needs and may see what the
@@ -190,11 +202,14 @@ struct WebhookDispatcher: Service {
 
     // MARK: Delivery
 
-    func deliverDue() async throws {
-        let claimed = try await store.claimWebhookDeliveries(dueAt: clock.now(), lease: 60, limit: 20)
+    /// Claims and makes the attempts that are due; how many it claimed.
+    @discardableResult
+    func deliverDue() async throws -> Int {
+        let claimed = try await store.claimWebhookDeliveries(dueAt: clock.now(), lease: 60, limit: Self.deliveryBatch)
         await withTaskGroup(of: Void.self) { group in
             for delivery in claimed { group.addTask { await deliver(delivery) } }
         }
+        return claimed.count
     }
 
     private func deliver(_ delivery: WebhookDelivery) async {

@@ -53,6 +53,8 @@ struct WebhookSender: Sendable {
     /// The longest an attempt may take, resolving the name included; then it has failed, and
     /// the dispatcher goes on (what is left of it is cancelled).
     var timeout: Duration = .seconds(10)
+    /// The clients whose connections are kept for the next attempt to the same place.
+    let clients = PinnedClients()
 
     /// Names are resolved on threads of their own, so a slow resolver holds neither the event
     /// loops nor the pool that hashes passwords.
@@ -98,16 +100,13 @@ struct WebhookSender: Sendable {
             )
         }
         guard !Task.isCancelled else { return .failed("timed out") }
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: TimeAmount(timeout)),
-            proxy: nil
-        )
-        configuration.dnsOverride = [host: address.description]
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        let outcome = await send(body, headers: headers, to: url, host: host, with: client)
-        try? await client.shutdown()
-        return outcome
+        let client = clients.client(for: host, pinnedTo: address, timeout: timeout)
+        return await send(body, headers: headers, to: url, host: host, with: client)
+    }
+
+    /// Closes every connection kept open.
+    func shutdown() async {
+        await clients.shutdown()
     }
 
     private func send(
@@ -168,4 +167,54 @@ struct WebhookSender: Sendable {
     }
 
     struct ResolutionError: Error {}
+}
+
+/// HTTP clients by host and the address it was checked and pinned to, so attempts to one
+/// receiver reuse its connections; at most 64, the least recently used closed beyond that.
+final class PinnedClients: Sendable {
+    private struct Entry {
+        var client: HTTPClient
+        var lastUsed: UInt64
+    }
+
+    private let state = Mutex<(entries: [String: Entry], uses: UInt64)>(([:], 0))
+    static let capacity = 64
+
+    func client(for host: String, pinnedTo address: IPAddress, timeout: Duration) -> HTTPClient {
+        let key = host + " " + address.description
+        let (client, evicted) = state.withLock { state -> (HTTPClient, HTTPClient?) in
+            state.uses += 1
+            if var entry = state.entries[key] {
+                entry.lastUsed = state.uses
+                state.entries[key] = entry
+                return (entry.client, nil)
+            }
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(5), read: TimeAmount(timeout)),
+                proxy: nil
+            )
+            configuration.dnsOverride = [host: address.description]
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+            var evicted: HTTPClient?
+            if state.entries.count >= Self.capacity,
+                let oldest = state.entries.min(by: { $0.value.lastUsed < $1.value.lastUsed })
+            {
+                evicted = oldest.value.client
+                state.entries[oldest.key] = nil
+            }
+            state.entries[key] = Entry(client: client, lastUsed: state.uses)
+            return (client, evicted)
+        }
+        if let evicted { Task { try? await evicted.shutdown() } }
+        return client
+    }
+
+    func shutdown() async {
+        let clients = state.withLock { state in
+            defer { state.entries = [:] }
+            return state.entries.values.map(\.client)
+        }
+        for client in clients { try? await client.shutdown() }
+    }
 }

@@ -31,7 +31,7 @@ public protocol WebhookStore: Sendable {
     /// of the public integration it installs) is active; otherwise nothing: a workspace no one
     /// listens to pays two indexed reads.
     func recordWebhookEvent(_ event: WebhookEvent) async throws
-    /// Up to `limit` recorded events, oldest first: aggregated ones that occurred before
+    /// Up to `limit` recorded events, oldest first: aggregated ones that occurred at or before
     /// `aggregatedBefore`, the others whenever.
     func recordedWebhookEvents(aggregatedBefore: Date, limit: Int) async throws -> [WebhookEvent]
     /// Removes the events with these ids and queues `deliveries`, in one transaction; `false`

@@ -125,7 +125,7 @@ extension SQLStore {
             try await database.raw(
                 """
                 SELECT * FROM webhook_events
-                WHERE aggregated = \(bind: false) OR occurred_at < \(bind: aggregatedBefore.epochMilliseconds)
+                WHERE aggregated = \(bind: false) OR occurred_at <= \(bind: aggregatedBefore.epochMilliseconds)
                 ORDER BY occurred_at, id LIMIT \(bind: limit)
                 """
             ).all().map(Self.webhookEvent)
@@ -156,6 +156,18 @@ extension SQLStore {
     ) async throws -> [WebhookDelivery] {
         let claim = UUIDv4.string()
         let nowMilliseconds = now.epochMilliseconds
+        // Most rounds find nothing due: a read answers them, with no write transaction.
+        let anyDue = try await read { database in
+            try await database.raw(
+                """
+                SELECT id FROM webhook_deliveries
+                WHERE status = 'pending' AND next_attempt_at <= \(bind: nowMilliseconds)
+                    AND (claimed_until IS NULL OR claimed_until < \(bind: nowMilliseconds))
+                LIMIT 1
+                """
+            ).first() != nil
+        }
+        guard anyDue else { return [] }
         return try await transaction { database in
             try await database.raw(
                 """
