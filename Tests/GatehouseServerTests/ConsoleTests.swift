@@ -76,6 +76,25 @@ import Testing
             #expect(page.text.contains("page.created, comment.created"))
             #expect(page.text.contains("<code>\(subscription.id)</code>"))
             #expect(page.text.contains("<td><code>verification</code></td>"))
+
+            // A member sees where it goes, not the path (which may carry a secret).
+            let email = "mo-\(UUID().uuidString.prefix(6))@acme.test"
+            _ = try await world.admin.createUser(
+                workspaceID: world.workspace.id,
+                email: email,
+                name: "Mo",
+                role: .member,
+                password: OAuthFlow.password
+            )
+            let member = try requireValue(try await flow.signIn(client, email: email), "member session")
+            let shown = try await client.send(
+                .get,
+                "/console/integrations/\(world.integration.id)",
+                cookies: [OAuthFlow.sessionCookie: member]
+            )
+            #expect(shown.status == 200)
+            #expect(shown.text.contains("<code>https://hooks.example.com/…</code>"))
+            #expect(!shown.text.contains("hooks.example.com/notion"))
         }
     }
 

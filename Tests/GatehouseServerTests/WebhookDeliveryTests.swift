@@ -400,9 +400,7 @@ import Testing
                 occurredAt: clock.now()
             )
         )
-        let dispatcher = Self.dispatcher(world, clock)
-        try await dispatcher.fanOut()
-        await dispatcher.sender.shutdown()
+        _ = try await Self.withDispatcher(world, clock) { try await $0.fanOut() }
         let delivery = try #require(
             try await world.store.webhookDeliveries(subscriptionID: subscription.id, limit: 10)
                 .first { $0.eventType == "page.properties_updated" }
@@ -421,68 +419,86 @@ import Testing
         await world.store.shutdown()
     }
 
+    /// Runs `body` with a dispatcher driven by hand, its connections closed however `body` ends.
+    static func withDispatcher<Result>(
+        _ world: TestWorld,
+        _ clock: TestClock,
+        _ body: (WebhookDispatcher) async throws -> Result
+    ) async throws -> Result {
+        let dispatcher = Self.dispatcher(world, clock)
+        do {
+            let result = try await body(dispatcher)
+            await dispatcher.sender.shutdown()
+            return result
+        } catch {
+            await dispatcher.sender.shutdown()
+            throw error
+        }
+    }
+
     @Test func onlyWhatIsSharedIsQueuedAndAPausedSubscriptionsDeliveriesWait() async throws {
         let clock = TestClock(frozenAt: TestClock.fixedInstant)
         let world = try await TestWorld.make(clock: clock)
+        // The subscriptions' operations on the test's clock, so their deliveries are due on it.
+        let admin = AdminOperations(store: world.store, clock: clock, bcryptCost: 4)
         let (unshared, _) = try await world.otherIntegration(capabilities: .all)
         let inbox = Inbox()
         try await Self.receiver(inbox).test(.live) { receiver in
             let base = "http://127.0.0.1:\(try #require(receiver.port))"
-            let dispatcher = Self.dispatcher(world, clock)
-            var subscriptions: [WebhookSubscription] = []
-            for (integration, path) in [(world.integration, "/mine"), (unshared, "/theirs")] {
-                subscriptions.append(
-                    try await world.admin.createWebhookSubscription(
-                        integrationID: integration.id,
-                        url: base + path,
-                        eventTypes: [.commentCreated]
+            try await Self.withDispatcher(world, clock) { dispatcher in
+                var subscriptions: [WebhookSubscription] = []
+                for (integration, path) in [(world.integration, "/mine"), (unshared, "/theirs")] {
+                    subscriptions.append(
+                        try await admin.createWebhookSubscription(
+                            integrationID: integration.id,
+                            url: base + path,
+                            eventTypes: [.commentCreated]
+                        )
+                    )
+                }
+                await dispatcher.runOnce()
+                for (subscription, path) in zip(subscriptions, ["/mine", "/theirs"]) {
+                    let request = try await inbox.wait { $0.path == path }
+                    let token = try #require(request.json["verification_token"] as? String)
+                    _ = try await admin.verifyWebhookSubscription(subscription.id, token: token)
+                }
+                let (mine, theirs) = (subscriptions[0], subscriptions[1])
+
+                // A comment on the shared page, as the comments controller records it.
+                try await world.store.recordWebhookEvent(
+                    WebhookEvent(
+                        workspaceID: world.workspace.id,
+                        type: .commentCreated,
+                        entity: WebhookEntity(type: "comment", id: UUIDv4.string()),
+                        subjectKind: ContentNodeKind.page.rawValue,
+                        subjectID: world.sharedPage.id,
+                        authors: [WebhookAuthor(id: world.integration.botID, type: "bot")],
+                        data: ["page_id": .string(world.sharedPage.id)],
+                        occurredAt: clock.now()
                     )
                 )
-            }
-            await dispatcher.runOnce()
-            for (subscription, path) in zip(subscriptions, ["/mine", "/theirs"]) {
-                let request = try await inbox.wait { $0.path == path }
-                let token = try #require(request.json["verification_token"] as? String)
-                _ = try await world.admin.verifyWebhookSubscription(subscription.id, token: token)
-            }
-            let (mine, theirs) = (subscriptions[0], subscriptions[1])
+                try await dispatcher.fanOut()
+                let types = { (subscription: WebhookSubscription) in
+                    try await world.store.webhookDeliveries(subscriptionID: subscription.id, limit: 10)
+                        .map(\.eventType)
+                }
+                #expect(try await types(mine).sorted() == ["comment.created", "verification"])
+                #expect(try await types(theirs) == ["verification"], "the page is not shared with it")
 
-            // A comment on the shared page, as the comments controller records it.
-            try await world.store.recordWebhookEvent(
-                WebhookEvent(
-                    workspaceID: world.workspace.id,
-                    type: .commentCreated,
-                    entity: WebhookEntity(type: "comment", id: UUIDv4.string()),
-                    subjectKind: ContentNodeKind.page.rawValue,
-                    subjectID: world.sharedPage.id,
-                    authors: [WebhookAuthor(id: world.integration.botID, type: "bot")],
-                    data: ["page_id": .string(world.sharedPage.id)],
-                    occurredAt: clock.now()
-                )
-            )
-            try await dispatcher.fanOut()
-            let types = { (subscription: WebhookSubscription) in
-                try await world.store.webhookDeliveries(subscriptionID: subscription.id, limit: 10).map(\.eventType)
+                // Paused: its delivery is not claimed, nor touched.
+                _ = try await admin.pauseWebhookSubscription(mine.id)
+                #expect(try await dispatcher.deliverDue() == 0)
+                let waiting = try await Self.delivery(of: "comment.created", to: mine, in: world) { _ in true }
+                #expect(waiting?.status == .pending && waiting?.attempts == 0)
+                #expect(waiting?.nextAttemptAt == clock.now() && waiting?.claim == nil)
+                #expect(inbox.events.isEmpty)
+
+                _ = try await admin.resumeWebhookSubscription(mine.id)
+                #expect(try await dispatcher.deliverDue() == 1)
+                let delivered = try await Self.delivery(of: "comment.created", to: mine, in: world) { _ in true }
+                #expect(delivered?.status == .delivered && delivered?.attempts == 1)
+                #expect(inbox.events.map(\.path) == ["/mine"])
             }
-            #expect(try await types(mine).sorted() == ["comment.created", "verification"])
-            #expect(try await types(theirs) == ["verification"], "the page is not shared with it")
-
-            _ = try await world.admin.pauseWebhookSubscription(mine.id)
-            try await dispatcher.deliverDue()
-            let waiting = try await Self.delivery(of: "comment.created", to: mine, in: world) { _ in true }
-            #expect(waiting?.status == .pending && waiting?.attempts == 0)
-            #expect(waiting?.nextAttemptAt == clock.now().addingTimeInterval(60))
-            #expect(inbox.events.isEmpty)
-
-            _ = try await world.admin.resumeWebhookSubscription(mine.id)
-            try await dispatcher.deliverDue()
-            #expect(inbox.events.isEmpty, "not due yet")
-            clock.advance(by: 61)
-            try await dispatcher.deliverDue()
-            let delivered = try await Self.delivery(of: "comment.created", to: mine, in: world) { _ in true }
-            #expect(delivered?.status == .delivered && delivered?.attempts == 1)
-            #expect(inbox.events.map(\.path) == ["/mine"])
-            await dispatcher.sender.shutdown()
         }
         await world.store.shutdown()
     }

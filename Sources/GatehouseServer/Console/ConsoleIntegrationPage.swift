@@ -194,7 +194,7 @@ extension ConsoleController {
         }
         if integration.installation == nil {
             // An installation's subscriptions are its public integration's, another workspace's.
-            values["webhooks"] = try await webhookRows(of: integration)
+            values["webhooks"] = try await webhookRows(of: integration, fullURLs: viewer.isOwner)
             values["showsWebhooks"] = true
         }
         if let notice { values["notice"] = notice }
@@ -202,16 +202,20 @@ extension ConsoleController {
         return render("console_integration", integration.name, viewer, values)
     }
 
-    /// The integration's webhook subscriptions, each with its five latest deliveries; URLs without
-    /// their query, which may carry a secret.
-    private func webhookRows(of integration: Integration) async throws -> [[String: Any]] {
+    /// The integration's webhook subscriptions, each with its five latest deliveries. URLs lose
+    /// their query, which may carry a secret; with `fullURLs` false (a member), their path too.
+    private func webhookRows(of integration: Integration, fullURLs: Bool) async throws -> [[String: Any]] {
         var rows: [[String: Any]] = []
         for subscription in try await store.webhookSubscriptions(integrationID: integration.id) {
             let deliveries = try await store.webhookDeliveries(subscriptionID: subscription.id, limit: 5)
             var url = URLComponents(string: subscription.url)
             url?.query = nil
+            let shown =
+                fullURLs
+                ? url?.string ?? ""
+                : "\(url?.scheme ?? "")://\(url?.host ?? "")\(url?.port.map { ":\($0)" } ?? "")/…"
             rows.append([
-                "id": subscription.id, "url": url?.string ?? "", "status": subscription.status.rawValue,
+                "id": subscription.id, "url": shown, "status": subscription.status.rawValue,
                 "events": subscription.eventTypes.isEmpty
                     ? "all events" : subscription.eventTypes.map(\.rawValue).joined(separator: ", "),
                 "apiVersion": subscription.apiVersion,

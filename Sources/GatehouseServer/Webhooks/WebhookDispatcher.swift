@@ -236,6 +236,12 @@ struct WebhookDispatcher: Service {
             let outcome = await sender.post(bytes, headers: [(WebhookSignature.headerName, signature)], to: url)
             let now = clock.now()
             attempt.lastOutcome = outcome.summary
+            if case .notAttempted = outcome {
+                // Left as it was: due again, its attempt not counted.
+                attempt = delivery
+                try await store.recordWebhookAttempt(attempt)
+                return
+            }
             metrics?.recordWebhookAttempt(outcome: outcome.label)
             switch outcome {
             case .delivered:
@@ -251,6 +257,8 @@ struct WebhookDispatcher: Service {
             case .refused:
                 attempt.status = .failed
                 attempt.finishedAt = now
+            case .notAttempted:
+                break
             }
             guard try await store.recordWebhookAttempt(attempt) else {
                 logger.info(

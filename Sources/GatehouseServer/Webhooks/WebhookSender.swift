@@ -31,6 +31,9 @@ struct WebhookSender: Sendable {
         case failed(String)
         /// The URL's addresses are not allowed: no attempt is made.
         case refused(String)
+        /// Not made, for a reason of this server's (it is stopping): the delivery is left as it
+        /// was, its attempts not counted.
+        case notAttempted(String)
 
         /// The metric's label: `delivered`, `failed` or `refused`.
         var label: String {
@@ -38,13 +41,14 @@ struct WebhookSender: Sendable {
             case .delivered: "delivered"
             case .failed: "failed"
             case .refused: "refused"
+            case .notAttempted: "not_attempted"
             }
         }
 
         var summary: String {
             switch self {
             case .delivered(let status): "HTTP \(status)"
-            case .failed(let reason), .refused(let reason): reason
+            case .failed(let reason), .refused(let reason), .notAttempted(let reason): reason
             }
         }
     }
@@ -56,33 +60,28 @@ struct WebhookSender: Sendable {
     /// The clients whose connections are kept for the next attempt to the same place.
     let clients = PinnedClients()
 
-    /// Names are resolved on threads of their own, so a slow resolver holds neither the event
-    /// loops nor the pool that hashes passwords.
+    /// Names are resolved on threads of their own, one for each attempt a round can make at
+    /// once, so a slow resolver holds neither the event loops nor the pool that hashes passwords,
+    /// nor another receiver's attempt.
     private static let resolvers: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 2)
+        let pool = NIOThreadPool(numberOfThreads: 20)
         pool.start()
         return pool
     }()
 
+    /// Makes the attempt, within ``timeout``: past it, or when the calling task is cancelled, it
+    /// answers at once and what is left of the attempt is cancelled.
     func post(_ body: [UInt8], headers: [(String, String)], to url: URL) async -> Outcome {
+        let race = DeadlineRace()
         let deadline = timeout
-        return await withCheckedContinuation { continuation in
-            let answered = Mutex(false)
-            let answer: @Sendable (Outcome) -> Void = { outcome in
-                guard
-                    answered.withLock({ done in
-                        defer { done = true }
-                        return !done
-                    })
-                else { return }
-                continuation.resume(returning: outcome)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                race.start(continuation, deadline: deadline) {
+                    await self.attempt(body, headers: headers, to: url)
+                }
             }
-            let attempt = Task { answer(await self.attempt(body, headers: headers, to: url)) }
-            Task {
-                try? await Task.sleep(for: deadline)
-                attempt.cancel()
-                answer(.failed("timed out"))
-            }
+        } onCancel: {
+            race.finish(.notAttempted("the server is stopping"))
         }
     }
 
@@ -100,7 +99,9 @@ struct WebhookSender: Sendable {
             )
         }
         guard !Task.isCancelled else { return .failed("timed out") }
-        let client = clients.client(for: host, pinnedTo: address, timeout: timeout)
+        guard let client = clients.client(for: host, pinnedTo: address, timeout: timeout) else {
+            return .notAttempted("the server is stopping")
+        }
         return await send(body, headers: headers, to: url, host: host, with: client)
     }
 
@@ -177,12 +178,19 @@ final class PinnedClients: Sendable {
         var lastUsed: UInt64
     }
 
-    private let state = Mutex<(entries: [String: Entry], uses: UInt64)>(([:], 0))
+    private let state = Mutex<(entries: [String: Entry], uses: UInt64, shutDown: Bool)>(([:], 0, false))
     static let capacity = 64
 
-    func client(for host: String, pinnedTo address: IPAddress, timeout: Duration) -> HTTPClient {
+    deinit {
+        // Shut down already unless a test forgot to: a client must never go without it.
+        for entry in state.withLock({ $0.entries.values }) { entry.client.shutdown { _ in } }
+    }
+
+    /// The client for `host` pinned to `address`, made if need be; `nil` once shut down.
+    func client(for host: String, pinnedTo address: IPAddress, timeout: Duration) -> HTTPClient? {
         let key = host + " " + address.description
-        let (client, evicted) = state.withLock { state -> (HTTPClient, HTTPClient?) in
+        let (client, evicted) = state.withLock { state -> (HTTPClient?, HTTPClient?) in
+            guard !state.shutDown else { return (nil, nil) }
             state.uses += 1
             if var entry = state.entries[key] {
                 entry.lastUsed = state.uses
@@ -212,9 +220,66 @@ final class PinnedClients: Sendable {
 
     func shutdown() async {
         let clients = state.withLock { state in
-            defer { state.entries = [:] }
+            defer {
+                state.entries = [:]
+                state.shutDown = true
+            }
             return state.entries.values.map(\.client)
         }
         for client in clients { try? await client.shutdown() }
+    }
+}
+
+/// The first of an attempt, its deadline and the caller's cancellation to finish answers; the
+/// others are cancelled (a sleeping deadline with them), and the answer is given exactly once.
+final class DeadlineRace: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<WebhookSender.Outcome, Never>?
+        var finished: WebhookSender.Outcome?
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func start(
+        _ continuation: CheckedContinuation<WebhookSender.Outcome, Never>,
+        deadline: Duration,
+        _ attempt: @escaping @Sendable () async -> WebhookSender.Outcome
+    ) {
+        let early = state.withLock { state -> WebhookSender.Outcome? in
+            if let finished = state.finished { return finished }
+            state.continuation = continuation
+            return nil
+        }
+        if let early {
+            continuation.resume(returning: early)
+            return
+        }
+        let work = Task { self.finish(await attempt()) }
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            self.finish(.failed("timed out"))
+        }
+        let alreadyFinished = state.withLock { state in
+            state.tasks = [work, timer]
+            return state.finished != nil
+        }
+        if alreadyFinished {
+            work.cancel()
+            timer.cancel()
+        }
+    }
+
+    func finish(_ outcome: WebhookSender.Outcome) {
+        let (continuation, tasks) = state.withLock { state in
+            guard state.finished == nil else {
+                return (CheckedContinuation<WebhookSender.Outcome, Never>?.none, [Task<Void, Never>]())
+            }
+            state.finished = outcome
+            defer { state.continuation = nil }
+            return (state.continuation, state.tasks)
+        }
+        continuation?.resume(returning: outcome)
+        for task in tasks { task.cancel() }
     }
 }

@@ -71,10 +71,14 @@ public struct StoredPage: Sendable, Equatable {
 public struct WrittenPage: Sendable, Equatable {
     public var page: StoredPage
     public var dataSource: DataSourceRecord?
+    /// Whether an updated page was in the trash just before the write, read under its row lock
+    /// (`nil` for a new page): a caller tells from it whether the write trashed or restored it.
+    public var wasInTrash: Bool?
 
-    public init(page: StoredPage, dataSource: DataSourceRecord?) {
+    public init(page: StoredPage, dataSource: DataSourceRecord?, wasInTrash: Bool? = nil) {
         self.page = page
         self.dataSource = dataSource
+        self.wasInTrash = wasInTrash
     }
 }
 

@@ -39,7 +39,8 @@ public protocol WebhookStore: Sendable {
     func fanOutWebhookEvents(ids: [String], deliveries: [WebhookDelivery]) async throws -> Bool
 
     /// Claims up to `limit` pending deliveries due at `now` for `lease` (another node skips them
-    /// meanwhile), oldest first.
+    /// meanwhile), oldest first: verification requests, and the deliveries of active
+    /// subscriptions (a paused one's wait, untouched).
     func claimWebhookDeliveries(dueAt now: Date, lease: TimeInterval, limit: Int) async throws -> [WebhookDelivery]
     /// Records an attempt's outcome — `delivery`'s attempts, status, next attempt and outcome —
     /// and releases the claim; `false` (nothing recorded) when the delivery is no longer held by

@@ -65,6 +65,7 @@ extension SQLStore {
                         previousValues = try Self.decodedPropertyValues.value(of: json)
                     }
                     storedArchivedAt = try row.decode(column: "archived_at", as: Int64?.self)
+                    written.wasInTrash = storedArchivedAt != nil
                     if let setting {
                         if !setting.setsTrash, !page.record.archived, storedArchivedAt != nil {
                             // Trashed since the caller read it: a trashed page takes no edits.

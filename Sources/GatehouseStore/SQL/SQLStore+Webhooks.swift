@@ -156,34 +156,26 @@ extension SQLStore {
     ) async throws -> [WebhookDelivery] {
         let claim = UUIDv4.string()
         let nowMilliseconds = now.epochMilliseconds
+        // Due, not held by another claim, and of an active subscription (a paused one's wait,
+        // untouched, until it is resumed) or a verification request.
+        let due: SQLQueryString = """
+            status = 'pending' AND next_attempt_at <= \(bind: nowMilliseconds)
+                AND (claimed_until IS NULL OR claimed_until < \(bind: nowMilliseconds))
+                AND (event_type = 'verification' OR subscription_id IN (SELECT id FROM webhook_subscriptions WHERE status = 'active'))
+            """
         // Most rounds find nothing due: a read answers them, with no write transaction.
         let anyDue = try await read { database in
-            try await database.raw(
-                """
-                SELECT id FROM webhook_deliveries
-                WHERE status = 'pending' AND next_attempt_at <= \(bind: nowMilliseconds)
-                    AND (claimed_until IS NULL OR claimed_until < \(bind: nowMilliseconds))
-                LIMIT 1
-                """
-            ).first() != nil
+            try await database.raw("SELECT id FROM webhook_deliveries WHERE " + due + " LIMIT 1").first() != nil
         }
         guard anyDue else { return [] }
         return try await transaction { database in
-            try await database.raw(
-                """
-                UPDATE webhook_deliveries SET claim = \(bind: claim), claimed_until = \(bind: now.addingTimeInterval(lease).epochMilliseconds)
-                WHERE id IN (
-                    SELECT id FROM webhook_deliveries
-                    WHERE status = 'pending' AND next_attempt_at <= \(bind: nowMilliseconds)
-                        AND (claimed_until IS NULL OR claimed_until < \(bind: nowMilliseconds))
-                    ORDER BY next_attempt_at, id LIMIT \(bind: limit)
-                )
-                AND (claimed_until IS NULL OR claimed_until < \(bind: nowMilliseconds))
-                """
-            ).run()
-            return try await database.raw(
-                "SELECT * FROM webhook_deliveries WHERE claim = \(bind: claim) ORDER BY next_attempt_at, id"
-            ).all().map(Self.webhookDelivery)
+            let claiming: SQLQueryString =
+                "UPDATE webhook_deliveries SET claim = \(bind: claim), claimed_until = \(bind: now.addingTimeInterval(lease).epochMilliseconds)"
+                + " WHERE id IN (SELECT id FROM webhook_deliveries WHERE " + due
+                + " ORDER BY next_attempt_at, id LIMIT \(bind: limit))"
+                + " AND (claimed_until IS NULL OR claimed_until < \(bind: nowMilliseconds)) RETURNING *"
+            return try await database.raw(claiming).all().map(Self.webhookDelivery)
+                .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
         }
     }
 

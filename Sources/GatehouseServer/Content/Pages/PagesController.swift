@@ -118,7 +118,6 @@ struct PagesController {
         let body = try await RequestInput.jsonObject(request, limit: bodyLimit)
         try access.policy.require(.updateContent, of: principal)
         var (page, dataSource, inTrash) = try await load(id, for: principal)
-        let wasInTrash = page.record.archived
         let trash = try PageInput.flag(body, "in_trash") ?? PageInput.flag(body, "archived")
         if page.record.archived, trash != false { throw BlockTarget.archivedPageError }
         if !page.record.archived, inTrash {
@@ -148,9 +147,6 @@ struct PagesController {
                 events.append(Self.dataSourceContent(sourceID, page: id, by: principal, at: now))
             }
         }
-        if let trash, trash != wasInTrash {
-            events.append(WebhookEvents.page(trash ? .pageDeleted : .pageUndeleted, id, by: principal, at: now))
-        }
         let pageWritten = page
         let schemaRead = dataSource
         let written = try await access.store.atomically { [events] store in
@@ -160,7 +156,12 @@ struct PagesController {
                 dataSource: schemaRead,
                 setting: setting
             )
-            try await store.recordWebhookEvents(events)
+            var told = events
+            // Trashed or restored by this write: decided on the flag read under the row lock.
+            if let trash, let was = written.wasInTrash, trash != was {
+                told.append(WebhookEvents.page(trash ? .pageDeleted : .pageUndeleted, id, by: principal, at: now))
+            }
+            try await store.recordWebhookEvents(told)
             return written
         }
         return try await respond(written.page, dataSource: written.dataSource, principal: principal, context: context)
