@@ -64,8 +64,19 @@ import Testing
         }
     }
 
-    /// An application that keeps every POST in `inbox`; a 307 answer points to `/elsewhere`.
-    static func receiver(_ inbox: Inbox) -> some ApplicationProtocol {
+    /// Holds a receiver's answers to events while closed.
+    final class Gate: Sendable {
+        private let open = Mutex(true)
+        func close() { open.withLock { $0 = false } }
+        func release() { open.withLock { $0 = true } }
+        func wait() async throws {
+            while !open.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+        }
+    }
+
+    /// An application that keeps every POST in `inbox`; a 307 answer points to `/elsewhere`; an
+    /// event (not a verification request) is answered only once `gate` is open.
+    static func receiver(_ inbox: Inbox, gate: Gate = Gate()) -> some ApplicationProtocol {
         let router = Router()
         router.post("**") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -76,6 +87,7 @@ import Testing
                     body: Array(buffer: body)
                 )
             )
+            if !String(buffer: body).contains("verification_token") { try await gate.wait() }
             return Response(status: status, headers: status == .temporaryRedirect ? [.location: "/elsewhere"] : [:])
         }
         return Application(router: router)
@@ -190,6 +202,60 @@ import Testing
                     metrics.contains(#"gatehouse_webhook_attempts_total{outcome="delivered"} 2"#),
                     "the verification and the retry"
                 )
+            }
+        }
+    }
+
+    @Test func aSlowReceiverDoesNotHoldAnothersDeliveries() async throws {
+        let world = try await TestWorld.make()
+        let (other, _) = try await world.otherIntegrationSharingTheDatabase()
+        let slow = Inbox()
+        let fast = Inbox()
+        let gate = Gate()
+        try await Self.receiver(slow, gate: gate).test(.live) { slowReceiver in
+            try await Self.receiver(fast).test(.live) { fastReceiver in
+                let patient: (inout ServerConfiguration) -> Void = {
+                    Self.quick([])(&$0)
+                    $0.webhooks.timeout = .seconds(60)
+                }
+                try await world.test(.live, configure: patient) { client in
+                    let held = try await Self.subscribe(
+                        world,
+                        slow,
+                        url: "http://127.0.0.1:\(try #require(slowReceiver.port))/slow",
+                        types: [.commentCreated]
+                    )
+                    let subscription = try await world.admin.createWebhookSubscription(
+                        integrationID: other.id,
+                        url: "http://127.0.0.1:\(try #require(fastReceiver.port))/fast",
+                        eventTypes: [.commentCreated]
+                    )
+                    _ = try await world.admin.verifyWebhookSubscription(subscription.id, token: try await fast.token())
+                    gate.close()
+                    func comment(_ text: String) async throws {
+                        let made = try await client.call(
+                            .post,
+                            "/v1/comments",
+                            token: world.token,
+                            body:
+                                #"{"parent":{"page_id":"\#(world.sharedPage.id)"},"rich_text":[{"text":{"content":"\#(text)"}}]}"#
+                        )
+                        #expect(made.status == 200, "\(made.text)")
+                    }
+                    try await comment("first")
+                    _ = try await slow.wait { $0.type == "comment.created" }  // and held there
+                    try await comment("second")
+                    // Told while the slow receiver still holds its attempts.
+                    _ = try await fast.wait { $0.type == "comment.created" && fast.events.count == 2 }
+                    let holding = try await world.store.webhookDeliveries(subscriptionID: held.id, limit: 10)
+                        .filter { $0.eventType == "comment.created" }
+                    #expect(!holding.isEmpty && holding.allSatisfy { $0.status == .pending && $0.claim != nil })
+                    gate.release()
+                    let done = try await Self.delivery(of: "comment.created", to: held, in: world) {
+                        $0.status == .delivered
+                    }
+                    #expect(done?.status == .delivered)
+                }
             }
         }
     }

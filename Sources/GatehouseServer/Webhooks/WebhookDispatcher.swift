@@ -4,6 +4,7 @@ import GatehouseCore
 import GatehouseStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A background service, on every node, that fans recorded webhook events out to the
 /// subscriptions whose integration may see them and delivers what is due.
@@ -29,18 +30,56 @@ struct WebhookDispatcher: Service {
     static let fanOutBatch = 500
     static let deliveryBatch = 20
 
+    /// Rounds until the server stops: each fans out what was recorded and tops the attempts in
+    /// flight back up to ``deliveryBatch`` (a slow receiver holds one of them, not the others'
+    /// turns); the next round starts at once after a full batch.
     func run() async throws {
+        let inFlight = InFlight()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                // A full batch means more may be waiting: the next round starts at once.
-                if await !runOnce() { try? await Task.sleep(for: settings.interval) }
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    var busy = false
+                    do {
+                        busy = try await fanOut() == Self.fanOutBatch
+                    } catch {
+                        logger.warning("webhook events could not be fanned out", metadata: ["error": "\(error)"])
+                    }
+                    let free = Self.deliveryBatch - inFlight.count
+                    if free > 0 {
+                        do {
+                            let claimed = try await store.claimWebhookDeliveries(
+                                dueAt: clock.now(),
+                                lease: 60,
+                                limit: free
+                            )
+                            for delivery in claimed {
+                                inFlight.change(by: 1)
+                                group.addTask {
+                                    await deliver(delivery)
+                                    inFlight.change(by: -1)
+                                }
+                            }
+                            busy = busy || claimed.count == free
+                        } catch {
+                            logger.warning("webhook deliveries could not be claimed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    if !busy { try? await Task.sleep(for: settings.interval) }
+                }
             }
         }
         await sender.shutdown()
     }
 
-    /// One round: fan out what was recorded, then deliver what is due; whether either step
-    /// took a full batch.
+    /// How many attempts are in flight.
+    private final class InFlight: Sendable {
+        private let value = Mutex(0)
+        var count: Int { value.withLock { $0 } }
+        func change(by delta: Int) { value.withLock { $0 += delta } }
+    }
+
+    /// One round, the attempts awaited (tests drive the dispatcher with it): fan out what was
+    /// recorded, then deliver what is due; whether either step took a full batch.
     @discardableResult
     func runOnce() async -> Bool {
         var busy = false
