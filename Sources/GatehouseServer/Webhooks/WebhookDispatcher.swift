@@ -29,43 +29,51 @@ struct WebhookDispatcher: Service {
     /// Events fanned out in one round, and deliveries claimed (and so in flight) at once.
     static let fanOutBatch = 500
     static let deliveryBatch = 20
+    /// The fewest free places worth a claim while attempts are in flight.
+    static let claimAtLeast = 5
 
     /// Rounds until the server stops: each fans out what was recorded and tops the attempts in
-    /// flight back up to ``deliveryBatch`` (a slow receiver holds one of them, not the others'
-    /// turns); the next round starts at once after a full batch.
+    /// flight back up to
+    /// ``deliveryBatch``, so a slow receiver holds one of them, not the others' turns. With fewer
+    /// than ``claimAtLeast`` places free, the next round starts as soon as an attempt ends.
     func run() async throws {
         let inFlight = InFlight()
+        let (ended, attemptEnded) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                var endings = ended.makeAsyncIterator()
                 while !Task.isCancelled {
-                    var busy = false
+                    var fanOutFull = false
                     do {
-                        busy = try await fanOut() == Self.fanOutBatch
+                        fanOutFull = try await fanOut() == Self.fanOutBatch
                     } catch {
                         logger.warning("webhook events could not be fanned out", metadata: ["error": "\(error)"])
                     }
+                    // Places are claimed a few at a time: one claim (a write) per place freed
+                    // would cost the writes of the API more than it gains.
                     let free = Self.deliveryBatch - inFlight.count
-                    if free > 0 {
-                        do {
-                            let claimed = try await store.claimWebhookDeliveries(
-                                dueAt: clock.now(),
-                                lease: 60,
-                                limit: free
-                            )
-                            for delivery in claimed {
-                                inFlight.change(by: 1)
-                                group.addTask {
-                                    await deliver(delivery)
-                                    inFlight.change(by: -1)
-                                }
-                            }
-                            busy = busy || claimed.count == free
-                        } catch {
-                            logger.warning("webhook deliveries could not be claimed", metadata: ["error": "\(error)"])
-                        }
+                    guard free >= Self.claimAtLeast else {
+                        _ = await endings.next()
+                        continue
                     }
-                    if !busy { try? await Task.sleep(for: settings.interval) }
+                    var claimedAll = false
+                    do {
+                        let claimed = try await store.claimWebhookDeliveries(dueAt: clock.now(), lease: 60, limit: free)
+                        for delivery in claimed {
+                            inFlight.change(by: 1)
+                            group.addTask {
+                                await deliver(delivery)
+                                inFlight.change(by: -1)
+                                attemptEnded.yield()
+                            }
+                        }
+                        claimedAll = claimed.count == free
+                    } catch {
+                        logger.warning("webhook deliveries could not be claimed", metadata: ["error": "\(error)"])
+                    }
+                    if !fanOutFull, !claimedAll { try? await Task.sleep(for: settings.interval) }
                 }
+                attemptEnded.finish()
             }
         }
         await sender.shutdown()
