@@ -57,7 +57,8 @@ import Testing
         let flow = try await OAuthFlow.make(world)
         let subscription = try await world.admin.createWebhookSubscription(
             integrationID: world.integration.id,
-            url: "https://hooks.example.com/notion?key=not-for-the-page",
+            // `.invalid` never resolves (RFC 6761): the server's one dispatcher round sends nothing.
+            url: "https://hooks.example.invalid/notion?key=not-for-the-page",
             eventTypes: [.pageCreated, .commentCreated]
         )
         let hourly: (inout ServerConfiguration) -> Void = { $0.webhooks.interval = .seconds(3_600) }
@@ -70,7 +71,9 @@ import Testing
             )
             #expect(page.status == 200)
             #expect(
-                page.text.contains("<code>https://hooks.example.com/notion</code> <span class=\"badge\">pending</span>")
+                page.text.contains(
+                    "<code>https://hooks.example.invalid/notion</code> <span class=\"badge\">pending</span>"
+                )
             )
             #expect(!page.text.contains("not-for-the-page"))
             #expect(page.text.contains("page.created, comment.created"))
@@ -93,8 +96,8 @@ import Testing
                 cookies: [OAuthFlow.sessionCookie: member]
             )
             #expect(shown.status == 200)
-            #expect(shown.text.contains("<code>https://hooks.example.com/…</code>"))
-            #expect(!shown.text.contains("hooks.example.com/notion"))
+            #expect(shown.text.contains("<code>https://hooks.example.invalid/…</code>"))
+            #expect(!shown.text.contains("hooks.example.invalid/notion"))
         }
     }
 
