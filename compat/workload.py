@@ -222,7 +222,7 @@ class OAuthApp:
                   if name != "next" and not (name in seen or seen.add(name))]
         answer = requests.post(
             f"{self.server.base_url}/v1/oauth/authorize",
-            data=fields + [("decision", "allow"), ("resource", f"database:{self.tenant.database_id}")],
+            data=fields + [("decision", "allow"), ("share", f"database:{self.tenant.database_id}")],
             cookies=self.console.cookies, allow_redirects=False, timeout=self.timeout,
         )
         location = expect(answer, 303).headers["Location"]

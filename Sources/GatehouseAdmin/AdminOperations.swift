@@ -230,14 +230,16 @@ public struct AdminOperations: Sendable {
     }
 
     /// A new public integration (an OAuth client) and its client secret, returned once (`nil`
-    /// for a client registered without a secret, which must then use PKCE).
+    /// for a client registered without a secret, which must then use PKCE). `registeredFrom` is
+    /// the address of a client that registered itself (RFC 7591), recorded in the audit log.
     public func createPublicIntegration(
         workspaceID: String,
         name: String,
         capabilities: Capabilities,
         redirectURIs: [String],
         expiringTokens: Bool,
-        withSecret: Bool = true
+        withSecret: Bool = true,
+        registeredFrom: String? = nil
     ) async throws -> (Integration, clientSecret: String?) {
         let workspace = try await workspace(workspaceID)
         guard !redirectURIs.isEmpty else { throw AdminError("a public integration needs at least one --redirect-uri") }
@@ -263,17 +265,14 @@ public struct AdminOperations: Sendable {
         )
         let issued = withSecret ? Self.issueToken(.clientSecret, integrationID: integration.id, at: now) : nil
         let secretRecord = issued?.1
-        let event = event(
-            "integration.created",
-            target: integration.id,
-            workspaceID: workspace.id,
-            details: [
-                "name": integration.name, "kind": "public",
-                "capabilities": capabilities.names(joinedBy: ","),
-                "redirect_uris": redirectURIs.joined(separator: " "), "expiring_tokens": expiringTokens ? "yes" : "no",
-                "client_secret_hint": issued?.1.displayHint ?? "none (PKCE required)",
-            ]
-        )
+        var details = [
+            "name": integration.name, "kind": "public",
+            "capabilities": capabilities.names(joinedBy: ","),
+            "redirect_uris": redirectURIs.joined(separator: " "), "expiring_tokens": expiringTokens ? "yes" : "no",
+            "client_secret_hint": issued?.1.displayHint ?? "none (PKCE required)",
+        ]
+        if let registeredFrom { details["registered_from"] = registeredFrom }
+        let event = event("integration.created", target: integration.id, workspaceID: workspace.id, details: details)
         try await store.atomically { store in
             try await store.createIntegration(integration, token: secretRecord)
             try await store.appendEvent(event)

@@ -7,6 +7,8 @@ import GatehouseStore
 /// "Getting started" page shared with the integration, and a Private database that is not.
 public struct SandboxSeeder: Sendable {
     public let admin: AdminOperations
+    /// The seeded workspace's name.
+    public static let workspaceName = "Sandbox"
 
     public init(admin: AdminOperations) {
         self.admin = admin
@@ -27,7 +29,7 @@ public struct SandboxSeeder: Sendable {
     /// Seeds if the store has no workspace yet; returns `nil` when it already has one.
     public func seedIfEmpty() async throws -> Sandbox? {
         guard try await admin.store.workspaces().isEmpty else { return nil }
-        let workspace = try await admin.createWorkspace(name: "Sandbox", plan: .pro)
+        let workspace = try await admin.createWorkspace(name: Self.workspaceName, plan: .pro)
         let password = TokenFormat.generate(.internalKey).dropFirst("secret_".count).prefix(20)
         let owner = try await admin.createUser(
             workspaceID: workspace.id,

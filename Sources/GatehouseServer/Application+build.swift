@@ -280,6 +280,12 @@ func buildRoutes(
     FileUploadsController(access: access, bodyLimit: APIRoutes.maxBodyBytes, clock: authenticator.clock, issuer: issuer)
         .addRoutes(to: api)
     FileDownloadController(store: store, links: access.fileLinks).addRoutes(to: router)
+    // Built before `/mcp` is added: the MCP tools call the API through everything above.
+    MCPController(
+        authentication: authentication,
+        api: LoopbackAPI(responder: router.buildResponder()),
+        issuer: issuer
+    ).addRoutes(to: router)
     return Routes(router: router, inline: [forwardAuth, verify], requests: requests)
 }
 
@@ -310,7 +316,8 @@ func addOAuthRoutes(
         failureThrottle: failureThrottle,
         failureAllowance: configuration.ratePlans.failedAuthentication,
         metrics: metrics,
-        routePolicy: configuration.routePolicy
+        routePolicy: configuration.routePolicy,
+        registrationOpen: configuration.clientRegistrationWorkspace != nil
     ).addRoutes(to: router)
     let admin = AdminOperations(
         store: store,
@@ -319,6 +326,13 @@ func addOAuthRoutes(
         actor: "server",
         onRevocation: { authenticator.apply($0) }
     )
+    if let workspaceID = configuration.clientRegistrationWorkspace {
+        ClientRegistrationController(
+            admin: admin,
+            workspaceID: workspaceID,
+            throttle: RateLimiter(clock: authenticator.clock)
+        ).addRoutes(to: router)
+    }
     let clock = authenticator.clock
     let sessions = BrowserSessions(
         store: store,

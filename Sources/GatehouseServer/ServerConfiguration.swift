@@ -73,6 +73,9 @@ public struct ServerConfiguration: Sendable {
     /// often events and due deliveries are looked for, how long an aggregated event waits for
     /// more of its kind, and when a failed attempt is tried again.
     public var webhooks = WebhookSettings()
+    /// The workspace that owns OAuth clients registered through `POST /v1/oauth/register`
+    /// (RFC 7591, as MCP clients register); `nil`: registration is closed.
+    public var clientRegistrationWorkspace: String?
 
     public init(
         host: String = "127.0.0.1",

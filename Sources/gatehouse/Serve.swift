@@ -129,10 +129,16 @@ struct Serve: AsyncParsableCommand {
             "How long webhook events that Notion aggregates (all but comments) wait for more of their kind before they are sent, e.g. 1s or 1m (env GATEHOUSE_WEBHOOK_AGGREGATION_WINDOW; default 2s)."
     )
     var webhookAggregationWindow: String?
+    @Option(
+        name: .customLong("client-registration"),
+        help:
+            "The workspace (id) that owns OAuth clients registering themselves at /v1/oauth/register (RFC 7591), as MCP clients do, or 'off' (env GATEHOUSE_CLIENT_REGISTRATION; default: the sandbox workspace where a sandbox is seeded, otherwise off)."
+    )
+    var clientRegistration: String?
 
     func run() async throws {
         let settings = Settings()
-        let configuration = try serverConfiguration(settings)
+        var configuration = try serverConfiguration(settings)
         let level = try resolvedLogLevel(settings)
         LoggingSystem.bootstrap { RedactingLogHandler(label: $0, level: level) }
         let logger = Logger(label: "gatehouse")
@@ -165,6 +171,16 @@ struct Serve: AsyncParsableCommand {
             await store.shutdown()
             throw CLIError("cannot seed the sandbox: \(error)")
         }
+        do {
+            configuration.clientRegistrationWorkspace = try await Self.registrationWorkspace(
+                clientRegistration ?? settings["GATEHOUSE_CLIENT_REGISTRATION"],
+                sandboxMode: seeding,
+                admin: admin
+            )
+        } catch {
+            await store.shutdown()
+            throw error
+        }
         let host = configuration.host
         let app: any ApplicationProtocol
         do {
@@ -173,9 +189,18 @@ struct Serve: AsyncParsableCommand {
                 store: store,
                 authenticator: authenticator,
                 logger: logger,
-                onServerRunning: { [socket = configuration.unixSocketPath] port in
+                onServerRunning: {
+                    [socket = configuration.unixSocketPath, registration = configuration.clientRegistrationWorkspace]
+                    port in
                     Output.write(
-                        Self.banner(host: host, port: port, socket: socket, databaseURL: databaseURL, sandbox: sandbox)
+                        Self.banner(
+                            host: host,
+                            port: port,
+                            socket: socket,
+                            databaseURL: databaseURL,
+                            sandbox: sandbox,
+                            registrationOpen: registration != nil
+                        )
                     )
                 }
             )
@@ -190,6 +215,32 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("the server stopped: \(error)")
         }
         await store.shutdown()
+    }
+
+    /// The workspace that owns self-registered OAuth clients: the one named (which must exist),
+    /// none for `off`, and by default the seeded sandbox's where this run seeds one (the oldest
+    /// workspace called "Sandbox"), so that an MCP client connects to a sandbox with its URL alone.
+    static func registrationWorkspace(
+        _ option: String?,
+        sandboxMode: Bool,
+        admin: AdminOperations
+    ) async throws
+        -> String?
+    {
+        switch option {
+        case "off"?:
+            return nil
+        case let id?:
+            do {
+                return try await admin.workspace(id).id
+            } catch {
+                throw CLIError("--client-registration: no workspace has the id '\(id.prefix(60))' (or use 'off')")
+            }
+        case nil:
+            guard sandboxMode else { return nil }
+            return try await admin.store.workspaces().filter { $0.name == SandboxSeeder.workspaceName }
+                .min { $0.createdAt < $1.createdAt }?.id
+        }
     }
 
     /// Whether to seed a sandbox into a new store: always with `--seed`, never with `--no-seed`,
@@ -373,12 +424,19 @@ struct Serve: AsyncParsableCommand {
         port: Int,
         socket: String?,
         databaseURL: DatabaseURL,
-        sandbox: SandboxSeeder.Sandbox?
+        sandbox: SandboxSeeder.Sandbox?,
+        registrationOpen: Bool
     ) -> String {
         let shownHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
         let base = "http://\(shownHost):\(port)"
         var lines = ["Gatehouse listening on \(base) (store: \(databaseURL.redacted))"]
         if let socket { lines.append("Gatehouse listening on unix:\(socket) as well (mode 0660)") }
+        lines.append(
+            "MCP endpoint: \(base)/mcp"
+                + (registrationOpen
+                    ? " (MCP clients register themselves, then sign in and consent)"
+                    : " (client registration off: create a public integration for each client)")
+        )
         if let sandbox {
             lines += [
                 "",

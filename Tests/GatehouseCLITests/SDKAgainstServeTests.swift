@@ -196,7 +196,7 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         var form = try Self.hiddenFields(in: consent.1)
         form.append(("decision", "allow"))
         let databases = consent.1.matches(of: /value="(database:[0-9a-f-]+)"/).map { String($0.1) }
-        form += databases.map { ("resource", $0) }
+        form += databases.map { ("share", $0) }
         let answer = try await send(base.appendingPathComponent("v1/oauth/authorize"), form: form)
         guard answer.0.statusCode == 303, let location = answer.0.value(forHTTPHeaderField: "Location") else {
             throw ServerProcessError(message: "consent did not redirect: \(answer.0.statusCode)")

@@ -62,7 +62,10 @@ import Testing
         #expect(Self.errorCode([Self.basic("%zz:secret")]) == "invalid_client")
         #expect(Self.errorCode(["Bearer secret_x"]) == "invalid_client")
         #expect(Self.errorCode([Self.basic("a:b"), Self.basic("c:d")]) == "invalid_request")
-        #expect(Self.errorCode([Self.basic("a:b")], ["client_id": "a"]) == "invalid_request")
+        // The body may repeat the Basic id (as the MCP Python SDK sends it), nothing more.
+        #expect(Self.errorCode([Self.basic("a:b")], ["client_id": "a"]) == nil)
+        #expect(Self.errorCode([Self.basic("a:b")], ["client_id": "c"]) == "invalid_request")
+        #expect(Self.errorCode([Self.basic("a:b")], ["client_secret": "b"]) == "invalid_request")
         #expect(Self.errorCode([], [:]) == "invalid_client")
     }
 }

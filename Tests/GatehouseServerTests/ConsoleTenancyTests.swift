@@ -107,7 +107,7 @@ import Testing
             let answer = try await client.send(
                 .post,
                 "/v1/oauth/authorize",
-                form: consent.consentForm + [("decision", "allow"), ("resource", "database:\(other.database.id)")],
+                form: consent.consentForm + [("decision", "allow"), ("share", "database:\(other.database.id)")],
                 cookies: [OAuthFlow.sessionCookie: session],
                 agent: agent
             )

@@ -348,10 +348,19 @@ import Testing
         try await world.test(.router) { client in
             let result = try await flow.token(
                 client,
-                ["grant_type": "refresh_token", "refresh_token": "x", "client_id": flow.clientID]
+                [
+                    "grant_type": "refresh_token", "refresh_token": "x", "client_id": flow.clientID,
+                    "client_secret": flow.clientSecret!,
+                ]
             )
             #expect(result.status == 400)
             #expect(result.oauthError?.error == "invalid_request")
+            // The Basic id repeated in the body is no second method: the request goes on.
+            let repeated = try await flow.token(
+                client,
+                ["grant_type": "refresh_token", "refresh_token": "x", "client_id": flow.clientID]
+            )
+            #expect(repeated.oauthError?.error == "invalid_grant")
         }
     }
 

@@ -98,7 +98,7 @@ struct OAuthFlow {
         }
         var form = consent.consentForm
         form.append(("decision", decision))
-        for resource in resources ?? ["database:\(world.sharedDatabase.id)"] { form.append(("resource", resource)) }
+        for resource in resources ?? ["database:\(world.sharedDatabase.id)"] { form.append(("share", resource)) }
         let answer = try await client.send(
             .post,
             "/v1/oauth/authorize",

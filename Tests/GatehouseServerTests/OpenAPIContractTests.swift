@@ -13,8 +13,11 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct OpenAPIContractTests {
     @Test func theDocumentDescribesEveryRouteTheServerRegistersAndNoOther() async throws {
         let world = try await TestWorld.make()
+        // Every optional route on: client registration too.
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.clientRegistrationWorkspace = world.workspace.id
         let router = try buildRouter(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            configuration: configuration,
             store: world.store,
             authenticator: world.authenticator,
             logger: TestWorld.quietLogger

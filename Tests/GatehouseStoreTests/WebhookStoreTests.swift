@@ -165,7 +165,9 @@ import Testing
         attempted.attempts = 1
         attempted.status = .delivered
         attempted.lastOutcome = "HTTP 200"
-        attempted.finishedAt = base
+        // Finished "in 2100": other tests' janitors, sharing the PostgreSQL database, purge
+        // deliveries finished longer ago than the credential retention, which `base` is.
+        attempted.finishedAt = Date(epochMilliseconds: 4_102_444_800_000)
         #expect(try await store.recordWebhookAttempt(attempted))
         // The first node, back late under its old claim, records nothing over it.
         var late = try #require(claims.flatMap { $0 }.first)

@@ -12,6 +12,9 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// Notion's capability names (which narrow nothing: capabilities come from the integration);
     /// `nil` when the request sent none (the grant then gets every scope the client holds).
     public var scopes: Scopes?
+    /// The RFC 8707 `resource` values sent (each a URL of this deployment, which
+    /// ``ResourceIndicator`` checked); carried along so the forms repeat them.
+    public var resources: [String] = []
 
     /// The query parameters that reproduce this request (for the forms that carry it along).
     public var parameters: [(String, String)] {
@@ -25,6 +28,7 @@ public struct AuthorizationRequest: Sendable, Equatable {
             parameters.append(("code_challenge_method", PKCE.method))
         }
         if let scopes { parameters.append(("scope", scopes.spaceSeparated)) }
+        parameters += resources.map { ("resource", $0) }
         return parameters
     }
 
@@ -32,6 +36,7 @@ public struct AuthorizationRequest: Sendable, Equatable {
         lhs.clientID == rhs.clientID && lhs.redirectURI == rhs.redirectURI
             && lhs.requestedRedirectURI == rhs.requestedRedirectURI && lhs.state == rhs.state
             && lhs.owner == rhs.owner && lhs.codeChallenge == rhs.codeChallenge && lhs.scopes == rhs.scopes
+            && lhs.resources == rhs.resources
     }
 }
 
@@ -47,11 +52,13 @@ public enum AuthorizationRequestFailure: Error, Sendable, Equatable {
 extension AuthorizationRequest {
     /// Validates raw query parameters (`values[name]` holds every value sent for `name`) against
     /// the client they name (`nil` when no public integration has that `client_id`) and the
-    /// deployment scopes that client holds (what `scope` may ask for).
+    /// deployment scopes that client holds (what `scope` may ask for). With `issuer`, each
+    /// `resource` must name that deployment (``ResourceIndicator``).
     public static func validate(
         _ values: [String: [String]],
         client: OAuthClientSettings?,
-        clientScopes: Scopes = Scopes()
+        clientScopes: Scopes = Scopes(),
+        issuer: String? = nil
     ) -> Result<AuthorizationRequest, AuthorizationRequestFailure> {
         func single(_ name: String) -> String? { values[name]?.count == 1 ? values[name]?.first : nil }
         guard let clientID = single("client_id"), !clientID.isEmpty else {
@@ -79,7 +86,8 @@ extension AuthorizationRequest {
         func fail(_ error: OAuthError) -> Result<AuthorizationRequest, AuthorizationRequestFailure> {
             .failure(.redirect(error, to: redirectURI, state: state))
         }
-        if let repeated = values.first(where: { $0.value.count > 1 })?.key {
+        // RFC 8707 §2: `resource` may be sent several times; no other parameter may.
+        if let repeated = values.first(where: { $0.value.count > 1 && $0.key != "resource" })?.key {
             return fail(.invalidRequest("The parameter \(repeated) is repeated."))
         }
         guard let responseType = single("response_type") else {
@@ -132,6 +140,9 @@ extension AuthorizationRequest {
             codeChallenge: challenge
         )
         request.scopes = scopes
+        let resources = values["resource"] ?? []
+        if let issuer, let problem = ResourceIndicator.problem(resources, issuer: issuer) { return fail(problem) }
+        request.resources = resources
         return .success(request)
     }
 }

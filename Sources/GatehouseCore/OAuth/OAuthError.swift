@@ -50,6 +50,11 @@ public struct OAuthError: Error, Sendable, Equatable {
         )
     }
 
+    /// RFC 8707 §2: a `resource` that is malformed or that this server does not serve.
+    public static func invalidTarget(_ description: String) -> OAuthError {
+        OAuthError(error: "invalid_target", description: description)
+    }
+
     /// The resource owner refused (Cancel on the consent page).
     public static let accessDenied = OAuthError(
         error: "access_denied",

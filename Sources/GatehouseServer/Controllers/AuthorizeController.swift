@@ -24,7 +24,7 @@ struct AuthorizeController {
     /// The parameters of an authorization request; the consent form carries exactly these along.
     static let requestParameters: Set<String> = [
         "client_id", "redirect_uri", "response_type", "owner", "state", "code_challenge", "code_challenge_method",
-        "scope",
+        "scope", "resource",
     ]
 
     /// The authorization routes, on the browser routes' group (behind ``SessionMiddleware``).
@@ -110,7 +110,7 @@ struct AuthorizeController {
                 ]
             )
         }
-        let resources = try await pickedResources(fields.values["resource"] ?? [], workspaceID: person.workspaceID)
+        let resources = try await pickedResources(fields.values["share"] ?? [], workspaceID: person.workspaceID)
         let code = try await service.issueCode(
             for: authorization,
             app: app,
@@ -177,7 +177,8 @@ struct AuthorizeController {
         return AuthorizationRequest.validate(
             normalized,
             client: app?.oauthClient,
-            clientScopes: app?.scopes ?? Scopes()
+            clientScopes: app?.scopes ?? Scopes(),
+            issuer: issuer.value
         ).flatMap { request in
             // A valid request names a registered client, so `app` is set.
             app.map { .success((request, $0)) } ?? .failure(.untrustedRedirect("No integration has this client_id."))

@@ -17,9 +17,10 @@ struct OAuthClientCredentials: Sendable {
     }
 
     /// Reads HTTP Basic (as the official clients send it) or `client_id`/`client_secret` in the
-    /// body (as the seed shows); using both at once is refused.
+    /// body (as the seed shows). A body may repeat the Basic `client_id` (the MCP Python SDK and
+    /// others send it along, as RFC 6749 §4.1.3 asks of clients that do not authenticate); a
+    /// secret in both places, or two different ids, is refused.
     init(authorization: [String], parameters: [String: String]) throws(OAuthError) {
-        let inBody = parameters["client_id"] != nil || parameters["client_secret"] != nil
         if authorization.count > 1 { throw .invalidRequest("Send one Authorization header.") }
         if let header = authorization.first {
             guard let encoded = AuthorizationHeader.credentials("basic", in: header),
@@ -28,7 +29,9 @@ struct OAuthClientCredentials: Sendable {
             else {
                 throw .invalidClient("Client authentication failed: use HTTP Basic with client_id and client_secret.")
             }
-            if inBody { throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.") }
+            if parameters["client_secret"] != nil || parameters["client_id"].map({ $0 != id }) == true {
+                throw .invalidRequest("Authenticate the client one way: HTTP Basic or the body, not both.")
+            }
             self.init(clientID: id, secret: secret.isEmpty ? nil : secret, viaBasic: true)
             return
         }

@@ -17,6 +17,8 @@ struct OAuthController {
     let metrics: ServerMetrics
     /// The deployment's declared scopes, listed in the metadata beside Notion's capabilities.
     let routePolicy: RoutePolicySource
+    /// Whether `POST /v1/oauth/register` accepts clients (RFC 7591), so the metadata names it.
+    let registrationOpen: Bool
 
     func addRoutes(to router: Router<GatehouseRequestContext>) {
         router.post("v1/oauth/token", use: token)
@@ -27,6 +29,11 @@ struct OAuthController {
 
     @Sendable func token(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         try await withClient(request, context) { parameters, app, origin in
+            if let resource = parameters["resource"],
+                let problem = ResourceIndicator.problem([resource], issuer: issuer.value)
+            {
+                throw problem
+            }
             switch parameters["grant_type"] {
             case "authorization_code":
                 guard let code = parameters["code"] else { throw OAuthError.invalidRequest("code is required.") }
@@ -74,25 +81,27 @@ struct OAuthController {
 
     @Sendable func metadata(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let base = issuer.value
-        let body: JSONValue = [
-            "issuer": .string(base),
-            "authorization_endpoint": .string(base + "/v1/oauth/authorize"),
-            "token_endpoint": .string(base + "/v1/oauth/token"),
-            "introspection_endpoint": .string(base + "/v1/oauth/introspect"),
-            "revocation_endpoint": .string(base + "/v1/oauth/revoke"),
-            "response_types_supported": ["code"],
-            "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code", "refresh_token"],
-            "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "authorization_response_iss_parameter_supported": true,
-            "scopes_supported": .array(
-                (Capabilities.allNames + routePolicy.current.scopes.map(\.name)).map(JSONValue.string)
+        var members: [(String, JSONValue)] = [
+            ("issuer", .string(base)),
+            ("authorization_endpoint", .string(base + "/v1/oauth/authorize")),
+            ("token_endpoint", .string(base + "/v1/oauth/token")),
+            ("introspection_endpoint", .string(base + "/v1/oauth/introspect")),
+            ("revocation_endpoint", .string(base + "/v1/oauth/revoke")),
+            ("response_types_supported", ["code"]),
+            ("response_modes_supported", ["query"]),
+            ("grant_types_supported", ["authorization_code", "refresh_token"]),
+            ("code_challenge_methods_supported", ["S256"]),
+            ("token_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post", "none"]),
+            ("introspection_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]),
+            ("revocation_endpoint_auth_methods_supported", ["client_secret_basic", "client_secret_post"]),
+            ("authorization_response_iss_parameter_supported", true),
+            (
+                "scopes_supported",
+                .array((Capabilities.allNames + routePolicy.current.scopes.map(\.name)).map(JSONValue.string))
             ),
         ]
-        return JSONResponse.ok(body, requestID: context.requestID)
+        if registrationOpen { members.insert(("registration_endpoint", .string(base + "/v1/oauth/register")), at: 5) }
+        return JSONResponse.ok(.object(members), requestID: context.requestID)
     }
 
     /// Reads the parameters, authenticates the client, runs `body`, and answers in JSON with the

@@ -1,0 +1,174 @@
+import Foundation
+import GatehouseAdmin
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// `/mcp` through the router: the 401 that starts an MCP client's discovery, the protected
+/// resource metadata, and tools that act with the caller's own token under `/v1`'s rules.
+@Suite struct MCPEndpointTests {
+    static let metadataURL = "http://gatehouse.test/.well-known/oauth-protected-resource/mcp"
+
+    @Test func withoutAValidTokenTheAnswerNamesTheResourceMetadata() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let missing = try await client.mcp(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, token: nil)
+            #expect(missing.status == 401)
+            #expect(missing.headers[.wwwAuthenticate] == "Bearer resource_metadata=\"\(Self.metadataURL)\"")
+            #expect(missing.code == "unauthorized")
+            let wrong = try await client.mcp(
+                #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+                token: "secret_" + String(repeating: "x", count: 43)
+            )
+            #expect(wrong.status == 401)
+            #expect(
+                wrong.headers[.wwwAuthenticate]
+                    == "Bearer resource_metadata=\"\(Self.metadataURL)\", error=\"invalid_token\""
+            )
+            for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
+                let metadata = try await client.call(.get, path, token: nil, version: nil)
+                #expect(metadata.status == 200)
+                #expect(metadata.json["resource"] as? String == "http://gatehouse.test/mcp")
+                #expect(metadata.json["authorization_servers"] as? [String] == ["http://gatehouse.test"])
+                #expect(metadata.json["request_id"] == nil)
+                #expect((metadata.json["scopes_supported"] as? [String])?.contains("read_content") == true)
+            }
+        }
+    }
+
+    @Test func toolsSeeWhatTheTokenMayAndNothingElse() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let opened = try await client.mcp(
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+                token: world.token
+            )
+            #expect(opened.status == 200)
+            #expect(opened.headers[HTTPField.Name("Mcp-Session-Id")!] == nil)
+            #expect((opened.json["result"] as? [String: Any])?["protocolVersion"] as? String == "2025-06-18")
+
+            let listed = try await client.mcp(#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, token: world.token)
+            let tools = ((listed.json["result"] as? [String: Any])?["tools"] as? [[String: Any]]) ?? []
+            #expect(tools.compactMap { $0["name"] as? String }.contains("notion-fetch"))
+            #expect(tools.count == 13)
+
+            let page = try await client.tool("notion-fetch", ["id": world.sharedPage.id], token: world.token)
+            #expect(page.isError == false)
+            #expect(page.structured?["id"] as? String == world.sharedPage.id)
+            #expect(page.structured?["children"] is [Any])
+
+            let hidden = try await client.tool("notion-fetch", ["id": world.unsharedPage.id], token: world.token)
+            #expect(hidden.isError == true)
+            #expect(hidden.structured?["code"] as? String == "restricted_resource")
+
+            // An id that is not a UUID never reaches a path.
+            let traversal = try await client.tool("notion-fetch", ["id": "../users"], token: world.token)
+            #expect(traversal.isError == true)
+            #expect(traversal.text.contains("should be a UUID"))
+            let unknown = try await client.tool("notion-teleport", [:], token: world.token)
+            #expect(unknown.isError == true)
+
+            // A write lands in the store, as the integration's bot.
+            let created = try await client.tool(
+                "notion-create-page",
+                [
+                    "parent": ["page_id": world.sharedPage.id],
+                    "properties": ["title": ["title": [["text": ["content": "Filed by an agent"]]]]],
+                ],
+                token: world.token
+            )
+            #expect(created.isError == false, "\(created.text)")
+            let id = try #require(created.structured?["id"] as? String)
+            let stored = try await world.store.page(id: id)
+            #expect(stored?.createdBy == world.integration.botID)
+        }
+    }
+
+    @Test func eachAPICallOfAToolCountsAgainstThePlan() async throws {
+        let world = try await TestWorld.make()
+        let tight = RatePlans(overrides: [.enterprise: RatePlan(requestsPerSecond: 0.001, burst: 2, dailyQuota: nil)])
+        try await world.test(.router, plans: tight) { client in
+            for _ in 0..<2 {
+                let me = try await client.tool("notion-get-self", [:], token: world.token)
+                #expect(me.isError == false)
+            }
+            let limited = try await client.tool("notion-get-self", [:], token: world.token)
+            #expect(limited.isError == true)
+            #expect(limited.structured?["code"] as? String == "rate_limited")
+            // Protocol messages cost nothing: the agent still learns what it may call.
+            let listed = try await client.mcp(#"{"jsonrpc":"2.0","id":9,"method":"tools/list"}"#, token: world.token)
+            #expect(listed.status == 200)
+        }
+    }
+
+    @Test func aRevokedTokenIsRefusedAtTheNextMessage() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let before = try await client.tool("notion-get-self", [:], token: world.token)
+            #expect(before.isError == false)
+            _ = try await world.admin.revokeTokens(integrationID: world.integration.id)
+            let after = try await client.mcp(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, token: world.token)
+            #expect(after.status == 401)
+        }
+    }
+
+    @Test func aBrowserOnAnotherOriginIsRefusedAndThereIsNoStream() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            let body = #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#
+            let foreign = try await client.mcp(body, token: world.token, origin: "https://evil.example")
+            #expect(foreign.status == 403)
+            let own = try await client.mcp(body, token: world.token, origin: "http://gatehouse.test")
+            #expect(own.status == 200)
+            let stream = try await client.call(.get, "/mcp", token: world.token, version: nil)
+            #expect(stream.status == 405)
+            #expect(stream.headers[.allow] == "POST")
+            let end = try await client.call(.delete, "/mcp", token: world.token, version: nil)
+            #expect(end.status == 405)
+            let garbage = try await client.mcp("{not json", token: world.token)
+            #expect(garbage.status == 400)
+        }
+    }
+}
+
+/// A tool result, as the tests read it.
+struct ToolResult: @unchecked Sendable {
+    let isError: Bool?
+    let text: String
+    let structured: [String: Any]?
+}
+
+extension TestClientProtocol {
+    /// Posts one JSON-RPC message to `/mcp` as an MCP client does.
+    func mcp(_ body: String, token: String?, origin: String? = nil) async throws -> APIResult {
+        var headers: HTTPFields = [
+            .contentType: "application/json", .accept: "application/json, text/event-stream",
+        ]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let origin { headers[.origin] = origin }
+        return try await execute(uri: "/mcp", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+            APIResult($0)
+        }
+    }
+
+    /// Calls the tool `name` with `arguments`; the result's first text and structured content.
+    func tool(_ name: String, _ arguments: [String: Any], token: String) async throws -> ToolResult {
+        let message: [String: Any] = [
+            "jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": ["name": name, "arguments": arguments],
+        ]
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: message), as: UTF8.self)
+        let answer = try await mcp(body, token: token)
+        let result = answer.json["result"] as? [String: Any] ?? [:]
+        let content = result["content"] as? [[String: Any]] ?? []
+        return ToolResult(
+            isError: result["isError"] as? Bool,
+            text: content.first?["text"] as? String ?? answer.text,
+            structured: result["structuredContent"] as? [String: Any]
+        )
+    }
+}
