@@ -346,6 +346,10 @@ def test_the_sdk_oauth_provider_discovers_registers_and_sees_only_the_page_conse
     assert info.client_secret and info.token_endpoint_auth_method == "client_secret_basic"
     assert [str(uri) for uri in info.redirect_uris] == [callback.uri]
     assert isinstance(info.client_id_issued_at, int)
+    # The registration is a public integration of the sandbox, marked with where it came from.
+    listed = sandbox.cli("integration", "list", "--workspace", sandbox.workspace_id)
+    entry = next(item for item in listed if item.get("client_id") == info.client_id)
+    assert entry["name"] == "Compat App" and entry["registered_from"] == "127.0.0.1"
     authorize = urllib.parse.parse_qs(urllib.parse.urlparse(steps["authorize"]).query)
     assert steps["authorize"].startswith(f"{sandbox.base_url}/v1/oauth/authorize?")
     assert authorize["client_id"] == [info.client_id]
@@ -432,7 +436,11 @@ def test_without_a_valid_token_mcp_answers_401_naming_its_metadata_and_get_is_40
     at_root = requests.get(f"{base}/.well-known/oauth-protected-resource")
     assert at_path.status_code == at_root.status_code == 200
     body = at_path.json()
-    assert at_root.json() == body
+    # The root document describes the whole deployment (RFC 9728 §3.3), the rest alike.
+    root = at_root.json()
+    assert root["resource"] == base
+    assert {**root, "resource": body["resource"]} == body
+    assert check_resource_allowed(requested_resource=mcp_url(sandbox), configured_resource=root["resource"])
     assert body["resource"] == f"{base}/mcp"
     assert body["authorization_servers"] == [base]
     assert body["bearer_methods_supported"] == ["header"]

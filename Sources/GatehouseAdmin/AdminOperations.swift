@@ -260,7 +260,8 @@ public struct AdminOperations: Sendable {
                 clientID: UUIDv4.string(),
                 redirectURIs: Array(NSOrderedSet(array: redirectURIs).array as? [String] ?? redirectURIs),
                 expiringTokens: expiringTokens,
-                confidential: withSecret
+                confidential: withSecret,
+                registeredFrom: registeredFrom
             )
         )
         let issued = withSecret ? Self.issueToken(.clientSecret, integrationID: integration.id, at: now) : nil

@@ -9,6 +9,17 @@ public struct SandboxSeeder: Sendable {
     public let admin: AdminOperations
     /// The seeded workspace's name.
     public static let workspaceName = "Sandbox"
+    /// The seeded owner's sign-in.
+    public static let ownerEmail = "owner@sandbox.test"
+
+    /// The id of the sandbox this store was seeded with, if it has one: the workspace named
+    /// ``workspaceName`` whose member is the seeded owner (email addresses are unique).
+    public static func seededWorkspace(in store: any Store) async throws -> String? {
+        guard let owner = try await store.person(email: ownerEmail),
+            try await store.workspace(id: owner.workspaceID)?.name == workspaceName
+        else { return nil }
+        return owner.workspaceID
+    }
 
     public init(admin: AdminOperations) {
         self.admin = admin
@@ -33,7 +44,7 @@ public struct SandboxSeeder: Sendable {
         let password = TokenFormat.generate(.internalKey).dropFirst("secret_".count).prefix(20)
         let owner = try await admin.createUser(
             workspaceID: workspace.id,
-            email: "owner@sandbox.test",
+            email: Self.ownerEmail,
             name: "Sandbox Owner",
             role: .owner,
             password: String(password)

@@ -283,6 +283,8 @@ func buildRoutes(
     // Built before `/mcp` is added: the MCP tools call the API through everything above.
     MCPController(
         authentication: authentication,
+        rateLimit: rateLimit,
+        usageLimit: usageLimit,
         api: LoopbackAPI(responder: router.buildResponder()),
         issuer: issuer
     ).addRoutes(to: router)

@@ -42,7 +42,43 @@ struct Janitor: Service {
         } catch {
             logger.warning("janitor could not purge", metadata: ["error": "\(error)"])
         }
+        await deleteUnclaimedClients(now: now)
         await maintainAuditLog(now: now)
+    }
+
+    /// A client that registered itself (RFC 7591) and that no one authorized within this long is
+    /// deleted: registration is open to anyone who can reach the server, so what it leaves behind
+    /// must not pile up.
+    static let unclaimedClientLifetime: TimeInterval = 7 * 86_400
+
+    /// Deletes up to 100 unclaimed self-registered clients per round, each with its audit event,
+    /// unless a workspace installed it meanwhile (checked under the rows' locks).
+    func deleteUnclaimedClients(now: Date) async {
+        do {
+            let unclaimed = try await store.unclaimedRegisteredClients(
+                createdBefore: now.addingTimeInterval(-Self.unclaimedClientLifetime),
+                limit: 100
+            )
+            for client in unclaimed {
+                let event = AuditEvent(
+                    time: now,
+                    actor: "janitor",
+                    action: "integration.deleted",
+                    target: client.id,
+                    details: ["name": client.name, "reason": "registered itself; not authorized within 7 days"],
+                    workspaceID: client.workspaceID
+                )
+                _ = try await store.atomically { store in
+                    guard try await store.deleteIntegration(id: client.id, at: now, onlyIfUninstalled: true) else {
+                        return false
+                    }
+                    try await store.appendEvent(event)
+                    return true
+                }
+            }
+        } catch {
+            logger.warning("janitor could not delete unclaimed clients", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Checks the audit chain on from the last checkpoint, exports the new checkpoint off the

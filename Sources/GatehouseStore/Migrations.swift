@@ -497,6 +497,12 @@ enum Migrations {
                 "CREATE INDEX webhook_deliveries_finished ON webhook_deliveries(finished_at)",
             ]
         },
+        Migration(version: 28, name: "self-registered OAuth clients") { engine in
+            // The address a client registered itself from (RFC 7591), NULL for those an operator
+            // made: the consent page says the name is the client's own claim, and the janitor
+            // deletes such clients that no one authorized.
+            ["ALTER TABLE integrations ADD COLUMN registered_from TEXT\(engine.byteOrderCollation)"]
+        },
     ]
 
     /// The tables as of migration 21. A later migration declares its text columns with

@@ -29,6 +29,9 @@ struct IntegrationCommand: AsyncParsableCommand {
                 ("redirect_uris", .array(client.redirectURIs.map(JSONValue.string))),
                 ("expiring_tokens", .bool(client.expiringTokens)),
                 ("client_secret_required", .bool(client.confidential)),
+                // Where a client that registered itself (RFC 7591) did so from; null if an
+                // operator made it.
+                ("registered_from", client.registeredFrom.map(JSONValue.string) ?? .null),
             ]
         }
         if let installation = integration.installation {

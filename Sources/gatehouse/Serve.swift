@@ -218,8 +218,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The workspace that owns self-registered OAuth clients: the one named (which must exist),
-    /// none for `off`, and by default the seeded sandbox's where this run seeds one (the oldest
-    /// workspace called "Sandbox"), so that an MCP client connects to a sandbox with its URL alone.
+    /// none for `off`, and by default the seeded sandbox's where this run would seed one (a
+    /// workspace called "Sandbox" whose owner is the seeded one), so that an MCP client connects to
+    /// a sandbox with its URL alone.
     static func registrationWorkspace(
         _ option: String?,
         sandboxMode: Bool,
@@ -238,8 +239,7 @@ struct Serve: AsyncParsableCommand {
             }
         case nil:
             guard sandboxMode else { return nil }
-            return try await admin.store.workspaces().filter { $0.name == SandboxSeeder.workspaceName }
-                .min { $0.createdAt < $1.createdAt }?.id
+            return try await SandboxSeeder.seededWorkspace(in: admin.store)
         }
     }
 

@@ -23,13 +23,11 @@ import Testing
         #expect(registration.redirectURIs == ["http://localhost:3030/callback"])
         #expect(registration.tokenEndpointAuthMethod == "client_secret_basic")
         #expect(registration.confidential)
-        #expect(registration.grantTypes == ["authorization_code", "refresh_token"])
         let publicClient = try Self.parse(
             #"{"redirect_uris": ["com.example.app:/cb"], "token_endpoint_auth_method": "none"}"#
         ).get()
         #expect(!publicClient.confidential)
         #expect(publicClient.clientName == "Registered client")
-        #expect(publicClient.grantTypes == ["authorization_code"])
     }
 
     @Test func badMetadataIsRefusedWithTheRFCsErrorCodes() {

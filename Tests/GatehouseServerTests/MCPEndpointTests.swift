@@ -11,7 +11,7 @@ import Testing
 
 /// `/mcp` through the router: the 401 that starts an MCP client's discovery, the protected
 /// resource metadata, and tools that act with the caller's own token under `/v1`'s rules.
-@Suite struct MCPEndpointTests {
+@Suite(.timeLimit(.minutes(1))) struct MCPEndpointTests {
     static let metadataURL = "http://gatehouse.test/.well-known/oauth-protected-resource/mcp"
 
     @Test func withoutAValidTokenTheAnswerNamesTheResourceMetadata() async throws {
@@ -30,10 +30,23 @@ import Testing
                 wrong.headers[.wwwAuthenticate]
                     == "Bearer resource_metadata=\"\(Self.metadataURL)\", error=\"invalid_token\""
             )
-            for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
+            // Not a bearer credential at all: no error code (RFC 6750 §3.1).
+            let basic = try await client.execute(
+                uri: "/mcp",
+                method: .post,
+                headers: [.authorization: "Basic YTpi", .contentType: "application/json"],
+                body: ByteBuffer(string: "{}")
+            ) { APIResult($0) }
+            #expect(basic.status == 401)
+            #expect(basic.headers[.wwwAuthenticate] == "Bearer resource_metadata=\"\(Self.metadataURL)\"")
+            // At the path form, the MCP endpoint's; at the root, the deployment's (RFC 9728 §3.3).
+            for (path, resource) in [
+                ("/.well-known/oauth-protected-resource/mcp", "http://gatehouse.test/mcp"),
+                ("/.well-known/oauth-protected-resource", "http://gatehouse.test"),
+            ] {
                 let metadata = try await client.call(.get, path, token: nil, version: nil)
                 #expect(metadata.status == 200)
-                #expect(metadata.json["resource"] as? String == "http://gatehouse.test/mcp")
+                #expect(metadata.json["resource"] as? String == resource)
                 #expect(metadata.json["authorization_servers"] as? [String] == ["http://gatehouse.test"])
                 #expect(metadata.json["request_id"] == nil)
                 #expect((metadata.json["scopes_supported"] as? [String])?.contains("read_content") == true)
@@ -89,20 +102,85 @@ import Testing
         }
     }
 
-    @Test func eachAPICallOfAToolCountsAgainstThePlan() async throws {
+    @Test func everyMessageAndEachAPICallOfAToolCountsAgainstThePlan() async throws {
         let world = try await TestWorld.make()
-        let tight = RatePlans(overrides: [.enterprise: RatePlan(requestsPerSecond: 0.001, burst: 2, dailyQuota: nil)])
+        let tight = RatePlans(overrides: [.enterprise: RatePlan(requestsPerSecond: 0.001, burst: 3, dailyQuota: nil)])
         try await world.test(.router, plans: tight) { client in
-            for _ in 0..<2 {
-                let me = try await client.tool("notion-get-self", [:], token: world.token)
-                #expect(me.isError == false)
+            // The message and the API call inside: two requests of the integration.
+            let first = try await client.tool("notion-get-self", [:], token: world.token)
+            #expect(first.isError == false)
+            // The third request is the message; the call inside it is refused, and the model
+            // reads why.
+            let second = try await client.tool("notion-get-self", [:], token: world.token)
+            #expect(second.isError == true)
+            #expect(second.structured?["code"] as? String == "rate_limited")
+            // The fourth is refused at the door, as /v1 refuses it.
+            let third = try await client.mcp(#"{"jsonrpc":"2.0","id":9,"method":"tools/list"}"#, token: world.token)
+            #expect(third.status == 429)
+            #expect(third.headers[.retryAfter] != nil)
+            #expect(third.code == "rate_limited")
+        }
+    }
+
+    @Test func aMessageTheSDKCouldMisreadIsRefusedAtOnce() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            // Each of these once left a request waiting forever, or running with no one waiting.
+            for body in [
+                #"{"jsonrpc":"2.0","id":1,"method":"ping","result":{}}"#,
+                #"{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"notion-get-self"}}"#,
+                #"{"jsonrpc":"2.0","id":true,"method":"ping"}"#,
+                #"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+                #"{"jsonrpc":"2.0","id":1e16,"method":"ping"}"#,
+                #"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+                #"{"jsonrpc":"1.0","id":1,"method":"ping"}"#,
+                #"{"jsonrpc":"2.0","id":1}"#,
+                #"{"jsonrpc":"2.0","result":{}}"#,
+                #"{"jsonrpc":"2.0","id":1,"method":7}"#,
+                #""ping""#,
+            ] {
+                let refused = try await client.mcp(body, token: world.token)
+                #expect(refused.status == 400, "\(body)")
+                #expect((refused.json["error"] as? [String: Any])?["message"] is String, "\(body)")
             }
-            let limited = try await client.tool("notion-get-self", [:], token: world.token)
-            #expect(limited.isError == true)
-            #expect(limited.structured?["code"] as? String == "rate_limited")
-            // Protocol messages cost nothing: the agent still learns what it may call.
-            let listed = try await client.mcp(#"{"jsonrpc":"2.0","id":9,"method":"tools/list"}"#, token: world.token)
-            #expect(listed.status == 200)
+            let notification = try await client.mcp(
+                #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                token: world.token
+            )
+            #expect(notification.status == 202)
+            let response = try await client.mcp(#"{"jsonrpc":"2.0","id":"x","result":{}}"#, token: world.token)
+            #expect(response.status == 202)
+            let ping = try await client.mcp(#"{"jsonrpc":"2.0","id":"p-1","method":"ping"}"#, token: world.token)
+            #expect(ping.status == 200)
+            #expect(ping.json["id"] as? String == "p-1")
+            // A key given twice is read once, the same way by every part.
+            let twice = try await client.mcp(#"{"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}"#, token: world.token)
+            #expect(twice.status == 200)
+        }
+    }
+
+    @Test func argumentsNeverSteerACallToAnotherPathOrParameter() async throws {
+        let world = try await TestWorld.make()
+        try await world.test(.router) { client in
+            for id in [
+                "../users", "../../../v1/users/me?page_size=1&x=1234", String(repeating: "a", count: 31) + "/../",
+            ] {
+                let refused = try await client.tool("notion-get-block-children", ["block_id": id], token: world.token)
+                #expect(refused.isError == true)
+                #expect(refused.text.contains("should be a UUID"), "\(id)")
+            }
+            // A cursor carrying another parameter stays one (bad) cursor.
+            let smuggled = try await client.tool(
+                "notion-get-block-children",
+                ["block_id": world.sharedPage.id, "start_cursor": "x&page_size=1"],
+                token: world.token
+            )
+            #expect(smuggled.isError == true)
+            #expect(smuggled.structured?["code"] as? String == "validation_error")
+            #expect(smuggled.text.contains("start_cursor"))
+            // Routed as /mcp in the metrics, not as the last API call a tool made.
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains("route=\"/mcp\""))
         }
     }
 

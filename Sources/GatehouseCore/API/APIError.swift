@@ -110,6 +110,8 @@ public struct APIError: Error, Sendable, Equatable {
             case .dailyQuota: "You have used this integration's daily request quota. It resets at 00:00 UTC."
             case .failedAuthentication:
                 "Too many requests with invalid API tokens from this address. Please try again later."
+            case .clientRegistration:
+                "Too many clients registered from this address. Please try again later."
             }
         return APIError(
             status: 429,

@@ -10,8 +10,6 @@ public struct ClientRegistration: Sendable, Equatable {
     /// `token_endpoint_auth_method`: `none` (a public client, which must use PKCE),
     /// `client_secret_basic` (RFC 7591's default) or `client_secret_post`.
     public var tokenEndpointAuthMethod: String
-    /// `grant_types` as registered (the default `authorization_code`, with `refresh_token`).
-    public var grantTypes: [String]
 
     /// Whether the client gets a secret.
     public var confidential: Bool { tokenEndpointAuthMethod != "none" }
@@ -44,8 +42,8 @@ public struct ClientRegistration: Sendable, Equatable {
                     + "instead was \"\(method.prefix(40))\"."
             )
         }
-        let grants = try strings("grant_types", in: body) ?? ["authorization_code"]
-        if let other = grants.first(where: { !supportedGrantTypes.contains($0) }) {
+        // Whatever is asked, the client gets both (its tokens expire and come with a refresh token).
+        if let other = try strings("grant_types", in: body)?.first(where: { !supportedGrantTypes.contains($0) }) {
             throw .metadata("grant_types: \"\(other.prefix(60))\" is not supported.")
         }
         if let other = try strings("response_types", in: body)?.first(where: { $0 != "code" }) {
@@ -60,8 +58,7 @@ public struct ClientRegistration: Sendable, Equatable {
         return ClientRegistration(
             clientName: name.isEmpty ? "Registered client" : name,
             redirectURIs: uris,
-            tokenEndpointAuthMethod: method,
-            grantTypes: grants
+            tokenEndpointAuthMethod: method
         )
     }
 

@@ -16,12 +16,22 @@ public struct OAuthClientSettings: Sendable, Equatable {
     public var expiringTokens: Bool
     /// Whether the client has a secret; a client without one must use PKCE.
     public var confidential: Bool
+    /// The address a client that registered itself (RFC 7591) did so from; `nil` for a client an
+    /// operator made. Its name is then only its own claim.
+    public var registeredFrom: String?
 
-    public init(clientID: String, redirectURIs: [String], expiringTokens: Bool, confidential: Bool) {
+    public init(
+        clientID: String,
+        redirectURIs: [String],
+        expiringTokens: Bool,
+        confidential: Bool,
+        registeredFrom: String? = nil
+    ) {
         self.clientID = clientID
         self.redirectURIs = redirectURIs
         self.expiringTokens = expiringTokens
         self.confidential = confidential
+        self.registeredFrom = registeredFrom
     }
 }
 

@@ -6,6 +6,8 @@ public enum RateLimitReason: String, Sendable {
     case dailyQuota = "daily_quota"
     /// Too many failed authentications from one client address.
     case failedAuthentication = "failed_authentication"
+    /// Too many OAuth clients registered from one client address.
+    case clientRegistration = "client_registration"
 }
 
 /// The outcome of one rate-limit check, with what the response headers report.

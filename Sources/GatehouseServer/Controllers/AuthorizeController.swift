@@ -140,6 +140,7 @@ struct AuthorizeController {
         let values: [String: Any] = [
             "appName": app.name,
             "developer": developer?.name ?? "another workspace",
+            "selfRegistered": app.oauthClient?.registeredFrom != nil,
             "workspaceName": workspace.name,
             "userName": person.name,
             "userEmail": person.email,

@@ -26,7 +26,7 @@ struct ClientRegistrationController {
     @Sendable func register(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let outcome = throttle.check(key: "register:" + context.clientThrottleKey, plan: Self.allowance)
         guard outcome.isAllowed else {
-            var refusal = APIError.rateLimited(.failedAuthentication)
+            var refusal = APIError.rateLimited(.clientRegistration)
             refusal.oauthError = "invalid_request"
             return RateLimitHeaders.tooManyRequests(
                 refusal,
@@ -34,6 +34,11 @@ struct ClientRegistrationController {
                 policy: "registration",
                 requestID: context.requestID
             )
+        }
+        // JSON only (RFC 7591 §3.1): a page elsewhere cannot post it from a visitor's browser
+        // without a CORS preflight, which this server never grants.
+        guard request.headers[.contentType].map(Self.isJSON) == true else {
+            return Self.refusal(.metadata("The body should be JSON, sent as Content-Type: application/json."))
         }
         var request = request
         let body = try await request.collectBody(upTo: 16 * 1024)
@@ -60,7 +65,8 @@ struct ClientRegistrationController {
             ("client_id_issued_at", .number(app.createdAt.timeIntervalSince1970.rounded(.down))),
             ("client_name", .string(app.name)),
             ("redirect_uris", .array(client.redirectURIs.map(JSONValue.string))),
-            ("grant_types", .array(registration.grantTypes.map(JSONValue.string))),
+            // Both, whatever was asked: the tokens expire, and a refresh token comes with each.
+            ("grant_types", ["authorization_code", "refresh_token"]),
             ("response_types", ["code"]),
             ("token_endpoint_auth_method", .string(registration.tokenEndpointAuthMethod)),
             ("scope", .string(app.capabilities.names(joinedBy: " "))),
@@ -72,6 +78,11 @@ struct ClientRegistrationController {
         var response = JSONResponse.raw(JSONValue.object(members).serializedBytes(), status: .created)
         response.headers[.cacheControl] = "no-store"
         return response
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            == "application/json"
     }
 
     /// 400 with RFC 7591's `error` and `error_description`.

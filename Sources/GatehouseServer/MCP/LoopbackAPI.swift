@@ -38,6 +38,9 @@ struct LoopbackAPI: Sendable {
         let head = HTTPRequest(method: method, scheme: "http", authority: "gatehouse", path: path, headerFields: fields)
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body ?? Data())))
         var context = context
+        // Its own route box: the router records each request's route in it, and the caller's
+        // request is recorded under `/mcp`.
+        context.coreContext.endpointPath = EndpointPath()
         context.requestID = UUIDv4.string()
         context.principal = nil
         context.notionVersion = nil

@@ -17,6 +17,8 @@ import MCP
 /// so capabilities, sharing, rate limits, usage and audit apply to each, as to any request.
 struct MCPController {
     let authentication: BearerAuthentication
+    let rateLimit: RateLimitEnforcement
+    let usageLimit: UsageLimitEnforcement
     let api: LoopbackAPI
     let issuer: OAuthIssuer
     static let path = "mcp"
@@ -30,12 +32,15 @@ struct MCPController {
         router.get(RouterPath(Self.metadataPath), use: metadata)
     }
 
-    /// RFC 9728 protected resource metadata for `/mcp`: the resource identifier MCP clients send
-    /// as `resource` (RFC 8707), and where to get a token.
+    /// RFC 9728 protected resource metadata: at `…/mcp`, that of `/mcp`, the resource identifier
+    /// MCP clients send as `resource` (RFC 8707); at the root, that of the whole deployment (§3.3:
+    /// the identifier is the one the document's address was formed from). Both name where to get
+    /// a token.
     @Sendable func metadata(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         let base = issuer.value
+        let atRoot = request.uri.path.hasSuffix(Self.metadataPath)
         let body: JSONValue = [
-            "resource": .string(base + "/" + Self.path),
+            "resource": .string(atRoot ? base : base + "/" + Self.path),
             "authorization_servers": [.string(base)],
             "bearer_methods_supported": ["header"],
             // Notion's capabilities only: clients ask for exactly these (the MCP Python SDK does),
@@ -48,22 +53,67 @@ struct MCPController {
         return JSONResponse.raw(body.serializedBytes())
     }
 
+    /// Admits a message as `/v1` admits a request: the bearer token, then the integration's rate
+    /// limit and uses (every message is a request of the integration, and so is each API call its
+    /// tools make), then the message itself.
     @Sendable func handle(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         var answer = authentication.cachedPrincipal(for: request)
         if answer == nil { answer = await authentication.principal(for: request) }
-        if case .failure(let failure)? = answer {
+        let principal: Principal
+        switch answer {
+        case .success(let found)?:
+            principal = found
+        case .failure(let failure)?:
             var response = try await authentication.refusal(failure, of: request, context: context)
             if response.status == .unauthorized {
-                response.headers[.wwwAuthenticate] = challenge(tokenSent: request.headers[.authorization] != nil)
+                response.headers[.wwwAuthenticate] = challenge(bearerSent: Self.sentBearer(request.headers))
             }
             return response
+        case nil:
+            throw APIError.internalError
         }
+        var context = context
+        context.principal = principal
+        var decision = rateLimit.decisionFromMemory(for: principal)
+        if decision == nil { decision = await rateLimit.decision(for: principal) }
+        guard let decision else { throw APIError.internalError }
+        var response: Response
+        if let refusal = rateLimit.refusal(decision, requestID: context.requestID) {
+            response = refusal
+        } else if principal.maxUses != nil,
+            let refusal = await usageLimit.refusal(for: principal, requestID: context.requestID)
+        {
+            response = refusal
+        } else {
+            do {
+                response = try await exchange(request, context: context)
+            } catch {
+                response = rateLimit.errorResponse(for: error, requestID: context.requestID)
+            }
+        }
+        rateLimit.stamp(decision, on: &response.headers)
+        authentication.recordUse(by: principal, status: response.status, of: request, context: context)
+        return response
+    }
+
+    /// One JSON-RPC message through a new SDK `Server` on a stateless transport, which lives for
+    /// this message alone. A message the SDK could misread (``JSONRPCShape``) never reaches it,
+    /// and ``deadline`` bounds the rest.
+    private func exchange(_ request: Request, context: GatehouseRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: APIRoutes.maxBodyBytes)
+        var bytes = Data(body.readableBytesView)
+        if request.method == .post {
+            switch JSONRPCShape.canonical(body) {
+            case .success(let canonical): bytes = canonical
+            case .failure(let problem):
+                return Self.response(.error(statusCode: 400, problem), requestID: context.requestID)
+            }
+        }
         let message = MCP.HTTPRequest(
             method: request.method.rawValue,
             headers: Self.headers(of: request.headers),
-            body: Data(body.readableBytesView),
+            body: bytes,
             path: request.uri.path
         )
         let tools = MCPTools(api: api, authorization: request.headers[.authorization] ?? "", context: context)
@@ -86,16 +136,31 @@ struct MCPController {
             ])
         )
         try await server.start(transport: transport)
+        // Stopping the server ends the transport, which answers a message still waiting.
+        let watchdog = Task {
+            try await Task.sleep(for: Self.deadline)
+            await server.stop()
+        }
         let reply = await transport.handleRequest(message)
+        watchdog.cancel()
         await server.stop()
         return Self.response(reply, requestID: context.requestID)
     }
 
-    /// RFC 6750 §3 and RFC 9728 §5.1: where the client learns how to get a token for `/mcp`.
-    func challenge(tokenSent: Bool) -> String {
+    /// The longest a message may take: a tool's API calls are each bounded by the store's and the
+    /// router's own limits, so this is a backstop, not a budget.
+    static let deadline = Duration.seconds(60)
+
+    /// RFC 6750 §3 and RFC 9728 §5.1: where the client learns how to get a token for `/mcp`;
+    /// `invalid_token` only when a bearer token was sent (§3.1: none without credentials).
+    func challenge(bearerSent: Bool) -> String {
         var value = "Bearer resource_metadata=\"\(issuer.value)/\(Self.metadataPath)/\(Self.path)\""
-        if tokenSent { value += ", error=\"invalid_token\"" }
+        if bearerSent { value += ", error=\"invalid_token\"" }
         return value
+    }
+
+    static func sentBearer(_ headers: HTTPFields) -> Bool {
+        headers[values: .authorization].contains { Authenticator.bearerToken(in: $0) != nil }
     }
 
     static func headers(of fields: HTTPFields) -> [String: String] {

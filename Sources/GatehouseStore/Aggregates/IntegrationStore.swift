@@ -16,8 +16,13 @@ public protocol IntegrationStore: Sendable {
     /// The public integration whose OAuth `client_id` this is.
     func integration(clientID: String) async throws -> Integration?
     /// Deletes the integration, its tokens, shares and webhook subscriptions (and, for a public
-    /// integration, every installation of it with theirs). Returns whether it existed.
-    func deleteIntegration(id: String, at time: Date) async throws -> Bool
+    /// integration, every installation of it with theirs). Returns whether it existed; with
+    /// `onlyIfUninstalled`, whether it existed and no workspace had installed it (then nothing is
+    /// deleted), decided under the rows' locks.
+    func deleteIntegration(id: String, at time: Date, onlyIfUninstalled: Bool) async throws -> Bool
+    /// Clients that registered themselves (RFC 7591) before `time` and that no workspace
+    /// installed, oldest first.
+    func unclaimedRegisteredClients(createdBefore time: Date, limit: Int) async throws -> [Integration]
     func tokens(integrationID: String) async throws -> [TokenRecord]
     /// The tokens of each of these integrations, oldest first, in one read (a listing's
     /// credentials without one query per integration).
@@ -44,4 +49,11 @@ public protocol IntegrationStore: Sendable {
     func setTokenLimits(tokenID: String, expiresAt: Date?, maxUses: Int?, at time: Date) async throws -> TokenRecord?
     /// Counts one use of a usage-limited token; `false` once all its uses are spent.
     func consumeUse(tokenID: String) async throws -> Bool
+}
+
+extension IntegrationStore {
+    /// Deletes the integration and, for a public integration, every installation of it.
+    public func deleteIntegration(id: String, at time: Date) async throws -> Bool {
+        try await deleteIntegration(id: id, at: time, onlyIfUninstalled: false)
+    }
 }

@@ -19,9 +19,9 @@ extension SQLStore {
         try await database.raw(
             """
             INSERT INTO integrations (id, workspace_id, name, kind, capabilities, bot_id, created_at,
-                client_id, redirect_uris, expiring_tokens, confidential, installed_from, owner_user_id, owner_type, scopes, rate_limit)
+                client_id, redirect_uris, expiring_tokens, confidential, registered_from, installed_from, owner_user_id, owner_type, scopes, rate_limit)
             VALUES (\(bind: integration.id), \(bind: integration.workspaceID), \(bind: integration.name), \(bind: integration.kind.rawValue), \(bind: integration.capabilities.names(joinedBy: ",")), \(bind: integration.botID), \(bind: integration.createdAt.epochMilliseconds),
-                \(bind: client?.clientID), \(bind: client?.redirectURIs.joined(separator: "\n")), \(bind: client?.expiringTokens == true ? 1 : 0), \(bind: client?.confidential == false ? 0 : 1),
+                \(bind: client?.clientID), \(bind: client?.redirectURIs.joined(separator: "\n")), \(bind: client?.expiringTokens == true ? 1 : 0), \(bind: client?.confidential == false ? 0 : 1), \(bind: client?.registeredFrom),
                 \(bind: installation?.appID), \(bind: installation?.ownerUserID), \(bind: installation?.owner.rawValue), \(bind: integration.scopes.spaceSeparated), \(bind: integration.rateLimitOverride?.compactDescription))
             """
         ).run()
@@ -73,7 +73,20 @@ extension SQLStore {
         }
     }
 
-    public func deleteIntegration(id: String, at time: Date) async throws -> Bool {
+    public func unclaimedRegisteredClients(createdBefore time: Date, limit: Int) async throws -> [Integration] {
+        try await read { database in
+            try await database.raw(
+                """
+                SELECT * FROM integrations a WHERE a.registered_from IS NOT NULL
+                    AND a.created_at < \(bind: time.epochMilliseconds)
+                    AND NOT EXISTS (SELECT 1 FROM integrations i WHERE i.installed_from = a.id)
+                ORDER BY a.created_at, a.id LIMIT \(bind: limit)
+                """
+            ).all().map(Self.integration)
+        }
+    }
+
+    public func deleteIntegration(id: String, at time: Date, onlyIfUninstalled: Bool) async throws -> Bool {
         try await transaction { database in
             // Rows locked first, as rotations and shares lock them, so they queue instead of
             // deadlocking on PostgreSQL.
@@ -84,6 +97,8 @@ extension SQLStore {
                 """
             ).all()
             guard rows.contains(where: { (try? $0.decode(column: "id", as: String.self)) == id }) else { return false }
+            // Installed meanwhile (a person consented since the caller looked): kept.
+            if onlyIfUninstalled, rows.count > 1 { return false }
             for row in rows {
                 let doomed = try row.decode(column: "id", as: String.self)
                 try await database.raw("DELETE FROM shares WHERE integration_id = \(bind: doomed)").run()
@@ -280,7 +295,8 @@ extension SQLStore {
                     redirectURIs: (try row.decode(column: "redirect_uris", as: String?.self) ?? "")
                         .split(separator: "\n").map(String.init),
                     expiringTokens: try row.decode(column: "expiring_tokens", as: Int64.self) != 0,
-                    confidential: try row.decode(column: "confidential", as: Int64.self) != 0
+                    confidential: try row.decode(column: "confidential", as: Int64.self) != 0,
+                    registeredFrom: try row.decode(column: "registered_from", as: String?.self)
                 )
             },
             installation: try row.decode(column: "installed_from", as: String?.self).map { appID in
