@@ -296,6 +296,11 @@ struct Arguments: Sendable {
         return (try? JSONEncoder().encode(members)) ?? Data("{}".utf8)
     }
 
+    /// RFC 3986's unreserved characters, ASCII only: everything else in a value is escaped.
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+
     /// `?name=value&…` for those of `names` given (strings and integers), percent-encoded;
     /// `joiner` starts it when the path already has a query.
     func query(_ names: String..., joiner: String = "?") -> String {
@@ -306,7 +311,7 @@ struct Arguments: Sendable {
                 value.stringValue ?? value.intValue.map(String.init)
                 ?? value.doubleValue.flatMap { Int(exactly: $0) }.map(String.init)
             guard let text else { continue }
-            items.append(name + "=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            items.append(name + "=" + (text.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? ""))
         }
         return items.isEmpty ? "" : joiner + items.joined(separator: "&")
     }
