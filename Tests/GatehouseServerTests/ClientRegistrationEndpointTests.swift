@@ -91,6 +91,15 @@ import Testing
             )
             #expect(consent.text.contains("This app registered itself"))
             #expect(!consent.text.contains("Made by"))
+            // The owner's console says so too, with the address it registered from.
+            let console = try await client.send(
+                .get,
+                "/console/integrations/\(app.id)",
+                cookies: [OAuthFlow.sessionCookie: session]
+            )
+            #expect(console.status == 200)
+            #expect(console.text.contains("It registered itself"))
+            #expect(console.text.contains("from <code>\(try #require(app.oauthClient?.registeredFrom))</code>"))
             let redirect = try await flow.authorize(client, changes: ["resource": resource])
             let code = try #require(redirect["code"])
             let exchanged = try await flow.token(

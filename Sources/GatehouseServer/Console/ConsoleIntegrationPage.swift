@@ -187,6 +187,11 @@ extension ConsoleController {
         if let client = integration.oauthClient {
             values["clientID"] = client.clientID
             values["redirectURIs"] = client.redirectURIs
+            if let address = client.registeredFrom {
+                // Members learn that it registered itself; owners also see from where.
+                values["selfRegistered"] = true
+                if viewer.isOwner { values["registeredFrom"] = address }
+            }
         }
         if integration.installation != nil {
             values["installedFrom"] = true
