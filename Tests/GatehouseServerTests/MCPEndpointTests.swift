@@ -68,7 +68,7 @@ import Testing
             let listed = try await client.mcp(#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, token: world.token)
             let tools = ((listed.json["result"] as? [String: Any])?["tools"] as? [[String: Any]]) ?? []
             #expect(tools.compactMap { $0["name"] as? String }.contains("notion-fetch"))
-            #expect(tools.count == 13)
+            #expect(tools.count == 16)
 
             let page = try await client.tool("notion-fetch", ["id": world.sharedPage.id], token: world.token)
             #expect(page.isError == false)
@@ -99,6 +99,35 @@ import Testing
             let id = try #require(created.structured?["id"] as? String)
             let stored = try await world.store.page(id: id)
             #expect(stored?.createdBy == world.integration.botID)
+
+            // A database under that page, a property added to its data source, the page moved
+            // into the data source.
+            let database = try await client.tool(
+                "notion-create-database",
+                [
+                    "parent": ["page_id": world.sharedPage.id],
+                    "title": [["text": ["content": "Agent's table"]]],
+                    "initial_data_source": ["properties": ["Name": ["title": [String: Any]()]]],
+                ],
+                token: world.token
+            )
+            #expect(database.isError == false, "\(database.text)")
+            let sources = database.structured?["data_sources"] as? [[String: Any]] ?? []
+            let source = try #require(sources.first?["id"] as? String)
+            let changed = try await client.tool(
+                "notion-update-data-source",
+                ["data_source_id": source, "properties": ["Done": ["checkbox": [String: Any]()]]],
+                token: world.token
+            )
+            #expect(changed.isError == false, "\(changed.text)")
+            #expect((changed.structured?["properties"] as? [String: Any])?["Done"] != nil)
+            let moved = try await client.tool(
+                "notion-move-page",
+                ["page_id": id, "parent": ["data_source_id": source]],
+                token: world.token
+            )
+            #expect(moved.isError == false, "\(moved.text)")
+            #expect((moved.structured?["parent"] as? [String: Any])?["data_source_id"] as? String == source)
         }
     }
 

@@ -88,6 +88,45 @@ struct MCPTools: Sendable {
         ),
         Definition(
             tool: tool(
+                "notion-move-page",
+                "Move a page under another page or into a data source. Arguments as POST /v1/pages/{id}/move: page_id, parent ({\"page_id\": …} or {\"data_source_id\": …}).",
+                properties: #"{"page_id": {"type": "string"}, "parent": {"type": "object"}}"#,
+                required: ["page_id", "parent"]
+            ),
+            run: { tools, arguments in
+                let id = try arguments.id("page_id")
+                return await tools.request(.post, "/v1/pages/\(id)/move", body: arguments.body(without: "page_id"))
+            }
+        ),
+        Definition(
+            tool: tool(
+                "notion-create-database",
+                "Create a database with its first data source. Arguments as POST /v1/databases: parent ({\"page_id\": …}), title (rich text), initial_data_source ({\"properties\": {name: schema}}), icon, cover, is_inline.",
+                properties:
+                    #"{"parent": {"type": "object"}, "title": {"type": "array", "items": {"type": "object"}}, "initial_data_source": {"type": "object"}, "icon": {"type": "object"}, "cover": {"type": "object"}, "is_inline": {"type": "boolean"}}"#,
+                required: ["parent"]
+            ),
+            run: { tools, arguments in await tools.request(.post, "/v1/databases", body: arguments.body()) }
+        ),
+        Definition(
+            tool: tool(
+                "notion-update-data-source",
+                "Rename a data source or change its properties (add one with its schema, rename one with {\"name\": …}, remove one with null). Arguments as PATCH /v1/data_sources/{id}: data_source_id, title, properties, in_trash.",
+                properties:
+                    #"{"data_source_id": {"type": "string"}, "title": {"type": "array", "items": {"type": "object"}}, "properties": {"type": "object"}, "in_trash": {"type": "boolean"}}"#,
+                required: ["data_source_id"]
+            ),
+            run: { tools, arguments in
+                let id = try arguments.id("data_source_id")
+                return await tools.request(
+                    .patch,
+                    "/v1/data_sources/\(id)",
+                    body: arguments.body(without: "data_source_id")
+                )
+            }
+        ),
+        Definition(
+            tool: tool(
                 "notion-append-blocks",
                 "Append blocks to a page or block. Arguments as PATCH /v1/blocks/{id}/children: block_id, children (at most 100 blocks), position.",
                 properties:
