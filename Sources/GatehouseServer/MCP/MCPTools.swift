@@ -54,14 +54,7 @@ struct MCPTools: Sendable {
                     #"{"data_source_id": {"type": "string"}, "filter": {"type": "object"}, "sorts": {"type": "array", "items": {"type": "object"}}, "page_size": {"type": "integer", "minimum": 1, "maximum": 100}, "start_cursor": {"type": "string"}}"#,
                 required: ["data_source_id"]
             ),
-            run: { tools, arguments in
-                let id = try arguments.id("data_source_id")
-                return await tools.request(
-                    .post,
-                    "/v1/data_sources/\(id)/query",
-                    body: arguments.body(without: "data_source_id")
-                )
-            }
+            run: call(.post, id: "data_source_id") { "/v1/data_sources/\($0)/query" }
         ),
         Definition(
             tool: tool(
@@ -81,10 +74,7 @@ struct MCPTools: Sendable {
                     #"{"page_id": {"type": "string"}, "properties": {"type": "object"}, "in_trash": {"type": "boolean"}, "icon": {"type": "object"}, "cover": {"type": "object"}}"#,
                 required: ["page_id"]
             ),
-            run: { tools, arguments in
-                let id = try arguments.id("page_id")
-                return await tools.request(.patch, "/v1/pages/\(id)", body: arguments.body(without: "page_id"))
-            }
+            run: call(.patch, id: "page_id") { "/v1/pages/\($0)" }
         ),
         Definition(
             tool: tool(
@@ -93,10 +83,7 @@ struct MCPTools: Sendable {
                 properties: #"{"page_id": {"type": "string"}, "parent": {"type": "object"}}"#,
                 required: ["page_id", "parent"]
             ),
-            run: { tools, arguments in
-                let id = try arguments.id("page_id")
-                return await tools.request(.post, "/v1/pages/\(id)/move", body: arguments.body(without: "page_id"))
-            }
+            run: call(.post, id: "page_id") { "/v1/pages/\($0)/move" }
         ),
         Definition(
             tool: tool(
@@ -116,14 +103,7 @@ struct MCPTools: Sendable {
                     #"{"data_source_id": {"type": "string"}, "title": {"type": "array", "items": {"type": "object"}}, "properties": {"type": "object"}, "in_trash": {"type": "boolean"}}"#,
                 required: ["data_source_id"]
             ),
-            run: { tools, arguments in
-                let id = try arguments.id("data_source_id")
-                return await tools.request(
-                    .patch,
-                    "/v1/data_sources/\(id)",
-                    body: arguments.body(without: "data_source_id")
-                )
-            }
+            run: call(.patch, id: "data_source_id") { "/v1/data_sources/\($0)" }
         ),
         Definition(
             tool: tool(
@@ -133,14 +113,7 @@ struct MCPTools: Sendable {
                     #"{"block_id": {"type": "string"}, "children": {"type": "array", "items": {"type": "object"}}, "position": {"type": "object"}}"#,
                 required: ["block_id", "children"]
             ),
-            run: { tools, arguments in
-                let id = try arguments.id("block_id")
-                return await tools.request(
-                    .patch,
-                    "/v1/blocks/\(id)/children",
-                    body: arguments.body(without: "block_id")
-                )
-            }
+            run: call(.patch, id: "block_id") { "/v1/blocks/\($0)/children" }
         ),
         Definition(
             tool: tool(
@@ -167,10 +140,7 @@ struct MCPTools: Sendable {
                 required: ["block_id"],
                 openProperties: true
             ),
-            run: { tools, arguments in
-                let id = try arguments.id("block_id")
-                return await tools.request(.patch, "/v1/blocks/\(id)", body: arguments.body(without: "block_id"))
-            }
+            run: call(.patch, id: "block_id") { "/v1/blocks/\($0)" }
         ),
         Definition(
             tool: tool(
@@ -231,6 +201,19 @@ struct MCPTools: Sendable {
             run: { tools, _ in await tools.request(.get, "/v1/users/me") }
         ),
     ]
+
+    /// A tool that is one call: the id argument `name` goes into `path`, the other arguments
+    /// are the body.
+    private static func call(
+        _ method: HTTPTypes.HTTPRequest.Method,
+        id name: String,
+        path: @escaping @Sendable (String) -> String
+    ) -> @Sendable (MCPTools, Arguments) async throws -> LoopbackAPI.Answer {
+        { tools, arguments in
+            let id = try arguments.id(name)
+            return await tools.request(method, path(id), body: arguments.body(without: name))
+        }
+    }
 
     static let byName = Dictionary(uniqueKeysWithValues: catalogue.map { ($0.tool.name, $0) })
 
